@@ -1,0 +1,343 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+//go:embed merge.sql
+var mergeSQL string
+
+// Source describes where records come from and how their deadlines count.
+type Source struct {
+	Name     string
+	Profile  string
+	TimeZone string // IANA name; default Asia/Shanghai
+	SLADays  int    // default 15
+	// CalendarDays counts deadlines in calendar days instead of official
+	// working days (NYC, for instance).
+	CalendarDays bool
+	// Snapshot means every file holds the whole board, so a message missing
+	// from a later file was deleted.
+	Snapshot bool
+}
+
+func (s *Source) withDefaults() {
+	if s.TimeZone == "" {
+		s.TimeZone = "Asia/Shanghai"
+	}
+	if s.SLADays == 0 {
+		s.SLADays = 15
+	}
+	if s.Profile == "" {
+		s.Profile = "canonical"
+	}
+}
+
+// Summary reports one run; RowsRead = Inserted + Updated + Unchanged + Rejected.
+type Summary struct {
+	RunID           int64
+	Source          string
+	Input           string
+	SHA256          string
+	RowsRead        int
+	Inserted        int
+	Updated         int
+	Unchanged       int
+	Rejected        int
+	DeletedDetected int
+	Duration        time.Duration
+}
+
+// Loader writes runs into a store.
+type Loader struct {
+	DB *store.DB
+	// InputsDir receives a copy of every input file, named by its SHA-256.
+	InputsDir string
+	// Secret keys the author pseudonyms.
+	Secret []byte
+	Now    func() time.Time
+	Log    *slog.Logger
+}
+
+func (l *Loader) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
+
+// LoadFile archives the file at path and loads it as one run of src.
+func (l *Loader) LoadFile(ctx context.Context, src Source, path string) (Summary, error) {
+	src.withDefaults()
+	sum, err := l.archive(path)
+	if err != nil {
+		return Summary{}, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer f.Close()
+	r, err := OpenReader(src.Profile, path, f)
+	if err != nil {
+		return Summary{}, err
+	}
+	return l.Load(ctx, src, filepath.Base(path), sum, r)
+}
+
+// OpenReader picks the reader for a profile and file.
+func OpenReader(profile, name string, r io.Reader) (Reader, error) {
+	switch profile {
+	case "canonical":
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".ndjson", ".jsonl":
+			return NewNDJSONReader(r), nil
+		}
+		return nil, fmt.Errorf("%s: the canonical profile reads .ndjson files (one JSON object a line)", name)
+	}
+	return nil, fmt.Errorf("unknown profile %q: this version of wenzheng supports only \"canonical\"", profile)
+}
+
+// archive copies the input under InputsDir by its SHA-256 and returns the hash.
+func (l *Loader) archive(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("open input: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read input %s: %w", path, err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	if l.InputsDir == "" {
+		return sum, nil
+	}
+	dst := filepath.Join(l.InputsDir, sum+strings.ToLower(filepath.Ext(path)))
+	if _, err := os.Stat(dst); err == nil {
+		return sum, nil
+	}
+	if err := os.MkdirAll(l.InputsDir, 0o755); err != nil {
+		return "", err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(l.InputsDir, ".incoming-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, f); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("archive input: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	return sum, os.Rename(tmp.Name(), dst)
+}
+
+// Load reads every row of r and merges it as one run: the run commits
+// entirely or not at all, and is recorded in runs either way.
+func (l *Loader) Load(ctx context.Context, src Source, input, sha string, r Reader) (Summary, error) {
+	src.withDefaults()
+	start := l.now()
+	s := Summary{Source: src.Name, Input: input, SHA256: sha}
+	if err := l.registerSource(ctx, src); err != nil {
+		return s, err
+	}
+	if err := l.DB.QueryRowContext(ctx, `SELECT coalesce(max(run_id), 0) + 1 FROM runs`).Scan(&s.RunID); err != nil {
+		return s, err
+	}
+	if _, err := l.DB.ExecContext(ctx, `INSERT INTO runs (run_id, source, started_at, input_name, sha256, status)
+		VALUES (?, ?, ?, ?, ?, 'running')`, s.RunID, src.Name, start, input, sha); err != nil {
+		return s, fmt.Errorf("record run: %w", err)
+	}
+	err := l.load(ctx, src, r, &s)
+	s.Duration = l.now().Sub(start)
+	if err != nil {
+		// The run's own writes were rolled back; record why it failed.
+		if _, uerr := l.DB.ExecContext(context.WithoutCancel(ctx), `UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?`,
+			l.now(), err.Error(), s.RunID); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+		return s, fmt.Errorf("run %d of %s failed, nothing was changed: %w", s.RunID, src.Name, err)
+	}
+	if l.Log != nil {
+		l.Log.Info("ingest run", "run", s.RunID, "source", s.Source, "input", input, "read", s.RowsRead,
+			"inserted", s.Inserted, "updated", s.Updated, "unchanged", s.Unchanged,
+			"rejected", s.Rejected, "deleted", s.DeletedDetected, "took", s.Duration.Round(time.Millisecond))
+	}
+	return s, nil
+}
+
+func (l *Loader) registerSource(ctx context.Context, src Source) error {
+	if _, err := time.LoadLocation(src.TimeZone); err != nil {
+		return fmt.Errorf("source %s: unknown time zone %q", src.Name, src.TimeZone)
+	}
+	_, err := l.DB.ExecContext(ctx, `INSERT OR REPLACE INTO sources (name, profile, time_zone, sla_days, workdays, snapshot)
+		VALUES (?, ?, ?, ?, ?, ?)`, src.Name, src.Profile, src.TimeZone, src.SLADays, !src.CalendarDays, src.Snapshot)
+	return err
+}
+
+type reject struct {
+	row    int
+	raw    string
+	reason string
+}
+
+func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) error {
+	for _, q := range []string{
+		`CREATE OR REPLACE TABLE _stage_messages AS SELECT * EXCLUDE (first_seen_run, last_seen_run, deleted_detected_at), 0::BIGINT AS run_id FROM messages LIMIT 0`,
+		`CREATE OR REPLACE TABLE _stage_replies AS SELECT * FROM replies LIMIT 0`,
+		`CREATE OR REPLACE TABLE _stage_ratings AS SELECT * FROM ratings LIMIT 0`,
+	} {
+		if _, err := l.DB.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("prepare staging: %w", err)
+		}
+	}
+	var rejects []reject
+	seen := make(map[string]int)
+	var replies, ratings [][]driver.Value
+	err := l.DB.Append(ctx, "_stage_messages", func(appendRow func(...driver.Value) error) error {
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			row, err := r.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			s.RowsRead++
+			if row.Record == nil {
+				rejects = append(rejects, reject{row.Number, row.Raw, row.Reason})
+				continue
+			}
+			rec := row.Record
+			d, verr := validate(rec)
+			if verr != nil {
+				rejects = append(rejects, reject{row.Number, row.Raw, verr.Error()})
+				continue
+			}
+			if first, dup := seen[rec.SourceID]; dup {
+				rejects = append(rejects, reject{row.Number, row.Raw,
+					fmt.Sprintf("message id %q already appeared on row %d of this input", rec.SourceID, first)})
+				continue
+			}
+			seen[rec.SourceID] = row.Number
+			if err := appendRow(src.Name, rec.SourceID, nullStr(rec.Channel), nullStr(rec.RegionCode), nullStr(rec.DepartmentID),
+				nullStr(rec.Category), nullStr(rec.Kind), nullStr(rec.Title), nullStr(rec.Body),
+				nullStr(Pseudonym(l.Secret, src.Name, rec.Author)), rec.PostedAt, nullTime(d.firstReplyAt), nullTime(rec.ClosedAt),
+				d.status, nullStr(d.rating), nullTime(d.ratedAt), nullInt(rec.Likes), nullInt(rec.Dislikes),
+				d.hash, s.RunID); err != nil {
+				return fmt.Errorf("stage row %d: %w", row.Number, err)
+			}
+			for _, rep := range rec.Replies {
+				replies = append(replies, []driver.Value{src.Name, rec.SourceID, int32(rep.Seq), rep.RepliedAt,
+					nullStr(rep.DepartmentID), nullStr(rep.Body), rep.Kind})
+			}
+			for _, rt := range rec.Ratings {
+				ratings = append(ratings, []driver.Value{src.Name, rec.SourceID, int32(rt.Seq), rt.RatedAt, rt.Rating})
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if err := l.DB.Append(ctx, "_stage_replies", appendAll(replies)); err != nil {
+		return err
+	}
+	if err := l.DB.Append(ctx, "_stage_ratings", appendAll(ratings)); err != nil {
+		return err
+	}
+	s.Rejected = len(rejects)
+
+	err = l.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, mergeSQL); err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT
+				count(*) FILTER (WHERE action = 'insert'),
+				count(*) FILTER (WHERE action = 'update'),
+				count(*) FILTER (WHERE action = 'unchanged') FROM _actions`).Scan(&s.Inserted, &s.Updated, &s.Unchanged); err != nil {
+			return err
+		}
+		if src.Snapshot {
+			res, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'deleted', deleted_detected_at = ?
+				WHERE source = ? AND last_seen_run < ? AND status <> 'deleted'`, l.now(), src.Name, s.RunID)
+			if err != nil {
+				return fmt.Errorf("mark deleted: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			s.DeletedDetected = int(n)
+		}
+		for _, rj := range rejects {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rejects (run_id, source, row_number, raw, reason) VALUES (?, ?, ?, ?, ?)`,
+				s.RunID, src.Name, rj.row, rj.raw, rj.reason); err != nil {
+				return fmt.Errorf("record reject: %w", err)
+			}
+		}
+		if s.RowsRead != s.Inserted+s.Updated+s.Unchanged+s.Rejected {
+			return fmt.Errorf("internal error: read %d rows but accounted for %d", s.RowsRead, s.Inserted+s.Updated+s.Unchanged+s.Rejected)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'ok', finished_at = ?, rows_read = ?, inserted = ?, updated = ?,
+			unchanged = ?, rejected = ?, deleted_detected = ? WHERE run_id = ?`,
+			l.now(), s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected, s.DeletedDetected, s.RunID)
+		return err
+	})
+	for _, t := range []string{"_stage_messages", "_stage_replies", "_stage_ratings"} {
+		l.DB.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+t)
+	}
+	return err
+}
+
+func appendAll(rows [][]driver.Value) func(func(...driver.Value) error) error {
+	return func(appendRow func(...driver.Value) error) error {
+		for _, r := range rows {
+			if err := appendRow(r...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func nullStr(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullTime(t *time.Time) driver.Value {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+func nullInt(n *int) driver.Value {
+	if n == nil {
+		return nil
+	}
+	return int32(*n)
+}

@@ -1,0 +1,160 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+func mustOpenDB(tb testing.TB) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "w.duckdb"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func writeFile(tb testing.TB, name, body string) string {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+const (
+	msgA = `{"source_id":"A","region_code":"410100","posted_at":"2025-03-03T09:00:00+08:00","author":"张三","replies":[{"seq":1,"replied_at":"2025-03-05T10:00:00+08:00","kind":"official"}],"ratings":[{"seq":1,"rated_at":"2025-03-06T10:00:00+08:00","rating":"unsatisfied"}]}`
+	// A again, after a follow-up that changed the rating.
+	msgA2 = `{"source_id":"A","region_code":"410100","posted_at":"2025-03-03T09:00:00+08:00","author":"张三","replies":[{"seq":1,"replied_at":"2025-03-05T10:00:00+08:00","kind":"official"},{"seq":2,"replied_at":"2025-03-10T10:00:00+08:00","kind":"follow_up"}],"ratings":[{"seq":1,"rated_at":"2025-03-06T10:00:00+08:00","rating":"unsatisfied"},{"seq":2,"rated_at":"2025-03-11T10:00:00+08:00","rating":"satisfied"}]}`
+	msgB = `{"source_id":"B","posted_at":"2025-03-04T09:00:00+08:00"}`
+	// Rejects, one per reason.
+	badNoID    = `{"posted_at":"2025-03-04T09:00:00+08:00"}`
+	badDate    = `{"source_id":"C","posted_at":"yesterday"}`
+	badReply   = `{"source_id":"D","posted_at":"2025-03-04T09:00:00+08:00","replies":[{"seq":1,"replied_at":"2025-03-01T09:00:00+08:00","kind":"official"}]}`
+	badJSON    = `{"source_id":"E",`
+	duplicateB = `{"source_id":"B","posted_at":"2025-03-05T09:00:00+08:00"}`
+)
+
+func TestLoadCountsRejectsAndIdempotence(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	l := &Loader{DB: db, InputsDir: filepath.Join(t.TempDir(), "inputs"), Secret: []byte("k")}
+	src := Source{Name: "board", Snapshot: true}
+
+	first := writeFile(t, "first.ndjson", strings.Join([]string{msgA, msgB, badNoID, badDate, "", badReply, badJSON, duplicateB}, "\n"))
+	s, err := l.LoadFile(ctx, src, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := [5]int{s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected}, [5]int{7, 2, 0, 0, 5}; got != want {
+		t.Fatalf("first run read/ins/upd/unch/rej = %v, want %v", got, want)
+	}
+	wantReasons := map[int]string{3: "missing message id", 4: "not a valid canonical record", 6: "precedes the message", 7: "cut off", 8: `already appeared on row 2`}
+	rows, err := db.QueryContext(ctx, `SELECT row_number, reason, raw FROM rejects WHERE run_id = ? ORDER BY row_number`, s.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n int
+		var reason, raw string
+		rows.Scan(&n, &reason, &raw)
+		if !strings.Contains(reason, wantReasons[n]) || raw == "" {
+			t.Errorf("reject row %d: reason %q (raw %q), want it to mention %q", n, reason, raw, wantReasons[n])
+		}
+		delete(wantReasons, n)
+	}
+	rows.Close()
+	if len(wantReasons) != 0 {
+		t.Errorf("rejects missing for rows %v", wantReasons)
+	}
+
+	// The same file again: every good row is unchanged.
+	s, err = l.LoadFile(ctx, src, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := [5]int{s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected}, [5]int{7, 0, 0, 2, 5}; got != want {
+		t.Fatalf("rerun read/ins/upd/unch/rej = %v, want %v", got, want)
+	}
+
+	// A later snapshot: A gained a follow-up and a new rating, B vanished.
+	second := writeFile(t, "second.ndjson", msgA2+"\n")
+	s, err = l.LoadFile(ctx, src, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Updated != 1 || s.DeletedDetected != 1 {
+		t.Fatalf("second snapshot: updated %d deleted %d, want 1 and 1", s.Updated, s.DeletedDetected)
+	}
+	var rating, statusB string
+	var nRatings, nReplies int
+	var firstReply time.Time
+	db.QueryRowContext(ctx, `SELECT rating, first_reply_at FROM messages WHERE source_id = 'A'`).Scan(&rating, &firstReply)
+	db.QueryRowContext(ctx, `SELECT status FROM messages WHERE source_id = 'B'`).Scan(&statusB)
+	db.QueryRowContext(ctx, `SELECT count(*) FROM ratings WHERE source_id = 'A'`).Scan(&nRatings)
+	db.QueryRowContext(ctx, `SELECT count(*) FROM replies WHERE source_id = 'A'`).Scan(&nReplies)
+	if rating != "satisfied" || nRatings != 2 || nReplies != 2 || statusB != "deleted" {
+		t.Errorf("after update: rating %q, %d ratings, %d replies, B %q", rating, nRatings, nReplies, statusB)
+	}
+	if want := time.Date(2025, 3, 5, 2, 0, 0, 0, time.UTC); !firstReply.Equal(want) {
+		t.Errorf("first_reply_at = %v, want %v", firstReply, want)
+	}
+
+	// Every run balances, and the inputs were archived by content.
+	var unbalanced int
+	db.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE rows_read <> inserted + updated + unchanged + rejected OR status <> 'ok'`).Scan(&unbalanced)
+	if unbalanced != 0 {
+		t.Errorf("%d runs do not balance", unbalanced)
+	}
+	archived, _ := os.ReadDir(l.InputsDir)
+	if len(archived) != 2 {
+		t.Errorf("archived %d files, want 2", len(archived))
+	}
+}
+
+// failingReader yields n good rows, then fails like a crashed reader.
+type failingReader struct{ n, i int }
+
+func (r *failingReader) Next() (Row, error) {
+	r.i++
+	if r.i > r.n {
+		return Row{}, os.ErrClosed
+	}
+	rec := &Record{SourceID: string(rune('a' + r.i)), PostedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	return Row{Number: r.i, Raw: "x", Record: rec}, nil
+}
+
+func TestFailedRunChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	l := &Loader{DB: db}
+	_, err := l.Load(ctx, Source{Name: "s"}, "broken", "", &failingReader{n: 3})
+	if err == nil {
+		t.Fatal("want an error from the failing reader")
+	}
+	var msgs int
+	var status string
+	db.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&msgs)
+	db.QueryRowContext(ctx, `SELECT status FROM runs`).Scan(&status)
+	if msgs != 0 || status != "failed" {
+		t.Errorf("after failed run: %d messages, run status %q", msgs, status)
+	}
+}
+
+func TestPseudonymIsStableAndKeyed(t *testing.T) {
+	a := Pseudonym([]byte("k1"), "s", "张三")
+	if a != Pseudonym([]byte("k1"), "s", "张三") || a == Pseudonym([]byte("k2"), "s", "张三") || strings.Contains(a, "张") {
+		t.Errorf("pseudonym %q not stable, not keyed, or leaks the name", a)
+	}
+	if Pseudonym([]byte("k"), "s", "") != "" {
+		t.Error("empty author should stay empty")
+	}
+}

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -93,7 +94,17 @@ func (l *Loader) LoadFile(ctx context.Context, src Source, path string) (Summary
 		return Summary{}, err
 	}
 	defer f.Close()
-	r, err := OpenReader(src.Profile, path, f)
+	var in io.Reader = f
+	name := path
+	if strings.EqualFold(filepath.Ext(path), ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return Summary{}, fmt.Errorf("%s: not a gzip file: %w", path, err)
+		}
+		defer gz.Close()
+		in, name = gz, strings.TrimSuffix(path, filepath.Ext(path))
+	}
+	r, err := OpenReader(src.Profile, name, in)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -128,7 +139,7 @@ func (l *Loader) archive(path string) (string, error) {
 	if l.InputsDir == "" {
 		return sum, nil
 	}
-	dst := filepath.Join(l.InputsDir, sum+strings.ToLower(filepath.Ext(path)))
+	dst := filepath.Join(l.InputsDir, sum+archiveExt(path))
 	if _, err := os.Stat(dst); err == nil {
 		return sum, nil
 	}
@@ -340,4 +351,13 @@ func nullInt(n *int) driver.Value {
 		return nil
 	}
 	return int32(*n)
+}
+
+// archiveExt keeps an input's kind visible in its archived name: .ndjson.gz stays whole.
+func archiveExt(path string) string {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".gz" {
+		ext = strings.ToLower(filepath.Ext(strings.TrimSuffix(path, filepath.Ext(path)))) + ext
+	}
+	return ext
 }

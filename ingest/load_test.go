@@ -34,7 +34,7 @@ const (
 	msgA = `{"source_id":"A","region_code":"410100","posted_at":"2025-03-03T09:00:00+08:00","author":"张三","replies":[{"seq":1,"replied_at":"2025-03-05T10:00:00+08:00","kind":"official"}],"ratings":[{"seq":1,"rated_at":"2025-03-06T10:00:00+08:00","rating":"unsatisfied"}]}`
 	// A again, after a follow-up that changed the rating.
 	msgA2 = `{"source_id":"A","region_code":"410100","posted_at":"2025-03-03T09:00:00+08:00","author":"张三","replies":[{"seq":1,"replied_at":"2025-03-05T10:00:00+08:00","kind":"official"},{"seq":2,"replied_at":"2025-03-10T10:00:00+08:00","kind":"follow_up"}],"ratings":[{"seq":1,"rated_at":"2025-03-06T10:00:00+08:00","rating":"unsatisfied"},{"seq":2,"rated_at":"2025-03-11T10:00:00+08:00","rating":"satisfied"}]}`
-	msgB = `{"source_id":"B","posted_at":"2025-03-04T09:00:00+08:00"}`
+	msgB  = `{"source_id":"B","posted_at":"2025-03-04T09:00:00+08:00"}`
 	// Rejects, one per reason.
 	badNoID    = `{"posted_at":"2025-03-04T09:00:00+08:00"}`
 	badDate    = `{"source_id":"C","posted_at":"yesterday"}`

@@ -1,0 +1,101 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+//go:embed metrics.sql
+var metricsSQL string
+
+// MetricsSQL is the SQL that computes every metric; the datasets publish it
+// so anyone can recompute the rankings.
+func MetricsSQL() string { return metricsSQL }
+
+// Result describes one computation.
+type Result struct {
+	MetricRunID int64
+	AsOf        time.Time
+	Rows        int64
+	Took        time.Duration
+}
+
+// Compute materialises the metrics of all data loaded up to asOf, replacing
+// the previous ones in one transaction so readers never see half of them.
+func Compute(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Result, error) {
+	if err := p.Validate(); err != nil {
+		return Result{}, fmt.Errorf("methodology settings: %w", err)
+	}
+	start := time.Now()
+	if err := EnsureCalendar(ctx, db); err != nil {
+		return Result{}, err
+	}
+	params, err := json.Marshal(p)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{AsOf: asOf}
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _params AS SELECT
+			CAST(? AS TIMESTAMPTZ) AS as_of, CAST(? AS DOUBLE) AS w_reply, CAST(? AS DOUBLE) AS w_on_time,
+			CAST(? AS DOUBLE) AS w_satisfaction, CAST(? AS DOUBLE) AS w_basic, CAST(? AS DOUBLE) AS m,
+			CAST(? AS DOUBLE) AS z, CAST(? AS INTEGER) AS min_n`,
+			asOf, p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.WeightBasic, p.M, p.Z, p.MinN); err != nil {
+			return fmt.Errorf("set parameters: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, metricsSQL); err != nil {
+			return fmt.Errorf("compute metrics: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(metric_run_id), 0) + 1 FROM metric_runs`).Scan(&res.MetricRunID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM metrics`); err != nil {
+			return err
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO metrics SELECT ? AS metric_run_id, * FROM _metrics`, res.MetricRunID)
+		if err != nil {
+			return fmt.Errorf("store metrics: %w", err)
+		}
+		res.Rows, _ = r.RowsAffected()
+		res.Took = time.Since(start)
+		_, err = tx.ExecContext(ctx, `INSERT INTO metric_runs (metric_run_id, computed_at, as_of, params, took_ms) VALUES (?, ?, ?, ?, ?)`,
+			res.MetricRunID, time.Now(), asOf, string(params), res.Took.Milliseconds())
+		return err
+	})
+	return res, err
+}
+
+// EnsureCalendar fills the calendar table once.
+func EnsureCalendar(ctx context.Context, db *store.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM calendar`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	return db.Append(ctx, "calendar", func(appendRow func(...driver.Value) error) error {
+		seq := int32(0)
+		for day := CalendarFirst; !day.After(CalendarLast); day = day.AddDate(0, 0, 1) {
+			work, name := IsWorkday(day)
+			if work {
+				seq++
+			}
+			var holiday driver.Value
+			if name != "" {
+				holiday = name
+			}
+			if err := appendRow(day, work, seq, holiday); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,352 @@
+// Package demo generates realistic, deterministic demo data: real regions
+// and bureaus, skewed reply delays that differ by department, unanswered
+// messages, ratings that worsen with delay, follow-up rounds that change a
+// rating, and about 1% of messages deleted between two snapshots. The demo
+// is written as canonical files and loaded through the ordinary ingest path.
+package demo
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/ingest"
+)
+
+// SourceName is the source every demo record belongs to.
+const SourceName = "demo"
+
+// Options control the generator. The same options give the same data.
+type Options struct {
+	Seed     uint64
+	Messages int
+	// Until is the moment the second snapshot is taken; messages are posted
+	// in the Months calendar months before it.
+	Until  time.Time
+	Months int
+}
+
+// Dataset is what the generator produces: reference data and two full
+// snapshots of the board, a week apart.
+type Dataset struct {
+	Regions     []ingest.Region
+	Departments []ingest.Department
+	// First is the board as seen SnapshotGap before Until; Second as seen at
+	// Until, without the messages deleted in between.
+	First, Second []ingest.Record
+	FirstAt       time.Time
+	Deleted       int
+}
+
+// SnapshotGap separates the two demo snapshots.
+const SnapshotGap = 7 * 24 * time.Hour
+
+var shanghai = mustLoad("Asia/Shanghai")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// dept is a department with the habits the generator gives it.
+type dept struct {
+	ingest.Department
+	kind         string
+	cityName     string
+	counties     []place
+	medianHours  float64 // median time to first reply
+	replyProb    float64 // chance a message is ever answered
+	satisfaction float64 // baseline chance of 满意 for a prompt reply
+	followUpProb float64 // chance an unsatisfied citizen gets a second round
+}
+
+// Generate builds a dataset.
+func Generate(o Options) (*Dataset, error) {
+	if o.Messages <= 0 {
+		return nil, fmt.Errorf("demo: --messages must be positive, got %d", o.Messages)
+	}
+	if o.Months <= 0 {
+		o.Months = 13
+	}
+	if o.Until.IsZero() {
+		return nil, fmt.Errorf("demo: no end time given")
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
+	ds := &Dataset{}
+	depts := buildReference(rng, ds)
+
+	until := o.Until.In(shanghai)
+	y, m, _ := until.Date()
+	start := time.Date(y, m-time.Month(o.Months), 1, 0, 0, 0, 0, shanghai)
+	firstAt := until.Add(-SnapshotGap)
+	ds.FirstAt = firstAt
+
+	// Provinces differ in how many messages their boards get.
+	provinceWeight := make(map[string]float64)
+	for _, p := range provinces {
+		provinceWeight[p.Code] = 0.4 + rng.Float64()*1.6
+	}
+	byCity := make(map[string][]*dept)
+	var cityOrder []string
+	var cityWeights []float64
+	for _, d := range depts {
+		if _, ok := byCity[d.RegionCode]; !ok {
+			cityOrder = append(cityOrder, d.RegionCode)
+			cityWeights = append(cityWeights, provinceWeight[d.RegionCode[:2]+"0000"]*(0.5+rng.Float64()))
+		}
+		byCity[d.RegionCode] = append(byCity[d.RegionCode], d)
+	}
+	cityPick := newWeighted(cityWeights)
+	catWeights := make([]float64, len(categories))
+	for i, c := range categories {
+		catWeights[i] = float64(c.Weight)
+	}
+	catPick := newWeighted(catWeights)
+
+	span := until.Sub(start)
+	var all []ingest.Record
+	for i := 0; i < o.Messages; i++ {
+		city := cityOrder[cityPick.pick(rng)]
+		cat := categories[catPick.pick(rng)]
+		d := chooseDept(rng, byCity[city], cat)
+		posted := postingTime(rng, start, span)
+		all = append(all, message(rng, i, d, cat, posted, until))
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].PostedAt.Before(all[j].PostedAt) })
+	for i := range all {
+		all[i].SourceID = fmt.Sprintf("D%08d", i+1)
+	}
+
+	// About 1% of the messages visible in the first snapshot are gone from
+	// the second; boards tend to remove the embarrassing ones.
+	for _, r := range all {
+		if !r.PostedAt.After(firstAt) {
+			ds.First = append(ds.First, asOf(r, firstAt))
+		}
+		p := 0.006
+		if len(r.Replies) == 0 {
+			p = 0.02
+		} else if n := len(r.Ratings); n > 0 && r.Ratings[n-1].Rating == ingest.RatingUnsatisfied {
+			p = 0.025
+		}
+		if !r.PostedAt.After(firstAt) && rng.Float64() < p {
+			ds.Deleted++
+			continue
+		}
+		ds.Second = append(ds.Second, r)
+	}
+	return ds, nil
+}
+
+func buildReference(rng *rand.Rand, ds *Dataset) []*dept {
+	var depts []*dept
+	for _, p := range provinces {
+		ds.Regions = append(ds.Regions, ingest.Region{Code: p.Code, Name: p.Name, NameEn: p.NameEn, Level: "province"})
+		// A province's administrative culture shifts all its bureaus a little.
+		provinceSpeed := math.Exp(rng.NormFloat64() * 0.35)
+		provinceSat := rng.NormFloat64() * 0.06
+		for _, c := range p.Children {
+			ds.Regions = append(ds.Regions, ingest.Region{Code: c.Code, Name: c.Name, NameEn: c.NameEn, Level: "city", ParentCode: p.Code})
+			for _, k := range c.Children {
+				ds.Regions = append(ds.Regions, ingest.Region{Code: k.Code, Name: k.Name, NameEn: k.NameEn, Level: "county", ParentCode: c.Code})
+			}
+			n := 8 + rng.IntN(8) // 8–15 bureaus
+			for _, kind := range departmentKinds[:n] {
+				prefix := c.Name
+				if isMunicipality(p.Code) {
+					prefix = p.Name + c.Name // 北京市朝阳区公安局
+				}
+				d := &dept{
+					Department: ingest.Department{
+						ID:         c.Code + "-" + kind.Slug,
+						Name:       prefix + kind.Name,
+						NameEn:     c.NameEn + " " + kind.NameEn,
+						RegionCode: c.Code,
+					},
+					kind:         kind.Slug,
+					cityName:     c.Name,
+					counties:     c.Children,
+					medianHours:  provinceSpeed * math.Exp(math.Log(72)+rng.NormFloat64()*0.7),
+					replyProb:    math.Min(0.995, 0.84+rng.Float64()*0.15),
+					satisfaction: clamp(0.62+provinceSat+rng.NormFloat64()*0.08, 0.25, 0.92),
+					followUpProb: 0.2 + rng.Float64()*0.4,
+				}
+				ds.Departments = append(ds.Departments, d.Department)
+				depts = append(depts, d)
+			}
+		}
+	}
+	return depts
+}
+
+func isMunicipality(code string) bool {
+	switch code {
+	case "110000", "120000", "310000", "500000":
+		return true
+	}
+	return false
+}
+
+func chooseDept(rng *rand.Rand, ds []*dept, cat category) *dept {
+	if rng.Float64() < 0.85 {
+		for _, slug := range cat.Depts {
+			for _, d := range ds {
+				if d.kind == slug && rng.Float64() < 0.8 {
+					return d
+				}
+			}
+		}
+	}
+	return ds[rng.IntN(len(ds))]
+}
+
+// postingTime draws a moment in [start, start+span): volume grows over the
+// year, dips at weekends and follows the working day.
+func postingTime(rng *rand.Rand, start time.Time, span time.Duration) time.Time {
+	for {
+		u := math.Sqrt(rng.Float64()*0.75 + 0.25) // density rising over time
+		u = (u - 0.5) / 0.5
+		t := start.Add(time.Duration(u * float64(span)))
+		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, shanghai)
+		if wd := day.Weekday(); (wd == time.Saturday || wd == time.Sunday) && rng.Float64() < 0.45 {
+			continue
+		}
+		hour := 7 + float64(rng.IntN(16)) // 07:00–22:59
+		if rng.Float64() < 0.08 {
+			hour = float64(rng.IntN(24))
+		}
+		sec := int(hour*3600) + rng.IntN(3600)
+		return day.Add(time.Duration(sec) * time.Second)
+	}
+}
+
+var channels = []string{"留言板", "留言板", "留言板", "12345热线", "12345热线", "政务微博", "市长信箱"}
+var kinds = []string{"投诉", "投诉", "投诉", "求助", "求助", "建议", "咨询", "咨询", "感谢"}
+
+func message(rng *rand.Rand, i int, d *dept, cat category, posted, until time.Time) ingest.Record {
+	place := d.cityName
+	regionCode := d.RegionCode
+	if len(d.counties) > 0 && rng.Float64() < 0.7 {
+		k := d.counties[rng.IntN(len(d.counties))]
+		place, regionCode = d.cityName+k.Name, k.Code
+	}
+	ts := topics[cat.Name]
+	subject, detail, _ := strings.Cut(ts[rng.IntN(len(ts))], "|")
+	likes := int(math.Floor(rng.ExpFloat64() * 3))
+	dislikes := int(math.Floor(rng.ExpFloat64() * 0.4))
+	r := ingest.Record{
+		Channel:      channels[rng.IntN(len(channels))],
+		RegionCode:   regionCode,
+		DepartmentID: d.ID,
+		Category:     cat.Name + "/" + cat.Subs[rng.IntN(len(cat.Subs))],
+		Kind:         kinds[rng.IntN(len(kinds))],
+		Title:        fmt.Sprintf(subject, place),
+		Body:         fmt.Sprintf("尊敬的领导：您好！我是%s居民，%s希望尽快解决，谢谢！", place, detail),
+		Author:       fmt.Sprintf("网友%06d", rng.IntN(400000)),
+		PostedAt:     posted,
+		Likes:        &likes,
+		Dislikes:     &dislikes,
+	}
+	// Harder cases (complaints) take longer; delays are log-normal.
+	median := d.medianHours
+	if r.Kind == "投诉" {
+		median *= 1.3
+	}
+	if rng.Float64() >= d.replyProb {
+		return r // never answered
+	}
+	delay := time.Duration(median * math.Exp(rng.NormFloat64()*0.9) * float64(time.Hour))
+	if delay < 20*time.Minute {
+		delay = 20 * time.Minute
+	}
+	replied := posted.Add(delay)
+	if replied.After(until) {
+		return r // not answered yet
+	}
+	r.Replies = append(r.Replies, ingest.Reply{Seq: 1, RepliedAt: replied, DepartmentID: d.ID, Kind: ingest.ReplyOfficial,
+		Body: fmt.Sprintf("网友您好：您反映的问题已转%s核实办理，现答复如下：经调查，情况基本属实，我单位已责成相关责任人限期整改。感谢您对我们工作的监督。", d.Name)})
+	if rng.Float64() > 0.62 {
+		return r // not rated
+	}
+	days := delay.Hours() / 24
+	rating := drawRating(rng, d.satisfaction-0.07*math.Log1p(days))
+	rated := replied.Add(time.Duration(1+rng.ExpFloat64()*30) * time.Hour)
+	if rated.After(until) {
+		return r
+	}
+	r.Ratings = append(r.Ratings, ingest.Rating{Seq: 1, RatedAt: rated, Rating: rating})
+	if rating != ingest.RatingUnsatisfied || rng.Float64() > d.followUpProb {
+		return r
+	}
+	// A follow-up round: the citizen objects, the department answers again,
+	// and the citizen re-rates — often 不满意 then 满意, as on 心通桥.
+	ask := rated.Add(time.Duration(1+rng.ExpFloat64()*24) * time.Hour)
+	again := ask.Add(time.Duration(median*0.6*math.Exp(rng.NormFloat64()*0.7)) * time.Hour)
+	rerated := again.Add(time.Duration(2+rng.ExpFloat64()*24) * time.Hour)
+	if rerated.After(until) {
+		return r
+	}
+	r.Replies = append(r.Replies,
+		ingest.Reply{Seq: 2, RepliedAt: ask, Kind: ingest.ReplyCitizenFollowUp, Body: "问题仍未解决，请再次核实。"},
+		ingest.Reply{Seq: 3, RepliedAt: again, DepartmentID: d.ID, Kind: ingest.ReplyFollowUp, Body: "经再次核实，已现场督办，问题已整改到位。"})
+	r.Ratings = append(r.Ratings, ingest.Rating{Seq: 2, RatedAt: rerated, Rating: drawRating(rng, 0.75)})
+	return r
+}
+
+// drawRating gives 满意 with probability p, 不满意 more often as p falls.
+func drawRating(rng *rand.Rand, p float64) string {
+	p = clamp(p, 0.05, 0.95)
+	u := rng.Float64()
+	switch {
+	case u < p:
+		return ingest.RatingSatisfied
+	case u < p+(1-p)*0.45:
+		return ingest.RatingBasic
+	default:
+		return ingest.RatingUnsatisfied
+	}
+}
+
+// asOf returns the record as a snapshot taken at t would have shown it.
+func asOf(r ingest.Record, t time.Time) ingest.Record {
+	out := r
+	out.Replies = nil
+	out.Ratings = nil
+	for _, x := range r.Replies {
+		if !x.RepliedAt.After(t) {
+			out.Replies = append(out.Replies, x)
+		}
+	}
+	for _, x := range r.Ratings {
+		if !x.RatedAt.After(t) {
+			out.Ratings = append(out.Ratings, x)
+		}
+	}
+	return out
+}
+
+func clamp(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }
+
+// weighted picks indexes in proportion to their weights.
+type weighted struct{ cum []float64 }
+
+func newWeighted(w []float64) weighted {
+	cum := make([]float64, len(w))
+	s := 0.0
+	for i, x := range w {
+		s += x
+		cum[i] = s
+	}
+	return weighted{cum}
+}
+
+func (w weighted) pick(rng *rand.Rand) int {
+	u := rng.Float64() * w.cum[len(w.cum)-1]
+	return sort.SearchFloat64s(w.cum, u)
+}

@@ -124,6 +124,20 @@ func OpenReader(profile, name string, r io.Reader) (Reader, error) {
 	return nil, fmt.Errorf("unknown profile %q: this version of wenzheng supports only \"canonical\"", profile)
 }
 
+// FileSHA256 is the hex SHA-256 of a file's content, the name it is archived under.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("open input: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read input %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // archive copies the input under InputsDir by its SHA-256 and returns the hash.
 func (l *Loader) archive(path string) (string, error) {
 	f, err := os.Open(path)
@@ -159,6 +173,9 @@ func (l *Loader) archive(path string) (string, error) {
 		return "", fmt.Errorf("archive input: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return "", err
 	}
 	return sum, os.Rename(tmp.Name(), dst)

@@ -1,0 +1,39 @@
+# Wenzheng build. `make run` and `make test` are the two set-up commands in
+# the README; both work on a fresh machine with Go and Node.js.
+
+BIN        := bin/wenzheng
+ECHARTS    := node_modules/echarts/dist/echarts.min.js
+VENDORED   := site/static/vendor/echarts.min.js
+GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*') $(shell find . -path ./node_modules -prune -o \( -name '*.sql' -o -name '*.html' -o -name '*.css' \) -print)
+
+.PHONY: run build test bench clean assets
+
+run: build
+	./$(BIN) serve
+
+build: $(BIN)
+
+$(BIN): $(VENDORED) $(GO_SOURCES) go.mod go.sum
+	go build -o $(BIN) ./cmd/wenzheng
+
+# echarts comes from npm, pinned in package-lock.json, and is embedded into
+# the binary; it is never committed and never fetched at run time.
+$(ECHARTS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(ECHARTS)
+
+$(VENDORED): $(ECHARTS)
+	mkdir -p $(dir $(VENDORED))
+	cp $(ECHARTS) $(VENDORED)
+
+assets: $(VENDORED)
+
+test: $(VENDORED)
+	go vet ./...
+	go test -count=1 -timeout 30m ./...
+
+bench: $(VENDORED)
+	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 60m ./...
+
+clean:
+	rm -rf bin $(VENDORED)

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/config"
+	"github.com/wenzheng-transparency/wenzheng/pipeline"
+	"github.com/wenzheng-transparency/wenzheng/site"
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "[flags]", `Serves the Wenzheng site. On start it loads the configured sources' new files
+(or, with no config and an empty data directory, generates and loads demo data),
+recomputes the metrics, and serves pages at the listen address. Pages show
+"数据正在准备中" until the first load finishes. Stops cleanly on Ctrl-C / SIGTERM.`, stderr)
+	cfgPath := fs.String("config", "", "configuration file (JSON); without one, demo data in --data")
+	dataDir := fs.String("data", "", "data directory: database, archived inputs, releases (default ./data, or data_dir from the config)")
+	listen := fs.String("listen", "", "HTTP listen address (default :8080, or listen from the config)")
+	messages := fs.Int("demo-messages", 200_000, "messages to generate when an empty data directory gets demo data")
+	seed := fs.Uint64("demo-seed", 1, "seed of the demo data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *dataDir != "" {
+		cfg.DataDir = *dataDir
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	log := newLogger(stderr)
+
+	db, err := store.Open(ctx, pipeline.DBPath(cfg.DataDir))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	app, err := site.New(site.Config{DB: db, Log: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another wenzheng running? choose another address with --listen)", cfg.Listen, err)
+	}
+	log.Info("serving", "url", displayURL(ln.Addr()), "data", cfg.DataDir)
+
+	// Data is prepared while the site already answers, so a first start
+	// shows a "being prepared" page rather than nothing.
+	prepErr := make(chan error, 1)
+	go func() {
+		env := &pipeline.Env{DB: db, Cfg: cfg, Log: log}
+		err := pipeline.Prepare(ctx, env, pipeline.DemoOptions{Seed: *seed, Messages: *messages})
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("preparing data failed; the site keeps serving what it had", "err", err)
+		} else if err == nil {
+			log.Info("ready", "url", displayURL(ln.Addr()))
+		}
+		prepErr <- err
+	}()
+
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := app.ShutdownWithContext(shutdownCtx); err != nil {
+		return err
+	}
+	select { // let an interrupted load roll back before the database closes
+	case <-prepErr:
+	case <-shutdownCtx.Done():
+	}
+	return nil
+}
+
+func displayURL(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

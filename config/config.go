@@ -1,0 +1,112 @@
+// Package config reads Wenzheng's configuration file: where data lives,
+// which sources to load, and the methodology values in force.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/ingest"
+)
+
+// DemoSecret keys author pseudonyms when no secret is configured. It is fine
+// for demo data and must be replaced before publishing real data.
+const DemoSecret = "wenzheng-demo-secret-not-for-real-data"
+
+// Config is the whole configuration file (JSON).
+type Config struct {
+	// DataDir holds the database, archived inputs and releases.
+	DataDir string `json:"data_dir"`
+	// Listen is the HTTP address of `wenzheng serve`.
+	Listen string `json:"listen"`
+	// Secret keys the author pseudonyms (HMAC-SHA256).
+	Secret      string           `json:"secret"`
+	Methodology analytics.Params `json:"methodology"`
+	Sources     []Source         `json:"sources"`
+}
+
+// Source is one board or hotline and the files it is loaded from.
+type Source struct {
+	Name         string   `json:"name"`
+	Profile      string   `json:"profile"`
+	Files        []string `json:"files"`
+	TimeZone     string   `json:"time_zone"`
+	SLADays      int      `json:"sla_days"`
+	CalendarDays bool     `json:"calendar_days"`
+	Snapshot     bool     `json:"snapshot"`
+}
+
+// Ingest returns the loader's view of the source.
+func (s Source) Ingest() ingest.Source {
+	return ingest.Source{Name: s.Name, Profile: s.Profile, TimeZone: s.TimeZone, SLADays: s.SLADays,
+		CalendarDays: s.CalendarDays, Snapshot: s.Snapshot}
+}
+
+// Default is the configuration used without a file: demo data in ./data.
+func Default() Config {
+	return Config{DataDir: "data", Listen: ":8080", Methodology: analytics.DefaultParams()}
+}
+
+// Load reads a configuration file over the defaults. Unknown keys are an
+// error, so a typo never silently falls back to a default.
+func Load(path string) (Config, error) {
+	c := Default()
+	if path == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("read config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	if err := c.Methodology.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("methodology: %w", err))
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Sources {
+		switch {
+		case s.Name == "":
+			errs = append(errs, fmt.Errorf("sources[%d]: name is required", i))
+		case seen[s.Name]:
+			errs = append(errs, fmt.Errorf("sources[%d]: name %q used twice", i, s.Name))
+		case s.Name == "demo":
+			errs = append(errs, fmt.Errorf("sources[%d]: the name \"demo\" is reserved for demo data", i))
+		}
+		seen[s.Name] = true
+		if len(s.Files) == 0 {
+			errs = append(errs, fmt.Errorf("source %q: no files", s.Name))
+		}
+		if s.SLADays < 0 {
+			errs = append(errs, fmt.Errorf("source %q: sla_days must not be negative", s.Name))
+		}
+	}
+	if len(c.Sources) > 0 && (c.Secret == "" || c.Secret == DemoSecret) {
+		errs = append(errs, errors.New("secret: set a secret of your own to key author pseudonyms of real data"))
+	}
+	return errors.Join(errs...)
+}
+
+// SecretBytes is the pseudonym key, the demo one when none is set.
+func (c Config) SecretBytes() []byte {
+	if c.Secret == "" {
+		return []byte(DemoSecret)
+	}
+	return []byte(c.Secret)
+}

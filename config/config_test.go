@@ -1,0 +1,40 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "c.json")
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	tests := []struct {
+		name, body, wantErr string
+	}{
+		{"defaults", `{}`, ""},
+		{"typo is an error", `{"data_dri": "x"}`, `unknown field "data_dri"`},
+		{"real source needs a secret", `{"sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"]}]}`, "secret"},
+		{"source without files", `{"secret":"s3cret","sources":[{"name":"zz"}]}`, "no files"},
+		{"demo is reserved", `{"secret":"s3cret","sources":[{"name":"demo","files":["a"]}]}`, "reserved"},
+		{"bad methodology", `{"methodology":{"w_reply":0.3,"w_on_time":0.3,"w_satisfaction":0.4,"w_basic":0.9,"m":10,"min_n":0,"z":1.96}}`, "min_n"},
+		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
+	}
+	for _, tt := range tests {
+		c, err := Load(write(tt.body))
+		if tt.wantErr == "" && err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+		if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%s: error %v, want it to mention %q", tt.name, err, tt.wantErr)
+		}
+		if tt.name == "defaults" && (c.DataDir != "data" || c.Methodology.MinN != 20) {
+			t.Errorf("defaults not applied: %+v", c)
+		}
+	}
+}

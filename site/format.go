@@ -1,0 +1,113 @@
+package site
+
+import (
+	"database/sql"
+	"fmt"
+	"html/template"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func parseTemplates() (map[string]*template.Template, error) {
+	pages := []string{"home", "error"}
+	out := make(map[string]*template.Template, len(pages))
+	for _, p := range pages {
+		t, err := template.New(p).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+p+".html")
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", p, err)
+		}
+		out[p] = t
+	}
+	return out, nil
+}
+
+var funcs = template.FuncMap{
+	"t":        T,
+	"tf":       func(lang, key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) },
+	"pct":      pct,
+	"num":      num,
+	"hours":    hours,
+	"score":    func(v sql.NullFloat64) string { return fixed(v, 1) },
+	"when":     when,
+	"name":     func(lang, zh, en string) string { return pickName(lang, zh, en) },
+	"safeHTML": func(s string) template.HTML { return template.HTML(s) },
+	"safeJS":   func(s string) template.JS { return template.JS(s) },
+	"neg":      func(n int64) int64 { return -n },
+	"dict":     func(lang, key string, r rate) rateCard { return rateCard{Lang: lang, Key: key, Rate: r} },
+	"other":    func(lang string) string { return map[string]string{"zh": "en", "en": "zh"}[lang] },
+}
+
+func pickName(lang, zh, en string) string {
+	if lang == "en" && en != "" {
+		return en
+	}
+	return zh
+}
+
+// pct formats a proportion as a percentage with one decimal, or "—".
+func pct(v sql.NullFloat64) string {
+	if !v.Valid || math.IsNaN(v.Float64) {
+		return "—"
+	}
+	return strconv.FormatFloat(v.Float64*100, 'f', 1, 64) + "%"
+}
+
+func fixed(v sql.NullFloat64, prec int) string {
+	if !v.Valid || math.IsNaN(v.Float64) {
+		return "—"
+	}
+	return strconv.FormatFloat(v.Float64, 'f', prec, 64)
+}
+
+// num groups thousands: 200000 → 200,000.
+func num(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// hours shows a duration in hours below two days and in days above, in the
+// page's language; more=true marks a Kaplan–Meier value not reached.
+func hours(lang string, v sql.NullFloat64, more bool) string {
+	if !v.Valid || math.IsNaN(v.Float64) {
+		return "—"
+	}
+	h := v.Float64
+	var s string
+	if h < 48 {
+		s = strconv.FormatFloat(h, 'f', 1, 64) + " " + T(lang, "unit.hours")
+	} else {
+		s = strconv.FormatFloat(h/24, 'f', 1, 64) + " " + T(lang, "unit.days")
+	}
+	if lang == "zh" {
+		s = strings.ReplaceAll(s, " ", "")
+	}
+	if more {
+		s = T(lang, "kpi.more_than") + " " + s
+	}
+	return s
+}
+
+// when formats a time in Beijing time.
+func when(t time.Time) string {
+	return t.In(beijing).Format("2006-01-02 15:04")
+}
+
+// rateCard feeds the "ratecard" template: one rate with its interval.
+type rateCard struct {
+	Lang, Key string
+	Rate      rate
+}

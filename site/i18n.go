@@ -1,0 +1,104 @@
+package site
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Languages the site speaks; the first is the default.
+var languages = []string{"zh", "en"}
+
+// messages holds every label in both languages. A test checks that no key
+// lacks a translation.
+var messages = map[string][2]string{
+	"site.name":              {"问政", "Wenzheng"},
+	"site.tagline":           {"政务留言与热线回应透明度排行", "How fast and how well governments answer citizens"},
+	"demo.banner":            {"演示数据：本站当前展示的是随机生成的演示数据，不是真实的政务留言。", "Demo data: this site currently shows randomly generated demo data, not real government messages."},
+	"fresh.updated":          {"数据更新于", "Data updated"},
+	"fresh.tz":               {"北京时间", "Beijing time"},
+	"fresh.asof":             {"统计截至", "as of"},
+	"home.kpis":              {"全国概况", "Nationwide"},
+	"home.ranking":           {"省级排行", "Provinces ranked"},
+	"home.period":            {"统计周期", "Period"},
+	"kpi.received":           {"留言数", "Messages"},
+	"kpi.reply_rate":         {"回复率", "Reply rate"},
+	"kpi.on_time_rate":       {"按时回复率", "On-time rate"},
+	"kpi.median":             {"首次回复中位时间", "Median time to first reply"},
+	"kpi.satisfaction":       {"满意率", "Satisfaction"},
+	"kpi.n":                  {"样本", "n"},
+	"kpi.ci":                 {"95% 置信区间", "95% interval"},
+	"kpi.plain_median":       {"已回复留言的中位数", "median of replied messages"},
+	"kpi.more_than":          {"超过", "more than"},
+	"kpi.km_note":            {"Kaplan–Meier 估计，未回复留言计为截至统计时点的删失数据", "Kaplan–Meier estimate; unanswered messages are censored at the as-of time"},
+	"col.rank":               {"排名", "Rank"},
+	"col.region":             {"地区", "Region"},
+	"col.score":              {"综合得分", "Score"},
+	"col.change":             {"名次变化", "Change"},
+	"col.mature":             {"到期留言", "Due messages"},
+	"rank.insufficient":      {"样本不足", "Insufficient data"},
+	"rank.insufficient_note": {"到期留言少于 %d 条的地区不参与排名：", "Regions with fewer than %d due messages are not ranked:"},
+	"rank.none":              {"该周期暂无可排名的地区。", "No region has enough data to be ranked in this period."},
+	"rank.new":               {"新", "new"},
+	"chart.title":            {"各省综合得分", "Score by province"},
+	"chart.unavailable":      {"图表脚本未打包进本程序（请用 make build 构建）；下表包含全部数据。", "The chart script was not bundled into this build (build with make build); the table has all the data."},
+	"method.short":           {"综合得分 = 回复率、按时回复率、满意率经收缩估计后的加权平均（权重 0.3 / 0.3 / 0.4）；到期 = 已过 15 个工作日的办理时限。", "Score = weighted mean of the shrunk reply, on-time and satisfaction rates (weights 0.3 / 0.3 / 0.4); due = past the 15-working-day deadline."},
+	"nodata.title":           {"暂无数据", "No data yet"},
+	"nodata.body":            {"数据库中还没有可统计的留言。请导入数据源，或运行 wenzheng demo 生成演示数据。", "The database holds no messages to measure yet. Load a source, or run wenzheng demo to generate demo data."},
+	"err.404":                {"页面不存在", "Page not found"},
+	"err.400":                {"请求有误", "Bad request"},
+	"err.500":                {"服务器出错了", "Something went wrong"},
+	"err.503":                {"数据正在准备中", "Data is being prepared"},
+	"err.back":               {"返回首页", "Back to the home page"},
+	"lang.switch":            {"English", "中文"},
+	"unit.hours":             {"小时", "hours"},
+	"unit.days":              {"天", "days"},
+	"footer.about":           {"问政：开放的政务回应透明度数据。所有数字均可由公开数据复算。", "Wenzheng: open data on how governments answer. Every number can be recomputed from the published data."},
+}
+
+// T returns the label for key in lang.
+func T(lang, key string) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	if lang == "en" {
+		return m[1]
+	}
+	return m[0]
+}
+
+// langCookie remembers a visitor's choice.
+const langCookie = "lang"
+
+// pickLang decides the page language: ?lang= first (and remembered), then
+// the cookie, then Accept-Language, then Chinese.
+func pickLang(c *fiber.Ctx) string {
+	if q := c.Query("lang"); q != "" {
+		for _, l := range languages {
+			if q == l {
+				c.Cookie(&fiber.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: "Lax"})
+				return l
+			}
+		}
+	}
+	if v := c.Cookies(langCookie); v == "en" || v == "zh" {
+		return v
+	}
+	return langFromHeader(c.Get(fiber.HeaderAcceptLanguage))
+}
+
+// langFromHeader takes the first language of Accept-Language we speak.
+func langFromHeader(h string) string {
+	for _, part := range strings.Split(h, ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(tag)
+		switch {
+		case strings.HasPrefix(tag, "zh"):
+			return "zh"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return languages[0]
+}

@@ -1,0 +1,229 @@
+// Package site is Wenzheng's public web site: server-rendered pages with
+// Fiber and html/template, charts with go-echarts drawing through an
+// echarts.min.js served from our own /assets/ path (never a CDN), in
+// Chinese first and English at the same URLs.
+package site
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/etag"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// static holds our CSS and, when the build copied it from node_modules,
+// vendor/echarts.min.js (see the Makefile; it is never committed).
+//
+//go:embed static
+var staticFiles embed.FS
+
+var beijing = mustLoad("Asia/Shanghai")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// Config wires the site to its data.
+type Config struct {
+	DB  *store.DB
+	Log *slog.Logger
+}
+
+// Server holds what every handler needs.
+type Server struct {
+	db        *store.DB
+	log       *slog.Logger
+	tmpl      map[string]*template.Template
+	assets    map[string][]byte // name → content
+	assetsVer string            // checksum of every asset, part of their URLs
+	hasCharts bool
+}
+
+// New builds the Fiber app.
+func New(cfg Config) (*fiber.App, error) {
+	s := &Server{db: cfg.DB, log: cfg.Log}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if err := s.loadAssets(); err != nil {
+		return nil, err
+	}
+	if !s.hasCharts {
+		s.log.Warn("echarts.min.js is not embedded in this build: charts are off; build with `make build` (it runs npm ci)")
+	}
+	var err error
+	if s.tmpl, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	app := fiber.New(fiber.Config{
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+	})
+	app.Use(recover.New())
+	app.Use(compress.New())
+	app.Use(func(c *fiber.Ctx) error {
+		c.Locals("lang", pickLang(c))
+		return c.Next()
+	})
+	app.Get("/assets/:version/*", s.handleAsset)
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	pages := app.Group("", etag.New())
+	pages.Get("/", s.handleHome)
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return app, nil
+}
+
+func (s *Server) loadAssets() error {
+	s.assets = make(map[string][]byte)
+	h := sha256.New()
+	var names []string
+	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		names = append(names, p)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		b, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		name = strings.TrimPrefix(name, "vendor/")
+		s.assets[name] = b
+		h.Write([]byte(name))
+		h.Write(b)
+	}
+	s.assetsVer = hex.EncodeToString(h.Sum(nil))[:12]
+	_, s.hasCharts = s.assets["echarts.min.js"]
+	return nil
+}
+
+// assetsPrefix is where assets live; go-echarts' AssetsHost points here.
+func (s *Server) assetsPrefix() string { return "/assets/" + s.assetsVer + "/" }
+
+func (s *Server) handleAsset(c *fiber.Ctx) error {
+	name := c.Params("*")
+	b, ok := s.assets[name]
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	if c.Params("version") == s.assetsVer {
+		// The URL changes whenever the content does.
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	c.Set(fiber.HeaderContentType, mime.TypeByExtension(path.Ext(name)))
+	return c.Send(b)
+}
+
+// render executes a page template inside the layout.
+func (s *Server) render(c *fiber.Ctx, page string, data pageData) error {
+	var buf bytes.Buffer
+	if err := s.tmpl[page].ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderVary, "Accept-Language, Cookie")
+	return c.Send(buf.Bytes())
+}
+
+// pageData is what every page template receives.
+type pageData struct {
+	Lang    string
+	Title   string
+	Path    string
+	Assets  string
+	Scripts []string
+	Demo    bool
+	Version *dataVersion
+	Content any
+}
+
+func (s *Server) newPage(c *fiber.Ctx, title string) pageData {
+	return pageData{Lang: lang(c), Title: title, Path: c.Path(), Assets: s.assetsPrefix()}
+}
+
+func lang(c *fiber.Ctx) string {
+	if l, ok := c.Locals("lang").(string); ok {
+		return l
+	}
+	return languages[0]
+}
+
+// handleError is the one place errors become responses: a page in the
+// visitor's language with the right status, never an internal message.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	code := fiber.StatusInternalServerError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		code = fe.Code
+	case errors.Is(err, errNoData):
+		code = fiber.StatusServiceUnavailable
+	case errors.Is(err, context.Canceled):
+		return nil
+	}
+	if code >= 500 && code != fiber.StatusServiceUnavailable {
+		s.log.Error("request failed", "path", c.Path(), "err", err)
+	}
+	l := lang(c)
+	msg := ""
+	switch code {
+	case fiber.StatusNotFound:
+		msg = T(l, "err.404")
+	case fiber.StatusServiceUnavailable:
+		msg = T(l, "nodata.body")
+	case fiber.StatusBadRequest:
+		msg = T(l, "err.400")
+		if fe != nil && fe.Message != "" {
+			msg += ": " + fe.Message
+		}
+	default:
+		msg = T(l, "err.500")
+	}
+	title := T(l, fmt.Sprintf("err.%d", code))
+	if title == fmt.Sprintf("err.%d", code) {
+		title = T(l, "err.500")
+	}
+	data := s.newPage(c, title)
+	data.Content = map[string]any{"Code": code, "Message": msg}
+	c.Status(code)
+	if rerr := s.render(c, "error", data); rerr != nil {
+		return c.SendString(title)
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -48,7 +49,14 @@ type DemoOptions struct {
 // arrived or none were computed yet.
 func Prepare(ctx context.Context, e *Env, d DemoOptions) error {
 	changed := false
+	mode, err := e.DB.Meta(ctx, "mode")
+	if err != nil {
+		return err
+	}
 	if len(e.Cfg.Sources) > 0 {
+		if mode == "demo" {
+			return fmt.Errorf("%w: %s holds demo data; give real sources a fresh --data directory so the two never mix", ErrMixedData, e.Cfg.DataDir)
+		}
 		n, err := LoadSources(ctx, e)
 		if err != nil {
 			return err
@@ -76,8 +84,16 @@ func Prepare(ctx context.Context, e *Env, d DemoOptions) error {
 	return nil
 }
 
+// ErrMixedData is returned rather than mixing demo and real data in one database.
+var ErrMixedData = errors.New("demo and real data would mix")
+
 // LoadDemo generates demo data and loads it through the ingest path.
 func LoadDemo(ctx context.Context, e *Env, d DemoOptions) error {
+	if mode, err := e.DB.Meta(ctx, "mode"); err != nil {
+		return err
+	} else if mode == "real" {
+		return fmt.Errorf("%w: %s holds real data; generate the demo into another --data directory", ErrMixedData, e.Cfg.DataDir)
+	}
 	if d.Until.IsZero() {
 		d.Until = time.Now().Truncate(time.Hour)
 	}

@@ -108,6 +108,7 @@ func (s *Server) renderNoData(c *fiber.Ctx) error {
 	l := lang(c)
 	data := s.newPage(c, T(l, "nodata.title"))
 	data.Content = map[string]any{"Code": fiber.StatusServiceUnavailable, "Message": T(l, "nodata.body")}
+	data.Refresh = 10
 	c.Status(fiber.StatusServiceUnavailable)
 	return s.render(c, "error", data)
 }

@@ -169,6 +169,7 @@ type pageData struct {
 	Assets  string
 	Scripts []string
 	Demo    bool
+	Refresh int // seconds; set while data is being prepared
 	Version *dataVersion
 	Content any
 }

@@ -1,0 +1,103 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/config"
+	"github.com/wenzheng-transparency/wenzheng/demo"
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+func mustEnv(tb testing.TB, cfg config.Config) *Env {
+	tb.Helper()
+	cfg.DataDir = tb.TempDir()
+	db, err := store.Open(context.Background(), DBPath(cfg.DataDir))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return &Env{DB: db, Cfg: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+func TestPrepareEmptyDirectoryLoadsDemoOnce(t *testing.T) {
+	ctx := context.Background()
+	e := mustEnv(t, config.Default())
+	opts := DemoOptions{Seed: 1, Messages: 3000, Until: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
+	if err := Prepare(ctx, e, opts); err != nil {
+		t.Fatal(err)
+	}
+	var msgs, runs, metricRuns int
+	e.DB.QueryRow(`SELECT count(*) FROM messages`).Scan(&msgs)
+	e.DB.QueryRow(`SELECT count(*) FROM runs`).Scan(&runs)
+	e.DB.QueryRow(`SELECT count(*) FROM metric_runs`).Scan(&metricRuns)
+	if msgs < 2900 || runs != 2 || metricRuns != 1 {
+		t.Fatalf("after first Prepare: %d messages, %d runs, %d metric runs", msgs, runs, metricRuns)
+	}
+	if mode, _ := e.DB.Meta(ctx, "mode"); mode != "demo" {
+		t.Errorf("mode = %q, want demo", mode)
+	}
+	archived, _ := os.ReadDir(InputsDir(e.Cfg.DataDir))
+	if len(archived) != 2 {
+		t.Errorf("%d archived inputs, want the 2 demo snapshots", len(archived))
+	}
+	// A restart neither reloads nor recomputes.
+	if err := Prepare(ctx, e, opts); err != nil {
+		t.Fatal(err)
+	}
+	e.DB.QueryRow(`SELECT count(*) FROM runs`).Scan(&runs)
+	e.DB.QueryRow(`SELECT count(*) FROM metric_runs`).Scan(&metricRuns)
+	if runs != 2 || metricRuns != 1 {
+		t.Errorf("after restart: %d runs, %d metric runs; want 2 and 1", runs, metricRuns)
+	}
+}
+
+func TestPrepareConfiguredSourceServesRealData(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ds, _ := demo.Generate(demo.Options{Seed: 2, Messages: 500, Until: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	file := filepath.Join(dir, "board.ndjson")
+	if err := demo.WriteNDJSON(file, ds.Second); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Secret = "s3cret"
+	cfg.Sources = []config.Source{{Name: "board", Profile: "canonical", Files: []string{file}, SLADays: 10}}
+	e := mustEnv(t, cfg)
+	if err := Prepare(ctx, e, DemoOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var msgs, demoMsgs, sla int
+	e.DB.QueryRow(`SELECT count(*), count(*) FILTER (WHERE source = 'demo') FROM messages`).Scan(&msgs, &demoMsgs)
+	e.DB.QueryRow(`SELECT sla_days FROM sources WHERE name = 'board'`).Scan(&sla)
+	if msgs != len(ds.Second) || demoMsgs != 0 || sla != 10 {
+		t.Errorf("%d messages (%d demo), sla %d; want %d real, 0 demo, sla 10", msgs, demoMsgs, sla, len(ds.Second))
+	}
+	if mode, _ := e.DB.Meta(ctx, "mode"); mode != "real" {
+		t.Errorf("mode = %q, want real", mode)
+	}
+	// The same file is not loaded twice.
+	if n, err := LoadSources(ctx, e); err != nil || n != 0 {
+		t.Errorf("reload: %d runs, %v; want 0", n, err)
+	}
+	// Demo data never goes into a real database.
+	if err := LoadDemo(ctx, e, DemoOptions{Messages: 10}); !errors.Is(err, ErrMixedData) {
+		t.Errorf("LoadDemo into real data: %v, want ErrMixedData", err)
+	}
+}
+
+func TestRealSourcesRefuseADemoDirectory(t *testing.T) {
+	ctx := context.Background()
+	e := mustEnv(t, config.Default())
+	e.DB.SetMeta(ctx, "mode", "demo")
+	e.Cfg.Sources = []config.Source{{Name: "board", Files: []string{"x.ndjson"}}}
+	if err := Prepare(ctx, e, DemoOptions{}); !errors.Is(err, ErrMixedData) {
+		t.Errorf("Prepare = %v, want ErrMixedData", err)
+	}
+}

@@ -243,27 +243,29 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 	var rejects []reject
 	seen := make(map[string]int)
 	var replies, ratings [][]driver.Value
+	// Reading and validating run beside the appender, so JSON decoding
+	// overlaps DuckDB's work on the other core.
+	rows := make(chan parsedRow, 4096)
+	stop := make(chan struct{})
+	defer close(stop)
+	go parseRows(r, rows, stop)
 	err := l.DB.Append(ctx, "_stage_messages", func(appendRow func(...driver.Value) error) error {
-		for {
+		for p := range rows {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			row, err := r.Next()
-			if err == io.EOF {
-				return nil
+			if p.err != nil {
+				return p.err
 			}
-			if err != nil {
-				return err
-			}
+			row := p.row
 			s.RowsRead++
 			if row.Record == nil {
 				rejects = append(rejects, reject{row.Number, row.Raw, row.Reason})
 				continue
 			}
-			rec := row.Record
-			d, verr := validate(rec)
-			if verr != nil {
-				rejects = append(rejects, reject{row.Number, row.Raw, verr.Error()})
+			rec, d := row.Record, p.derived
+			if p.reason != "" {
+				rejects = append(rejects, reject{row.Number, row.Raw, p.reason})
 				continue
 			}
 			if first, dup := seen[rec.SourceID]; dup {
@@ -287,6 +289,7 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 				ratings = append(ratings, []driver.Value{src.Name, rec.SourceID, int32(rt.Seq), rt.RatedAt, rt.Rating})
 			}
 		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -377,4 +380,44 @@ func archiveExt(path string) string {
 		ext = strings.ToLower(filepath.Ext(strings.TrimSuffix(path, filepath.Ext(path)))) + ext
 	}
 	return ext
+}
+
+// parsedRow is a row with its validation done.
+type parsedRow struct {
+	row     Row
+	derived derived
+	reason  string // why validation rejected it
+	err     error  // the reader failed: the run must fail
+}
+
+// parseRows reads and validates every row of r into out, then closes it.
+func parseRows(r Reader, out chan<- parsedRow, stop <-chan struct{}) {
+	defer close(out)
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			return
+		}
+		var p parsedRow
+		if err != nil {
+			p.err = err
+		} else {
+			p.row = row
+			if row.Record != nil {
+				d, verr := validate(row.Record)
+				p.derived = d
+				if verr != nil {
+					p.reason = verr.Error()
+				}
+			}
+		}
+		select {
+		case out <- p:
+		case <-stop:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
 }

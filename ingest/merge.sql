@@ -36,12 +36,17 @@ WHERE m.source = s.source AND m.source_id = s.source_id
   AND a.source = s.source AND a.source_id = s.source_id AND a.action = 'unchanged';
 
 -- Replies may be corrected by a later file; ratings are history and only grow.
+-- An unchanged message has unchanged replies and ratings: skip them.
 INSERT INTO replies BY NAME
-SELECT source, source_id, seq, replied_at, department_id, body, kind FROM _stage_replies
+SELECT r.source, r.source_id, r.seq, r.replied_at, r.department_id, r.body, r.kind
+FROM _stage_replies r JOIN _actions a USING (source, source_id)
+WHERE a.action <> 'unchanged'
 ON CONFLICT (source, source_id, seq) DO UPDATE SET
     replied_at = excluded.replied_at, department_id = excluded.department_id,
     body = excluded.body, kind = excluded.kind;
 
 INSERT INTO ratings BY NAME
-SELECT source, source_id, seq, rated_at, rating FROM _stage_ratings
+SELECT r.source, r.source_id, r.seq, r.rated_at, r.rating
+FROM _stage_ratings r JOIN _actions a USING (source, source_id)
+WHERE a.action <> 'unchanged'
 ON CONFLICT (source, source_id, seq) DO NOTHING;

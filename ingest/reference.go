@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -27,25 +28,55 @@ type Department struct {
 }
 
 // UpsertReference stores regions and departments, replacing earlier
-// versions of the same codes, in one transaction.
+// versions of the same codes, in one transaction. Rows are bulk-staged
+// first: thousands of single-row statements would take seconds.
 func UpsertReference(ctx context.Context, db *store.DB, regions []Region, departments []Department) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	for _, r := range regions {
+		switch r.Level {
+		case "province", "city", "county":
+		default:
+			return fmt.Errorf("region %s: unknown level %q", r.Code, r.Level)
+		}
+	}
+	for _, q := range []string{
+		`CREATE OR REPLACE TABLE _stage_regions AS SELECT * FROM regions LIMIT 0`,
+		`CREATE OR REPLACE TABLE _stage_departments AS SELECT * FROM departments LIMIT 0`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		db.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS _stage_regions; DROP TABLE IF EXISTS _stage_departments`)
+	}()
+	err := db.Append(ctx, "_stage_regions", func(appendRow func(...driver.Value) error) error {
 		for _, r := range regions {
-			switch r.Level {
-			case "province", "city", "county":
-			default:
-				return fmt.Errorf("region %s: unknown level %q", r.Code, r.Level)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO regions (region_code, name, name_en, level, parent_code) VALUES (?, ?, ?, ?, ?)`,
-				r.Code, r.Name, nullStr(r.NameEn), r.Level, nullStr(r.ParentCode)); err != nil {
+			if err := appendRow(r.Code, r.Name, nullStr(r.NameEn), r.Level, nullStr(r.ParentCode)); err != nil {
 				return fmt.Errorf("region %s: %w", r.Code, err)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = db.Append(ctx, "_stage_departments", func(appendRow func(...driver.Value) error) error {
 		for _, d := range departments {
-			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO departments (department_id, name, name_en, region_code) VALUES (?, ?, ?, ?)`,
-				d.ID, d.Name, nullStr(d.NameEn), nullStr(d.RegionCode)); err != nil {
+			if err := appendRow(d.ID, d.Name, nullStr(d.NameEn), nullStr(d.RegionCode)); err != nil {
 				return fmt.Errorf("department %s: %w", d.ID, err)
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO regions SELECT DISTINCT ON (region_code) * FROM _stage_regions`); err != nil {
+			return fmt.Errorf("store regions: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO departments SELECT DISTINCT ON (department_id) * FROM _stage_departments`); err != nil {
+			return fmt.Errorf("store departments: %w", err)
 		}
 		return nil
 	})

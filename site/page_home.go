@@ -33,6 +33,11 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 		return err
 	}
 	l := lang(c)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	key := "home/" + l
+	if b, ok := s.cache.get(v.MetricRunID, key); ok {
+		return sendHTML(c, b)
+	}
 	view, err := s.homeView(ctx, l, v)
 	if err == errNoData {
 		return s.renderNoData(c)
@@ -45,8 +50,12 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	if view.HasCharts {
 		data.Scripts = []string{s.assetsPrefix() + "echarts.min.js"}
 	}
-	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
-	return s.render(c, "home", data)
+	b, err := s.renderBytes("home", data)
+	if err != nil {
+		return err
+	}
+	s.cache.put(v.MetricRunID, key, b)
+	return sendHTML(c, b)
 }
 
 func (s *Server) homeView(ctx context.Context, l string, v dataVersion) (*homeView, error) {

@@ -62,6 +62,7 @@ type Server struct {
 	assets    map[string][]byte // name → content
 	assetsVer string            // checksum of every asset, part of their URLs
 	hasCharts bool
+	cache     pageCache
 }
 
 // New builds the Fiber app.
@@ -152,13 +153,25 @@ func (s *Server) handleAsset(c *fiber.Ctx) error {
 
 // render executes a page template inside the layout.
 func (s *Server) render(c *fiber.Ctx, page string, data pageData) error {
+	b, err := s.renderBytes(page, data)
+	if err != nil {
+		return err
+	}
+	return sendHTML(c, b)
+}
+
+func (s *Server) renderBytes(page string, data pageData) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := s.tmpl[page].ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("render %s: %w", page, err)
+		return nil, fmt.Errorf("render %s: %w", page, err)
 	}
+	return buf.Bytes(), nil
+}
+
+func sendHTML(c *fiber.Ctx, b []byte) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderVary, "Accept-Language, Cookie")
-	return c.Send(buf.Bytes())
+	return c.Send(b)
 }
 
 // pageData is what every page template receives.

@@ -8,6 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
@@ -90,6 +93,12 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("sources[%d]: the name \"demo\" is reserved for demo data", i))
 		}
 		seen[s.Name] = true
+		if s.Profile != "" && !slices.Contains(ingest.Profiles(), s.Profile) {
+			errs = append(errs, fmt.Errorf("source %q: unknown profile %q (this version reads: %s)", s.Name, s.Profile, strings.Join(ingest.Profiles(), ", ")))
+		}
+		if _, err := time.LoadLocation(s.TimeZone); s.TimeZone != "" && err != nil {
+			errs = append(errs, fmt.Errorf("source %q: unknown time zone %q", s.Name, s.TimeZone))
+		}
 		if len(s.Files) == 0 {
 			errs = append(errs, fmt.Errorf("source %q: no files", s.Name))
 		}

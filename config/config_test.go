@@ -23,6 +23,8 @@ func TestLoad(t *testing.T) {
 		{"source without files", `{"secret":"s3cret","sources":[{"name":"zz"}]}`, "no files"},
 		{"demo is reserved", `{"secret":"s3cret","sources":[{"name":"demo","files":["a"]}]}`, "reserved"},
 		{"bad methodology", `{"methodology":{"w_reply":0.3,"w_on_time":0.3,"w_satisfaction":0.4,"w_basic":0.9,"m":10,"min_n":0,"z":1.96}}`, "min_n"},
+		{"unknown profile", `{"secret":"s3cret","sources":[{"name":"nyc","profile":"nyc-311","files":["a.csv"]}]}`, `unknown profile "nyc-311"`},
+		{"unknown time zone", `{"secret":"s3cret","sources":[{"name":"x","files":["a.ndjson"],"time_zone":"Mars/Olympus"}]}`, "unknown time zone"},
 		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
 	}
 	for _, tt := range tests {

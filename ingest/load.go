@@ -111,6 +111,9 @@ func (l *Loader) LoadFile(ctx context.Context, src Source, path string) (Summary
 	return l.Load(ctx, src, filepath.Base(path), sum, r)
 }
 
+// Profiles lists the profiles this version reads.
+func Profiles() []string { return []string{"canonical"} }
+
 // OpenReader picks the reader for a profile and file.
 func OpenReader(profile, name string, r io.Reader) (Reader, error) {
 	switch profile {
@@ -301,6 +304,10 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 		return err
 	}
 	s.Rejected = len(rejects)
+	if len(rejects) > 0 && l.Log != nil {
+		l.Log.Warn("rows rejected; each is kept with its reason in the rejects table", "run", s.RunID, "source", src.Name,
+			"rejected", len(rejects), "first_row", rejects[0].row, "first_reason", rejects[0].reason)
+	}
 
 	err = l.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, mergeSQL); err != nil {

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"strconv"
@@ -26,7 +27,7 @@ type homeView struct {
 func (s *Server) handleHome(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	v, err := loadVersion(ctx, s.db)
-	if err == errNoData {
+	if errors.Is(err, errNoData) {
 		return s.renderNoData(c)
 	}
 	if err != nil {
@@ -39,7 +40,7 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 		return sendHTML(c, b)
 	}
 	view, err := s.homeView(ctx, l, v)
-	if err == errNoData {
+	if errors.Is(err, errNoData) {
 		return s.renderNoData(c)
 	}
 	if err != nil {

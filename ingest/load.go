@@ -143,18 +143,9 @@ func FileSHA256(path string) (string, error) {
 
 // archive copies the input under InputsDir by its SHA-256 and returns the hash.
 func (l *Loader) archive(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("open input: %w", err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read input %s: %w", path, err)
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if l.InputsDir == "" {
-		return sum, nil
+	sum, err := FileSHA256(path)
+	if err != nil || l.InputsDir == "" {
+		return sum, err
 	}
 	dst := filepath.Join(l.InputsDir, sum+archiveExt(path))
 	if _, err := os.Stat(dst); err == nil {
@@ -163,17 +154,24 @@ func (l *Loader) archive(path string) (string, error) {
 	if err := os.MkdirAll(l.InputsDir, 0o755); err != nil {
 		return "", err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return "", err
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("open input: %w", err)
 	}
+	defer f.Close()
 	tmp, err := os.CreateTemp(l.InputsDir, ".incoming-*")
 	if err != nil {
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, f); err != nil {
+	h := sha256.New()
+	if _, err := io.Copy(tmp, io.TeeReader(f, h)); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("archive input: %w", err)
+	}
+	if hex.EncodeToString(h.Sum(nil)) != sum {
+		tmp.Close()
+		return "", fmt.Errorf("%s changed while it was being archived; try again once it is completely written", path)
 	}
 	if err := tmp.Close(); err != nil {
 		return "", err

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -35,6 +34,16 @@ type Source struct {
 	// Snapshot means every file holds the whole board, so a message missing
 	// from a later file was deleted.
 	Snapshot bool
+	// Mapping describes a user-defined profile ("mapping").
+	Mapping *Mapping
+}
+
+func (s Source) profile() (Profile, error) {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: unknown time zone %q", s.Name, s.TimeZone)
+	}
+	return NewProfile(s.Profile, ProfileOptions{Source: s.Name, Location: loc, Mapping: s.Mapping})
 }
 
 func (s *Source) withDefaults() {
@@ -61,8 +70,15 @@ type Summary struct {
 	Unchanged       int
 	Rejected        int
 	DeletedDetected int
-	Duration        time.Duration
+	// WithRegion and WithDepartment count accepted rows attributed to a
+	// region or a department: the extraction coverage of text profiles.
+	WithRegion     int
+	WithDepartment int
+	Duration       time.Duration
 }
+
+// Accepted is the number of rows that were not rejected.
+func (s Summary) Accepted() int { return s.RowsRead - s.Rejected }
 
 // Loader writes runs into a store.
 type Loader struct {
@@ -85,46 +101,20 @@ func (l *Loader) now() time.Time {
 // LoadFile archives the file at path and loads it as one run of src.
 func (l *Loader) LoadFile(ctx context.Context, src Source, path string) (Summary, error) {
 	src.withDefaults()
+	p, err := src.profile()
+	if err != nil {
+		return Summary{}, err
+	}
 	sum, err := l.archive(path)
 	if err != nil {
 		return Summary{}, err
 	}
-	f, err := os.Open(path)
+	in := Input{Path: path}
+	r, err := p.Open(ctx, in)
 	if err != nil {
 		return Summary{}, err
 	}
-	defer f.Close()
-	var in io.Reader = f
-	name := path
-	if strings.EqualFold(filepath.Ext(path), ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return Summary{}, fmt.Errorf("%s: not a gzip file: %w", path, err)
-		}
-		defer gz.Close()
-		in, name = gz, strings.TrimSuffix(path, filepath.Ext(path))
-	}
-	r, err := OpenReader(src.Profile, name, in)
-	if err != nil {
-		return Summary{}, err
-	}
-	return l.Load(ctx, src, filepath.Base(path), sum, r)
-}
-
-// Profiles lists the profiles this version reads.
-func Profiles() []string { return []string{"canonical"} }
-
-// OpenReader picks the reader for a profile and file.
-func OpenReader(profile, name string, r io.Reader) (Reader, error) {
-	switch profile {
-	case "canonical":
-		switch strings.ToLower(filepath.Ext(name)) {
-		case ".ndjson", ".jsonl":
-			return NewNDJSONReader(r), nil
-		}
-		return nil, fmt.Errorf("%s: the canonical profile reads .ndjson files (one JSON object a line)", name)
-	}
-	return nil, fmt.Errorf("unknown profile %q: this version of wenzheng supports only \"canonical\"", profile)
+	return l.Load(ctx, src, in.Name(), sum, r)
 }
 
 // FileSHA256 is the hex SHA-256 of a file's content, the name it is archived under.
@@ -275,6 +265,12 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 				continue
 			}
 			seen[rec.SourceID] = row.Number
+			if rec.RegionCode != "" {
+				s.WithRegion++
+			}
+			if rec.DepartmentID != "" {
+				s.WithDepartment++
+			}
 			if err := appendRow(src.Name, rec.SourceID, nullStr(rec.Channel), nullStr(rec.RegionCode), nullStr(rec.DepartmentID),
 				nullStr(rec.Category), nullStr(rec.Kind), nullStr(rec.Title), nullStr(rec.Body),
 				nullStr(Pseudonym(l.Secret, src.Name, rec.Author)), rec.PostedAt, nullTime(d.firstReplyAt), nullTime(rec.ClosedAt),
@@ -302,12 +298,25 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 		return err
 	}
 	s.Rejected = len(rejects)
+	rr, hasReference := r.(ReferenceReader)
+	if hasReference {
+		regions, departments := rr.Reference()
+		if err := stageReference(ctx, l.DB, regions, departments); err != nil {
+			return err
+		}
+		defer dropReferenceStage(ctx, l.DB)
+	}
 	if len(rejects) > 0 && l.Log != nil {
 		l.Log.Warn("rows rejected; each is kept with its reason in the rejects table", "run", s.RunID, "source", src.Name,
 			"rejected", len(rejects), "first_row", rejects[0].row, "first_reason", rejects[0].reason)
 	}
 
 	err = l.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if hasReference {
+			if err := mergeReference(ctx, tx); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, mergeSQL); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}

@@ -28,9 +28,18 @@ type Department struct {
 }
 
 // UpsertReference stores regions and departments, replacing earlier
-// versions of the same codes, in one transaction. Rows are bulk-staged
-// first: thousands of single-row statements would take seconds.
+// versions of the same codes, in one transaction.
 func UpsertReference(ctx context.Context, db *store.DB, regions []Region, departments []Department) error {
+	if err := stageReference(ctx, db, regions, departments); err != nil {
+		return err
+	}
+	defer dropReferenceStage(ctx, db)
+	return db.Tx(ctx, func(tx *sql.Tx) error { return mergeReference(ctx, tx) })
+}
+
+// stageReference bulk-loads regions and departments into staging tables:
+// thousands of single-row statements would take seconds.
+func stageReference(ctx context.Context, db *store.DB, regions []Region, departments []Department) error {
 	for _, r := range regions {
 		switch r.Level {
 		case "province", "city", "county":
@@ -46,9 +55,6 @@ func UpsertReference(ctx context.Context, db *store.DB, regions []Region, depart
 			return err
 		}
 	}
-	defer func() {
-		db.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS _stage_regions; DROP TABLE IF EXISTS _stage_departments`)
-	}()
 	err := db.Append(ctx, "_stage_regions", func(appendRow func(...driver.Value) error) error {
 		for _, r := range regions {
 			if err := appendRow(r.Code, r.Name, nullStr(r.NameEn), r.Level, nullStr(r.ParentCode)); err != nil {
@@ -60,7 +66,7 @@ func UpsertReference(ctx context.Context, db *store.DB, regions []Region, depart
 	if err != nil {
 		return err
 	}
-	err = db.Append(ctx, "_stage_departments", func(appendRow func(...driver.Value) error) error {
+	return db.Append(ctx, "_stage_departments", func(appendRow func(...driver.Value) error) error {
 		for _, d := range departments {
 			if err := appendRow(d.ID, d.Name, nullStr(d.NameEn), nullStr(d.RegionCode)); err != nil {
 				return fmt.Errorf("department %s: %w", d.ID, err)
@@ -68,16 +74,18 @@ func UpsertReference(ctx context.Context, db *store.DB, regions []Region, depart
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+}
+
+func mergeReference(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO regions SELECT DISTINCT ON (region_code) * FROM _stage_regions`); err != nil {
+		return fmt.Errorf("store regions: %w", err)
 	}
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO regions SELECT DISTINCT ON (region_code) * FROM _stage_regions`); err != nil {
-			return fmt.Errorf("store regions: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO departments SELECT DISTINCT ON (department_id) * FROM _stage_departments`); err != nil {
-			return fmt.Errorf("store departments: %w", err)
-		}
-		return nil
-	})
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO departments SELECT DISTINCT ON (department_id) * FROM _stage_departments`); err != nil {
+		return fmt.Errorf("store departments: %w", err)
+	}
+	return nil
+}
+
+func dropReferenceStage(ctx context.Context, db *store.DB) {
+	db.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS _stage_regions; DROP TABLE IF EXISTS _stage_departments`)
 }

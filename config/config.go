@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
 )
@@ -27,7 +29,12 @@ type Config struct {
 	// Listen is the HTTP address of `wenzheng serve`.
 	Listen string `json:"listen"`
 	// Secret keys the author pseudonyms (HMAC-SHA256).
-	Secret      string           `json:"secret"`
+	Secret string `json:"secret"`
+	// Schedule is the nightly run's cron line (robfig/cron, with CRON_TZ);
+	// "off" disables it.
+	Schedule string `json:"schedule"`
+	// AdminToken authorises POST /api/v1/admin/run; empty disables it.
+	AdminToken  string           `json:"admin_token"`
 	Methodology analytics.Params `json:"methodology"`
 	Sources     []Source         `json:"sources"`
 }
@@ -41,17 +48,22 @@ type Source struct {
 	SLADays      int      `json:"sla_days"`
 	CalendarDays bool     `json:"calendar_days"`
 	Snapshot     bool     `json:"snapshot"`
+	// Mapping describes a user-defined board (profile "mapping").
+	Mapping *ingest.Mapping `json:"mapping,omitempty"`
 }
 
 // Ingest returns the loader's view of the source.
 func (s Source) Ingest() ingest.Source {
 	return ingest.Source{Name: s.Name, Profile: s.Profile, TimeZone: s.TimeZone, SLADays: s.SLADays,
-		CalendarDays: s.CalendarDays, Snapshot: s.Snapshot}
+		CalendarDays: s.CalendarDays, Snapshot: s.Snapshot, Mapping: s.Mapping}
 }
+
+// DefaultSchedule runs the nightly job at 02:00 Beijing time.
+const DefaultSchedule = "CRON_TZ=Asia/Shanghai 0 2 * * *"
 
 // Default is the configuration used without a file: demo data in ./data.
 func Default() Config {
-	return Config{DataDir: "data", Listen: ":8080", Methodology: analytics.DefaultParams()}
+	return Config{DataDir: "data", Listen: ":8080", Schedule: DefaultSchedule, Methodology: analytics.DefaultParams()}
 }
 
 // Load reads a configuration file over the defaults. Unknown keys are an
@@ -59,6 +71,7 @@ func Default() Config {
 func Load(path string) (Config, error) {
 	c := Default()
 	if path == "" {
+		c.fromEnv()
 		return c, nil
 	}
 	b, err := os.ReadFile(path)
@@ -70,10 +83,21 @@ func Load(path string) (Config, error) {
 	if err := dec.Decode(&c); err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
+	c.fromEnv()
 	if err := c.Validate(); err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// fromEnv lets secrets come from the environment rather than a file.
+func (c *Config) fromEnv() {
+	if v := os.Getenv("WENZHENG_SECRET"); v != "" {
+		c.Secret = v
+	}
+	if v := os.Getenv("WENZHENG_ADMIN_TOKEN"); v != "" {
+		c.AdminToken = v
+	}
 }
 
 // Validate reports every problem at once.
@@ -105,6 +129,14 @@ func (c Config) Validate() error {
 		if s.SLADays < 0 {
 			errs = append(errs, fmt.Errorf("source %q: sla_days must not be negative", s.Name))
 		}
+	}
+	if c.Schedule != "off" && c.Schedule != "" {
+		if _, err := cron.ParseStandard(c.Schedule); err != nil {
+			errs = append(errs, fmt.Errorf("schedule %q: %w", c.Schedule, err))
+		}
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		errs = append(errs, errors.New("admin_token: use at least 16 characters"))
 	}
 	if len(c.Sources) > 0 && (c.Secret == "" || c.Secret == DemoSecret) {
 		errs = append(errs, errors.New("secret: set a secret of your own to key author pseudonyms of real data"))

@@ -25,6 +25,9 @@ func TestLoad(t *testing.T) {
 		{"bad methodology", `{"methodology":{"w_reply":0.3,"w_on_time":0.3,"w_satisfaction":0.4,"w_basic":0.9,"m":10,"min_n":0,"z":1.96}}`, "min_n"},
 		{"unknown profile", `{"secret":"s3cret","sources":[{"name":"nyc","profile":"nyc-311","files":["a.csv"]}]}`, `unknown profile "nyc-311"`},
 		{"unknown time zone", `{"secret":"s3cret","sources":[{"name":"x","files":["a.ndjson"],"time_zone":"Mars/Olympus"}]}`, "unknown time zone"},
+		{"bad schedule", `{"schedule":"every night"}`, "schedule"},
+		{"short admin token", `{"admin_token":"abc"}`, "16 characters"},
+		{"schedule off", `{"schedule":"off"}`, ""},
 		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
 	}
 	for _, tt := range tests {

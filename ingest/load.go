@@ -89,6 +89,9 @@ type Loader struct {
 	Secret []byte
 	Now    func() time.Time
 	Log    *slog.Logger
+	// Progress, when set, is told the number of rows read so far, every
+	// few thousand rows.
+	Progress func(rowsRead int)
 }
 
 func (l *Loader) now() time.Time {
@@ -110,6 +113,7 @@ func (l *Loader) LoadFile(ctx context.Context, src Source, path string) (Summary
 		return Summary{}, err
 	}
 	in := Input{Path: path}
+	defer trackProgress(path)()
 	r, err := p.Open(ctx, in)
 	if err != nil {
 		return Summary{}, err
@@ -250,6 +254,9 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 			}
 			row := p.row
 			s.RowsRead++
+			if l.Progress != nil && s.RowsRead%2000 == 0 {
+				l.Progress(s.RowsRead)
+			}
 			if row.Record == nil {
 				rejects = append(rejects, reject{row.Number, row.Raw, row.Reason})
 				continue

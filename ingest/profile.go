@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -94,6 +96,35 @@ func NewProfile(name string, o ProfileOptions) (Profile, error) {
 	return f(o)
 }
 
+// readProgress holds, per path being loaded, how many bytes of it have been
+// read so far, so the CLI can show a rate and an ETA whatever the profile.
+var readProgress sync.Map // path → *atomic.Int64
+
+// BytesRead reports how far readers have got into path, if it is being read.
+func BytesRead(path string) (int64, bool) {
+	c, ok := readProgress.Load(path)
+	if !ok {
+		return 0, false
+	}
+	return c.(*atomic.Int64).Load(), true
+}
+
+func trackProgress(path string) func() {
+	readProgress.Store(path, new(atomic.Int64))
+	return func() { readProgress.Delete(path) }
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
 // openFile opens a local input, decompressing .gz transparently. It returns
 // the name without .gz, so profiles choose their format by the inner extension.
 func openFile(path string) (io.ReadCloser, string, error) {
@@ -101,10 +132,14 @@ func openFile(path string) (io.ReadCloser, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("open input: %w", err)
 	}
-	if !strings.EqualFold(filepath.Ext(path), ".gz") {
-		return f, path, nil
+	var raw io.Reader = f
+	if c, ok := readProgress.Load(path); ok {
+		raw = countingReader{f, c.(*atomic.Int64)}
 	}
-	gz, err := gzip.NewReader(f)
+	if !strings.EqualFold(filepath.Ext(path), ".gz") {
+		return readCloser{raw, f.Close}, path, nil
+	}
+	gz, err := gzip.NewReader(raw)
 	if err != nil {
 		f.Close()
 		return nil, "", fmt.Errorf("%s: not a gzip file: %w", path, err)

@@ -48,6 +48,11 @@ type DemoOptions struct {
 // when no source is configured, and recomputes metrics when anything new
 // arrived or none were computed yet.
 func Prepare(ctx context.Context, e *Env, d DemoOptions) error {
+	if n, err := ingest.RecoverInterrupted(ctx, e.DB); err != nil {
+		return err
+	} else if n > 0 {
+		e.Log.Warn("runs interrupted by an earlier stop were marked failed; their inputs load again", "runs", n)
+	}
 	changed := false
 	mode, err := e.DB.Meta(ctx, "mode")
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
+	"net/http"
 	"path"
 	"sort"
 	"strings"
@@ -52,22 +53,28 @@ func mustLoad(name string) *time.Location {
 type Config struct {
 	DB  *store.DB
 	Log *slog.Logger
+	// AdminToken enables POST /api/v1/admin/run; StartJob starts the
+	// nightly job in the background, returning ErrJobBusy if one runs.
+	AdminToken string
+	StartJob   func() error
 }
 
 // Server holds what every handler needs.
 type Server struct {
-	db        *store.DB
-	log       *slog.Logger
-	tmpl      map[string]*template.Template
-	assets    map[string][]byte // name → content
-	assetsVer string            // checksum of every asset, part of their URLs
-	hasCharts bool
-	cache     pageCache
+	db         *store.DB
+	log        *slog.Logger
+	tmpl       map[string]*template.Template
+	assets     map[string][]byte // name → content
+	assetsVer  string            // checksum of every asset, part of their URLs
+	hasCharts  bool
+	cache      pageCache
+	adminToken string
+	startJob   func() error
 }
 
 // New builds the Fiber app.
 func New(cfg Config) (*fiber.App, error) {
-	s := &Server{db: cfg.DB, log: cfg.Log}
+	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -95,6 +102,7 @@ func New(cfg Config) (*fiber.App, error) {
 	})
 	app.Get("/assets/:version/*", s.handleAsset)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Post("/api/v1/admin/run", s.handleAdminRun)
 	pages := app.Group("", etag.New())
 	pages.Get("/", s.handleHome)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
@@ -213,6 +221,13 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	if code >= 500 && code != fiber.StatusServiceUnavailable {
 		s.log.Error("request failed", "path", c.Path(), "err", err)
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		msg := err.Error()
+		if fe == nil {
+			msg = http.StatusText(code)
+		}
+		return c.Status(code).JSON(fiber.Map{"error": msg, "status": code})
 	}
 	l := lang(c)
 	msg := ""

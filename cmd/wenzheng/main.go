@@ -25,6 +25,9 @@ func commands() []command {
 	return []command{
 		{"serve", "load data (the demo on an empty data directory), compute metrics and serve the site", runServe},
 		{"demo", "generate realistic demo data and load it into the data directory", runDemo},
+		{"ingest", "load input files (a configured source, or files with a profile) and recompute", runIngest},
+		{"runs", "list recent ingest runs with their counts", runRuns},
+		{"rejects", "show the rows a run rejected, with reasons", runRejects},
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"net"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/wenzheng-transparency/wenzheng/config"
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
 	"github.com/wenzheng-transparency/wenzheng/site"
@@ -45,7 +47,14 @@ recomputes the metrics, and serves pages at the listen address. Pages show
 	}
 	defer db.Close()
 
-	app, err := site.New(site.Config{DB: db, Log: log})
+	job := &pipeline.Job{Env: &pipeline.Env{DB: db, Cfg: cfg, Log: log}}
+	app, err := site.New(site.Config{DB: db, Log: log, AdminToken: cfg.AdminToken, StartJob: func() error {
+		err := job.Start(ctx)
+		if errors.Is(err, pipeline.ErrBusy) {
+			return site.ErrJobBusy
+		}
+		return err
+	}})
 	if err != nil {
 		return err
 	}
@@ -59,15 +68,26 @@ recomputes the metrics, and serves pages at the listen address. Pages show
 	// shows a "being prepared" page rather than nothing.
 	prepErr := make(chan error, 1)
 	go func() {
-		env := &pipeline.Env{DB: db, Cfg: cfg, Log: log}
-		err := pipeline.Prepare(ctx, env, pipeline.DemoOptions{Seed: *seed, Messages: *messages})
-		if err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("preparing data failed; the site keeps serving what it had", "err", err)
-		} else if err == nil {
+		err := job.Do(ctx, "preparing data", func(ctx context.Context) error {
+			return pipeline.Prepare(ctx, job.Env, pipeline.DemoOptions{Seed: *seed, Messages: *messages})
+		})
+		if err == nil {
 			log.Info("ready", "url", displayURL(ln.Addr()))
 		}
 		prepErr <- err
 	}()
+
+	// The nightly run: new input files, then metrics; the site switches to
+	// the new data when they are committed, without a restart.
+	if cfg.Schedule != "off" && cfg.Schedule != "" {
+		sched := cron.New(cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
+		if _, err := sched.AddFunc(cfg.Schedule, func() { job.Run(ctx) }); err != nil {
+			return fmt.Errorf("schedule %q: %w", cfg.Schedule, err)
+		}
+		sched.Start()
+		defer sched.Stop()
+		log.Info("nightly run scheduled", "schedule", cfg.Schedule, "sources", len(cfg.Sources))
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestIngestRunsRejectsCommands(t *testing.T) {
+	t.Setenv("WENZHENG_SECRET", "test-secret-of-some-length")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "board.ndjson")
+	os.WriteFile(file, []byte(strings.Join([]string{
+		`{"source_id":"1","region_code":"410102","department_id":"d1","posted_at":"2025-03-03T09:00:00+08:00","replies":[{"seq":1,"replied_at":"2025-03-04T09:00:00+08:00","kind":"official"}]}`,
+		`{"source_id":"2","posted_at":"2025-03-03T10:00:00+08:00"}`,
+		`{"source_id":"3","posted_at":"someday"}`,
+	}, "\n")), 0o644)
+	data := filepath.Join(dir, "data")
+	cli := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+
+	out, err := cli("ingest", "--data", data, "--profile", "canonical", "--name", "board", file)
+	if err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	// The summary table: 3 read, 2 inserted, 1 rejected; 1 of 2 with a region.
+	for _, want := range []string{"board.ndjson", "50.0%", "wenzheng rejects 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ingest output lacks %q:\n%s", want, out)
+		}
+	}
+	fields := strings.Fields(strings.Split(out, "\n")[1])
+	if got := strings.Join(fields[3:9], " "); got != "3 2 0 0 1 0" {
+		t.Errorf("read/inserted/updated/unchanged/rejected/deleted = %q, want 3 2 0 0 1 0\n%s", got, out)
+	}
+
+	out, err = cli("ingest", "--data", data, "--profile", "canonical", "--name", "board", file)
+	if err != nil || !strings.Contains(strings.Split(out, "\n")[1], " 3 ") {
+		t.Fatalf("second ingest: %v\n%s", err, out)
+	}
+	if fields := strings.Fields(strings.Split(out, "\n")[1]); strings.Join(fields[3:9], " ") != "3 0 0 2 1 0" {
+		t.Errorf("rerun counts %v, want all unchanged", fields[3:9])
+	}
+
+	out, err = cli("runs", "--data", data)
+	if err != nil || strings.Count(out, "board.ndjson") != 2 || !strings.Contains(out, "ok") {
+		t.Errorf("runs: %v\n%s", err, out)
+	}
+	out, err = cli("rejects", "--data", data, "1")
+	if err != nil || !strings.Contains(out, "row 3:") || !strings.Contains(out, "someday") {
+		t.Errorf("rejects: %v\n%s", err, out)
+	}
+
+	// Bad calls explain themselves.
+	if _, err := cli("ingest", "--data", data, "--profile", "nyc-311", file); err == nil || !strings.Contains(err.Error(), "unknown profile") {
+		t.Errorf("unknown profile: %v", err)
+	}
+	if _, err := cli("ingest", "--data", data, "--profile", "canonical"); err == nil {
+		t.Error("ingest without files should fail")
+	}
+	t.Setenv("WENZHENG_SECRET", "")
+	if _, err := cli("ingest", "--data", data, "--profile", "canonical", file); err == nil || !strings.Contains(err.Error(), "secret") {
+		t.Errorf("no secret: %v", err)
+	}
+}

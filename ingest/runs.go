@@ -1,0 +1,90 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+// RecoverInterrupted marks runs left "running" by a process that stopped
+// mid-run as failed. Their writes never committed, so nothing of them is in
+// the data; the next run of the same input loads it again.
+func RecoverInterrupted(ctx context.Context, db *store.DB) (int, error) {
+	res, err := db.ExecContext(ctx, `UPDATE runs SET status = 'failed', finished_at = coalesce(finished_at, now()),
+		error = 'interrupted: the process stopped during this run; nothing from it was kept'
+		WHERE status = 'running'`)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// RunInfo is one row of the runs table.
+type RunInfo struct {
+	RunID           int64
+	Source          string
+	StartedAt       time.Time
+	FinishedAt      sql.NullTime
+	Input, SHA256   string
+	RowsRead        int64
+	Inserted        int64
+	Updated         int64
+	Unchanged       int64
+	Rejected        int64
+	DeletedDetected int64
+	Status          string
+	Error           string
+}
+
+// RecentRuns lists the newest runs first.
+func RecentRuns(ctx context.Context, db *store.DB, limit int) ([]RunInfo, error) {
+	rows, err := db.QueryContext(ctx, `SELECT run_id, source, started_at, finished_at, coalesce(input_name, ''), coalesce(sha256, ''),
+		rows_read, inserted, updated, unchanged, rejected, deleted_detected, status, coalesce(error, '')
+		FROM runs ORDER BY run_id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RunInfo
+	for rows.Next() {
+		var r RunInfo
+		if err := rows.Scan(&r.RunID, &r.Source, &r.StartedAt, &r.FinishedAt, &r.Input, &r.SHA256, &r.RowsRead, &r.Inserted,
+			&r.Updated, &r.Unchanged, &r.Rejected, &r.DeletedDetected, &r.Status, &r.Error); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RejectInfo is one rejected row.
+type RejectInfo struct {
+	RowNumber int64
+	Reason    string
+	Raw       string
+}
+
+// Rejects lists a run's rejected rows in input order.
+func Rejects(ctx context.Context, db *store.DB, runID int64, limit int) ([]RejectInfo, int, error) {
+	var total int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM rejects WHERE run_id = ?`, runID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT row_number, reason, raw FROM rejects WHERE run_id = ? ORDER BY row_number LIMIT ?`, runID, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []RejectInfo
+	for rows.Next() {
+		var r RejectInfo
+		if err := rows.Scan(&r.RowNumber, &r.Reason, &r.Raw); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}

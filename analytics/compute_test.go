@@ -59,6 +59,9 @@ func loadHandBoard(t *testing.T) *store.DB {
 		msg("a4", "410100", 0, ""),
 		msg("b1", "420100", 5*time.Hour, ""),
 		msg("b2", "420100", 50*time.Hour, ingest.RatingSatisfied),
+		// Nobody could tell where u1 came from: it counts nationally and
+		// under 未识别, never in a ranked province.
+		msg("u1", "", 0, ""),
 	}
 	l := &ingest.Loader{DB: db}
 	if _, err := l.Load(ctx, ingest.Source{Name: "t", SLADays: 2}, "hand", "", &sliceReader{recs: recs}); err != nil {
@@ -130,9 +133,11 @@ func TestComputeByHand(t *testing.T) {
 		{"province", "410000", metricRow{4, 4, 3, 2, 3, 0.75, 0.5, 0.633333, 71.0110, 30, false, 30, sql.NullInt64{Int64: 2, Valid: true}}},
 		{"province", "420000", metricRow{2, 2, 2, 2, 1, 1, 1, 1, 77.5, 5, false, 27.5, sql.NullInt64{Int64: 1, Valid: true}}},
 		{"city", "410100", metricRow{4, 4, 3, 2, 3, 0.75, 0.5, 0.633333, 71.0110, 30, false, 30, sql.NullInt64{Int64: 2, Valid: true}}},
-		// National: KM over 5,10,30,50,168 (events) and 663 (censored):
-		// S = 5/6, 4/6, 3/6 at 30h → median 30h. Plain median of the five replies = 30h.
-		{"national", "CN", metricRow{6, 6, 5, 4, 4, 5.0 / 6, 4.0 / 6, 0.725, 0, 30, false, 30, sql.NullInt64{Int64: 1, Valid: true}}},
+		// National (7 messages with u1): replied 5/7, on time 4/7. KM over
+		// 5,10,30,50,168 (events) and 663, 663 (censored, a4 and u1):
+		// S(5) = 6/7, S(10) = 6/7·5/6 = 5/7, S(30) = 5/7·4/5 = 4/7 > 0.5,
+		// S(50) = 4/7·3/4 = 3/7 ≤ 0.5 → median 50h. Plain median of the five replies = 30h.
+		{"national", "CN", metricRow{7, 7, 5, 4, 4, 5.0 / 7, 4.0 / 7, 0.725, 0, 50, false, 30, sql.NullInt64{Int64: 1, Valid: true}}},
 	}
 	for _, tt := range tests {
 		got := readMetric(t, db, tt.level, tt.entity, "2025-03")
@@ -143,6 +148,17 @@ func TestComputeByHand(t *testing.T) {
 			(tt.level != "national" && !near(got.score, w.score, 1e-3)) {
 			t.Errorf("%s %s:\n got %+v\nwant %+v", tt.level, tt.entity, got, w)
 		}
+	}
+	// u1 is under 未识别: counted, never ranked, and its waiting time is
+	// censored at as_of (663h, "more than").
+	var received int
+	var eligible, kmMore bool
+	var unRank sql.NullInt64
+	var kmMed float64
+	db.QueryRow(`SELECT received, eligible, rank, km_median_h, km_median_more FROM metrics
+		WHERE level = 'province' AND entity_id = '_unattributed' AND period_kind = 'month'`).Scan(&received, &eligible, &unRank, &kmMed, &kmMore)
+	if received != 1 || eligible || unRank.Valid || kmMed != 663 || !kmMore {
+		t.Errorf("未识别: received %d eligible %v rank %v median %v more %v", received, eligible, unRank, kmMed, kmMore)
 	}
 	// A's p90 never reached: the curve stops at 0.25, so "more than 663h".
 	var p90 float64

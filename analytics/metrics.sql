@@ -42,7 +42,9 @@ CROSS JOIN LATERAL (SELECT timezone(dl.tz, CAST(dl.deadline_day + 1 AS TIMESTAMP
 WHERE dl.posted_at <= p.as_of;
 
 -- Each message counts for its province, city and county, its department,
--- and the nation, in its month, quarter and year.
+-- and the nation, in its month, quarter and year. A message that could not
+-- be attributed to a region (or a department) counts under the explicit
+-- entity '_unattributed' (未识别) of that level, which is never ranked.
 CREATE OR REPLACE TEMP TABLE _expanded AS
 WITH geo AS (
     SELECT r.region_code,
@@ -58,10 +60,10 @@ WITH geo AS (
     LEFT JOIN departments dep ON dep.department_id = f.department_id
 ), e AS (
     SELECT 'national' AS level, 'CN' AS entity_id, NULL AS parent_id, * FROM f
-    UNION ALL SELECT 'province', province, 'CN', * FROM f WHERE province IS NOT NULL
+    UNION ALL SELECT 'province', coalesce(province, '_unattributed'), 'CN', * FROM f
     UNION ALL SELECT 'city', city, province, * FROM f WHERE city IS NOT NULL
     UNION ALL SELECT 'county', county, city, * FROM f WHERE county IS NOT NULL
-    UNION ALL SELECT 'department', department_id, department_region, * FROM f WHERE department_id IS NOT NULL
+    UNION ALL SELECT 'department', coalesce(department_id, '_unattributed'), department_region, * FROM f
 )
 SELECT e.level, e.entity_id, e.parent_id, k.period_kind,
        CASE k.period_kind
@@ -111,13 +113,16 @@ SELECT level, entity_id, period_kind, period,
 FROM s
 GROUP BY level, entity_id, period_kind, period;
 
--- p̄: each component's rate over all entities of the same level and period.
+-- p̄: each component's rate over all entities of the same level and period
+-- (not the 未识别 bucket: a known entity's score must not depend on how
+-- well text extraction worked elsewhere).
 CREATE OR REPLACE TEMP TABLE _level_rates AS
 SELECT a.level, a.period_kind, a.period,
        sum(a.replied) / nullif(sum(a.mature), 0) AS p_reply,
        sum(a.on_time) / nullif(sum(a.mature), 0) AS p_on_time,
        sum(a.satisfied + p.w_basic * a.basic) / nullif(sum(a.rated), 0) AS p_satisfaction
 FROM _agg a CROSS JOIN _params p
+WHERE a.entity_id <> '_unattributed'
 GROUP BY a.level, a.period_kind, a.period;
 
 CREATE OR REPLACE TEMP TABLE _scored AS
@@ -142,7 +147,7 @@ SELECT w.*,
            / nullif(wr + wo + ws, 0) AS score,
        concat_ws(',', CASE WHEN wr > 0 THEN 'reply_rate' END, CASE WHEN wo > 0 THEN 'on_time_rate' END,
                  CASE WHEN ws > 0 THEN 'satisfaction_rate' END) AS components,
-       mature >= min_n AS eligible
+       mature >= min_n AND entity_id <> '_unattributed' AS eligible
 FROM w;
 
 -- Standard competition ranking (1, 2, 2, 4) on the score as published, to

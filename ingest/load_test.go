@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,7 +121,8 @@ func TestLoadCountsRejectsAndIdempotence(t *testing.T) {
 	}
 }
 
-// failingReader yields n good rows, then fails like a crashed reader.
+// failingReader yields n rows (new messages, and changes to A), then fails
+// like a reader that crashed mid-file.
 type failingReader struct{ n, i int }
 
 func (r *failingReader) Next() (Row, error) {
@@ -128,24 +130,62 @@ func (r *failingReader) Next() (Row, error) {
 	if r.i > r.n {
 		return Row{}, os.ErrClosed
 	}
-	rec := &Record{SourceID: string(rune('a' + r.i)), PostedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	id := string(rune('a' + r.i))
+	if r.i == 1 {
+		id = "A" // an update of an existing message
+	}
+	rec := &Record{SourceID: id, Title: "changed", PostedAt: time.Date(2025, 3, 3, 1, 0, 0, 0, time.UTC),
+		Replies: []Reply{{Seq: 9, RepliedAt: time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC), Kind: ReplyOfficial}}}
 	return Row{Number: r.i, Raw: "x", Record: rec}, nil
+}
+
+func dumpTables(t *testing.T, db *store.DB) string {
+	var out strings.Builder
+	for _, table := range []string{"messages", "replies", "ratings", "rejects", "regions", "departments"} {
+		var s sql.NullString
+		if err := db.QueryRow(`SELECT string_agg(CAST(t AS VARCHAR), '|' ORDER BY CAST(t AS VARCHAR)) FROM ` + table + ` t`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out.WriteString(table + ":" + s.String + "\n")
+	}
+	return out.String()
 }
 
 func TestFailedRunChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
 	l := &Loader{DB: db}
-	_, err := l.Load(ctx, Source{Name: "s"}, "broken", "", &failingReader{n: 3})
-	if err == nil {
-		t.Fatal("want an error from the failing reader")
+	src := Source{Name: "board", Snapshot: true}
+	good := writeFile(t, "good.ndjson", msgA+"\n"+msgB+"\n")
+	if _, err := l.LoadFile(ctx, src, good); err != nil {
+		t.Fatal(err)
 	}
-	var msgs int
-	var status string
-	db.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&msgs)
-	db.QueryRowContext(ctx, `SELECT status FROM runs`).Scan(&status)
-	if msgs != 0 || status != "failed" {
-		t.Errorf("after failed run: %d messages, run status %q", msgs, status)
+	before := dumpTables(t, db)
+
+	// A snapshot run that dies after 2,500 rows: it changed A, added rows,
+	// and as a snapshot would have marked B deleted, had it finished.
+	_, err := l.Load(ctx, src, "broken", "", &failingReader{n: 2500})
+	if err == nil || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("Load = %v, want a failure saying nothing changed", err)
+	}
+	if after := dumpTables(t, db); after != before {
+		t.Errorf("a failed run changed the data:\nbefore %s\nafter  %s", before, after)
+	}
+	var status, reason string
+	db.QueryRow(`SELECT status, error FROM runs ORDER BY run_id DESC LIMIT 1`).Scan(&status, &reason)
+	if status != "failed" || reason == "" {
+		t.Errorf("failed run recorded as %q (%q)", status, reason)
+	}
+
+	// A run killed outright stays "running"; the next start marks it failed,
+	// and loading the input again completes the work.
+	db.Exec(`INSERT INTO runs (run_id, source, started_at, status) VALUES (99, 'board', now(), 'running')`)
+	if n, err := RecoverInterrupted(ctx, db); n != 1 || err != nil {
+		t.Errorf("RecoverInterrupted = %d, %v; want 1", n, err)
+	}
+	second := writeFile(t, "second.ndjson", msgA2+"\n")
+	if s, err := l.LoadFile(ctx, src, second); err != nil || s.Updated != 1 || s.DeletedDetected != 1 {
+		t.Errorf("next run: %+v, %v", s, err)
 	}
 }
 

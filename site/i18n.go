@@ -38,6 +38,8 @@ var messages = map[string][2]string{
 	"col.mature":             {"到期留言", "Due messages"},
 	"rank.insufficient":      {"样本不足", "Insufficient data"},
 	"rank.insufficient_note": {"到期留言少于 %d 条的地区不参与排名：", "Regions with fewer than %d due messages are not ranked:"},
+	"rank.unattributed":      {"未识别", "Unattributed"},
+	"rank.unattributed_note": {"%s 条留言无法从来源数据中识别所属地区，计入全国数字，不参与排名。", "%s messages could not be attributed to a region from the source data; they count in the national figures and are not ranked."},
 	"rank.none":              {"该周期暂无可排名的地区。", "No region has enough data to be ranked in this period."},
 	"rank.new":               {"新", "new"},
 	"chart.title":            {"各省综合得分", "Score by province"},

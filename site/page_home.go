@@ -18,6 +18,7 @@ type homeView struct {
 	National     metricRow
 	Ranked       []metricRow
 	Insufficient []metricRow
+	Unattributed *metricRow
 	MinN         int
 	Chart        template.HTML
 	ChartScript  template.HTML
@@ -68,11 +69,11 @@ func (s *Server) homeView(ctx context.Context, l string, v dataVersion) (*homeVi
 	if err != nil {
 		return nil, err
 	}
-	ranked, insufficient, err := ranking(ctx, s.db, "province", "month", period)
+	ranked, insufficient, unknown, err := ranking(ctx, s.db, "province", "month", period)
 	if err != nil {
 		return nil, err
 	}
-	view := &homeView{Period: period, National: nat, Ranked: ranked, Insufficient: insufficient,
+	view := &homeView{Period: period, National: nat, Ranked: ranked, Insufficient: insufficient, Unattributed: unknown,
 		MinN: v.Params.MinN, HasCharts: s.hasCharts}
 	if s.hasCharts && len(ranked) > 0 {
 		el, script := s.scoreChart(l, ranked)

@@ -106,26 +106,32 @@ func nationalMetrics(ctx context.Context, db *store.DB, kind, period string) (me
 	return m, err
 }
 
+// unattributed is the entity id of the 未识别 bucket: messages that could
+// not be attributed to a region or department at that level.
+const unattributed = "_unattributed"
+
 // ranking lists a level's entities for one period: ranked ones by rank,
-// then the 样本不足 ones by name.
-func ranking(ctx context.Context, db *store.DB, level, kind, period string) (ranked, insufficient []metricRow, err error) {
+// then the 样本不足 ones by code; the 未识别 bucket comes apart.
+func ranking(ctx context.Context, db *store.DB, level, kind, period string) (ranked, insufficient []metricRow, unknown *metricRow, err error) {
 	rows, err := db.QueryContext(ctx, `SELECT `+metricColumns+`
 		WHERE m.level = ? AND m.period_kind = ? AND m.period = ?
 		ORDER BY m.rank NULLS LAST, m.entity_id`, level, kind, period)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		m, err := scanMetric(rows)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		if m.Eligible {
+		if m.EntityID == unattributed {
+			unknown = &m
+		} else if m.Eligible {
 			ranked = append(ranked, m)
 		} else {
 			insufficient = append(insufficient, m)
 		}
 	}
-	return ranked, insufficient, rows.Err()
+	return ranked, insufficient, unknown, rows.Err()
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -122,6 +123,19 @@ func (c Config) Validate() error {
 		}
 		if _, err := time.LoadLocation(s.TimeZone); s.TimeZone != "" && err != nil {
 			errs = append(errs, fmt.Errorf("source %q: unknown time zone %q", s.Name, s.TimeZone))
+		}
+		if s.Profile == "mapping" {
+			switch {
+			case s.Mapping == nil:
+				errs = append(errs, fmt.Errorf("source %q: profile \"mapping\" needs a \"mapping\" section", s.Name))
+			case s.Mapping.Columns["source_id"] == "" || s.Mapping.Columns["posted_at"] == "":
+				errs = append(errs, fmt.Errorf("source %q: the mapping must name the columns of source_id and posted_at", s.Name))
+			}
+			if s.Mapping != nil && s.Mapping.RegionPattern != "" {
+				if _, err := regexp.Compile(s.Mapping.RegionPattern); err != nil {
+					errs = append(errs, fmt.Errorf("source %q: region_pattern: %w", s.Name, err))
+				}
+			}
 		}
 		if len(s.Files) == 0 {
 			errs = append(errs, fmt.Errorf("source %q: no files", s.Name))

@@ -28,6 +28,8 @@ func TestLoad(t *testing.T) {
 		{"bad schedule", `{"schedule":"every night"}`, "schedule"},
 		{"short admin token", `{"admin_token":"abc"}`, "16 characters"},
 		{"schedule off", `{"schedule":"off"}`, ""},
+		{"mapping without columns", `{"secret":"s3cret","sources":[{"name":"m","profile":"mapping","files":["a.csv"],"mapping":{"columns":{"title":"标题"}}}]}`, "source_id and posted_at"},
+		{"mapping with a bad pattern", `{"secret":"s3cret","sources":[{"name":"m","profile":"mapping","files":["a.csv"],"mapping":{"columns":{"source_id":"编号","posted_at":"时间"},"region_pattern":"(["}}]}`, "region_pattern"},
 		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
 	}
 	for _, tt := range tests {

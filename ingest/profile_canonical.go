@@ -8,13 +8,13 @@ import (
 )
 
 func init() {
-	registerProfile("canonical", func(ProfileOptions) (Profile, error) { return canonical{}, nil })
+	registerProfile("canonical", func(o ProfileOptions) (Profile, error) { return canonical{o}, nil })
 }
 
 // canonical is Wenzheng's own documented schema (README, "Configuration").
-type canonical struct{}
+type canonical struct{ o ProfileOptions }
 
-func (canonical) Open(ctx context.Context, in Input) (Reader, error) {
+func (c canonical) Open(ctx context.Context, in Input) (Reader, error) {
 	if in.Path == "" {
 		return nil, fmt.Errorf("the canonical profile reads files, not feeds")
 	}
@@ -27,5 +27,11 @@ func (canonical) Open(ctx context.Context, in Input) (Reader, error) {
 		return closingReader{NewNDJSONReader(rc), rc}, nil
 	}
 	rc.Close()
-	return nil, fmt.Errorf("%s: the canonical profile reads .ndjson or .jsonl files (optionally .gz)", in.Name())
+	// Tabular files carry the flat schema: one row a message, with its
+	// first reply and latest rating (see flatFields).
+	rows, err := openTable(ctx, in.Path, "")
+	if err != nil {
+		return nil, fmt.Errorf("%w; the canonical profile reads .ndjson/.jsonl (nested threads) and .csv, .tsv, .xlsx, .json, .parquet (flat rows), optionally .gz", err)
+	}
+	return newTabularReader(rows, nil, c.o)
 }

@@ -101,3 +101,51 @@ func TestRealSourcesRefuseADemoDirectory(t *testing.T) {
 		t.Errorf("Prepare = %v, want ErrMixedData", err)
 	}
 }
+
+func TestNightlyJobLoadsNewFilesOnly(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	until := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	ds, _ := demo.Generate(demo.Options{Seed: 4, Messages: 400, Until: until})
+	first, second := filepath.Join(dir, "day1.ndjson"), filepath.Join(dir, "day2.ndjson")
+	demo.WriteNDJSON(first, ds.First)
+	demo.WriteNDJSON(second, ds.Second)
+
+	cfg := config.Default()
+	cfg.Secret = "s3cret"
+	cfg.Sources = []config.Source{{Name: "board", Profile: "canonical", Files: []string{first}, Snapshot: true}}
+	e := mustEnv(t, cfg)
+	job := &Job{Env: e}
+	if err := job.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var runs, metricRuns, deleted int
+	count := func() {
+		e.DB.QueryRow(`SELECT count(*) FROM runs`).Scan(&runs)
+		e.DB.QueryRow(`SELECT count(*) FROM metric_runs`).Scan(&metricRuns)
+		e.DB.QueryRow(`SELECT count(*) FROM messages WHERE status = 'deleted'`).Scan(&deleted)
+	}
+	count()
+	if runs != 1 || metricRuns != 1 {
+		t.Fatalf("first night: %d runs, %d metric runs", runs, metricRuns)
+	}
+	// Nothing new: no run, no recompute.
+	job.Run(ctx)
+	count()
+	if runs != 1 || metricRuns != 1 {
+		t.Errorf("quiet night: %d runs, %d metric runs; want 1 and 1", runs, metricRuns)
+	}
+	// The next export arrives: loaded, deletions detected, metrics recomputed.
+	e.Cfg.Sources[0].Files = []string{first, second}
+	job.Run(ctx)
+	count()
+	if runs != 2 || metricRuns != 2 || deleted != ds.Deleted {
+		t.Errorf("second night: %d runs, %d metric runs, %d deleted; want 2, 2, %d", runs, metricRuns, deleted, ds.Deleted)
+	}
+	// One run at a time.
+	job.mu.Lock()
+	if err := job.Start(ctx); !errors.Is(err, ErrBusy) {
+		t.Errorf("Start while running = %v, want ErrBusy", err)
+	}
+	job.mu.Unlock()
+}

@@ -27,7 +27,12 @@ type homeView struct {
 
 func (s *Server) handleHome(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	v, err := loadVersion(ctx, s.db)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	v, err := loadVersion(ctx, tx)
 	if errors.Is(err, errNoData) {
 		return s.renderNoData(c)
 	}
@@ -40,7 +45,7 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	if b, ok := s.cache.get(v.MetricRunID, key); ok {
 		return sendHTML(c, b)
 	}
-	view, err := s.homeView(ctx, l, v)
+	view, err := s.homeView(ctx, tx, l, v)
 	if errors.Is(err, errNoData) {
 		return s.renderNoData(c)
 	}
@@ -60,16 +65,16 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	return sendHTML(c, b)
 }
 
-func (s *Server) homeView(ctx context.Context, l string, v dataVersion) (*homeView, error) {
-	period, err := latestCompleteMonth(ctx, s.db, v.AsOf)
+func (s *Server) homeView(ctx context.Context, q querier, l string, v dataVersion) (*homeView, error) {
+	period, err := latestCompleteMonth(ctx, q, v.AsOf)
 	if err != nil {
 		return nil, err
 	}
-	nat, err := nationalMetrics(ctx, s.db, "month", period)
+	nat, err := nationalMetrics(ctx, q, "month", period)
 	if err != nil {
 		return nil, err
 	}
-	ranked, insufficient, unknown, err := ranking(ctx, s.db, "province", "month", period)
+	ranked, insufficient, unknown, err := ranking(ctx, q, "province", "month", period)
 	if err != nil {
 		return nil, err
 	}

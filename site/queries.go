@@ -8,8 +8,15 @@ import (
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
-	"github.com/wenzheng-transparency/wenzheng/store"
 )
+
+// querier is a database or a transaction: a page reads all its rows in
+// one transaction, so a recompute that commits meanwhile never mixes old
+// and new numbers on one page.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
 
 // errNoData means nothing has been computed yet.
 var errNoData = errors.New("no metrics computed yet")
@@ -23,7 +30,7 @@ type dataVersion struct {
 	Demo        bool
 }
 
-func loadVersion(ctx context.Context, db *store.DB) (dataVersion, error) {
+func loadVersion(ctx context.Context, db querier) (dataVersion, error) {
 	var v dataVersion
 	var params string
 	err := db.QueryRowContext(ctx, `SELECT metric_run_id, as_of, computed_at, CAST(params AS VARCHAR)
@@ -37,8 +44,12 @@ func loadVersion(ctx context.Context, db *store.DB) (dataVersion, error) {
 	if err := json.Unmarshal([]byte(params), &v.Params); err != nil {
 		return v, err
 	}
-	mode, err := db.Meta(ctx, "mode")
-	v.Demo = mode == "demo"
+	var mode sql.NullString
+	err = db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'mode'`).Scan(&mode)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	v.Demo = mode.String == "demo"
 	return v, err
 }
 
@@ -84,7 +95,7 @@ func scanMetric(sc interface{ Scan(...any) error }) (metricRow, error) {
 
 // latestCompleteMonth is the last month before the as-of month (Beijing
 // time) that has data: a month still running is never ranked.
-func latestCompleteMonth(ctx context.Context, db *store.DB, asOf time.Time) (string, error) {
+func latestCompleteMonth(ctx context.Context, db querier, asOf time.Time) (string, error) {
 	current := asOf.In(beijing).Format("2006-01")
 	var p sql.NullString
 	err := db.QueryRowContext(ctx, `SELECT max(period) FROM metrics WHERE level = 'national' AND period_kind = 'month' AND period < ?`, current).Scan(&p)
@@ -97,7 +108,7 @@ func latestCompleteMonth(ctx context.Context, db *store.DB, asOf time.Time) (str
 	return p.String, nil
 }
 
-func nationalMetrics(ctx context.Context, db *store.DB, kind, period string) (metricRow, error) {
+func nationalMetrics(ctx context.Context, db querier, kind, period string) (metricRow, error) {
 	row := db.QueryRowContext(ctx, `SELECT `+metricColumns+` WHERE m.level = 'national' AND m.period_kind = ? AND m.period = ?`, kind, period)
 	m, err := scanMetric(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -112,7 +123,7 @@ const unattributed = "_unattributed"
 
 // ranking lists a level's entities for one period: ranked ones by rank,
 // then the 样本不足 ones by code; the 未识别 bucket comes apart.
-func ranking(ctx context.Context, db *store.DB, level, kind, period string) (ranked, insufficient []metricRow, unknown *metricRow, err error) {
+func ranking(ctx context.Context, db querier, level, kind, period string) (ranked, insufficient []metricRow, unknown *metricRow, err error) {
 	rows, err := db.QueryContext(ctx, `SELECT `+metricColumns+`
 		WHERE m.level = ? AND m.period_kind = ? AND m.period = ?
 		ORDER BY m.rank NULLS LAST, m.entity_id`, level, kind, period)

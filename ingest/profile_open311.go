@@ -1,0 +1,580 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+func init() {
+	registerProfile("open311", func(o ProfileOptions) (Profile, error) { return open311{o}, nil })
+}
+
+// open311 reads Open311 GeoReport v2 service requests, from a file or from
+// a city's requests endpoint.
+//
+// Files may hold {"requests": [...]}, a bare array, or one object a line.
+// An endpoint is asked for start_date/end_date windows of at most 90 days
+// from ProfileOptions.From to To (default: the 90 days before now), and each
+// window for page 1, 2, … while the pages come back full.
+//
+// Real feeds are sloppy, so each request object is read field by field
+// (not into a map, which would hide repeated keys). For a key written more
+// than once, the last value that says something wins: null, "null" and ""
+// never replace an earlier value. San Francisco, for instance, writes
+// "updated_datetime" twice, the second time as "null". Numbers are taken
+// as text where text is expected (service_request_id: 771923), dates in
+// ISO 8601 or "2010-11-14 19:09:29.08" (read in the source's time zone),
+// status case-insensitively. lon/long/lat are accepted but not stored.
+//
+// Mapping:
+//   - service_request_id is the message id, requested_datetime the posting
+//     time, service_name the category and title, description the body.
+//   - A closed request's updated_datetime is both its first reply (with
+//     status_notes as the text) and its closing time: GeoReport has no
+//     other answer time. Open requests have no reply.
+//   - The department is agency_responsible, or else the agency prefix of
+//     service_name ("SFHA - Emergency - Priority" → SFHA); its id is the
+//     source name and the agency as a code (sf-sfha).
+//   - The feed's city is a city-level region coded by the source name
+//     (source "sf" → region "sf"); a request with a ZIP code belongs to a
+//     county-level region under it (sf-94110). Requests without a usable
+//     ZIP code count for the city only.
+type open311 struct{ o ProfileOptions }
+
+// open311Window is the longest start_date–end_date span servers accept.
+const open311Window = 90 * 24 * time.Hour
+
+func (p open311) Open(ctx context.Context, in Input) (Reader, error) {
+	r := &open311Reader{
+		loc:      p.o.Location,
+		region:   open311Region(p.o.Source),
+		zips:     map[string]bool{},
+		agencies: map[string]Department{},
+	}
+	switch {
+	case in.URL != "":
+		f, err := newOpen311Feed(ctx, in.URL, p.o)
+		if err != nil {
+			return nil, err
+		}
+		r.src = f
+	case in.Path != "":
+		rc, _, err := openFile(in.Path)
+		if err != nil {
+			return nil, err
+		}
+		objs, err := newJSONObjects(rc)
+		if err != nil {
+			rc.Close()
+			return nil, fmt.Errorf("%s: %w", in.Name(), err)
+		}
+		r.src, r.closer = objs, rc
+	default:
+		return nil, errors.New("the open311 profile needs a file or a feed URL")
+	}
+	return r, nil
+}
+
+// objectSource yields JSON objects with their row numbers; reason is set
+// for a row that is not JSON at all (an NDJSON line).
+type objectSource interface {
+	next() (raw []byte, number int, reason string, err error)
+}
+
+type open311Reader struct {
+	src      objectSource
+	closer   io.Closer
+	loc      *time.Location
+	region   Region
+	zips     map[string]bool
+	agencies map[string]Department
+}
+
+func (r *open311Reader) Next() (Row, error) {
+	raw, n, reason, err := r.src.next()
+	if err != nil {
+		if r.closer != nil {
+			r.closer.Close()
+		}
+		return Row{}, err
+	}
+	row := Row{Number: n, Raw: string(raw), Reason: reason}
+	if reason == "" {
+		row.Record, row.Reason = r.record(raw)
+	}
+	return row, nil
+}
+
+func (r *open311Reader) record(raw []byte) (*Record, string) {
+	f, err := geoFields(raw)
+	if err != nil {
+		return nil, err.Error()
+	}
+	rec := &Record{SourceID: f["service_request_id"], Category: f["service_name"], Title: f["service_name"], Body: f["description"]}
+	if rec.SourceID == "" {
+		return nil, "missing service_request_id"
+	}
+	posted, err := ParseTime(f["requested_datetime"], r.loc)
+	if err != nil {
+		if IsMissing(err) {
+			return nil, "missing requested_datetime"
+		}
+		return nil, "requested_datetime: " + err.Error()
+	}
+	rec.PostedAt = posted
+
+	agency := f["agency_responsible"]
+	if agency == "" {
+		if prefix, _, ok := strings.Cut(f["service_name"], " - "); ok {
+			agency = strings.TrimSpace(prefix)
+		}
+	}
+	if code := open311Code(agency); code != "" {
+		rec.DepartmentID = r.region.Code + "-" + code
+		r.agencies[rec.DepartmentID] = Department{ID: rec.DepartmentID, Name: agency, NameEn: agency, RegionCode: r.region.Code}
+	}
+	rec.RegionCode = r.region.Code
+	if zip := open311Zip(f["zipcode"]); zip != "" {
+		rec.RegionCode = r.region.Code + "-" + zip
+		r.zips[zip] = true
+	}
+
+	switch status := f["status"]; strings.ToLower(status) {
+	case "closed":
+		rec.Status = StatusClosed
+		updated, err := ParseTime(f["updated_datetime"], r.loc)
+		switch {
+		case err == nil:
+			rec.ClosedAt = &updated
+			rec.Replies = []Reply{{Seq: 1, RepliedAt: updated, DepartmentID: rec.DepartmentID, Body: f["status_notes"], Kind: ReplyOfficial}}
+		case !IsMissing(err):
+			return nil, "updated_datetime: " + err.Error()
+		}
+	case "open", "acknowledged", "in_progress", "in progress", "":
+		rec.Status = StatusOpen
+	default:
+		return nil, fmt.Sprintf("unknown status %q (GeoReport v2 knows open and closed)", status)
+	}
+	return rec, ""
+}
+
+// Reference lists the feed's city, the ZIP areas and the agencies seen.
+func (r *open311Reader) Reference() ([]Region, []Department) {
+	regions := []Region{r.region}
+	for _, zip := range slices.Sorted(maps.Keys(r.zips)) {
+		regions = append(regions, Region{Code: r.region.Code + "-" + zip, Name: zip, NameEn: "ZIP " + zip, Level: "county", ParentCode: r.region.Code})
+	}
+	deps := slices.SortedFunc(maps.Values(r.agencies), func(a, b Department) int { return strings.Compare(a.ID, b.ID) })
+	return regions, deps
+}
+
+func open311Region(source string) Region {
+	code := open311Code(source)
+	if code == "" {
+		code, source = "open311", "Open311"
+	}
+	return Region{Code: code, Name: source, NameEn: source, Level: "city"}
+}
+
+// open311Code makes a stable code of a name: lower case, runs of anything
+// but letters and digits as one "-".
+func open311Code(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(strings.TrimSpace(s)) {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(c)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+// open311Zip returns the five-digit ZIP code in s, or "" (feeds write 0 or
+// "null" when they have none).
+func open311Zip(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) < 5 || s[:5] == "00000" {
+		return ""
+	}
+	for _, c := range s[:5] {
+		if c < '0' || c > '9' {
+			return ""
+		}
+	}
+	if len(s) > 5 && s[5] != '-' {
+		return ""
+	}
+	return s[:5]
+}
+
+// geoFields reads one request object into its scalar fields as text, keys
+// in lower case. For a repeated key the last value that is not null,
+// "null" or "" wins. Nested values are kept as their JSON text.
+func geoFields(raw []byte) (map[string]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	f := map[string]string{}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("broken JSON object: %v", err)
+		}
+		key := strings.ToLower(kt.(string))
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("broken JSON object at %q: %v", key, err)
+		}
+		var s string
+		switch v[0] {
+		case '"':
+			json.Unmarshal(v, &s) // already validated by Decode
+		case 'n':
+			// null
+		default:
+			s = string(v)
+		}
+		if s = strings.TrimSpace(s); s != "" && !strings.EqualFold(s, "null") {
+			f[key] = s
+		}
+	}
+	return f, nil
+}
+
+// jsonObjects streams the objects of a GeoReport file: {"requests": [...]}
+// (other keys are skipped), a bare array, or NDJSON.
+type jsonObjects struct {
+	dec     *json.Decoder  // array and wrapper forms
+	lines   *bufio.Scanner // NDJSON
+	wrapped bool
+	found   bool // the wrapper's "requests" array
+	inArray bool
+	done    bool
+	n       int
+}
+
+// newJSONObjects decides the form from the start of the input: "[" is an
+// array; a first line that is a whole object without a "requests" array
+// is NDJSON; any other "{" is the wrapper.
+func newJSONObjects(r io.Reader) (*jsonObjects, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	head, _ := br.Peek(64 << 10)
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if len(trimmed) == 0 {
+		return nil, errors.New("the input is empty")
+	}
+	switch trimmed[0] {
+	case '[':
+		return &jsonObjects{dec: json.NewDecoder(br)}, nil
+	case '{':
+		line := trimmed
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		var w struct{ Requests json.RawMessage }
+		if json.Unmarshal(line, &w) == nil && w.Requests == nil {
+			sc := bufio.NewScanner(br)
+			sc.Buffer(make([]byte, 1<<20), 64<<20)
+			return &jsonObjects{lines: sc}, nil
+		}
+		return &jsonObjects{dec: json.NewDecoder(br), wrapped: true}, nil
+	}
+	return nil, fmt.Errorf("not GeoReport JSON: it starts with %q, not { or [", trimmed[0])
+}
+
+func (j *jsonObjects) next() ([]byte, int, string, error) {
+	if j.lines != nil {
+		for j.lines.Scan() {
+			j.n++
+			b := bytes.TrimSpace(j.lines.Bytes())
+			if len(b) == 0 {
+				continue
+			}
+			raw := bytes.Clone(b)
+			if !json.Valid(raw) {
+				return raw, j.n, "line is not valid JSON", nil
+			}
+			return raw, j.n, "", nil
+		}
+		if err := j.lines.Err(); err != nil {
+			return nil, 0, "", fmt.Errorf("read line %d: %w", j.n+1, err)
+		}
+		return nil, 0, "", io.EOF
+	}
+	for !j.done {
+		if j.inArray {
+			if j.dec.More() {
+				var raw json.RawMessage
+				if err := j.dec.Decode(&raw); err != nil {
+					return nil, 0, "", fmt.Errorf("broken JSON in request %d (byte %d): %v", j.n+1, j.dec.InputOffset(), err)
+				}
+				j.n++
+				return raw, j.n, "", nil
+			}
+			j.dec.Token() // ]
+			j.inArray = false
+			if !j.wrapped {
+				return nil, 0, "", j.end()
+			}
+			continue
+		}
+		tok, err := j.dec.Token()
+		if err != nil {
+			return nil, 0, "", fmt.Errorf("broken JSON at byte %d: %v", j.dec.InputOffset(), err)
+		}
+		switch {
+		case tok == json.Delim('['):
+			j.inArray = true
+		case tok == json.Delim('{'):
+			// the wrapper opens
+		case tok == json.Delim('}'):
+			if !j.found {
+				return nil, 0, "", errors.New(`the JSON object has no "requests" array (nor is it one request a line)`)
+			}
+			return nil, 0, "", j.end()
+		default:
+			key, _ := tok.(string)
+			if !strings.EqualFold(key, "requests") {
+				var skip json.RawMessage
+				if err := j.dec.Decode(&skip); err != nil {
+					return nil, 0, "", fmt.Errorf("broken JSON at %q: %v", key, err)
+				}
+				continue
+			}
+			if t, err := j.dec.Token(); err != nil || t != json.Delim('[') {
+				return nil, 0, "", errors.New(`"requests" is not an array`)
+			}
+			j.inArray, j.found = true, true
+		}
+	}
+	return nil, 0, "", io.EOF
+}
+
+// end checks that nothing follows the array or wrapper.
+func (j *jsonObjects) end() error {
+	j.done = true
+	if _, err := j.dec.Token(); err != io.EOF {
+		return fmt.Errorf("unexpected content after the end of the JSON at byte %d", j.dec.InputOffset())
+	}
+	return io.EOF
+}
+
+// open311Feed reads a GeoReport endpoint window by window, page by page.
+//
+// GeoReport v2 does not define paging; servers that page take "page" and
+// return at most some fixed number of requests. So the first page of a
+// window sets the page size, the next page is asked for while pages come
+// back that full, and a page that repeats the previous one means the
+// server ignores "page". A request that comes again in a later page or
+// window (servers' windows include both ends) is read once.
+type open311Feed struct {
+	ctx     context.Context
+	client  *http.Client
+	base    *url.URL
+	loc     *time.Location
+	windows [][2]time.Time
+
+	w, page, pageSize int
+	prevFirst         []byte
+	queue             [][]byte
+	seen              map[string]bool
+	n                 int
+}
+
+func newOpen311Feed(ctx context.Context, endpoint string, o ProfileOptions) (*open311Feed, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("open311 feed %q is not an http(s) URL", endpoint)
+	}
+	to, from := o.To, o.From
+	if to.IsZero() {
+		to = time.Now()
+	}
+	if from.IsZero() {
+		from = to.Add(-open311Window)
+	}
+	if !from.Before(to) {
+		return nil, fmt.Errorf("open311 feed: the start %s is not before the end %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	f := &open311Feed{ctx: ctx, client: o.HTTP, base: u, loc: o.Location, seen: map[string]bool{}}
+	if f.client == nil {
+		f.client = &http.Client{Timeout: 30 * time.Second}
+	}
+	for s := from; s.Before(to); s = s.Add(open311Window) {
+		f.windows = append(f.windows, [2]time.Time{s, minTime(s.Add(open311Window), to)})
+	}
+	return f, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// maxPages stops a server that never sends a short page.
+const maxPages = 10000
+
+func (f *open311Feed) next() ([]byte, int, string, error) {
+	for len(f.queue) == 0 {
+		if f.w >= len(f.windows) {
+			return nil, 0, "", io.EOF
+		}
+		f.page++
+		objs, err := f.fetch(f.windows[f.w], f.page)
+		if err != nil {
+			return nil, 0, "", err
+		}
+		last := len(objs) == 0 || (f.page > 1 && bytes.Equal(objs[0], f.prevFirst))
+		if !last {
+			if f.page == 1 {
+				f.pageSize = len(objs)
+			}
+			f.prevFirst = objs[0]
+			for _, o := range objs {
+				if id := open311ID(o); id != "" {
+					if f.seen[id] {
+						continue
+					}
+					f.seen[id] = true
+				}
+				f.queue = append(f.queue, o)
+			}
+			last = len(objs) < f.pageSize || f.page >= maxPages
+		}
+		if last {
+			f.w, f.page, f.pageSize, f.prevFirst = f.w+1, 0, 0, nil
+		}
+	}
+	raw := f.queue[0]
+	f.queue = f.queue[1:]
+	f.n++
+	return raw, f.n, "", nil
+}
+
+// open311ID is a request's id for recognising it again, "" if unreadable.
+func open311ID(raw []byte) string {
+	fields, err := geoFields(raw)
+	if err != nil {
+		return ""
+	}
+	return fields["service_request_id"]
+}
+
+// fetch gets one page of one window, trying up to three times when the
+// server fails (5xx, 429) or does not answer in time.
+func (f *open311Feed) fetch(w [2]time.Time, page int) ([][]byte, error) {
+	u := *f.base
+	q := u.Query()
+	q.Set("start_date", w[0].In(f.loc).Format(time.RFC3339))
+	q.Set("end_date", w[1].In(f.loc).Format(time.RFC3339))
+	q.Set("page", strconv.Itoa(page))
+	u.RawQuery = q.Encode()
+	// The query is left out of messages: it may carry an api_key.
+	where := fmt.Sprintf("open311 feed %s://%s%s (%s to %s, page %d)", u.Scheme, u.Host, u.Path, q.Get("start_date"), q.Get("end_date"), page)
+
+	const tries = 3
+	backoff := 500 * time.Millisecond
+	var lastErr error
+	for try := 1; try <= tries; try++ {
+		body, retry, err := f.get(u.String())
+		if err == nil {
+			objs, err := pageObjects(body)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			return objs, nil
+		}
+		lastErr = err
+		if !retry || try == tries {
+			break
+		}
+		select {
+		case <-time.After(backoff):
+			backoff *= 2
+		case <-f.ctx.Done():
+			return nil, f.ctx.Err()
+		}
+	}
+	return nil, fmt.Errorf("%s: %w", where, lastErr)
+}
+
+// get does one request; retry says whether trying again may help.
+func (f *open311Feed) get(u string) (body []byte, retry bool, err error) {
+	req, err := http.NewRequestWithContext(f.ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		if f.ctx.Err() != nil {
+			return nil, false, f.ctx.Err()
+		}
+		return nil, true, fmt.Errorf("no answer: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<30))
+	if err != nil {
+		return nil, f.ctx.Err() == nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		retry = resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests
+		msg := strings.TrimSpace(string(body))
+		if len(msg) > 200 {
+			msg = msg[:200] + "…"
+		}
+		return nil, retry, fmt.Errorf("server answered %s: %s", resp.Status, msg)
+	}
+	return body, false, nil
+}
+
+// pageObjects splits one answer into its request objects.
+func pageObjects(body []byte) ([][]byte, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil
+	}
+	objs, err := newJSONObjects(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for {
+		raw, _, reason, err := objs.next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if reason != "" {
+			return nil, errors.New(reason)
+		}
+		out = append(out, raw)
+	}
+}

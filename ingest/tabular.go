@@ -1,0 +1,452 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Flat fields: the canonical schema of tabular inputs (CSV, TSV, XLSX,
+// Parquet, JSON arrays), one row per message with at most its first reply
+// and latest rating. A user-defined mapping names the column of each.
+var flatFields = []string{"source_id", "channel", "region_code", "department_id", "category", "kind", "title", "body",
+	"author", "posted_at", "first_reply_at", "reply_body", "closed_at", "status", "rating", "rated_at", "likes", "dislikes"}
+
+// tableRow is one row of a tabular input, by column name.
+type tableRow struct {
+	number int
+	raw    string
+	reason string // the row could not be read at all
+	get    func(column string) string
+	// serialDates: the input stores dates as spreadsheet serial numbers.
+	serialDates bool
+}
+
+type tableRows interface {
+	nextRow() (tableRow, error) // io.EOF after the last
+	columns() []string
+	close() error
+}
+
+// tabularReader turns table rows into records through a column mapping.
+type tabularReader struct {
+	rows    tableRows
+	cols    map[string]string // flat field → column
+	loc     *time.Location
+	layouts []string
+	derive  *deriver // nil: region and department values are codes
+}
+
+func newTabularReader(rows tableRows, m *Mapping, o ProfileOptions) (*tabularReader, error) {
+	t := &tabularReader{rows: rows, cols: map[string]string{}, loc: o.Location}
+	if m == nil {
+		for _, f := range flatFields {
+			t.cols[f] = f
+		}
+	} else {
+		for f, c := range m.Columns {
+			t.cols[f] = c
+		}
+		// The board's own layouts first, then the common ones.
+		t.layouts = append(append([]string{}, m.DateLayouts...), CommonLayouts...)
+		t.derive = newDeriver(o.Source, m)
+	}
+	have := map[string]bool{}
+	for _, c := range rows.columns() {
+		have[c] = true
+	}
+	var missing []string
+	for _, f := range []string{"source_id", "posted_at"} {
+		if !have[t.cols[f]] {
+			missing = append(missing, fmt.Sprintf("%q (for %s)", t.cols[f], f))
+		}
+	}
+	if len(missing) > 0 {
+		rows.close()
+		return nil, fmt.Errorf("the input has no column %s; its columns are: %s", strings.Join(missing, ", "), strings.Join(rows.columns(), ", "))
+	}
+	return t, nil
+}
+
+func (t *tabularReader) Next() (Row, error) {
+	tr, err := t.rows.nextRow()
+	if err != nil {
+		t.rows.close()
+		return Row{}, err
+	}
+	row := Row{Number: tr.number, Raw: tr.raw}
+	if tr.reason != "" {
+		row.Reason = tr.reason
+		return row, nil
+	}
+	rec, reason := t.record(tr)
+	if reason != "" {
+		row.Reason = reason
+		return row, nil
+	}
+	row.Record = rec
+	return row, nil
+}
+
+func (t *tabularReader) field(tr tableRow, f string) string {
+	c, ok := t.cols[f]
+	if !ok {
+		return ""
+	}
+	v := strings.TrimSpace(tr.get(c))
+	if strings.EqualFold(v, "null") {
+		return ""
+	}
+	return v
+}
+
+func (t *tabularReader) time(tr tableRow, f string) (*time.Time, string) {
+	v := t.field(tr, f)
+	if v == "" {
+		return nil, ""
+	}
+	var tm time.Time
+	var err error
+	if tr.serialDates {
+		tm, err = ParseExcelOrText(v, t.loc, t.layouts...)
+	} else {
+		tm, err = ParseTime(v, t.loc, t.layouts...)
+	}
+	if err != nil {
+		return nil, fmt.Sprintf("%s (column %q): %v", f, t.cols[f], err)
+	}
+	return &tm, ""
+}
+
+func (t *tabularReader) record(tr tableRow) (*Record, string) {
+	r := &Record{
+		SourceID: t.field(tr, "source_id"), Channel: t.field(tr, "channel"), Category: t.field(tr, "category"),
+		Kind: t.field(tr, "kind"), Title: t.field(tr, "title"), Body: t.field(tr, "body"), Author: t.field(tr, "author"),
+		RegionCode: t.field(tr, "region_code"), DepartmentID: t.field(tr, "department_id"),
+	}
+	if r.SourceID == "" {
+		return nil, fmt.Sprintf("missing message id (column %q)", t.cols["source_id"])
+	}
+	posted, reason := t.time(tr, "posted_at")
+	if reason != "" {
+		return nil, reason
+	}
+	if posted == nil {
+		return nil, fmt.Sprintf("missing posting time (column %q)", t.cols["posted_at"])
+	}
+	r.PostedAt = *posted
+	if t.derive != nil {
+		name := t.field(tr, "region")
+		if name == "" && t.derive.pattern != nil {
+			name = t.derive.find(r.Title + "\n" + r.Body)
+		}
+		r.RegionCode = t.derive.region(name, r.RegionCode)
+		r.DepartmentID = t.derive.department(t.field(tr, "department"), r.DepartmentID, r.RegionCode)
+	}
+	replied, reason := t.time(tr, "first_reply_at")
+	if reason != "" {
+		return nil, reason
+	}
+	if replied != nil {
+		r.Replies = []Reply{{Seq: 1, RepliedAt: *replied, DepartmentID: r.DepartmentID, Body: t.field(tr, "reply_body"), Kind: ReplyOfficial}}
+	}
+	if r.ClosedAt, reason = t.time(tr, "closed_at"); reason != "" {
+		return nil, reason
+	}
+	if v := t.field(tr, "rating"); v != "" {
+		rating, ok := ratingWords[v]
+		if !ok {
+			return nil, fmt.Sprintf("unknown rating %q (want 满意, 基本满意, 不满意 or satisfied, basic, unsatisfied)", v)
+		}
+		rated, reason := t.time(tr, "rated_at")
+		if reason != "" {
+			return nil, reason
+		}
+		if rated == nil {
+			rated = &r.PostedAt
+			if replied != nil {
+				rated = replied
+			}
+		}
+		r.Ratings = []Rating{{Seq: 1, RatedAt: *rated, Rating: rating}}
+	}
+	if v := t.field(tr, "status"); v != "" {
+		st, ok := statusWords[strings.ToLower(v)]
+		if !ok {
+			return nil, fmt.Sprintf("unknown status %q", v)
+		}
+		r.Status = st
+	}
+	for f, dst := range map[string]**int{"likes": &r.Likes, "dislikes": &r.Dislikes} {
+		if v := t.field(tr, f); v != "" {
+			n, err := strconv.Atoi(strings.TrimSuffix(v, ".0"))
+			if err != nil {
+				return nil, fmt.Sprintf("%s %q is not a whole number", f, v)
+			}
+			*dst = &n
+		}
+	}
+	return r, ""
+}
+
+var ratingWords = map[string]string{
+	"满意": RatingSatisfied, "基本满意": RatingBasic, "不满意": RatingUnsatisfied,
+	"satisfied": RatingSatisfied, "basic": RatingBasic, "unsatisfied": RatingUnsatisfied,
+}
+
+var statusWords = map[string]string{
+	"open": StatusOpen, "replied": StatusReplied, "closed": StatusClosed, "deleted": StatusDeleted,
+	"待回复": StatusOpen, "未回复": StatusOpen, "已回复": StatusReplied, "已办结": StatusClosed, "已删除": StatusDeleted,
+}
+
+// Reference reports the regions and departments a mapping derived.
+func (t *tabularReader) Reference() ([]Region, []Department) {
+	if t.derive == nil {
+		return nil, nil
+	}
+	return t.derive.regions, t.derive.departments
+}
+
+// openTable opens a tabular file by its extension (or format).
+func openTable(ctx context.Context, path, format string) (tableRows, error) {
+	rc, name, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if format == "" {
+		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
+	}
+	switch format {
+	case "csv", "txt":
+		return csvTable(rc, ',')
+	case "tsv", "tab":
+		return csvTable(rc, '\t')
+	case "json":
+		return jsonTable(rc)
+	case "xlsx":
+		rc.Close()
+		s, err := openSheet(path, "")
+		if err != nil {
+			return nil, err
+		}
+		return sheetTable{s}, nil
+	case "parquet":
+		rc.Close()
+		return parquetTable(ctx, path)
+	}
+	rc.Close()
+	return nil, fmt.Errorf("%s: unknown format %q (want csv, tsv, xlsx, json, ndjson or parquet)", filepath.Base(path), format)
+}
+
+// csv / tsv
+
+type csvTableRows struct {
+	c  *csvRows
+	rc io.Closer
+}
+
+func csvTable(rc io.ReadCloser, comma rune) (tableRows, error) {
+	c, err := newCSVRows(rc, comma)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return csvTableRows{c, rc}, nil
+}
+
+func (t csvTableRows) columns() []string { return t.c.Header() }
+func (t csvTableRows) close() error      { return t.rc.Close() }
+func (t csvTableRows) nextRow() (tableRow, error) {
+	r, err := t.c.Next()
+	if err != nil {
+		return tableRow{}, err
+	}
+	return tableRow{number: r.Number, raw: r.Raw, reason: r.Reason, get: r.Get}, nil
+}
+
+// xlsx
+
+type sheetTable struct{ s *sheetRows }
+
+func (t sheetTable) columns() []string { return t.s.header }
+func (t sheetTable) close() error      { return t.s.Close() }
+func (t sheetTable) nextRow() (tableRow, error) {
+	r, err := t.s.Next()
+	if err != nil {
+		return tableRow{}, err
+	}
+	return tableRow{number: r.Number, raw: r.raw(), get: r.get, serialDates: true}, nil
+}
+
+// JSON arrays: [{...}, {...}] of flat objects; values of any JSON type.
+
+type jsonTableRows struct {
+	dec  *json.Decoder
+	rc   io.Closer
+	cols []string
+	n    int
+	buf  []json.RawMessage
+}
+
+func jsonTable(rc io.ReadCloser) (tableRows, error) {
+	dec := json.NewDecoder(rc)
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('[') {
+		rc.Close()
+		return nil, fmt.Errorf("a .json input must be an array of objects (use .ndjson for one object a line)")
+	}
+	t := &jsonTableRows{dec: dec, rc: rc}
+	// Columns are the union of the first objects' keys.
+	for len(t.buf) < 100 && dec.More() {
+		var m json.RawMessage
+		if err := dec.Decode(&m); err != nil {
+			rc.Close()
+			return nil, fmt.Errorf("object %d: %v", len(t.buf)+1, err)
+		}
+		t.buf = append(t.buf, m)
+		var obj map[string]any
+		if json.Unmarshal(m, &obj) == nil {
+			for k := range obj {
+				if !containsString(t.cols, k) {
+					t.cols = append(t.cols, k)
+				}
+			}
+		}
+	}
+	return t, nil
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *jsonTableRows) columns() []string { return t.cols }
+func (t *jsonTableRows) close() error      { return t.rc.Close() }
+func (t *jsonTableRows) nextRow() (tableRow, error) {
+	var m json.RawMessage
+	if len(t.buf) > 0 {
+		m, t.buf = t.buf[0], t.buf[1:]
+	} else {
+		if !t.dec.More() {
+			return tableRow{}, io.EOF
+		}
+		if err := t.dec.Decode(&m); err != nil {
+			return tableRow{}, fmt.Errorf("object %d: %w", t.n+1, err)
+		}
+	}
+	t.n++
+	row := tableRow{number: t.n, raw: string(m)}
+	var obj map[string]any
+	if err := json.Unmarshal(m, &obj); err != nil {
+		row.reason = "not a JSON object: " + err.Error()
+		return row, nil
+	}
+	row.get = func(c string) string { return jsonScalar(obj[c]) }
+	return row, nil
+}
+
+func jsonScalar(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+// Parquet, read by DuckDB (an in-memory instance of its own).
+
+type parquetRows struct {
+	db   *sql.DB
+	rows *sql.Rows
+	cols []string
+	n    int
+}
+
+func parquetTable(ctx context.Context, path string) (tableRows, error) {
+	connector, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(connector)
+	var cols, sel []string
+	desc, err := db.QueryContext(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`, path)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", filepath.Base(path), err)
+	}
+	for desc.Next() {
+		var c, typ string
+		desc.Scan(&c, &typ)
+		cols = append(cols, c)
+		// Every value as text, timestamps in ISO form, so one conversion
+		// path serves all tabular formats; a zone-less timestamp is local.
+		q := `"` + strings.ReplaceAll(c, `"`, `""`) + `"`
+		switch {
+		case typ == "TIMESTAMP WITH TIME ZONE":
+			sel = append(sel, fmt.Sprintf(`strftime(timezone('UTC', %s), '%%Y-%%m-%%dT%%H:%%M:%%SZ')`, q))
+		case strings.HasPrefix(typ, "TIMESTAMP"):
+			sel = append(sel, fmt.Sprintf(`strftime(%s, '%%Y-%%m-%%dT%%H:%%M:%%S')`, q))
+		default:
+			sel = append(sel, fmt.Sprintf(`CAST(%s AS VARCHAR)`, q))
+		}
+	}
+	desc.Close()
+	rows, err := db.QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM read_parquet(?)`, path)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return &parquetRows{db: db, rows: rows, cols: cols}, nil
+}
+
+func (p *parquetRows) columns() []string { return p.cols }
+func (p *parquetRows) close() error {
+	p.rows.Close()
+	return p.db.Close()
+}
+func (p *parquetRows) nextRow() (tableRow, error) {
+	if !p.rows.Next() {
+		if err := p.rows.Err(); err != nil {
+			return tableRow{}, err
+		}
+		return tableRow{}, io.EOF
+	}
+	vals := make([]sql.NullString, len(p.cols))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := p.rows.Scan(ptrs...); err != nil {
+		return tableRow{}, err
+	}
+	p.n++
+	obj := make(map[string]string, len(p.cols))
+	for i, c := range p.cols {
+		if vals[i].Valid {
+			obj[c] = vals[i].String
+		}
+	}
+	raw, _ := json.Marshal(obj)
+	return tableRow{number: p.n, raw: string(raw), get: func(c string) string { return obj[c] }}, nil
+}

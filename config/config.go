@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -42,21 +45,58 @@ type Config struct {
 
 // Source is one board or hotline and the files it is loaded from.
 type Source struct {
-	Name         string   `json:"name"`
-	Profile      string   `json:"profile"`
-	Files        []string `json:"files"`
-	TimeZone     string   `json:"time_zone"`
-	SLADays      int      `json:"sla_days"`
-	CalendarDays bool     `json:"calendar_days"`
-	Snapshot     bool     `json:"snapshot"`
+	Name    string   `json:"name"`
+	Profile string   `json:"profile"`
+	Files   []string `json:"files"`
+	// URL is a feed endpoint (profile open311) read on every run, for the
+	// last FeedDays days (default 90).
+	URL          string `json:"url,omitempty"`
+	FeedDays     int    `json:"feed_days,omitempty"`
+	TimeZone     string `json:"time_zone"`
+	SLADays      int    `json:"sla_days"`
+	CalendarDays bool   `json:"calendar_days"`
+	Snapshot     bool   `json:"snapshot"`
 	// Mapping describes a user-defined board (profile "mapping").
 	Mapping *ingest.Mapping `json:"mapping,omitempty"`
+}
+
+// Inputs lists the source's files in load order: each entry of Files as
+// given, or, when it is a pattern (exports/*.csv), the files matching it in
+// name order, so a nightly export dropped into a folder is picked up.
+func (s Source) Inputs() ([]string, error) {
+	var out []string
+	for _, f := range s.Files {
+		if !strings.ContainsAny(f, "*?[") {
+			out = append(out, f)
+			continue
+		}
+		m, err := filepath.Glob(f)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: files pattern %q: %w", s.Name, f, err)
+		}
+		sort.Strings(m)
+		out = append(out, m...)
+	}
+	return out, nil
 }
 
 // Ingest returns the loader's view of the source.
 func (s Source) Ingest() ingest.Source {
 	return ingest.Source{Name: s.Name, Profile: s.Profile, TimeZone: s.TimeZone, SLADays: s.SLADays,
 		CalendarDays: s.CalendarDays, Snapshot: s.Snapshot, Mapping: s.Mapping}
+}
+
+// DefaultFeedDays is how far back a feed is read on every run. Requests
+// closed or re-rated within it are updated; upserts make the overlap harmless.
+const DefaultFeedDays = 90
+
+// FeedWindow is the span of the feed a run at now asks for.
+func (s Source) FeedWindow(now time.Time) (from, to time.Time) {
+	days := s.FeedDays
+	if days == 0 {
+		days = DefaultFeedDays
+	}
+	return now.AddDate(0, 0, -days), now
 }
 
 // DefaultSchedule runs the nightly job at 02:00 Beijing time.
@@ -137,8 +177,24 @@ func (c Config) Validate() error {
 				}
 			}
 		}
-		if len(s.Files) == 0 {
-			errs = append(errs, fmt.Errorf("source %q: no files", s.Name))
+		if len(s.Files) == 0 && s.URL == "" {
+			errs = append(errs, fmt.Errorf("source %q: no files and no url", s.Name))
+		}
+		if s.URL != "" {
+			if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				errs = append(errs, fmt.Errorf("source %q: url %q is not an http(s) address", s.Name, s.URL))
+			}
+			if s.Profile != "open311" {
+				errs = append(errs, fmt.Errorf("source %q: only the open311 profile reads a url", s.Name))
+			}
+		}
+		for _, f := range s.Files {
+			if _, err := filepath.Match(f, ""); err != nil {
+				errs = append(errs, fmt.Errorf("source %q: files pattern %q: %w", s.Name, f, err))
+			}
+		}
+		if s.FeedDays < 0 {
+			errs = append(errs, fmt.Errorf("source %q: feed_days must not be negative", s.Name))
 		}
 		if s.SLADays < 0 {
 			errs = append(errs, fmt.Errorf("source %q: sla_days must not be negative", s.Name))

@@ -20,7 +20,6 @@ func TestLoad(t *testing.T) {
 		{"defaults", `{}`, ""},
 		{"typo is an error", `{"data_dri": "x"}`, `unknown field "data_dri"`},
 		{"real source needs a secret", `{"sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"]}]}`, "secret"},
-		{"source without files", `{"secret":"s3cret","sources":[{"name":"zz"}]}`, "no files"},
 		{"demo is reserved", `{"secret":"s3cret","sources":[{"name":"demo","files":["a"]}]}`, "reserved"},
 		{"bad methodology", `{"methodology":{"w_reply":0.3,"w_on_time":0.3,"w_satisfaction":0.4,"w_basic":0.9,"m":10,"min_n":0,"z":1.96}}`, "min_n"},
 		{"unknown profile", `{"secret":"s3cret","sources":[{"name":"nyc","profile":"nyc-311","files":["a.csv"]}]}`, `unknown profile "nyc-311"`},
@@ -30,6 +29,11 @@ func TestLoad(t *testing.T) {
 		{"schedule off", `{"schedule":"off"}`, ""},
 		{"mapping without columns", `{"secret":"s3cret","sources":[{"name":"m","profile":"mapping","files":["a.csv"],"mapping":{"columns":{"title":"标题"}}}]}`, "source_id and posted_at"},
 		{"mapping with a bad pattern", `{"secret":"s3cret","sources":[{"name":"m","profile":"mapping","files":["a.csv"],"mapping":{"columns":{"source_id":"编号","posted_at":"时间"},"region_pattern":"(["}}]}`, "region_pattern"},
+		{"source without files", `{"secret":"s3cret","sources":[{"name":"zz"}]}`, "no files and no url"},
+		{"bad files pattern", `{"secret":"s3cret","sources":[{"name":"zz","files":["exports/[.csv"]}]}`, "files pattern"},
+		{"url on a file profile", `{"secret":"s3cret","sources":[{"name":"zz","profile":"nyc311","url":"https://data.example/311"}]}`, "only the open311 profile"},
+		{"url that is not http", `{"secret":"s3cret","sources":[{"name":"sf","profile":"open311","url":"ftp://x/requests.json"}]}`, "not an http(s) address"},
+		{"feed source", `{"secret":"s3cret","sources":[{"name":"sf","profile":"open311","url":"https://mobile311.sfgov.org/open311/v2/requests.json","feed_days":30}]}`, ""},
 		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
 	}
 	for _, tt := range tests {

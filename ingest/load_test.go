@@ -42,6 +42,7 @@ const (
 	badReply   = `{"source_id":"D","posted_at":"2025-03-04T09:00:00+08:00","replies":[{"seq":1,"replied_at":"2025-03-01T09:00:00+08:00","kind":"official"}]}`
 	badJSON    = `{"source_id":"E",`
 	duplicateB = `{"source_id":"B","posted_at":"2025-03-05T09:00:00+08:00"}`
+	badYear    = `{"source_id":"F","posted_at":"1899-12-30T00:00:00+08:00"}`
 )
 
 func TestLoadCountsRejectsAndIdempotence(t *testing.T) {
@@ -50,15 +51,15 @@ func TestLoadCountsRejectsAndIdempotence(t *testing.T) {
 	l := &Loader{DB: db, InputsDir: filepath.Join(t.TempDir(), "inputs"), Secret: []byte("k")}
 	src := Source{Name: "board", Snapshot: true}
 
-	first := writeFile(t, "first.ndjson", strings.Join([]string{msgA, msgB, badNoID, badDate, "", badReply, badJSON, duplicateB}, "\n"))
+	first := writeFile(t, "first.ndjson", strings.Join([]string{msgA, msgB, badNoID, badDate, "", badReply, badJSON, duplicateB, badYear}, "\n"))
 	s, err := l.LoadFile(ctx, src, first)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := [5]int{s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected}, [5]int{7, 2, 0, 0, 5}; got != want {
+	if got, want := [5]int{s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected}, [5]int{8, 2, 0, 0, 6}; got != want {
 		t.Fatalf("first run read/ins/upd/unch/rej = %v, want %v", got, want)
 	}
-	wantReasons := map[int]string{3: "missing message id", 4: "not a valid canonical record", 6: "precedes the message", 7: "cut off", 8: `already appeared on row 2`}
+	wantReasons := map[int]string{3: "missing message id", 4: "not a valid canonical record", 6: "precedes the message", 7: "cut off", 8: `already appeared on row 2`, 9: "not a plausible date"}
 	rows, err := db.QueryContext(ctx, `SELECT row_number, reason, raw FROM rejects WHERE run_id = ? ORDER BY row_number`, s.RunID)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +83,7 @@ func TestLoadCountsRejectsAndIdempotence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := [5]int{s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected}, [5]int{7, 0, 0, 2, 5}; got != want {
+	if got, want := [5]int{s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected}, [5]int{8, 0, 0, 2, 6}; got != want {
 		t.Fatalf("rerun read/ins/upd/unch/rej = %v, want %v", got, want)
 	}
 

@@ -26,6 +26,9 @@ func (in Input) Name() string {
 	if in.Path != "" {
 		return filepath.Base(in.Path)
 	}
+	if i := strings.IndexAny(in.URL, "?#"); i >= 0 {
+		return in.URL[:i] // the query may carry an API key
+	}
 	return in.URL
 }
 

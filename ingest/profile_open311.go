@@ -578,3 +578,33 @@ func pageObjects(body []byte) ([][]byte, error) {
 		out = append(out, raw)
 	}
 }
+
+// Fetch writes the endpoint's requests from p.o.From to p.o.To as NDJSON,
+// each object compacted onto its own line as the server sent it.
+func (p open311) Fetch(ctx context.Context, endpoint string, w io.Writer) (int, error) {
+	f, err := newOpen311Feed(ctx, endpoint, p.o)
+	if err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriter(w)
+	var line bytes.Buffer
+	n := 0
+	for {
+		raw, _, _, err := f.next()
+		if err == io.EOF {
+			return n, bw.Flush()
+		}
+		if err != nil {
+			return n, err
+		}
+		line.Reset()
+		if err := json.Compact(&line, raw); err != nil {
+			return n, fmt.Errorf("request %d of the feed: %w", n+1, err)
+		}
+		line.WriteByte('\n')
+		if _, err := bw.Write(line.Bytes()); err != nil {
+			return n, err
+		}
+		n++
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -208,6 +209,9 @@ type geoServer struct {
 	pages map[string][]string
 	// failOnce makes this "start page" fail once with 503.
 	failOnce string
+	// slowOnce makes this "start end page" answer once after slowFor.
+	slowOnce string
+	slowFor  time.Duration
 	status   int // when set, every answer has this status
 }
 
@@ -220,13 +224,24 @@ func (g *geoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fail {
 		g.failOnce = ""
 	}
+	slow := key == g.slowOnce
+	if slow {
+		g.slowOnce = ""
+	}
 	g.mu.Unlock()
+	if slow {
+		select {
+		case <-time.After(g.slowFor):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	switch {
 	case g.status != 0:
 		http.Error(w, `[{"code":403,"description":"Invalid api_key"}]`, g.status)
 		return
 	case fail:
-		http.Error(w, "try later", http.StatusServiceUnavailable)
+		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	var page int
@@ -277,6 +292,18 @@ func TestOpen311Feed(t *testing.T) {
 			asked:   []string{w1 + " 1", w1 + " 2", w1 + " 2", w2 + " 1", w2 + " 2"},
 		},
 		{
+			name: "a page slower than the timeout is asked again",
+			server: &geoServer{
+				pages: map[string][]string{
+					"2024-01-01T00:00:00-08:00": {geoRequests(1, 2), geoRequests(3)},
+				},
+				slowOnce: w1 + " 2",
+				slowFor:  2 * time.Second,
+			},
+			wantIDs: []string{"1", "2", "3"},
+			asked:   []string{w1 + " 1", w1 + " 2", w1 + " 2", w2 + " 1"},
+		},
+		{
 			name: "a server that ignores page",
 			server: &geoServer{pages: map[string][]string{
 				"2024-01-01T00:00:00-08:00": {geoRequests(1, 2), geoRequests(1, 2), geoRequests(1, 2)},
@@ -302,17 +329,12 @@ func TestOpen311Feed(t *testing.T) {
 			srv := httptest.NewServer(tt.server)
 			defer srv.Close()
 			ctx := context.Background()
-			p, err := NewProfile("open311", ProfileOptions{Source: "feed", Location: la, HTTP: srv.Client(), From: from, To: to})
-			if err != nil {
-				t.Fatal(err)
-			}
-			in := Input{URL: srv.URL + "/open311/v2/requests.json?jurisdiction_id=sfgov.org"}
-			r, err := p.Open(ctx, in)
-			if err != nil {
-				t.Fatal(err)
-			}
+			client := srv.Client()
+			client.Timeout = 300 * time.Millisecond
+			endpoint := srv.URL + "/open311/v2/requests.json?api_key=SECRET"
 			db := mustOpenDB(t)
-			s, err := (&Loader{DB: db}).Load(ctx, Source{Name: "feed", Profile: "open311", TimeZone: "America/Los_Angeles"}, in.Name(), "", r)
+			l := &Loader{DB: db, HTTP: client, InputsDir: t.TempDir()}
+			s, err := l.LoadFeed(ctx, Source{Name: "feed", Profile: "open311", TimeZone: "America/Los_Angeles"}, endpoint, from, to)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("err = %v, want %q", err, tt.wantErr)
@@ -328,6 +350,14 @@ func TestOpen311Feed(t *testing.T) {
 			}
 			if s.RowsRead != len(tt.wantIDs) || s.Inserted != len(tt.wantIDs) {
 				t.Errorf("read %d, inserted %d; want %d", s.RowsRead, s.Inserted, len(tt.wantIDs))
+			}
+			// The key stays out of runs; what was fetched is archived.
+			wantName := srv.URL + "/open311/v2/requests.json 2024-01-01..2024-05-30"
+			if s.Input != wantName {
+				t.Errorf("input name %q, want %q", s.Input, wantName)
+			}
+			if _, err := os.Stat(filepath.Join(l.InputsDir, s.SHA256+".ndjson")); err != nil {
+				t.Errorf("fetched feed not archived: %v", err)
 			}
 			var ids string
 			db.QueryRow(`SELECT string_agg(source_id, ',' ORDER BY source_id) FROM messages`).Scan(&ids)

@@ -76,6 +76,10 @@ type derived struct {
 	hash         string
 }
 
+// Dates outside these years are typing or export errors (0001-01-01,
+// 2109 for 2019), not messages.
+const minYear, maxYear = 1990, 2100
+
 // validate checks a record and works out its derived fields. The error text
 // is shown to operators beside the rejected row, so it says what to fix.
 func validate(r *Record) (derived, error) {
@@ -85,6 +89,9 @@ func validate(r *Record) (derived, error) {
 	}
 	if r.PostedAt.IsZero() {
 		return d, errors.New("missing posting time (posted_at)")
+	}
+	if y := r.PostedAt.Year(); y < minYear || y > maxYear {
+		return d, fmt.Errorf("posting time %s is not a plausible date (years %d–%d)", r.PostedAt.Format(time.RFC3339), minYear, maxYear)
 	}
 	sort.SliceStable(r.Replies, func(i, j int) bool { return r.Replies[i].Seq < r.Replies[j].Seq })
 	sort.SliceStable(r.Ratings, func(i, j int) bool { return r.Ratings[i].Seq < r.Ratings[j].Seq })
@@ -99,6 +106,9 @@ func validate(r *Record) (derived, error) {
 		}
 		if rep.RepliedAt.IsZero() {
 			return d, fmt.Errorf("reply %d has no time", rep.Seq)
+		}
+		if rep.RepliedAt.Year() > maxYear {
+			return d, fmt.Errorf("reply %d time %s is not a plausible date", rep.Seq, rep.RepliedAt.Format(time.RFC3339))
 		}
 		if rep.RepliedAt.Before(r.PostedAt) {
 			return d, fmt.Errorf("reply %d at %s precedes the message posted at %s",

@@ -11,10 +11,13 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/ingest"
 )
 
-// IngestFiles loads files as runs of one source (configured or given on the
-// command line), then recomputes the metrics once. It refuses to put real
-// data into a demo database.
-func IngestFiles(ctx context.Context, e *Env, src config.Source, files []string, progress func(path string, rows int)) ([]ingest.Summary, error) {
+// Feed is a window of a source's feed to read.
+type Feed struct{ From, To time.Time }
+
+// IngestFiles loads files, and the feed window when feed is not nil, as runs
+// of one source (configured or given on the command line), then recomputes
+// the metrics once. It refuses to put real data into a demo database.
+func IngestFiles(ctx context.Context, e *Env, src config.Source, files []string, feed *Feed, progress func(path string, rows int)) ([]ingest.Summary, error) {
 	if src.Name == "" {
 		return nil, fmt.Errorf("a source needs a name")
 	}
@@ -24,6 +27,16 @@ func IngestFiles(ctx context.Context, e *Env, src config.Source, files []string,
 		return nil, fmt.Errorf("%w: %s holds demo data; load real sources into a fresh --data directory", ErrMixedData, e.Cfg.DataDir)
 	}
 	var sums []ingest.Summary
+	if feed != nil {
+		if src.URL == "" {
+			return nil, fmt.Errorf("source %s has no feed url", src.Name)
+		}
+		s, err := e.loader().LoadFeed(ctx, src.Ingest(), src.URL, feed.From, feed.To)
+		if err != nil {
+			return sums, err
+		}
+		sums = append(sums, s)
+	}
 	for _, f := range files {
 		l := e.loader()
 		if progress != nil {

@@ -127,12 +127,24 @@ func LoadDemo(ctx context.Context, e *Env, d DemoOptions) error {
 }
 
 // LoadSources loads every configured file not already loaded successfully
-// (by content hash), returning how many runs it made.
+// (by content hash) and reads every configured feed, returning how many
+// runs it made.
 func LoadSources(ctx context.Context, e *Env) (int, error) {
 	l := e.loader()
 	runs := 0
 	for _, s := range e.Cfg.Sources {
-		for _, f := range s.Files {
+		if s.URL != "" {
+			from, to := s.FeedWindow(time.Now())
+			if _, err := l.LoadFeed(ctx, s.Ingest(), s.URL, from, to); err != nil {
+				return runs, fmt.Errorf("source %s: %w", s.Name, err)
+			}
+			runs++
+		}
+		files, err := s.Inputs()
+		if err != nil {
+			return runs, err
+		}
+		for _, f := range files {
 			done, err := alreadyLoaded(ctx, e.DB, s.Name, f)
 			if err != nil {
 				return runs, err

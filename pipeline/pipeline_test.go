@@ -3,10 +3,14 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,4 +152,39 @@ func TestNightlyJobLoadsNewFilesOnly(t *testing.T) {
 		t.Errorf("Start while running = %v, want ErrBusy", err)
 	}
 	job.mu.Unlock()
+}
+
+// A source with a url is read from its feed on every nightly run, for the
+// last feed_days days; the fetched requests are archived like a file.
+func TestNightlyJobReadsFeeds(t *testing.T) {
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		asked = append(asked, q.Get("start_date"))
+		if q.Get("page") != "1" {
+			fmt.Fprint(w, "[]")
+			return
+		}
+		fmt.Fprint(w, `[{"service_request_id":"7","service_name":"Graffiti","status":"closed","requested_datetime":"2025-03-03T09:00:00-08:00","updated_datetime":"2025-03-04T09:00:00-08:00","zipcode":"94110"}]`)
+	}))
+	defer srv.Close()
+	cfg := config.Default()
+	cfg.Secret = "s3cret"
+	cfg.Sources = []config.Source{{Name: "sf", Profile: "open311", URL: srv.URL + "/requests.json?api_key=k", FeedDays: 10, TimeZone: "America/Los_Angeles", CalendarDays: true}}
+	e := mustEnv(t, cfg)
+	if err := (&Job{Env: e}).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var name, sha string
+	var read, inserted int
+	e.DB.QueryRow(`SELECT input_name, sha256, rows_read, inserted FROM runs`).Scan(&name, &sha, &read, &inserted)
+	if read != 1 || inserted != 1 || strings.Contains(name, "api_key") || !strings.HasPrefix(name, srv.URL+"/requests.json ") {
+		t.Errorf("feed run: %q read %d inserted %d", name, read, inserted)
+	}
+	if _, err := os.Stat(filepath.Join(InputsDir(e.Cfg.DataDir), sha+".ndjson")); err != nil {
+		t.Errorf("fetched feed not archived: %v", err)
+	}
+	if len(asked) != 2 { // one 10-day window: page 1, then an empty page 2
+		t.Errorf("asked %q", asked)
+	}
 }

@@ -19,7 +19,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("ingest", "(--source NAME | --profile PROFILE FILE...)", `Loads input files into the data directory as runs, then recomputes the metrics.
 
   wenzheng ingest --config wenzheng.json --source zhengzhou
-      loads the configured source's files that were not loaded before
+      loads the configured source's files (a file loaded before changes nothing) and its feed, if it has a url
   wenzheng ingest --profile nyc311 --name nyc --tz America/New_York --calendar-days 311.csv
       loads files with a built-in profile (`+strings.Join(ingest.Profiles(), ", ")+`)
 
@@ -34,6 +34,8 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 	sla := fs.Int("sla-days", 15, "answer deadline in working days (calendar days with --calendar-days)")
 	calendarDays := fs.Bool("calendar-days", false, "count the deadline in calendar days")
 	snapshot := fs.Bool("snapshot", false, "each file holds the whole board: messages missing from it were deleted")
+	from := fs.String("from", "", "with --source: read its feed from this day (YYYY-MM-DD; default feed_days ago)")
+	to := fs.String("to", "", "with --source: read its feed up to this day (YYYY-MM-DD, exclusive; default now)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,13 +45,17 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 	}
 	var src config.Source
 	var files []string
+	var feed *pipeline.Feed
 	switch {
 	case *sourceName != "" && *profile != "":
 		return fmt.Errorf("%w: give --source or --profile, not both", errUsage)
 	case *sourceName != "":
 		for _, s := range cfg.Sources {
 			if s.Name == *sourceName {
-				src, files = s, s.Files
+				src = s
+				if files, err = s.Inputs(); err != nil {
+					return err
+				}
 			}
 		}
 		if src.Name == "" {
@@ -57,6 +63,11 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 		}
 		if fs.NArg() > 0 {
 			files = fs.Args()
+		} else if src.URL != "" {
+			f, t := src.FeedWindow(time.Now())
+			if feed, err = feedWindow(*from, *to, f, t); err != nil {
+				return err
+			}
 		}
 	case *profile != "":
 		if fs.NArg() == 0 {
@@ -74,6 +85,9 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 		fs.Usage()
 		return fmt.Errorf("%w: give --source NAME or --profile PROFILE FILE...", errUsage)
 	}
+	if len(files) == 0 && feed == nil {
+		return fmt.Errorf("source %s: nothing to load: its files %q match no file yet", src.Name, src.Files)
+	}
 	for _, f := range files {
 		if _, err := os.Stat(f); err != nil {
 			return fmt.Errorf("input %s: %w", f, err)
@@ -90,10 +104,31 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 		return err
 	}
 	bar := newProgress(stderr)
-	sums, err := pipeline.IngestFiles(ctx, env, src, files, bar.update)
+	sums, err := pipeline.IngestFiles(ctx, env, src, files, feed, bar.update)
 	bar.done()
 	printSummaries(stdout, sums)
 	return err
+}
+
+// feedWindow reads --from and --to over the configured window.
+func feedWindow(from, to string, f, t time.Time) (*pipeline.Feed, error) {
+	for _, d := range []struct {
+		flag, v string
+		t       *time.Time
+	}{{"--from", from, &f}, {"--to", to, &t}} {
+		if d.v == "" {
+			continue
+		}
+		day, err := time.Parse("2006-01-02", d.v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s %q is not a day like 2024-01-31", errUsage, d.flag, d.v)
+		}
+		*d.t = day
+	}
+	if !f.Before(t) {
+		return nil, fmt.Errorf("%w: the feed window %s..%s is empty", errUsage, f.Format(time.DateOnly), t.Format(time.DateOnly))
+	}
+	return &pipeline.Feed{From: f, To: t}, nil
 }
 
 // progress draws "file: 12,000 rows · 4,000 rows/s · 35% · ETA 6s" on a terminal.

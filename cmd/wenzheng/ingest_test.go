@@ -1,12 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wenzheng-transparency/wenzheng/pipeline"
+	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
 func TestIngestRunsRejectsCommands(t *testing.T) {
@@ -67,5 +75,67 @@ func TestIngestRunsRejectsCommands(t *testing.T) {
 	t.Setenv("WENZHENG_SECRET", "")
 	if _, err := cli("ingest", "--data", data, "--profile", "canonical", file); err == nil || !strings.Contains(err.Error(), "secret") {
 		t.Errorf("no secret: %v", err)
+	}
+}
+
+// TestHoldDatabase is not a test: TestIngestWhileServeHoldsTheDatabase runs
+// the test binary with it to hold a database open from another process.
+func TestHoldDatabase(t *testing.T) {
+	path := os.Getenv("WENZHENG_TEST_HOLD_DB")
+	if path == "" {
+		t.Skip("helper process only")
+	}
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fmt.Println("holding")
+	io.Copy(io.Discard, os.Stdin) // until the parent closes stdin
+}
+
+func TestIngestWhileServeHoldsTheDatabase(t *testing.T) {
+	t.Setenv("WENZHENG_SECRET", "test-secret-of-some-length")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	file := filepath.Join(dir, "board.ndjson")
+	os.WriteFile(file, []byte(`{"source_id":"1","posted_at":"2025-03-03T09:00:00+08:00"}`), 0o644)
+
+	holder := exec.Command(os.Args[0], "-test.run=^TestHoldDatabase$")
+	holder.Env = append(os.Environ(), "WENZHENG_TEST_HOLD_DB="+pipeline.DBPath(data))
+	stdin, _ := holder.StdinPipe()
+	stdout, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Wait()
+	defer stdin.Close()
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "holding\n" {
+		t.Fatalf("helper process: %q, %v", line, err)
+	}
+
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"ingest", "--data", data, "--profile", "canonical", file}, &out, &out)
+	if !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("ingest while the database is held: %v, want ErrLocked", err)
+	}
+	for _, want := range []string{"held by another Wenzheng process", "/api/v1/admin/run", `"Authorization: Bearer $WENZHENG_ADMIN_TOKEN"`, "http://localhost:8080"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the message lacks %q:\n%v", want, err)
+		}
+	}
+	// Nothing was written by the refused command: the database still opens
+	// once the holder is gone, with no runs.
+	stdin.Close()
+	holder.Wait()
+	db, err := store.Open(context.Background(), pipeline.DBPath(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var runs int
+	db.QueryRow(`SELECT count(*) FROM runs`).Scan(&runs)
+	if runs != 0 {
+		t.Errorf("%d runs recorded by a refused ingest", runs)
 	}
 }

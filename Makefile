@@ -6,7 +6,7 @@ ECHARTS    := node_modules/echarts/dist/echarts.min.js
 VENDORED   := site/static/vendor/echarts.min.js
 GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*') $(shell find . -path ./node_modules -prune -o \( -name '*.sql' -o -name '*.html' -o -name '*.css' \) -print)
 
-.PHONY: run build test bench clean assets
+.PHONY: run build test bench fuzz clean assets
 
 run: build
 	./$(BIN) serve
@@ -34,6 +34,10 @@ test: $(VENDORED)
 
 bench: $(VENDORED)
 	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 60m ./...
+
+fuzz:
+	go test ./ingest -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime 60s
+	go test ./ingest -run '^$$' -fuzz '^FuzzCSVRowMapper$$' -fuzztime 60s
 
 clean:
 	rm -rf bin $(VENDORED)

@@ -49,3 +49,26 @@ func TestLoad(t *testing.T) {
 		}
 	}
 }
+
+// The example configuration in the README must stay valid.
+func TestREADMEExampleLoads(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```json\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README has no ```json example")
+	}
+	path := filepath.Join(t.TempDir(), "wenzheng.json")
+	os.WriteFile(path, []byte(block), 0o644)
+	t.Setenv("WENZHENG_SECRET", "a-secret-from-the-environment")
+	c, err := Load(path)
+	if err != nil {
+		t.Fatalf("README example: %v", err)
+	}
+	if len(c.Sources) != 4 || c.Sources[3].Mapping == nil || c.Sources[2].URL == "" {
+		t.Errorf("README example read as %+v", c.Sources)
+	}
+}

@@ -298,21 +298,30 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 		`CREATE OR REPLACE TABLE _stage_messages AS SELECT * EXCLUDE (first_seen_run, last_seen_run, deleted_detected_at), 0::BIGINT AS run_id FROM messages LIMIT 0`,
 		`CREATE OR REPLACE TABLE _stage_replies AS SELECT * FROM replies LIMIT 0`,
 		`CREATE OR REPLACE TABLE _stage_ratings AS SELECT * FROM ratings LIMIT 0`,
+		`CREATE OR REPLACE TABLE _stage_rejects AS SELECT * FROM rejects LIMIT 0`,
 	} {
 		if _, err := l.DB.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("prepare staging: %w", err)
 		}
 	}
-	var rejects []reject
+	var firstReject *reject
 	seen := make(map[string]int)
-	var replies, ratings [][]driver.Value
-	// Reading and validating run beside the appender, so JSON decoding
-	// overlaps DuckDB's work on the other core.
+	// Reading and validating run beside the appenders, so parsing overlaps
+	// DuckDB's work on the other core; rows stream into the staging tables
+	// and are never all held in memory.
 	rows := make(chan parsedRow, 4096)
 	stop := make(chan struct{})
 	defer close(stop)
 	go parseRows(r, rows, stop)
-	err := l.DB.Append(ctx, "_stage_messages", func(appendRow func(...driver.Value) error) error {
+	err := l.DB.AppendTables(ctx, stageTables, func(appendTo []func(...driver.Value) error) error {
+		appendMessage, appendReply, appendRating, appendReject := appendTo[0], appendTo[1], appendTo[2], appendTo[3]
+		rejectRow := func(number int, raw, reason string) error {
+			s.Rejected++
+			if firstReject == nil {
+				firstReject = &reject{number, raw, reason}
+			}
+			return appendReject(s.RunID, src.Name, int64(number), raw, reason)
+		}
 		for p := range rows {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -325,18 +334,21 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 			if l.Progress != nil && s.RowsRead%2000 == 0 {
 				l.Progress(s.RowsRead)
 			}
-			if row.Record == nil {
-				rejects = append(rejects, reject{row.Number, row.Raw, row.Reason})
-				continue
-			}
 			rec, d := row.Record, p.derived
-			if p.reason != "" {
-				rejects = append(rejects, reject{row.Number, row.Raw, p.reason})
-				continue
+			reason := row.Reason
+			switch {
+			case rec == nil:
+			case p.reason != "":
+				reason = p.reason
+			default:
+				if first, dup := seen[rec.SourceID]; dup {
+					reason = fmt.Sprintf("message id %q already appeared on row %d of this input", rec.SourceID, first)
+				}
 			}
-			if first, dup := seen[rec.SourceID]; dup {
-				rejects = append(rejects, reject{row.Number, row.Raw,
-					fmt.Sprintf("message id %q already appeared on row %d of this input", rec.SourceID, first)})
+			if rec == nil || reason != "" {
+				if err := rejectRow(row.Number, row.Raw, reason); err != nil {
+					return fmt.Errorf("stage rejected row %d: %w", row.Number, err)
+				}
 				continue
 			}
 			seen[rec.SourceID] = row.Number
@@ -346,7 +358,7 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 			if rec.DepartmentID != "" {
 				s.WithDepartment++
 			}
-			if err := appendRow(src.Name, rec.SourceID, nullStr(rec.Channel), nullStr(rec.RegionCode), nullStr(rec.DepartmentID),
+			if err := appendMessage(src.Name, rec.SourceID, nullStr(rec.Channel), nullStr(rec.RegionCode), nullStr(rec.DepartmentID),
 				nullStr(rec.Category), nullStr(rec.Kind), nullStr(rec.Title), nullStr(rec.Body),
 				nullStr(Pseudonym(l.Secret, src.Name, rec.Author)), rec.PostedAt, nullTime(d.firstReplyAt), nullTime(rec.ClosedAt),
 				d.status, nullStr(d.rating), nullTime(d.ratedAt), nullInt(rec.Likes), nullInt(rec.Dislikes),
@@ -354,11 +366,15 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 				return fmt.Errorf("stage row %d: %w", row.Number, err)
 			}
 			for _, rep := range rec.Replies {
-				replies = append(replies, []driver.Value{src.Name, rec.SourceID, int32(rep.Seq), rep.RepliedAt,
-					nullStr(rep.DepartmentID), nullStr(rep.Body), rep.Kind})
+				if err := appendReply(src.Name, rec.SourceID, int32(rep.Seq), rep.RepliedAt,
+					nullStr(rep.DepartmentID), nullStr(rep.Body), rep.Kind); err != nil {
+					return fmt.Errorf("stage row %d: %w", row.Number, err)
+				}
 			}
 			for _, rt := range rec.Ratings {
-				ratings = append(ratings, []driver.Value{src.Name, rec.SourceID, int32(rt.Seq), rt.RatedAt, rt.Rating})
+				if err := appendRating(src.Name, rec.SourceID, int32(rt.Seq), rt.RatedAt, rt.Rating); err != nil {
+					return fmt.Errorf("stage row %d: %w", row.Number, err)
+				}
 			}
 		}
 		return nil
@@ -366,13 +382,6 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 	if err != nil {
 		return err
 	}
-	if err := l.DB.Append(ctx, "_stage_replies", appendAll(replies)); err != nil {
-		return err
-	}
-	if err := l.DB.Append(ctx, "_stage_ratings", appendAll(ratings)); err != nil {
-		return err
-	}
-	s.Rejected = len(rejects)
 	rr, hasReference := r.(ReferenceReader)
 	if hasReference {
 		regions, departments := rr.Reference()
@@ -381,9 +390,9 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 		}
 		defer dropReferenceStage(ctx, l.DB)
 	}
-	if len(rejects) > 0 && l.Log != nil {
+	if firstReject != nil && l.Log != nil {
 		l.Log.Warn("rows rejected; each is kept with its reason in the rejects table", "run", s.RunID, "source", src.Name,
-			"rejected", len(rejects), "first_row", rejects[0].row, "first_reason", rejects[0].reason)
+			"rejected", s.Rejected, "first_row", firstReject.row, "first_reason", firstReject.reason)
 	}
 
 	err = l.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -410,11 +419,8 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 			n, _ := res.RowsAffected()
 			s.DeletedDetected = int(n)
 		}
-		for _, rj := range rejects {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rejects (run_id, source, row_number, raw, reason) VALUES (?, ?, ?, ?, ?)`,
-				s.RunID, src.Name, rj.row, rj.raw, rj.reason); err != nil {
-				return fmt.Errorf("record reject: %w", err)
-			}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rejects SELECT * FROM _stage_rejects`); err != nil {
+			return fmt.Errorf("record rejects: %w", err)
 		}
 		if s.RowsRead != s.Inserted+s.Updated+s.Unchanged+s.Rejected {
 			return fmt.Errorf("internal error: read %d rows but accounted for %d", s.RowsRead, s.Inserted+s.Updated+s.Unchanged+s.Rejected)
@@ -424,22 +430,14 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 			l.now(), s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected, s.DeletedDetected, s.RunID)
 		return err
 	})
-	for _, t := range []string{"_stage_messages", "_stage_replies", "_stage_ratings"} {
+	for _, t := range stageTables {
 		l.DB.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+t)
 	}
 	return err
 }
 
-func appendAll(rows [][]driver.Value) func(func(...driver.Value) error) error {
-	return func(appendRow func(...driver.Value) error) error {
-		for _, r := range rows {
-			if err := appendRow(r...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
+// stageTables receive a run's rows before the merge, in this order.
+var stageTables = []string{"_stage_messages", "_stage_replies", "_stage_ratings", "_stage_rejects"}
 
 func nullStr(s string) driver.Value {
 	if s == "" {

@@ -36,7 +36,7 @@ type Mapping struct {
 	DateLayouts []string `json:"date_layouts"`
 	// RegionLevel is the level of the named regions: city (default) or county.
 	RegionLevel string `json:"region_level"`
-	// Parent names the region above them, e.g. {"code": "410100", "name": "郑州市", "level": "city"}.
+	// Parent names the region above them, e.g. {"region_code": "410100", "name": "郑州市", "level": "city"}.
 	Parent *Region `json:"parent"`
 	// RegionPattern, when set, finds the region in the title and body
 	// instead of a column: a regular expression whose first group is the name.

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -69,9 +70,12 @@ type RejectInfo struct {
 
 // Rejects lists a run's rejected rows in input order.
 func Rejects(ctx context.Context, db *store.DB, runID int64, limit int) ([]RejectInfo, int, error) {
-	var total int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM rejects WHERE run_id = ?`, runID).Scan(&total); err != nil {
+	var runs, total int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM runs WHERE run_id = $1), (SELECT count(*) FROM rejects WHERE run_id = $1)`, runID).Scan(&runs, &total); err != nil {
 		return nil, 0, err
+	}
+	if runs == 0 {
+		return nil, 0, fmt.Errorf("there is no run %d (`wenzheng runs` lists them)", runID)
 	}
 	rows, err := db.QueryContext(ctx, `SELECT row_number, reason, raw FROM rejects WHERE run_id = ? ORDER BY row_number LIMIT ?`, runID, limit)
 	if err != nil {

@@ -165,21 +165,44 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // Append bulk-loads rows into table through DuckDB's appender, on one
 // connection. Each call to add should call appendRow once per row.
 func (db *DB) Append(ctx context.Context, table string, add func(appendRow func(...driver.Value) error) error) error {
+	return db.AppendTables(ctx, []string{table}, func(appendRow []func(...driver.Value) error) error {
+		return add(appendRow[0])
+	})
+}
+
+// AppendTables bulk-loads rows into several tables at once, one appender
+// each on one connection, so a reader's rows stream into all of them
+// without being held in memory. appendRow[i] appends to tables[i].
+func (db *DB) AppendTables(ctx context.Context, tables []string, add func(appendRow []func(...driver.Value) error) error) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
-		if err != nil {
-			return fmt.Errorf("appender for %s: %w", table, err)
+		var appenders []*duckdb.Appender
+		closeAll := func() error {
+			var errs []error
+			for _, a := range appenders {
+				errs = append(errs, a.Close())
+			}
+			return errors.Join(errs...)
 		}
-		if err := add(a.AppendRow); err != nil {
-			a.Close()
+		funcs := make([]func(...driver.Value) error, len(tables))
+		for i, t := range tables {
+			a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", t)
+			if err != nil {
+				closeAll()
+				return fmt.Errorf("appender for %s: %w", t, err)
+			}
+			appenders = append(appenders, a)
+			funcs[i] = a.AppendRow
+		}
+		if err := add(funcs); err != nil {
+			closeAll()
 			return err
 		}
-		return a.Close()
+		return closeAll()
 	})
 }
 

@@ -65,6 +65,10 @@ func TestIngestRunsRejectsCommands(t *testing.T) {
 		t.Errorf("rejects: %v\n%s", err, out)
 	}
 
+	if _, err := cli("rejects", "--data", data, "99"); err == nil || !strings.Contains(err.Error(), "no run 99") {
+		t.Errorf("rejects of a run that does not exist: %v", err)
+	}
+
 	// Bad calls explain themselves.
 	if _, err := cli("ingest", "--data", data, "--profile", "nyc-311", file); err == nil || !strings.Contains(err.Error(), "unknown profile") {
 		t.Errorf("unknown profile: %v", err)

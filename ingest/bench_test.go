@@ -1,0 +1,145 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// benchRows is the size of the ingest benchmark's generated CSV: 1,000,000
+// rows by default; WENZHENG_BENCH_ROWS overrides it.
+func benchRows(b *testing.B) int {
+	if s := os.Getenv("WENZHENG_BENCH_ROWS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	return 1_000_000
+}
+
+// writeCanonicalCSV writes n flat canonical rows shaped like a city board's
+// export: Chinese text, most messages replied and some rated, a few rows
+// broken (no posting time) so the reject path is measured too.
+func writeCanonicalCSV(tb testing.TB, path string, n int) {
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString(strings.Join(flatFields, ",") + "\n")
+	base := time.Date(2024, 1, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	ratings := []string{"satisfied", "basic", "unsatisfied", ""}
+	for i := 0; i < n; i++ {
+		posted := base.Add(time.Duration(i%525600) * time.Minute)
+		postedS := posted.Format("2006-01-02 15:04:05")
+		if i%1000 == 999 {
+			postedS = ""
+		}
+		reply, replyBody, status, rating, rated := "", "", "open", ratings[i%4], ""
+		if i%10 != 0 {
+			reply = posted.Add(time.Duration(1+i%400) * time.Hour).Format("2006-01-02 15:04:05")
+			replyBody = "您好！您反映的问题已收悉，经核实，现答复如下：已安排相关部门处理。"
+			status = "replied"
+			if rating != "" {
+				rated = posted.Add(time.Duration(401+i%100) * time.Hour).Format("2006-01-02 15:04:05")
+			}
+		} else {
+			rating = ""
+		}
+		fmt.Fprintf(w, "%d,web,%d,dept-%d,城乡建设,complaint,关于小区噪音扰民的问题%d,\"晚上十点以后仍有施工噪音，\n影响居民休息，请相关部门核查处理。\",作者%d,%s,%s,%s,,%s,%s,%s,%d,%d\n",
+			i, 410102+i%20, i%50, i, i%5000, postedS, reply, replyBody, status, rating, rated, i%7, i%3)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	f.Close()
+}
+
+// BenchmarkIngestCanonicalCSV loads a generated canonical CSV into an empty
+// database, then loads it again (every row unchanged), reporting rows/s of
+// each and the process's peak memory.
+func BenchmarkIngestCanonicalCSV(b *testing.B) {
+	n := benchRows(b)
+	path := filepath.Join(b.TempDir(), "board.csv")
+	writeCanonicalCSV(b, path, n)
+	fi, _ := os.Stat(path)
+	b.ReportMetric(float64(fi.Size())/(1<<20), "csv-MiB")
+	for i := 0; i < b.N; i++ {
+		db := mustOpenDB(b)
+		l := &Loader{DB: db, Secret: []byte("bench")}
+		src := Source{Name: "board"}
+		start := time.Now()
+		s, err := l.LoadFile(context.Background(), src, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		first := time.Since(start)
+		if s.RowsRead != n || s.Rejected != n/1000 {
+			b.Fatalf("read %d rejected %d, want %d and %d", s.RowsRead, s.Rejected, n, n/1000)
+		}
+		start = time.Now()
+		s2, err := l.LoadFile(context.Background(), src, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s2.Unchanged != n-n/1000 {
+			b.Fatalf("second load: %d unchanged, want %d", s2.Unchanged, n-n/1000)
+		}
+		b.ReportMetric(float64(n)/first.Seconds(), "rows/s")
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rerun-rows/s")
+		if peak, ok := peakRSS(); ok {
+			b.ReportMetric(peak, "peak-RSS-MiB")
+		}
+	}
+}
+
+// peakRSS is the process's peak resident memory (Go and DuckDB) in MiB, on Linux.
+func peakRSS() (float64, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return float64(kb) / 1024, err == nil
+		}
+	}
+	return 0, false
+}
+
+// BenchmarkIngestRealFiles loads each real file of ../shared/data with its
+// profile and reports rows/s.
+func BenchmarkIngestRealFiles(b *testing.B) {
+	for _, f := range []struct {
+		name, profile, tz, path string
+	}{
+		{"zhihuizhengwu", "zhihuizhengwu", "Asia/Shanghai", zzFile},
+		{"nyc311", "nyc311", "America/New_York", nyc311File},
+		{"open311", "open311", "America/Los_Angeles", open311File},
+	} {
+		b.Run(f.name, func(b *testing.B) {
+			if _, err := os.Stat(f.path); err != nil {
+				b.Skipf("real file not found: %v", err)
+			}
+			for i := 0; i < b.N; i++ {
+				db := mustOpenDB(b)
+				start := time.Now()
+				s, err := (&Loader{DB: db, Secret: []byte("bench")}).LoadFile(context.Background(), Source{Name: f.name, Profile: f.profile, TimeZone: f.tz}, f.path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(s.RowsRead)/time.Since(start).Seconds(), "rows/s")
+				b.ReportMetric(float64(s.RowsRead), "rows")
+			}
+		})
+	}
+}

@@ -56,14 +56,23 @@ func Compute(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Resul
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(metric_run_id), 0) + 1 FROM metric_runs`).Scan(&res.MetricRunID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM metrics`); err != nil {
-			return err
+		for _, t := range []struct{ table, from string }{
+			{"metrics", "_metrics"},
+			{"level_averages", "_level_averages"},
+			{"category_metrics", "_category_metrics"},
+			{"message_facts", "(SELECT source, source_id, deadline_at, is_mature, is_replied, is_on_time, t_hours, t_days FROM _facts)"},
+		} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table); err != nil {
+				return err
+			}
+			r, err := tx.ExecContext(ctx, `INSERT INTO `+t.table+` BY NAME SELECT ? AS metric_run_id, * FROM `+t.from, res.MetricRunID)
+			if err != nil {
+				return fmt.Errorf("store %s: %w", t.table, err)
+			}
+			if t.table == "metrics" {
+				res.Rows, _ = r.RowsAffected()
+			}
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO metrics SELECT ? AS metric_run_id, * FROM _metrics`, res.MetricRunID)
-		if err != nil {
-			return fmt.Errorf("store metrics: %w", err)
-		}
-		res.Rows, _ = r.RowsAffected()
 		res.Took = time.Since(start)
 		_, err = tx.ExecContext(ctx, `INSERT INTO metric_runs (metric_run_id, computed_at, as_of, params, took_ms) VALUES (?, ?, ?, ?, ?)`,
 			res.MetricRunID, time.Now(), asOf, string(params), res.Took.Milliseconds())

@@ -95,7 +95,7 @@ func readMetric(t *testing.T, db *store.DB, level, entity, period string) metric
 	t.Helper()
 	var m metricRow
 	err := db.QueryRow(`SELECT received, mature, replied, on_time, rated, reply_rate, on_time_rate, satisfaction_rate,
-		score, km_median_h, km_median_more, plain_median_h, rank FROM metrics
+		coalesce(score, 0), km_median_h, km_median_more, plain_median_h, rank FROM metrics
 		WHERE level = ? AND entity_id = ? AND period_kind = 'month' AND period = ?`, level, entity, period).Scan(
 		&m.received, &m.mature, &m.replied, &m.onTime, &m.rated, &m.replyRate, &m.onTimeRate, &m.satisfaction,
 		&m.score, &m.kmMed, &m.kmMore, &m.plainMed, &m.rank)
@@ -137,7 +137,8 @@ func TestComputeByHand(t *testing.T) {
 		// 5,10,30,50,168 (events) and 663, 663 (censored, a4 and u1):
 		// S(5) = 6/7, S(10) = 6/7·5/6 = 5/7, S(30) = 5/7·4/5 = 4/7 > 0.5,
 		// S(50) = 4/7·3/4 = 3/7 ≤ 0.5 → median 50h. Plain median of the five replies = 30h.
-		{"national", "CN", metricRow{7, 7, 5, 4, 4, 5.0 / 7, 4.0 / 7, 0.725, 0, 50, false, 30, sql.NullInt64{Int64: 1, Valid: true}}},
+		// The nation is not ranked and has no score: there is nothing to rank it against.
+		{"national", "CN", metricRow{7, 7, 5, 4, 4, 5.0 / 7, 4.0 / 7, 0.725, 0, 50, false, 30, sql.NullInt64{}}},
 	}
 	for _, tt := range tests {
 		got := readMetric(t, db, tt.level, tt.entity, "2025-03")

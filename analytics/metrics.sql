@@ -3,7 +3,8 @@
 -- (messages, sources, regions, departments, calendar) and a one-row table
 -- _params holding the values in force:
 --   as_of TIMESTAMPTZ, w_reply, w_on_time, w_satisfaction, w_basic, m, z DOUBLE, min_n INTEGER.
--- The result is the table _metrics, one row per entity and period.
+-- The results are the temp tables _metrics (one row per entity and period),
+-- _level_averages, _category_metrics and _facts.
 
 CREATE OR REPLACE TEMP MACRO wilson_lo(k, n, z) AS
     CASE WHEN n > 0 THEN ((k / n) + z * z / (2 * n) - z * sqrt(greatest((k / n) * (1 - k / n) / n + z * z / (4 * n * n), 0))) / (1 + z * z / n) END;
@@ -11,40 +12,86 @@ CREATE OR REPLACE TEMP MACRO wilson_hi(k, n, z) AS
     CASE WHEN n > 0 THEN ((k / n) + z * z / (2 * n) + z * sqrt(greatest((k / n) * (1 - k / n) / n + z * z / (4 * n * n), 0))) / (1 + z * z / n) END;
 
 -- One row per message with what every metric needs. The deadline is the end
--- of the day N working days after the posting day, in the source's time zone.
+-- of the day N working days (or calendar days, where the source says so)
+-- after the posting day, in the source's time zone. t_days counts the same
+-- days from the posting day to the day of the first reply (or of as_of):
+-- 0 is the same day, and a reply is on time when it comes by day N.
 CREATE OR REPLACE TEMP TABLE _facts AS
 WITH m AS (
-    SELECT msg.*,
+    SELECT msg.source, msg.source_id, msg.region_code, msg.department_id, msg.category, msg.posted_at,
+           msg.first_reply_at, msg.rating, msg.status,
            coalesce(s.time_zone, 'Asia/Shanghai') AS tz,
            coalesce(s.sla_days, 15) AS sla_days,
            coalesce(s.workdays, true) AS workdays
     FROM messages msg
     LEFT JOIN sources s ON s.name = msg.source
+    CROSS JOIN _params p
+    WHERE msg.posted_at <= p.as_of
 ), d AS (
-    SELECT m.*, CAST(timezone(m.tz, m.posted_at) AS DATE) AS posted_day FROM m
+    SELECT m.*,
+           CASE WHEN m.first_reply_at <= p.as_of THEN m.first_reply_at END AS reply_at,
+           CAST(timezone(m.tz, m.posted_at) AS DATE) AS posted_day,
+           CAST(timezone(m.tz, CASE WHEN m.first_reply_at <= p.as_of THEN m.first_reply_at ELSE p.as_of END) AS DATE) AS end_day,
+           p.as_of
+    FROM m CROSS JOIN _params p
 ), dl AS (
     SELECT d.*,
-           CASE WHEN d.workdays THEN w.day ELSE d.posted_day + d.sla_days END AS deadline_day
+           CASE WHEN d.workdays THEN w.day ELSE d.posted_day + d.sla_days END AS deadline_day,
+           CASE WHEN d.workdays THEN e.workday_seq - c.workday_seq ELSE d.end_day - d.posted_day END AS t_days
     FROM d
     LEFT JOIN calendar c ON c.day = d.posted_day
+    LEFT JOIN calendar e ON e.day = d.end_day
     LEFT JOIN calendar w ON w.is_workday AND w.workday_seq = c.workday_seq + d.sla_days
+), x AS (
+    SELECT dl.*, timezone(dl.tz, CAST(dl.deadline_day + 1 AS TIMESTAMP)) AS deadline_at FROM dl
 )
-SELECT dl.source, dl.source_id, dl.region_code, dl.department_id, dl.posted_day, dl.rating,
-       dl.status = 'deleted' AS is_deleted,
-       coalesce(ddl.deadline_at <= p.as_of, false) AS is_mature,
-       coalesce(dl.first_reply_at <= p.as_of, false) AS is_replied,
-       coalesce(dl.first_reply_at <= p.as_of AND dl.first_reply_at <= ddl.deadline_at, false) AS is_on_time,
+SELECT source, source_id, region_code, department_id,
+       coalesce(nullif(trim(split_part(category, '/', 1)), ''), '') AS category,
+       posted_at, posted_day, deadline_at, rating,
+       status = 'deleted' AS is_deleted,
+       coalesce(deadline_at <= as_of, false) AS is_mature,
+       reply_at IS NOT NULL AS is_replied,
+       coalesce(reply_at <= deadline_at, false) AS is_on_time,
        -- time to first reply, censored at as_of when there is none yet
-       date_diff('second', dl.posted_at, CASE WHEN dl.first_reply_at <= p.as_of THEN dl.first_reply_at ELSE p.as_of END) / 3600.0 AS t_hours
-FROM dl
-CROSS JOIN _params p
-CROSS JOIN LATERAL (SELECT timezone(dl.tz, CAST(dl.deadline_day + 1 AS TIMESTAMP)) AS deadline_at) ddl
-WHERE dl.posted_at <= p.as_of;
+       date_diff('second', posted_at, coalesce(reply_at, as_of)) / 3600.0 AS t_hours,
+       coalesce(t_days, 0) AS t_days
+FROM x;
+
+-- The periods a message belongs to: its calendar month, quarter and year,
+-- and the rolling 30 and 90 days ending at as_of when it falls in them. The
+-- 30 or 90 days before those ("30d-prev") are computed only for rank_change.
+CREATE OR REPLACE TEMP TABLE _periods AS
+SELECT 'month' AS period_kind, NULL AS days UNION ALL SELECT 'quarter', NULL UNION ALL SELECT 'year', NULL
+UNION ALL SELECT 'rolling30', 30 UNION ALL SELECT 'rolling90', 90;
+
+CREATE OR REPLACE TEMP TABLE _fact_periods AS
+WITH cal AS (
+    SELECT f.source, f.source_id, k.period_kind,
+           CASE k.period_kind
+               WHEN 'month' THEN strftime(f.posted_day, '%Y-%m')
+               WHEN 'quarter' THEN CAST(year(f.posted_day) AS VARCHAR) || '-Q' || CAST(quarter(f.posted_day) AS VARCHAR)
+               ELSE CAST(year(f.posted_day) AS VARCHAR)
+           END AS period,
+           CAST(date_trunc(k.period_kind, f.posted_day) AS DATE) AS period_start,
+           CAST(date_trunc(k.period_kind, f.posted_day) + CASE k.period_kind WHEN 'month' THEN INTERVAL 1 MONTH
+                    WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 YEAR END AS DATE) AS period_end
+    FROM _facts f CROSS JOIN _periods k
+    WHERE k.days IS NULL
+), rolling AS (
+    -- windows of instants: (as_of − n days, as_of], and the n days before
+    SELECT f.source, f.source_id, k.period_kind,
+           CAST(k.days AS VARCHAR) || 'd' || CASE WHEN f.posted_at > p.as_of - to_days(k.days) THEN '' ELSE '-prev' END AS period,
+           CAST(timezone('Asia/Shanghai', p.as_of - to_days(CASE WHEN f.posted_at > p.as_of - to_days(k.days) THEN k.days ELSE 2 * k.days END)) AS DATE) AS period_start,
+           CAST(timezone('Asia/Shanghai', p.as_of - to_days(CASE WHEN f.posted_at > p.as_of - to_days(k.days) THEN 0 ELSE k.days END)) AS DATE) + 1 AS period_end
+    FROM _facts f CROSS JOIN _periods k CROSS JOIN _params p
+    WHERE k.days IS NOT NULL AND f.posted_at > p.as_of - to_days(2 * k.days)
+)
+SELECT * FROM cal UNION ALL SELECT * FROM rolling;
 
 -- Each message counts for its province, city and county, its department,
--- and the nation, in its month, quarter and year. A message that could not
--- be attributed to a region (or a department) counts under the explicit
--- entity '_unattributed' (未识别) of that level, which is never ranked.
+-- and the nation, in each of its periods. A message that could not be
+-- attributed to a region (or a department) counts under the explicit entity
+-- '_unattributed' (未识别) of that level, which is never ranked.
 CREATE OR REPLACE TEMP TABLE _expanded AS
 WITH geo AS (
     SELECT r.region_code,
@@ -65,52 +112,66 @@ WITH geo AS (
     UNION ALL SELECT 'county', county, city, * FROM f WHERE county IS NOT NULL
     UNION ALL SELECT 'department', coalesce(department_id, '_unattributed'), department_region, * FROM f
 )
-SELECT e.level, e.entity_id, e.parent_id, k.period_kind,
-       CASE k.period_kind
-           WHEN 'month' THEN strftime(e.posted_day, '%Y-%m')
-           WHEN 'quarter' THEN CAST(year(e.posted_day) AS VARCHAR) || '-Q' || CAST(quarter(e.posted_day) AS VARCHAR)
-           ELSE CAST(year(e.posted_day) AS VARCHAR)
-       END AS period,
-       CAST(date_trunc(k.period_kind, e.posted_day) AS DATE) AS period_start,
-       e.is_deleted, e.is_mature, e.is_replied, e.is_on_time, e.rating, e.t_hours
+SELECT e.level, e.entity_id, e.parent_id, fp.period_kind, fp.period, fp.period_start, fp.period_end,
+       e.category, e.is_deleted, e.is_mature, e.is_replied, e.is_on_time, e.rating, e.t_hours, e.t_days
 FROM e
-CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) k(period_kind);
+JOIN _fact_periods fp USING (source, source_id);
 
 CREATE OR REPLACE TEMP TABLE _agg AS
-SELECT level, entity_id, any_value(parent_id) AS parent_id, period_kind, period, any_value(period_start) AS period_start,
+SELECT level, entity_id, any_value(parent_id) AS parent_id, period_kind, period,
+       any_value(period_start) AS period_start, any_value(period_end) AS period_end,
        count(*) AS received,
        count(*) FILTER (WHERE is_deleted) AS deleted,
        count(*) FILTER (WHERE is_mature) AS mature,
        count(*) FILTER (WHERE is_mature AND is_replied) AS replied,
        count(*) FILTER (WHERE is_mature AND is_on_time) AS on_time,
+       count(*) FILTER (WHERE is_mature AND NOT is_replied) AS overdue_open,
        count(rating) AS rated,
        count(*) FILTER (WHERE rating = 'satisfied') AS satisfied,
        count(*) FILTER (WHERE rating = 'basic') AS basic,
        count(*) FILTER (WHERE rating = 'unsatisfied') AS unsatisfied,
-       median(t_hours) FILTER (WHERE is_replied) AS plain_median_h
+       median(t_hours) FILTER (WHERE is_replied) AS plain_median_h,
+       median(t_days) FILTER (WHERE is_replied) AS plain_median_days
 FROM _expanded
 GROUP BY level, entity_id, period_kind, period;
 
--- Kaplan–Meier: at each distinct time t with d replies among n still
--- waiting, S(t) = Π (1 − d/n). The median is the first t with S(t) ≤ 0.5.
+-- Kaplan–Meier, in hours and in deadline days: at each distinct time t with
+-- d replies among n still waiting, S(t) = Π (1 − d/n). The median is the
+-- first t with S(t) ≤ 0.5, the 90th percentile the first with S(t) ≤ 0.1.
 CREATE OR REPLACE TEMP TABLE _km AS
-WITH g AS (
-    SELECT level, entity_id, period_kind, period, t_hours AS t,
+WITH obs AS (
+    SELECT level, entity_id, period_kind, period, 'h' AS unit, t_hours AS t, is_replied FROM _expanded
+    UNION ALL
+    SELECT level, entity_id, period_kind, period, 'd', t_days, is_replied FROM _expanded
+), g AS (
+    SELECT level, entity_id, period_kind, period, unit, t,
            count(*) FILTER (WHERE is_replied) AS d, count(*) AS c
-    FROM _expanded
-    GROUP BY level, entity_id, period_kind, period, t_hours
+    FROM obs
+    GROUP BY level, entity_id, period_kind, period, unit, t
 ), r AS (
-    SELECT *, sum(c) OVER (PARTITION BY level, entity_id, period_kind, period ORDER BY t DESC) AS n FROM g
+    SELECT *, sum(c) OVER (PARTITION BY level, entity_id, period_kind, period, unit ORDER BY t DESC) AS n FROM g
 ), s AS (
-    SELECT *, product(1 - d / n) OVER (PARTITION BY level, entity_id, period_kind, period ORDER BY t
+    SELECT *, product(1 - d / n) OVER (PARTITION BY level, entity_id, period_kind, period, unit ORDER BY t
                                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS surv
     FROM r
+), q AS (
+    SELECT level, entity_id, period_kind, period, unit,
+           min(t) FILTER (WHERE surv <= 0.5 + 1e-9) AS median_t,
+           min(t) FILTER (WHERE surv <= 0.1 + 1e-9) AS p90_t,
+           max(t) AS max_t
+    FROM s
+    GROUP BY level, entity_id, period_kind, period, unit
 )
 SELECT level, entity_id, period_kind, period,
-       min(t) FILTER (WHERE surv <= 0.5 + 1e-9) AS median_t,
-       min(t) FILTER (WHERE surv <= 0.1 + 1e-9) AS p90_t,
-       max(t) AS max_t
-FROM s
+       any_value(coalesce(median_t, max_t)) FILTER (WHERE unit = 'h') AS km_median_h,
+       any_value(median_t IS NULL) FILTER (WHERE unit = 'h') AS km_median_more,
+       any_value(coalesce(p90_t, max_t)) FILTER (WHERE unit = 'h') AS km_p90_h,
+       any_value(p90_t IS NULL) FILTER (WHERE unit = 'h') AS km_p90_more,
+       any_value(coalesce(median_t, max_t)) FILTER (WHERE unit = 'd') AS km_median_days,
+       any_value(median_t IS NULL) FILTER (WHERE unit = 'd') AS km_median_days_more,
+       any_value(coalesce(p90_t, max_t)) FILTER (WHERE unit = 'd') AS km_p90_days,
+       any_value(p90_t IS NULL) FILTER (WHERE unit = 'd') AS km_p90_days_more
+FROM q
 GROUP BY level, entity_id, period_kind, period;
 
 -- p̄: each component's rate over all entities of the same level and period
@@ -118,6 +179,8 @@ GROUP BY level, entity_id, period_kind, period;
 -- well text extraction worked elsewhere).
 CREATE OR REPLACE TEMP TABLE _level_rates AS
 SELECT a.level, a.period_kind, a.period,
+       count(*) AS entities,
+       sum(a.received) AS received, sum(a.mature) AS mature, sum(a.rated) AS rated,
        sum(a.replied) / nullif(sum(a.mature), 0) AS p_reply,
        sum(a.on_time) / nullif(sum(a.mature), 0) AS p_on_time,
        sum(a.satisfied + p.w_basic * a.basic) / nullif(sum(a.rated), 0) AS p_satisfaction
@@ -125,6 +188,8 @@ FROM _agg a CROSS JOIN _params p
 WHERE a.entity_id <> '_unattributed'
 GROUP BY a.level, a.period_kind, a.period;
 
+-- The score: each available component shrunk towards p̄ with strength m,
+-- weighted, the weights renormalised over the components available.
 CREATE OR REPLACE TEMP TABLE _scored AS
 WITH x AS (
     SELECT a.*, p.*,
@@ -133,7 +198,7 @@ WITH x AS (
            (a.on_time + p.m * l.p_on_time) / (a.mature + p.m) AS on_time_shrunk,
            (a.satisfied + p.w_basic * a.basic + p.m * l.p_satisfaction) / (a.rated + p.m) AS satisfaction_shrunk
     FROM _agg a
-    JOIN _level_rates l USING (level, period_kind, period)
+    LEFT JOIN _level_rates l USING (level, period_kind, period)
     CROSS JOIN _params p
 ), w AS (
     SELECT x.*,
@@ -147,36 +212,65 @@ SELECT w.*,
            / nullif(wr + wo + ws, 0) AS score,
        concat_ws(',', CASE WHEN wr > 0 THEN 'reply_rate' END, CASE WHEN wo > 0 THEN 'on_time_rate' END,
                  CASE WHEN ws > 0 THEN 'satisfaction_rate' END) AS components,
-       mature >= min_n AND entity_id <> '_unattributed' AS eligible
+       level <> 'national' AND mature >= min_n AND entity_id <> '_unattributed' AS eligible
 FROM w;
 
 -- Standard competition ranking (1, 2, 2, 4) on the score as published, to
--- one decimal, among eligible entities.
+-- one decimal, among eligible entities; the percentile is the share of the
+-- other ranked entities of the level that score lower (100: the best).
 CREATE OR REPLACE TEMP TABLE _ranked AS
 SELECT s.*,
        CASE WHEN eligible THEN rank() OVER (PARTITION BY level, period_kind, period, eligible ORDER BY round(score, 1) DESC) END AS rank,
-       CASE WHEN eligible THEN rank() OVER (PARTITION BY level, period_kind, period, parent_id, eligible ORDER BY round(score, 1) DESC) END AS rank_in_parent
+       CASE WHEN eligible THEN rank() OVER (PARTITION BY level, period_kind, period, parent_id, eligible ORDER BY round(score, 1) DESC) END AS rank_in_parent,
+       CASE WHEN eligible THEN 100 * percent_rank() OVER (PARTITION BY level, period_kind, period, eligible ORDER BY round(score, 1)) END AS percentile
 FROM _scored s;
 
 CREATE OR REPLACE TEMP TABLE _metrics AS
-SELECT r.level, r.entity_id, r.parent_id, r.period_kind, r.period, r.period_start,
-       r.received, r.deleted, r.mature, r.replied, r.on_time, r.rated, r.satisfied, r.basic, r.unsatisfied,
+SELECT r.level, r.entity_id, r.parent_id, r.period_kind, r.period, r.period_start, r.period_end,
+       r.received, r.deleted, r.mature, r.replied, r.on_time, r.rated, r.satisfied, r.basic, r.unsatisfied, r.overdue_open,
        r.replied / nullif(r.mature, 0) AS reply_rate, wilson_lo(r.replied, r.mature, r.z) AS reply_lo, wilson_hi(r.replied, r.mature, r.z) AS reply_hi,
        r.on_time / nullif(r.mature, 0) AS on_time_rate, wilson_lo(r.on_time, r.mature, r.z) AS on_time_lo, wilson_hi(r.on_time, r.mature, r.z) AS on_time_hi,
        r.sat_k / nullif(r.rated, 0) AS satisfaction_rate, wilson_lo(r.sat_k, r.rated, r.z) AS satisfaction_lo, wilson_hi(r.sat_k, r.rated, r.z) AS satisfaction_hi,
        r.deleted / nullif(r.received, 0) AS deletion_rate, wilson_lo(r.deleted, r.received, r.z) AS deletion_lo, wilson_hi(r.deleted, r.received, r.z) AS deletion_hi,
-       coalesce(k.median_t, k.max_t) AS km_median_h, k.median_t IS NULL AS km_median_more,
-       coalesce(k.p90_t, k.max_t) AS km_p90_h, k.p90_t IS NULL AS km_p90_more,
-       r.plain_median_h,
+       k.km_median_h, k.km_median_more, k.km_p90_h, k.km_p90_more,
+       k.km_median_days, k.km_median_days_more, k.km_p90_days, k.km_p90_days_more,
+       r.plain_median_h, r.plain_median_days,
        CASE WHEN r.mature > 0 THEN r.reply_shrunk END AS reply_shrunk,
        CASE WHEN r.mature > 0 THEN r.on_time_shrunk END AS on_time_shrunk,
        CASE WHEN r.rated > 0 THEN r.satisfaction_shrunk END AS satisfaction_shrunk,
-       r.score, r.components, r.eligible, r.rank, r.rank_in_parent,
-       prev.rank - r.rank AS rank_change
+       CASE WHEN r.level <> 'national' THEN r.score END AS score,
+       r.components, r.eligible, r.rank, r.rank_in_parent,
+       prev.rank AS prev_rank,
+       prev.rank - r.rank AS rank_change,
+       r.percentile
 FROM _ranked r
 LEFT JOIN _km k USING (level, entity_id, period_kind, period)
 LEFT JOIN _ranked prev
        ON prev.level = r.level AND prev.entity_id = r.entity_id AND prev.period_kind = r.period_kind
-      AND prev.period_start = CAST(r.period_start - CASE r.period_kind WHEN 'month' THEN INTERVAL 1 MONTH
-                                                                   WHEN 'quarter' THEN INTERVAL 3 MONTH
-                                                                   ELSE INTERVAL 1 YEAR END AS DATE);
+      AND CASE WHEN r.period_kind LIKE 'rolling%' THEN prev.period = r.period || '-prev'
+               ELSE prev.period_end = r.period_start END
+WHERE r.period NOT LIKE '%-prev';
+
+CREATE OR REPLACE TEMP TABLE _level_averages AS
+SELECT l.level, l.period_kind, l.period, l.entities,
+       count(m.rank) AS ranked, l.received, l.mature, l.rated,
+       l.p_reply AS reply_rate, l.p_on_time AS on_time_rate, l.p_satisfaction AS satisfaction_rate,
+       avg(m.score) FILTER (WHERE m.rank IS NOT NULL) AS mean_score
+FROM _level_rates l
+LEFT JOIN _metrics m USING (level, period_kind, period)
+WHERE l.period NOT LIKE '%-prev'
+GROUP BY ALL;
+
+-- On-time rate by category (the first level of the category path).
+CREATE OR REPLACE TEMP TABLE _category_metrics AS
+SELECT level, entity_id, period_kind, period, category,
+       count(*) AS received,
+       count(*) FILTER (WHERE is_mature) AS mature,
+       count(*) FILTER (WHERE is_mature AND is_replied) AS replied,
+       count(*) FILTER (WHERE is_mature AND is_on_time) AS on_time,
+       count(*) FILTER (WHERE is_mature AND is_on_time) / nullif(count(*) FILTER (WHERE is_mature), 0) AS on_time_rate,
+       wilson_lo(count(*) FILTER (WHERE is_mature AND is_on_time), count(*) FILTER (WHERE is_mature), any_value(p.z)) AS on_time_lo,
+       wilson_hi(count(*) FILTER (WHERE is_mature AND is_on_time), count(*) FILTER (WHERE is_mature), any_value(p.z)) AS on_time_hi
+FROM _expanded CROSS JOIN _params p
+WHERE period NOT LIKE '%-prev' AND level <> 'national'
+GROUP BY level, entity_id, period_kind, period, category;

@@ -19,7 +19,10 @@ CREATE OR REPLACE TEMP MACRO wilson_hi(k, n, z) AS
 CREATE OR REPLACE TEMP TABLE _facts AS
 WITH m AS (
     SELECT msg.source, msg.source_id, msg.region_code, msg.department_id, msg.category, msg.posted_at,
-           msg.first_reply_at, msg.rating, msg.status,
+           msg.rating, msg.status,
+           CASE WHEN msg.first_reply_at <= p.as_of THEN msg.first_reply_at END AS reply_at,
+           CASE WHEN msg.first_reply_at <= p.as_of THEN msg.first_reply_at ELSE p.as_of END AS end_at,
+           p.as_of,
            coalesce(s.time_zone, 'Asia/Shanghai') AS tz,
            coalesce(s.sla_days, 15) AS sla_days,
            coalesce(s.workdays, true) AS workdays
@@ -27,13 +30,21 @@ WITH m AS (
     LEFT JOIN sources s ON s.name = msg.source
     CROSS JOIN _params p
     WHERE msg.posted_at <= p.as_of
+), qh AS (
+    -- Local time is what decides a message's day. Converting with a time
+    -- zone read from a column is slow row by row, and UTC offsets only
+    -- ever change on a quarter hour, so each distinct quarter hour is
+    -- converted once: local(t) = local(q) + (t − q).
+    SELECT tz, q, timezone(tz, q) AS q_local
+    FROM (SELECT DISTINCT tz, to_timestamp(floor(epoch(t) / 900) * 900) AS q
+          FROM (SELECT tz, posted_at AS t FROM m UNION ALL SELECT tz, end_at FROM m))
 ), d AS (
     SELECT m.*,
-           CASE WHEN m.first_reply_at <= p.as_of THEN m.first_reply_at END AS reply_at,
-           CAST(timezone(m.tz, m.posted_at) AS DATE) AS posted_day,
-           CAST(timezone(m.tz, CASE WHEN m.first_reply_at <= p.as_of THEN m.first_reply_at ELSE p.as_of END) AS DATE) AS end_day,
-           p.as_of
-    FROM m CROSS JOIN _params p
+           CAST(pq.q_local + (m.posted_at - pq.q) AS DATE) AS posted_day,
+           CAST(eq.q_local + (m.end_at - eq.q) AS DATE) AS end_day
+    FROM m
+    JOIN qh pq ON pq.tz = m.tz AND pq.q = to_timestamp(floor(epoch(m.posted_at) / 900) * 900)
+    JOIN qh eq ON eq.tz = m.tz AND eq.q = to_timestamp(floor(epoch(m.end_at) / 900) * 900)
 ), dl AS (
     SELECT d.*,
            CASE WHEN d.workdays THEN w.day ELSE d.posted_day + d.sla_days END AS deadline_day,
@@ -42,8 +53,12 @@ WITH m AS (
     LEFT JOIN calendar c ON c.day = d.posted_day
     LEFT JOIN calendar e ON e.day = d.end_day
     LEFT JOIN calendar w ON w.is_workday AND w.workday_seq = c.workday_seq + d.sla_days
+), dd AS (
+    -- the deadline: the first instant of the day after deadline_day, local
+    SELECT tz, deadline_day, timezone(tz, CAST(deadline_day + 1 AS TIMESTAMP)) AS deadline_at
+    FROM (SELECT DISTINCT tz, deadline_day FROM dl)
 ), x AS (
-    SELECT dl.*, timezone(dl.tz, CAST(dl.deadline_day + 1 AS TIMESTAMP)) AS deadline_at FROM dl
+    SELECT dl.*, dd.deadline_at FROM dl LEFT JOIN dd USING (tz, deadline_day)
 )
 SELECT source, source_id, region_code, department_id,
        coalesce(nullif(trim(split_part(category, '/', 1)), ''), '') AS category,
@@ -53,7 +68,7 @@ SELECT source, source_id, region_code, department_id,
        reply_at IS NOT NULL AS is_replied,
        coalesce(reply_at <= deadline_at, false) AS is_on_time,
        -- time to first reply, censored at as_of when there is none yet
-       date_diff('second', posted_at, coalesce(reply_at, as_of)) / 3600.0 AS t_hours,
+       date_diff('second', posted_at, end_at) / 3600.0 AS t_hours,
        coalesce(t_days, 0) AS t_days
 FROM x;
 
@@ -120,6 +135,14 @@ JOIN _fact_periods fp USING (source, source_id);
 CREATE OR REPLACE TEMP TABLE _agg AS
 SELECT level, entity_id, any_value(parent_id) AS parent_id, period_kind, period,
        any_value(period_start) AS period_start, any_value(period_end) AS period_end,
+       -- the previous period of the same kind, for rank_change
+       CASE period_kind
+           WHEN 'month' THEN strftime(any_value(period_start) - INTERVAL 1 MONTH, '%Y-%m')
+           WHEN 'quarter' THEN CAST(year(any_value(period_start) - INTERVAL 3 MONTH) AS VARCHAR) || '-Q'
+                               || CAST(quarter(any_value(period_start) - INTERVAL 3 MONTH) AS VARCHAR)
+           WHEN 'year' THEN CAST(year(any_value(period_start)) - 1 AS VARCHAR)
+           ELSE period || '-prev'
+       END AS prev_period,
        count(*) AS received,
        count(*) FILTER (WHERE is_deleted) AS deleted,
        count(*) FILTER (WHERE is_mature) AS mature,
@@ -139,40 +162,33 @@ GROUP BY level, entity_id, period_kind, period;
 -- d replies among n still waiting, S(t) = Π (1 − d/n). The median is the
 -- first t with S(t) ≤ 0.5, the 90th percentile the first with S(t) ≤ 0.1.
 CREATE OR REPLACE TEMP TABLE _km AS
-WITH obs AS (
-    SELECT level, entity_id, period_kind, period, 'h' AS unit, t_hours AS t, is_replied FROM _expanded
+WITH grp AS (
+    -- an integer key per entity and period makes the sorts below cheap
+    SELECT row_number() OVER () AS gid, level, entity_id, period_kind, period
+    FROM (SELECT DISTINCT level, entity_id, period_kind, period FROM _expanded)
+), obs AS (
+    SELECT g.gid * 2 AS k, e.t_hours AS t, e.is_replied FROM _expanded e JOIN grp g USING (level, entity_id, period_kind, period)
     UNION ALL
-    SELECT level, entity_id, period_kind, period, 'd', t_days, is_replied FROM _expanded
+    SELECT g.gid * 2 + 1, e.t_days, e.is_replied FROM _expanded e JOIN grp g USING (level, entity_id, period_kind, period)
 ), g AS (
-    SELECT level, entity_id, period_kind, period, unit, t,
-           count(*) FILTER (WHERE is_replied) AS d, count(*) AS c
-    FROM obs
-    GROUP BY level, entity_id, period_kind, period, unit, t
+    SELECT k, t, count(*) FILTER (WHERE is_replied) AS d, count(*) AS c FROM obs GROUP BY k, t
 ), r AS (
-    SELECT *, sum(c) OVER (PARTITION BY level, entity_id, period_kind, period, unit ORDER BY t DESC) AS n FROM g
+    SELECT *, sum(c) OVER (PARTITION BY k ORDER BY t DESC) AS n FROM g
 ), s AS (
-    SELECT *, product(1 - d / n) OVER (PARTITION BY level, entity_id, period_kind, period, unit ORDER BY t
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS surv
-    FROM r
+    SELECT *, product(1 - d / n) OVER (PARTITION BY k ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS surv FROM r
 ), q AS (
-    SELECT level, entity_id, period_kind, period, unit,
-           min(t) FILTER (WHERE surv <= 0.5 + 1e-9) AS median_t,
-           min(t) FILTER (WHERE surv <= 0.1 + 1e-9) AS p90_t,
-           max(t) AS max_t
-    FROM s
-    GROUP BY level, entity_id, period_kind, period, unit
+    SELECT k, min(t) FILTER (WHERE surv <= 0.5 + 1e-9) AS median_t,
+           min(t) FILTER (WHERE surv <= 0.1 + 1e-9) AS p90_t, max(t) AS max_t
+    FROM s GROUP BY k
 )
-SELECT level, entity_id, period_kind, period,
-       any_value(coalesce(median_t, max_t)) FILTER (WHERE unit = 'h') AS km_median_h,
-       any_value(median_t IS NULL) FILTER (WHERE unit = 'h') AS km_median_more,
-       any_value(coalesce(p90_t, max_t)) FILTER (WHERE unit = 'h') AS km_p90_h,
-       any_value(p90_t IS NULL) FILTER (WHERE unit = 'h') AS km_p90_more,
-       any_value(coalesce(median_t, max_t)) FILTER (WHERE unit = 'd') AS km_median_days,
-       any_value(median_t IS NULL) FILTER (WHERE unit = 'd') AS km_median_days_more,
-       any_value(coalesce(p90_t, max_t)) FILTER (WHERE unit = 'd') AS km_p90_days,
-       any_value(p90_t IS NULL) FILTER (WHERE unit = 'd') AS km_p90_days_more
-FROM q
-GROUP BY level, entity_id, period_kind, period;
+SELECT grp.level, grp.entity_id, grp.period_kind, grp.period,
+       coalesce(h.median_t, h.max_t) AS km_median_h, h.median_t IS NULL AS km_median_more,
+       coalesce(h.p90_t, h.max_t) AS km_p90_h, h.p90_t IS NULL AS km_p90_more,
+       coalesce(d.median_t, d.max_t) AS km_median_days, d.median_t IS NULL AS km_median_days_more,
+       coalesce(d.p90_t, d.max_t) AS km_p90_days, d.p90_t IS NULL AS km_p90_days_more
+FROM grp
+JOIN q h ON h.k = grp.gid * 2
+JOIN q d ON d.k = grp.gid * 2 + 1;
 
 -- p̄: each component's rate over all entities of the same level and period
 -- (not the 未识别 bucket: a known entity's score must not depend on how
@@ -247,8 +263,7 @@ FROM _ranked r
 LEFT JOIN _km k USING (level, entity_id, period_kind, period)
 LEFT JOIN _ranked prev
        ON prev.level = r.level AND prev.entity_id = r.entity_id AND prev.period_kind = r.period_kind
-      AND CASE WHEN r.period_kind LIKE 'rolling%' THEN prev.period = r.period || '-prev'
-               ELSE prev.period_end = r.period_start END
+      AND prev.period = r.prev_period
 WHERE r.period NOT LIKE '%-prev';
 
 CREATE OR REPLACE TEMP TABLE _level_averages AS

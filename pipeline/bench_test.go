@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/config"
 )
 
@@ -60,4 +62,73 @@ func dirSize(dir string) (int64, error) {
 		}
 	}
 	return total, err
+}
+
+// BenchmarkRecompute measures the full metrics recompute on a large board:
+// the demo's first 20,000 messages copied, with new ids and their times
+// shifted by whole weeks (so weekdays and holidays stay realistic), up to
+// WENZHENG_BENCH_RECOMPUTE_MESSAGES (default 10,000,000).
+func BenchmarkRecompute(b *testing.B) {
+	n := 10_000_000
+	if s := os.Getenv("WENZHENG_BENCH_RECOMPUTE_MESSAGES"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const seed = 20_000
+	e := mustEnv(b, config.Default())
+	ctx := context.Background()
+	until := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
+	if err := LoadDemo(ctx, e, DemoOptions{Seed: 1, Messages: seed, Until: until}); err != nil {
+		b.Fatal(err)
+	}
+	var have int
+	e.DB.QueryRow(`SELECT count(*) FROM messages`).Scan(&have)
+	copies := (n + have - 1) / have
+	// Copy i shifts by −(i mod 104) weeks: two years of history.
+	if _, err := e.DB.Exec(`INSERT INTO messages BY NAME
+		SELECT m.* REPLACE (source_id || '.' || CAST(i AS VARCHAR) AS source_id,
+		                  posted_at - to_weeks(i % 104) AS posted_at,
+		                  first_reply_at - to_weeks(i % 104) AS first_reply_at,
+		                  closed_at - to_weeks(i % 104) AS closed_at,
+		                  rated_at - to_weeks(i % 104) AS rated_at)
+		FROM messages m, range(1, ?) r(i)`, copies); err != nil {
+		b.Fatal(err)
+	}
+	e.DB.QueryRow(`SELECT count(*) FROM messages`).Scan(&have)
+	b.ReportMetric(float64(have), "messages")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		res, err := analyticsCompute(ctx, e, until)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "recompute-s")
+		b.ReportMetric(float64(res), "metric-rows")
+	}
+	if peak, ok := peakRSS(); ok {
+		b.ReportMetric(peak, "peak-RSS-MiB")
+	}
+}
+
+func analyticsCompute(ctx context.Context, e *Env, asOf time.Time) (int64, error) {
+	res, err := analytics.Compute(ctx, e.DB, e.Cfg.Methodology, asOf)
+	return res.Rows, err
+}
+
+// peakRSS is the process's peak resident memory (Go and DuckDB) in MiB, on Linux.
+func peakRSS() (float64, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return float64(kb) / 1024, err == nil
+		}
+	}
+	return 0, false
 }

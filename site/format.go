@@ -1,13 +1,14 @@
 package site
 
 import (
-	"database/sql"
 	"fmt"
 	"html/template"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
 func parseTemplates() (map[string]*template.Template, error) {
@@ -29,13 +30,14 @@ var funcs = template.FuncMap{
 	"pct":      pct,
 	"num":      num,
 	"hours":    hours,
-	"score":    func(v sql.NullFloat64) string { return fixed(v, 1) },
+	"score":    func(v *float64) string { return fixed(v, 1) },
 	"when":     when,
 	"name":     func(lang, zh, en string) string { return pickName(lang, zh, en) },
 	"safeHTML": func(s string) template.HTML { return template.HTML(s) },
 	"safeJS":   func(s string) template.JS { return template.JS(s) },
 	"neg":      func(n int64) int64 { return -n },
-	"dict":     func(lang, key string, r rate) rateCard { return rateCard{Lang: lang, Key: key, Rate: r} },
+	"i64":      func(n *int64) int64 { return *n },
+	"dict":     func(lang, key string, r analytics.Rate) rateCard { return rateCard{Lang: lang, Key: key, Rate: r} },
 	"other":    func(lang string) string { return map[string]string{"zh": "en", "en": "zh"}[lang] },
 }
 
@@ -47,18 +49,18 @@ func pickName(lang, zh, en string) string {
 }
 
 // pct formats a proportion as a percentage with one decimal, or "—".
-func pct(v sql.NullFloat64) string {
-	if !v.Valid || math.IsNaN(v.Float64) {
+func pct(v *float64) string {
+	if v == nil || math.IsNaN(*v) {
 		return "—"
 	}
-	return strconv.FormatFloat(v.Float64*100, 'f', 1, 64) + "%"
+	return strconv.FormatFloat(*v*100, 'f', 1, 64) + "%"
 }
 
-func fixed(v sql.NullFloat64, prec int) string {
-	if !v.Valid || math.IsNaN(v.Float64) {
+func fixed(v *float64, prec int) string {
+	if v == nil || math.IsNaN(*v) {
 		return "—"
 	}
-	return strconv.FormatFloat(v.Float64, 'f', prec, 64)
+	return strconv.FormatFloat(*v, 'f', prec, 64)
 }
 
 // num groups thousands: 200000 → 200,000.
@@ -81,11 +83,11 @@ func num(n int64) string {
 
 // hours shows a duration in hours below two days and in days above, in the
 // page's language; more=true marks a Kaplan–Meier value not reached.
-func hours(lang string, v sql.NullFloat64, more bool) string {
-	if !v.Valid || math.IsNaN(v.Float64) {
+func hours(lang string, v *float64, more bool) string {
+	if v == nil || math.IsNaN(*v) {
 		return "—"
 	}
-	h := v.Float64
+	h := *v
 	var s string
 	if h < 48 {
 		s = strconv.FormatFloat(h, 'f', 1, 64) + " " + T(lang, "unit.hours")
@@ -109,5 +111,5 @@ func when(t time.Time) string {
 // rateCard feeds the "ratecard" template: one rate with its interval.
 type rateCard struct {
 	Lang, Key string
-	Rate      rate
+	Rate      analytics.Rate
 }

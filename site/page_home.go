@@ -5,28 +5,43 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
 // homeView is everything the home page shows, decided before rendering.
 type homeView struct {
-	Period       string
-	National     metricRow
-	Ranked       []metricRow
-	Insufficient []metricRow
-	Unattributed *metricRow
-	MinN         int
-	Chart        template.HTML
-	ChartScript  template.HTML
-	HasCharts    bool
+	Query    analytics.RankingQuery
+	National analytics.Metrics
+	Ranking  analytics.Ranking
+	Periods  []string
+	Levels   []choice
+	Kinds    []choice
+	Chart    template.HTML
+	// ChartScript draws Chart; HasCharts is false when echarts is not embedded.
+	ChartScript template.HTML
+	HasCharts   bool
+}
+
+// choice is one option of a selector: a link that keeps the other filters.
+type choice struct {
+	Value, Label, URL string
+	Current           bool
 }
 
 func (s *Server) handleHome(c *fiber.Ctx) error {
 	ctx := c.UserContext()
+	rq := analytics.RankingQuery{Level: c.Query("level", "province"), PeriodKind: c.Query("period_kind"), Period: c.Query("period")}
+	if !slices.Contains(analytics.Levels, rq.Level) {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("level %q", rq.Level))
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -41,15 +56,19 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	}
 	l := lang(c)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
-	key := "home/" + l
+	key := "home/" + l + "?" + url.Values{"level": {rq.Level}, "period_kind": {rq.PeriodKind}, "period": {rq.Period}}.Encode()
 	if b, ok := s.cache.get(v.MetricRunID, key); ok {
 		return sendHTML(c, b)
 	}
-	view, err := s.homeView(ctx, tx, l, v)
-	if errors.Is(err, errNoData) {
+	view, err := s.homeView(ctx, tx, l, rq)
+	switch {
+	case errors.Is(err, analytics.ErrNoMetrics):
 		return s.renderNoData(c)
-	}
-	if err != nil {
+	case errors.Is(err, analytics.ErrBadQuery):
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	case errors.Is(err, analytics.ErrNotFound):
+		return fiber.NewError(fiber.StatusNotFound, err.Error())
+	case err != nil:
 		return err
 	}
 	data := s.newPage(c, T(l, "site.tagline"))
@@ -65,36 +84,54 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	return sendHTML(c, b)
 }
 
-func (s *Server) homeView(ctx context.Context, q querier, l string, v dataVersion) (*homeView, error) {
-	period, err := latestCompleteMonth(ctx, q, v.AsOf)
+func (s *Server) homeView(ctx context.Context, q analytics.Querier, l string, rq analytics.RankingQuery) (*homeView, error) {
+	rk, err := analytics.Rankings(ctx, q, rq)
 	if err != nil {
 		return nil, err
 	}
-	nat, err := nationalMetrics(ctx, q, "month", period)
+	view := &homeView{Query: rk.Query, Ranking: rk, HasCharts: s.hasCharts}
+	nat, err := analytics.History(ctx, q, "national", "CN", rk.Query.PeriodKind)
 	if err != nil {
 		return nil, err
 	}
-	ranked, insufficient, unknown, err := ranking(ctx, q, "province", "month", period)
-	if err != nil {
+	for _, m := range nat {
+		if m.Period == rk.Query.Period {
+			view.National = m
+		}
+	}
+	if view.Periods, err = analytics.Periods(ctx, q, rk.Query.PeriodKind); err != nil {
 		return nil, err
 	}
-	view := &homeView{Period: period, National: nat, Ranked: ranked, Insufficient: insufficient, Unattributed: unknown,
-		MinN: v.Params.MinN, HasCharts: s.hasCharts}
-	if s.hasCharts && len(ranked) > 0 {
-		el, script := s.scoreChart(l, ranked)
+	link := func(level, kind string) string {
+		v := url.Values{"level": {level}, "period_kind": {kind}}
+		return "/?" + v.Encode()
+	}
+	for _, lv := range analytics.Levels {
+		view.Levels = append(view.Levels, choice{lv, T(l, "level."+lv), link(lv, rk.Query.PeriodKind), lv == rk.Query.Level})
+	}
+	for _, k := range analytics.PeriodKinds {
+		view.Kinds = append(view.Kinds, choice{k, T(l, "kind."+k), link(rk.Query.Level, k), k == rk.Query.PeriodKind})
+	}
+	if s.hasCharts && len(rk.Ranked) > 0 {
+		el, script := s.scoreChart(l, rk.Ranked)
 		view.Chart, view.ChartScript = template.HTML(el), template.HTML(script)
 	}
 	return view, nil
 }
 
-// scoreChart is a horizontal bar chart of the ranked provinces' scores,
+// chartLimit keeps the chart readable: the top entities only; the table
+// below has them all.
+const chartLimit = 40
+
+// scoreChart is a horizontal bar chart of the ranked entities' scores,
 // best at the top.
-func (s *Server) scoreChart(l string, ranked []metricRow) (element, script string) {
+func (s *Server) scoreChart(l string, ranked []analytics.Metrics) (element, script string) {
+	ranked = ranked[:min(len(ranked), chartLimit)]
 	bar := charts.NewBar()
 	height := 90 + 24*len(ranked)
 	bar.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{
-			ChartID: "chartProvinces", AssetsHost: s.assetsPrefix(),
+			ChartID: "chartRanking", AssetsHost: s.assetsPrefix(),
 			Width: "100%", Height: strconv.Itoa(height) + "px",
 		}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
@@ -110,7 +147,7 @@ func (s *Server) scoreChart(l string, ranked []metricRow) (element, script strin
 	for i := len(ranked) - 1; i >= 0; i-- {
 		r := ranked[i]
 		names = append(names, pickName(l, r.Name, r.NameEn))
-		values = append(values, opts.BarData{Value: fmt.Sprintf("%.1f", r.Score.Float64)})
+		values = append(values, opts.BarData{Value: fixed(r.Score, 1)})
 	}
 	bar.SetXAxis(names).AddSeries(T(l, "col.score"), values,
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right"}),

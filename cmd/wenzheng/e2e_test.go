@@ -147,7 +147,7 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 // chartDrawn is true once echarts owns the chart element and its canvas has
 // painted pixels.
 const chartDrawn = `(() => {
-	const el = document.getElementById('chartProvinces');
+	const el = document.getElementById('chartRanking');
 	if (!el || !window.echarts || !echarts.getInstanceByDom(el)) return false;
 	const c = el.querySelector('canvas');
 	if (!c || c.width === 0) return false;
@@ -167,7 +167,7 @@ func TestHomePageInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?lang=zh")); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#province-ranking tbody tr').length`))
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#ranking tbody tr').length`))
 	if err != nil {
 		t.Fatal(err)
 	}

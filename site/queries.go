@@ -52,4 +52,3 @@ func loadVersion(ctx context.Context, db querier) (dataVersion, error) {
 	v.Demo = mode.String == "demo"
 	return v, err
 }
-

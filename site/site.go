@@ -27,6 +27,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -103,6 +104,11 @@ func New(cfg Config) (*fiber.App, error) {
 	app.Get("/assets/:version/*", s.handleAsset)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Post("/api/v1/admin/run", s.handleAdminRun)
+	api := app.Group("/api/v1", apiHeaders, etag.New(etag.Config{Weak: true}))
+	for _, rt := range apiRoutes {
+		api.Get(rt.Path, s.serveAPI(rt))
+	}
+	api.Get("/openapi.json", serveOpenAPI)
 	pages := app.Group("", etag.New())
 	pages.Get("/", s.handleHome)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
@@ -214,8 +220,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &fe):
 		code = fe.Code
-	case errors.Is(err, errNoData):
+	case errors.Is(err, errNoData), errors.Is(err, analytics.ErrNoMetrics):
 		code = fiber.StatusServiceUnavailable
+	case errors.Is(err, analytics.ErrBadQuery):
+		code = fiber.StatusBadRequest
+	case errors.Is(err, analytics.ErrNotFound):
+		code = fiber.StatusNotFound
 	case errors.Is(err, context.Canceled):
 		return nil
 	}
@@ -223,8 +233,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "path", c.Path(), "err", err)
 	}
 	if strings.HasPrefix(c.Path(), "/api/") {
+		// Our own errors are written for users; anything else (a 500)
+		// keeps its internals to the log.
 		msg := err.Error()
-		if fe == nil {
+		if fe == nil && code == fiber.StatusInternalServerError {
 			msg = http.StatusText(code)
 		}
 		return c.Status(code).JSON(fiber.Map{"error": msg, "status": code})

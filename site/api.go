@@ -1,0 +1,254 @@
+package site
+
+import (
+	"cmp"
+	"context"
+	_ "embed"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
+
+// The JSON API under /api/v1 serves the numbers the pages show, read by
+// analytics in one transaction per request, and documents itself in
+// openapi.json. Errors become {"error", "status"} in handleError.
+
+// openAPIDoc is the hand-written OpenAPI 3.1 description of the API; a
+// test checks that it names every route and every parameter.
+//
+//go:embed openapi.json
+var openAPIDoc []byte
+
+// apiRequest is what a read route is asked: the :id path parameter, if the
+// route has one, and the query parameters (checked: only those it takes).
+type apiRequest struct {
+	ID    string
+	Query map[string]string
+}
+
+// apiRoute is one read-only route under /api/v1.
+type apiRoute struct {
+	Path   string
+	Params []string // the query parameters it takes; any other is a 400
+	Read   func(ctx context.Context, q analytics.Querier, r apiRequest) (any, error)
+}
+
+// apiRoutes are registered in New, in the order openapi.json lists them.
+var apiRoutes = []apiRoute{
+	{"/overview", []string{"period_kind", "period", "level", "n"}, readOverview},
+	{"/rankings", []string{"level", "period_kind", "period", "parent"}, readRankings},
+	{"/periods", []string{"period_kind"}, readPeriods},
+	{"/entities/:id", []string{"period_kind", "period"}, readScorecard},
+	{"/entities/:id/history", []string{"period_kind"}, readHistory},
+	{"/methodology", nil, readMethodology},
+}
+
+// apiHeaders go on every API response: data changes once a night, so a
+// minute of caching costs nothing; and any web page may fetch the API
+// (journalists embed it). The CORS header is sent whether or not the
+// request has an Origin, so a shared cache never keeps a copy without it.
+func apiHeaders(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	return c.Next()
+}
+
+// serveAPI answers a read route from one read transaction, so a response
+// never mixes two computations.
+func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		query := c.Queries()
+		if err := checkParams(query, rt.Params); err != nil {
+			return err
+		}
+		id, err := url.PathUnescape(c.Params("id"))
+		if err != nil {
+			return fmt.Errorf("%w: entity id %q is not a valid path segment", analytics.ErrBadQuery, c.Params("id"))
+		}
+		ctx := c.UserContext()
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		// Before anything is computed every route says so (503), whatever it is asked.
+		if _, err := analytics.CurrentRun(ctx, tx); err != nil {
+			return err
+		}
+		v, err := rt.Read(ctx, tx, apiRequest{ID: id, Query: query})
+		if err != nil {
+			return err
+		}
+		return c.JSON(v)
+	}
+}
+
+func serveOpenAPI(c *fiber.Ctx) error {
+	if err := checkParams(c.Queries(), nil); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Send(openAPIDoc)
+}
+
+// checkParams refuses a query parameter the route does not take, so a typo
+// (perod=2025-03) is an error rather than a quietly different answer.
+func checkParams(query map[string]string, known []string) error {
+	names := make([]string, 0, len(query))
+	for name := range query {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if slices.Contains(known, name) {
+			continue
+		}
+		if len(known) == 0 {
+			return fmt.Errorf("%w: unknown parameter %q (this route takes none)", analytics.ErrBadQuery, name)
+		}
+		return fmt.Errorf("%w: unknown parameter %q (this route takes %s)", analytics.ErrBadQuery, name, strings.Join(known, ", "))
+	}
+	return nil
+}
+
+// periodKind is the kind of period a request asks for: period_kind, else
+// the kind the period is spelt in (2025-Q1 is a quarter), else month.
+func periodKind(query map[string]string) (string, error) {
+	kind, period := query["period_kind"], query["period"]
+	switch {
+	case kind != "":
+		if !slices.Contains(analytics.PeriodKinds, kind) {
+			return "", fmt.Errorf("%w: period_kind %q (want one of %s)", analytics.ErrBadQuery, kind, strings.Join(analytics.PeriodKinds, ", "))
+		}
+		return kind, nil
+	case period != "":
+		return analytics.PeriodKindOf(period)
+	}
+	return "month", nil
+}
+
+// topN reads n: how many best and worst regions the overview lists.
+func topN(s string) (int, error) {
+	if s == "" {
+		return 10, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 100 {
+		return 0, fmt.Errorf("%w: n must be a whole number from 1 to 100 (got %q)", analytics.ErrBadQuery, s)
+	}
+	return n, nil
+}
+
+func readOverview(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+	n, err := topN(r.Query["n"])
+	if err != nil {
+		return nil, err
+	}
+	kind, err := periodKind(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	ov, err := analytics.OverviewOf(ctx, q, kind, r.Query["period"], cmp.Or(r.Query["level"], "province"), n)
+	if err != nil {
+		return nil, err
+	}
+	if ov.Trend == nil {
+		ov.Trend = []analytics.Metrics{}
+	}
+	if ov.National.Components == nil {
+		ov.National.Components = []string{}
+	}
+	return ov, nil
+}
+
+func readRankings(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+	if r.Query["level"] == "" {
+		return nil, fmt.Errorf("%w: level is required (one of %s)", analytics.ErrBadQuery, strings.Join(analytics.Levels, ", "))
+	}
+	kind, err := periodKind(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	return analytics.Rankings(ctx, q, analytics.RankingQuery{
+		Level: r.Query["level"], PeriodKind: kind, Period: r.Query["period"], Parent: r.Query["parent"]})
+}
+
+// periodList is the answer of /periods.
+type periodList struct {
+	PeriodKind string   `json:"period_kind"`
+	Periods    []string `json:"periods"` // newest first
+	Default    string   `json:"default"` // what the other routes use when no period is given
+}
+
+func readPeriods(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+	kind, err := periodKind(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	out := periodList{PeriodKind: kind}
+	if out.Periods, err = analytics.Periods(ctx, q, kind); err != nil {
+		return nil, err
+	}
+	if out.Periods == nil {
+		out.Periods = []string{}
+	}
+	if out.Default, err = analytics.DefaultPeriod(ctx, q, kind); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func readScorecard(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+	kind, err := periodKind(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	if period := r.Query["period"]; period != "" {
+		// ScorecardOf shows a known entity with no message in a period as
+		// an empty row; a period nobody has data for is a 404, as in rankings.
+		if err := analytics.ValidPeriod(kind, period); err != nil {
+			return nil, err
+		}
+		periods, err := analytics.Periods(ctx, q, kind)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(periods, period) {
+			return nil, fmt.Errorf("%w: no data for %s %s", analytics.ErrNotFound, kind, period)
+		}
+	}
+	return analytics.ScorecardOf(ctx, q, r.ID, kind, r.Query["period"])
+}
+
+// entityHistory is the answer of /entities/{id}/history.
+type entityHistory struct {
+	Entity     string              `json:"entity"`
+	Level      string              `json:"level"`
+	PeriodKind string              `json:"period_kind"`
+	History    []analytics.Metrics `json:"history"` // oldest first
+}
+
+func readHistory(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+	kind, err := periodKind(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	out := entityHistory{Entity: r.ID, PeriodKind: kind}
+	if out.Level, err = analytics.EntityLevel(ctx, q, r.ID); err != nil {
+		return nil, err
+	}
+	if out.History, err = analytics.History(ctx, q, out.Level, r.ID, kind); err != nil {
+		return nil, err
+	}
+	if out.History == nil {
+		out.History = []analytics.Metrics{}
+	}
+	return out, nil
+}

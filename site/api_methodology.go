@@ -1,0 +1,91 @@
+package site
+
+import (
+	"context"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
+
+// definition is what a metric means, in plain words, in both languages.
+type definition struct {
+	Zh string `json:"zh"`
+	En string `json:"en"`
+}
+
+// metricDefinitions are SPEC.md's "Metric definitions" for readers: the API
+// serves them beside the parameters in force, and the methodology page
+// shows the same text. Numbers that are parameters are named after the
+// field of "methodology" that holds their current value.
+var metricDefinitions = map[string]definition{
+	"received": {
+		Zh: "收到留言：发布时间在该周期内的留言数（按数据源所在时区，默认北京时间）。后来被删除的留言也计入，并另行统计。",
+		En: "Received: messages posted in the period (in the source's time zone, Beijing time by default). Messages later deleted are included, and also counted separately.",
+	},
+	"deadline": {
+		Zh: "办理时限：留言发布当日之后第 N 个工作日结束之时。N 由数据源配置，默认 15；工作日按国家公布的节假日和调休安排计算；数据源也可以改按自然日计算。",
+		En: "Deadline: the end of the day N working days after the day a message was posted. N comes from the source's configuration (15 by default); working days follow the official holidays and make-up working days (调休); a source may count calendar days instead.",
+	},
+	"mature": {
+		Zh: "已到期留言：办理时限不晚于数据截止时间（as_of，即数据载入时间）的留言。回复率和按时回复率只用已到期留言计算，尚在时限内的留言不会被算作未回复。",
+		En: "Mature: messages whose deadline is no later than as_of, the time the data was loaded. Reply and on-time rates count mature messages only, so a message still within its deadline never counts as unanswered.",
+	},
+	"reply_rate": {
+		Zh: "回复率 = 截至 as_of 已有首次回复的已到期留言数 ÷ 已到期留言数。",
+		En: "Reply rate = mature messages with a first reply by as_of ÷ mature messages.",
+	},
+	"on_time_rate": {
+		Zh: "按时回复率 = 首次回复不晚于办理时限的已到期留言数 ÷ 已到期留言数。",
+		En: "On-time rate = mature messages whose first reply came no later than their deadline ÷ mature messages.",
+	},
+	"km_median": {
+		Zh: "首次回复用时中位数：用 Kaplan–Meier 方法估计，以小时和工作日两种单位给出；截至 as_of 仍未回复的留言按删失处理（只知道它至少已等了这么久）。生存曲线始终未降到 0.5 时，显示为“超过 X”（X 为观察到的最长时间）。旁边另列只按已回复留言计算的普通中位数。",
+		En: "Median time to first reply: a Kaplan–Meier estimate, in hours and in working days, in which messages still unanswered at as_of are censored (all we know is that they have waited at least that long). When the curve never falls to 0.5 the value is shown as \"more than X\", X being the longest time observed. The plain median over replied messages is shown beside it.",
+	},
+	"km_p90": {
+		Zh: "首次回复用时第 90 百分位：与中位数的算法相同，取 90% 的留言已获首次回复的时间（生存曲线降到 0.1 处）；曲线未降到 0.1 时显示为“超过 X”。",
+		En: "90th percentile of the time to first reply: estimated like the median, at the time by which 90% of messages had a first reply (where the curve falls to 0.1); \"more than X\" when it never does.",
+	},
+	"satisfaction_rate": {
+		Zh: "满意率 = （满意数 + w_basic × 基本满意数）÷ 有评价的留言数，每条留言取其最新一次评价（追问后改变的评价以最后一次为准）。w_basic 默认 0.9，可配置。范围内没有任何评价时不计算。",
+		En: "Satisfaction rate = (satisfied + w_basic × basically satisfied) ÷ rated messages, using each message's latest rating (a rating changed after a follow-up counts as it ended). w_basic is 0.9 by default and configurable. Absent when no message in scope is rated.",
+	},
+	"deletion_rate": {
+		Zh: "删除率 = 后来被发现已删除的留言数 ÷ 收到留言数。",
+		En: "Deletion rate = messages later found deleted ÷ messages received.",
+	},
+	"interval": {
+		Zh: "区间：每个比率都附有 Wilson 95% 置信区间（lo–hi）及其分母 n。n 小的比率区间宽，比较时请看区间。",
+		En: "Interval: every rate comes with its Wilson 95% interval (lo–hi) and its n. A rate over few messages has a wide interval; compare intervals, not just values.",
+	},
+	"score": {
+		Zh: "综合得分（0–100）= 100 × Σ wᵢ × 收缩值ᵢ，对可用的各项求和；默认权重为回复率 0.3（w_reply）、按时回复率 0.3（w_on_time）、满意率 0.4（w_satisfaction），可配置。收缩值 = (k + m·p̄) ÷ (n + m)：k/n 是该主体的比率，p̄ 是该周期同级全部主体的合计比率，m 默认 10，样本少的主体因此被拉向同级平均。缺少某项时，权重在其余各项之间重新归一，并注明用了哪些项（components）。",
+		En: "Score (0–100) = 100 × Σ wᵢ × shrunkᵢ over the components available; the default weights are reply rate 0.3 (w_reply), on-time rate 0.3 (w_on_time) and satisfaction rate 0.4 (w_satisfaction), all configurable. shrunk = (k + m·p̄) ÷ (n + m), where k/n is the entity's own rate, p̄ the rate over all entities of the same level in the period, and m is 10 by default, so an entity with few messages is pulled towards its level's average. When a component is missing the weights renormalise over the others, and the components used are listed.",
+	},
+	"rank": {
+		Zh: "排名：在已到期留言不少于 min_n 条（默认 20）的同级主体中，按保留一位小数的得分做标准竞争排名（1, 2, 2, 4）；其余主体列为“样本不足”，不参加排名。名次变化与同一类型的上一周期比较，正数表示名次上升。",
+		En: "Rank: standard competition ranking (1, 2, 2, 4) by the score to one decimal, among the entities of a level with at least min_n mature messages (20 by default); the others are listed as insufficient data (样本不足) and not ranked. The rank change compares with the previous period of the same kind; a positive change is a move up.",
+	},
+	"percentile": {
+		Zh: "百分位：同级已排名主体中，得分（保留一位小数）低于该主体的所占比例 × 100。100 为第一，0 为最后。",
+		En: "Percentile: the share of the other ranked entities of the same level whose score (to one decimal) is lower, × 100: 100 is the top, 0 the bottom.",
+	},
+	"unattributed": {
+		Zh: "未识别：无法确定所属地区或部门的留言。它们照样计数和展示，但从不参加排名。",
+		En: "Unattributed (未识别): messages whose region or department could not be identified. They are counted and shown, never ranked.",
+	},
+}
+
+// methodology is the answer of /methodology: the computation the numbers
+// come from, its parameters, and what each metric means.
+type methodology struct {
+	analytics.Run
+	Definitions map[string]definition `json:"definitions"`
+}
+
+func readMethodology(ctx context.Context, q analytics.Querier, _ apiRequest) (any, error) {
+	run, err := analytics.CurrentRun(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return methodology{Run: run, Definitions: metricDefinitions}, nil
+}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
@@ -98,6 +99,31 @@ func TestHoldDatabase(t *testing.T) {
 	io.Copy(io.Discard, os.Stdin) // until the parent closes stdin
 }
 
+// mustHoldDatabase holds the database at path open from another process
+// (TestHoldDatabase) until release is called or the test ends.
+func mustHoldDatabase(tb testing.TB, path string) (release func()) {
+	tb.Helper()
+	holder := exec.Command(os.Args[0], "-test.run=^TestHoldDatabase$")
+	holder.Env = append(os.Environ(), "WENZHENG_TEST_HOLD_DB="+path)
+	stdin, _ := holder.StdinPipe()
+	stdout, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			stdin.Close()
+			holder.Wait()
+		})
+	}
+	tb.Cleanup(release)
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "holding\n" {
+		tb.Fatalf("helper process: %q, %v", line, err)
+	}
+	return release
+}
+
 func TestIngestWhileServeHoldsTheDatabase(t *testing.T) {
 	t.Setenv("WENZHENG_SECRET", "test-secret-of-some-length")
 	dir := t.TempDir()
@@ -105,18 +131,7 @@ func TestIngestWhileServeHoldsTheDatabase(t *testing.T) {
 	file := filepath.Join(dir, "board.ndjson")
 	os.WriteFile(file, []byte(`{"source_id":"1","posted_at":"2025-03-03T09:00:00+08:00"}`), 0o644)
 
-	holder := exec.Command(os.Args[0], "-test.run=^TestHoldDatabase$")
-	holder.Env = append(os.Environ(), "WENZHENG_TEST_HOLD_DB="+pipeline.DBPath(data))
-	stdin, _ := holder.StdinPipe()
-	stdout, _ := holder.StdoutPipe()
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Wait()
-	defer stdin.Close()
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "holding\n" {
-		t.Fatalf("helper process: %q, %v", line, err)
-	}
+	release := mustHoldDatabase(t, pipeline.DBPath(data))
 
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"ingest", "--data", data, "--profile", "canonical", file}, &out, &out)
@@ -130,8 +145,7 @@ func TestIngestWhileServeHoldsTheDatabase(t *testing.T) {
 	}
 	// Nothing was written by the refused command: the database still opens
 	// once the holder is gone, with no runs.
-	stdin.Close()
-	holder.Wait()
+	release()
 	db, err := store.Open(context.Background(), pipeline.DBPath(data))
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,8 @@ func commands() []command {
 		{"ingest", "load input files (a configured source, or files with a profile) and recompute", runIngest},
 		{"runs", "list recent ingest runs with their counts", runRuns},
 		{"rejects", "show the rows a run rejected, with reasons", runRejects},
+		{"rank", "print a ranking of one level for one period (table, CSV or JSON)", runRank},
+		{"scorecard", "print one region's or department's scorecard for one period", runScorecard},
 	}
 }
 
@@ -45,7 +47,7 @@ Without a config file, wenzheng works on ./data and, if it is empty, fills it wi
 func usage(w io.Writer) {
 	var list string
 	for _, c := range commands() {
-		list += fmt.Sprintf("  %-8s %s\n", c.name, c.summary)
+		list += fmt.Sprintf("  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, overview, list)
 }

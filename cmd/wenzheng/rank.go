@@ -1,0 +1,599 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/width"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/config"
+	"github.com/wenzheng-transparency/wenzheng/pipeline"
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+// The rank and scorecard commands print what analytics reads for the pages
+// and the API, so the terminal shows the same numbers as the site.
+
+func runRank(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("rank", "--level LEVEL [flags]", `Prints the ranking of one level for one period, as the site publishes it: a line
+with the methodology in force, then rank, change since the previous period,
+name, code, score, reply / on-time / satisfaction rates, Kaplan–Meier median
+time to first reply and the number of mature messages. Entities with fewer
+than min_n mature messages follow as 样本不足 (insufficient data), and the
+未识别 (unattributed) messages of the level last.
+
+  wenzheng rank --level province
+      the provinces in the latest complete month
+  wenzheng rank --level city --period 2025-Q1 --parent 410000
+      the cities of Henan in the first quarter of 2025, ranked among themselves
+  wenzheng rank --level department --period-kind rolling90 --format csv
+      the departments over the last 90 days, as CSV
+
+--period implies its kind: 2025-03 is a month, 2025-Q1 a quarter, 2025 a year,
+30d and 90d the rolling windows ending at the time the data was loaded.`, stderr)
+	df := addDataFlags(fs)
+	level := fs.String("level", "", "level to rank: "+strings.Join(analytics.Levels, ", "))
+	kind := fs.String("period-kind", "", "kind of period: "+strings.Join(analytics.PeriodKinds, ", ")+" (default: implied by --period, else month)")
+	period := fs.String("period", "", "period, like 2025-03, 2025-Q1, 2025, 30d or 90d (default: the latest complete one of the kind)")
+	parent := fs.String("parent", "", "rank only the children of this region code (the cities of a province, the departments of a region)")
+	format := fs.String("format", "table", "output: table, csv or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if !slices.Contains(analytics.Levels, *level) {
+		if *level == "" {
+			fs.Usage()
+		}
+		return fmt.Errorf("%w: --level %q: want one of %s", errUsage, *level, strings.Join(analytics.Levels, ", "))
+	}
+	if !slices.Contains([]string{"table", "csv", "json"}, *format) {
+		return fmt.Errorf("%w: --format %q: want table, csv or json", errUsage, *format)
+	}
+	k, err := periodFlags(*kind, *period)
+	if err != nil {
+		return err
+	}
+	q := analytics.RankingQuery{Level: *level, PeriodKind: k, Period: *period, Parent: *parent}
+
+	cfg, err := df.load()
+	if err != nil {
+		return err
+	}
+	db, err := openToRead(ctx, cfg, apiPath("/api/v1/rankings", "level", q.Level, "period_kind", *kind, "period", q.Period, "parent", q.Parent))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rk, err := analytics.Rankings(ctx, db, q)
+	if err != nil {
+		return readError(err)
+	}
+	switch *format {
+	case "json":
+		return writeJSON(stdout, rk)
+	case "csv":
+		return writeRankingCSV(stdout, rk)
+	}
+	_, err = io.WriteString(stdout, rankingTable(rk))
+	return err
+}
+
+func runScorecard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("scorecard", "(--region CODE | --department ID) [flags]", `Prints the officials' view of one region or department for one period: its
+rates beside the average of its level, its rank and percentile, where its
+score loses points against an average entity, the messages past their
+deadline still unreplied (oldest first), its worst categories by on-time
+rate, and how the regions and departments below it rank.
+
+  wenzheng scorecard --region 410000
+  wenzheng scorecard --department 410100-gaj --period 2025-Q1 --format json`, stderr)
+	df := addDataFlags(fs)
+	region := fs.String("region", "", "region code (GB/T 2260, like 410000; CN for the nation)")
+	department := fs.String("department", "", "department id")
+	kind := fs.String("period-kind", "", "kind of period: "+strings.Join(analytics.PeriodKinds, ", ")+" (default: implied by --period, else month)")
+	period := fs.String("period", "", "period, like 2025-03, 2025-Q1, 2025, 30d or 90d (default: the latest complete one of the kind)")
+	format := fs.String("format", "table", "output: table or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	id := *region + *department
+	if (*region == "") == (*department == "") {
+		fs.Usage()
+		return fmt.Errorf("%w: give --region CODE or --department ID (one of them)", errUsage)
+	}
+	if *format != "table" && *format != "json" {
+		return fmt.Errorf("%w: --format %q: want table or json", errUsage, *format)
+	}
+	k, err := periodFlags(*kind, *period)
+	if err != nil {
+		return err
+	}
+
+	cfg, err := df.load()
+	if err != nil {
+		return err
+	}
+	db, err := openToRead(ctx, cfg, apiPath("/api/v1/entities/"+url.PathEscape(id), "period_kind", *kind, "period", *period))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sc, err := analytics.ScorecardOf(ctx, db, id, k, *period)
+	if err != nil {
+		return readError(err)
+	}
+	isDept := sc.Metrics.Level == "department"
+	if *region != "" && isDept {
+		return fmt.Errorf("%w: %s is a department, not a region: use --department %s", errUsage, id, id)
+	}
+	if *department != "" && !isDept {
+		return fmt.Errorf("%w: %s is a region, not a department: use --region %s", errUsage, id, id)
+	}
+	if *format == "json" {
+		return writeJSON(stdout, sc)
+	}
+	_, err = io.WriteString(stdout, scorecardTable(sc))
+	return err
+}
+
+// periodFlags checks --period-kind and --period before the database is
+// opened, and returns the kind: the one given, or the one --period implies.
+func periodFlags(kind, period string) (string, error) {
+	var err error
+	switch {
+	case kind != "" && !slices.Contains(analytics.PeriodKinds, kind):
+		return "", fmt.Errorf("%w: --period-kind %q: want one of %s", errUsage, kind, strings.Join(analytics.PeriodKinds, ", "))
+	case period == "":
+	case kind == "":
+		kind, err = analytics.PeriodKindOf(period)
+	default:
+		err = analytics.ValidPeriod(kind, period)
+	}
+	if err != nil {
+		msg, _ := strings.CutPrefix(err.Error(), analytics.ErrBadQuery.Error()+": ")
+		return "", fmt.Errorf("%w: --period %s", errUsage, msg)
+	}
+	return kind, nil
+}
+
+// openToRead opens the data directory's database for a command that only
+// reads. It does not create a database where there is none, and when serve
+// holds the database it says how to read the same data from the server
+// (apiPath, like /api/v1/rankings?level=province).
+func openToRead(ctx context.Context, cfg config.Config, apiPath string) (*store.DB, error) {
+	path := pipeline.DBPath(cfg.DataDir)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no database at %s: load data first (wenzheng serve, demo or ingest)", analytics.ErrNoMetrics, path)
+	}
+	db, err := store.Open(ctx, path)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w\n\nWhile `wenzheng serve` runs, read the same data from it:\n  curl '%s%s'\nor stop serve and run this command again", err, serverURL(cfg.Listen), apiPath)
+	}
+	return db, err
+}
+
+// apiPath is the server's path for what a command reads, with the
+// parameters (key, value, key, value…) that were given.
+func apiPath(path string, params ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(params); i += 2 {
+		if params[i+1] != "" {
+			q.Set(params[i], params[i+1])
+		}
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// readError words the analytics errors for the terminal. ErrBadQuery and
+// ErrNotFound already say what is wrong.
+func readError(err error) error {
+	if errors.Is(err, analytics.ErrNoMetrics) {
+		return fmt.Errorf("%w: load data first (wenzheng serve, demo or ingest)", analytics.ErrNoMetrics)
+	}
+	return err
+}
+
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// rankingCSVHeader are the machine columns of `rank --format csv`.
+var rankingCSVHeader = []string{"rank", "rank_change", "level", "entity_id", "name", "name_en", "period_kind", "period",
+	"score", "reply_rate", "reply_lo", "reply_hi", "on_time_rate", "on_time_lo", "on_time_hi",
+	"satisfaction_rate", "satisfaction_lo", "satisfaction_hi", "km_median_hours", "km_median_more",
+	"mature", "received", "rated", "eligible"}
+
+// writeRankingCSV writes the ranked entities, then the insufficient ones,
+// then the unattributed bucket; an empty cell is a value that does not exist.
+func writeRankingCSV(w io.Writer, rk analytics.Ranking) error {
+	cw := csv.NewWriter(w)
+	cw.Write(rankingCSVHeader)
+	rows := slices.Concat(rk.Ranked, rk.Insufficient)
+	if rk.Unattributed != nil {
+		rows = append(rows, *rk.Unattributed)
+	}
+	for _, m := range rows {
+		more := ""
+		if m.MedianHours.Value != nil {
+			more = strconv.FormatBool(m.MedianHours.More)
+		}
+		cw.Write([]string{intCell(shownRank(rk, m)), intCell(m.RankChange), m.Level, m.EntityID, m.Name, m.NameEn, m.PeriodKind, m.Period,
+			floatCell(m.Score), floatCell(m.ReplyRate.Value), floatCell(m.ReplyRate.Lo), floatCell(m.ReplyRate.Hi),
+			floatCell(m.OnTimeRate.Value), floatCell(m.OnTimeRate.Lo), floatCell(m.OnTimeRate.Hi),
+			floatCell(m.SatisfactionRate.Value), floatCell(m.SatisfactionRate.Lo), floatCell(m.SatisfactionRate.Hi),
+			floatCell(m.MedianHours.Value), more,
+			strconv.FormatInt(m.Mature, 10), strconv.FormatInt(m.Received, 10), strconv.FormatInt(m.Rated, 10), strconv.FormatBool(m.Eligible)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func intCell(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatInt(*v, 10)
+}
+
+func floatCell(v *float64) string {
+	if v == nil || math.IsNaN(*v) {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}
+
+// shownRank is the rank the ranking is about: among the parent's children
+// when it names a parent, else in the whole level.
+func shownRank(rk analytics.Ranking, m analytics.Metrics) *int64 {
+	if rk.Query.Parent != "" {
+		return m.RankInParent
+	}
+	return m.Rank
+}
+
+var (
+	levelSingular = map[string]string{"national": "nation", "province": "province", "city": "city", "county": "county", "department": "department"}
+	levelPlural   = map[string]string{"national": "the nation", "province": "provinces", "city": "cities", "county": "counties", "department": "departments"}
+)
+
+// rankingTable is `rank`'s table: the reading instructions first, then the
+// ranked, the 样本不足 and the 未识别.
+func rankingTable(rk analytics.Ranking) string {
+	var b strings.Builder
+	q, p := rk.Query, rk.Run.Params
+	fmt.Fprintf(&b, "Ranking of %s", levelPlural[q.Level])
+	if q.Parent != "" {
+		fmt.Fprintf(&b, " under %s", q.Parent)
+	}
+	fmt.Fprintf(&b, " · %s %s · as of %s\n", q.PeriodKind, q.Period, asOf(rk.Run))
+	fmt.Fprintf(&b, "Methodology: weights reply %g, on-time %g, satisfaction %g (renormalised over the rates available) · m = %g · min_n = %d · w_basic = %g\n",
+		p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.M, p.MinN, p.WeightBasic)
+	a := rk.Average
+	fmt.Fprintf(&b, "Level average: reply %s · on-time %s · satisfaction %s · mean score %s (%d %s, %d ranked)\n",
+		pct(a.ReplyRate), pct(a.OnTimeRate), pct(a.SatisfactionRate), fixed1(a.MeanScore), a.Entities, levelPlural[q.Level], a.Ranked)
+	if q.Parent != "" {
+		b.WriteString("Rank is among the children of " + q.Parent + "; change is in the whole level's rank since the previous period.\n")
+	}
+	b.WriteString("\n")
+	if len(rk.Ranked) == 0 {
+		fmt.Fprintf(&b, "No entity has the %d mature messages needed to be ranked.\n", p.MinN)
+	} else {
+		t := newTable("rrllrrrrrr")
+		t.row("RANK", "CHANGE", "NAME", "CODE", "SCORE", "REPLY", "ON-TIME", "SATISFIED", "KM MEDIAN", "MATURE")
+		for _, m := range rk.Ranked {
+			t.row(intText(shownRank(rk, m)), rankChange(m), displayName(m), m.EntityID, fixed1(m.Score),
+				pct(m.ReplyRate.Value), pct(m.OnTimeRate.Value), pct(m.SatisfactionRate.Value), kmHours(m.MedianHours), strconv.FormatInt(m.Mature, 10))
+		}
+		t.write(&b, "")
+	}
+	if len(rk.Insufficient) > 0 {
+		fmt.Fprintf(&b, "\n样本不足 (insufficient data): %d with fewer than min_n = %d mature messages, not ranked\n", len(rk.Insufficient), p.MinN)
+		t := newTable("llrl")
+		for _, m := range rk.Insufficient {
+			t.row(displayName(m), m.EntityID, strconv.FormatInt(m.Mature, 10), fmt.Sprintf("mature (min_n %d)", p.MinN))
+		}
+		t.write(&b, "  ")
+	}
+	if u := rk.Unattributed; u != nil {
+		fmt.Fprintf(&b, "\n未识别 (unattributed): %d messages received whose %s could not be identified (counted, never ranked)\n",
+			u.Received, levelSingular[q.Level])
+	}
+	return b.String()
+}
+
+// scorecardTable is `scorecard`'s text, at most 80 columns wide but for
+// long names.
+func scorecardTable(sc analytics.Scorecard) string {
+	var b strings.Builder
+	m, a, p := sc.Metrics, sc.Average, sc.Run.Params
+	level := m.Level
+	fmt.Fprintf(&b, "%s — %s %s\n", m.Name, levelSingular[level], m.EntityID)
+	if m.NameEn != "" && m.NameEn != m.Name {
+		b.WriteString(m.NameEn + "\n")
+	}
+	fmt.Fprintf(&b, "%s %s%s · as of %s\n", m.PeriodKind, m.Period, periodDays(m), asOf(sc.Run))
+	switch {
+	case m.Rank != nil:
+		change := rankChange(m) + " since last period"
+		if m.RankChange == nil {
+			change = "new: unranked last period"
+		}
+		fmt.Fprintf(&b, "Rank %d of %d %s · percentile %s · %s\n", *m.Rank, a.Ranked, levelPlural[level], fixed1(m.Percentile), change)
+	case level != "national":
+		fmt.Fprintf(&b, "Not ranked: 样本不足 (insufficient data), %d mature messages of the min_n = %d needed\n", m.Mature, p.MinN)
+	}
+
+	b.WriteString("\n")
+	t := newTable("lrrlr")
+	t.row("", "THIS", "AVERAGE", "95% INTERVAL", "N")
+	t.row("Score", fixed1(m.Score), fixed1(a.MeanScore), "", "")
+	for _, r := range []struct {
+		label string
+		rate  analytics.Rate
+		avg   *float64
+	}{
+		{"Reply rate", m.ReplyRate, a.ReplyRate},
+		{"On-time rate", m.OnTimeRate, a.OnTimeRate},
+		{"Satisfaction", m.SatisfactionRate, a.SatisfactionRate},
+	} {
+		t.row(r.label, pct(r.rate.Value), pct(r.avg), interval(r.rate), strconv.FormatInt(r.rate.N, 10))
+	}
+	t.row("KM median reply", kmHours(m.MedianHours), "", "", "")
+	t.row("KM 90th percentile", kmHours(m.P90Hours), "", "", "")
+	t.row("Received", strconv.FormatInt(m.Received, 10), "", "", "")
+	t.row("Overdue unreplied", strconv.FormatInt(m.OverdueOpen, 10), "", "", "")
+	t.write(&b, "  ")
+
+	if len(sc.Losses) > 0 {
+		fmt.Fprintf(&b, "\nWhere points are lost (score points against an average %s, costliest\nfirst; the rates are shrunk towards the level's)\n", levelSingular[level])
+		t := newTable("lrl")
+		for _, l := range sc.Losses {
+			pts := l.Points
+			if math.Abs(pts) < 0.05 {
+				pts = 0
+			}
+			t.row(componentNames[l.Component], fmt.Sprintf("%+.1f", pts), fmt.Sprintf("%s vs %s", pct(&l.Shrunk), pct(&l.Average)))
+		}
+		t.write(&b, "  ")
+	}
+
+	fmt.Fprintf(&b, "\nOverdue unreplied messages, posted in any period: %d (oldest first)\n", sc.OverdueTotal)
+	shown := sc.Overdue[:min(len(sc.Overdue), 10)]
+	if len(shown) > 0 {
+		srcW := 0
+		for _, o := range shown {
+			srcW = max(srcW, displayWidth(o.Source+"/"+o.SourceID))
+		}
+		// 80 columns: indent, posted, deadline, overdue, title, source/id and the gaps.
+		titleW := max(12, 80-2-10-2-10-2-7-2-2-srcW)
+		t := newTable("llrll")
+		t.row("POSTED", "DEADLINE", "OVERDUE", "TITLE", "SOURCE/ID")
+		for _, o := range shown {
+			t.row(o.PostedAt.In(shanghai).Format(time.DateOnly), o.DeadlineAt.In(shanghai).Format(time.DateOnly),
+				fmt.Sprintf("%d d", o.DaysOverdue), truncate(strings.Join(strings.Fields(o.Title), " "), titleW), o.Source+"/"+o.SourceID)
+		}
+		t.write(&b, "  ")
+		if more := sc.OverdueTotal - int64(len(shown)); more > 0 {
+			fmt.Fprintf(&b, "  … %d more\n", more)
+		}
+	}
+
+	if len(sc.Categories) > 0 {
+		b.WriteString("\nWorst categories by on-time rate\n")
+		t := newTable("lrlr")
+		t.row("CATEGORY", "ON-TIME", "95% INTERVAL", "N")
+		for _, c := range sc.Categories[:min(len(sc.Categories), 5)] {
+			t.row(truncate(c.Category, 40), pct(c.OnTimeRate.Value), interval(c.OnTimeRate), strconv.FormatInt(c.OnTimeRate.N, 10))
+		}
+		t.write(&b, "  ")
+	}
+
+	for _, group := range []struct {
+		title string
+		ms    []analytics.Metrics
+	}{{"Regions below", sc.Children}, {"Departments", sc.Departments}} {
+		if len(group.ms) == 0 {
+			continue
+		}
+		shown := group.ms[:min(len(group.ms), 10)]
+		fmt.Fprintf(&b, "\n%s (%d of %d; rank among them)\n", group.title, len(shown), len(group.ms))
+		codeW, unranked := 4, false
+		for _, c := range shown {
+			codeW = max(codeW, displayWidth(c.EntityID))
+		}
+		// 80 columns: indent, rank, name, code, score, mature and the gaps.
+		nameW := max(16, 80-2-4-2-2-codeW-2-5-2-6)
+		t := newTable("rllrr")
+		t.row("RANK", "NAME", "CODE", "SCORE", "MATURE")
+		for _, c := range shown {
+			unranked = unranked || c.RankInParent == nil
+			t.row(intText(c.RankInParent), truncate(displayName(c), nameW), c.EntityID, fixed1(c.Score), strconv.FormatInt(c.Mature, 10))
+		}
+		t.write(&b, "  ")
+		if unranked {
+			fmt.Fprintf(&b, "  — not ranked: 样本不足 (insufficient data), fewer than %d mature messages\n", p.MinN)
+		}
+	}
+	return b.String()
+}
+
+var componentNames = map[string]string{"reply_rate": "reply rate", "on_time_rate": "on-time rate", "satisfaction_rate": "satisfaction"}
+
+// shanghai is the time zone the data is shown in (China has had no daylight
+// saving time since 1991).
+var shanghai = time.FixedZone("UTC+8", 8*60*60)
+
+// periodDays is a period's first and last day, like " (2025-01-01 to
+// 2025-03-31)"; the stored end is exclusive.
+func periodDays(m analytics.Metrics) string {
+	start, err1 := time.Parse(time.DateOnly, m.PeriodStart)
+	end, err2 := time.Parse(time.DateOnly, m.PeriodEnd)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	return fmt.Sprintf(" (%s to %s)", start.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))
+}
+
+func asOf(r analytics.Run) string {
+	return r.AsOf.In(shanghai).Format("2006-01-02 15:04 UTC+8")
+}
+
+// displayName is the Chinese name, with the English one in parentheses when
+// it says something more.
+func displayName(m analytics.Metrics) string {
+	if m.NameEn == "" || m.NameEn == m.Name {
+		return m.Name
+	}
+	return m.Name + " (" + m.NameEn + ")"
+}
+
+// rankChange is ↑2 (up two places), ↓1, – (same place) or new (not ranked
+// in the previous period); empty when the entity is not ranked now.
+func rankChange(m analytics.Metrics) string {
+	switch {
+	case m.Rank == nil:
+		return ""
+	case m.RankChange == nil:
+		return "new"
+	case *m.RankChange > 0:
+		return fmt.Sprintf("↑%d", *m.RankChange)
+	case *m.RankChange < 0:
+		return fmt.Sprintf("↓%d", -*m.RankChange)
+	}
+	return "–"
+}
+
+func pct(v *float64) string {
+	if v == nil || math.IsNaN(*v) {
+		return "—"
+	}
+	return strconv.FormatFloat(100**v, 'f', 1, 64) + "%"
+}
+
+func fixed1(v *float64) string {
+	if v == nil || math.IsNaN(*v) {
+		return "—"
+	}
+	return strconv.FormatFloat(*v, 'f', 1, 64)
+}
+
+func intText(v *int64) string {
+	if v == nil {
+		return "—"
+	}
+	return strconv.FormatInt(*v, 10)
+}
+
+// interval is a rate's Wilson interval, like 81.2–90.4%.
+func interval(r analytics.Rate) string {
+	if r.Lo == nil || r.Hi == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(100**r.Lo, 'f', 1, 64) + "–" + pct(r.Hi)
+}
+
+// kmHours is a Kaplan–Meier time in hours; >X h when the curve never fell
+// far enough and X is the longest time observed.
+func kmHours(d analytics.Duration) string {
+	if d.Value == nil || math.IsNaN(*d.Value) {
+		return "—"
+	}
+	s := strconv.FormatFloat(*d.Value, 'f', 1, 64) + " h"
+	if d.More {
+		s = ">" + s
+	}
+	return s
+}
+
+// displayWidth is how many terminal columns s takes: East Asian wide and
+// fullwidth runes (汉字, ，) take two. text/tabwriter counts every rune as
+// one, which is why the tables here are laid out by hand.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// truncate shortens s to at most w columns, ending it with … when cut.
+func truncate(s string, w int) string {
+	if displayWidth(s) <= w {
+		return s
+	}
+	n := 0
+	for i, r := range s {
+		rw := displayWidth(string(r))
+		if n+rw > w-1 {
+			return s[:i] + "…"
+		}
+		n += rw
+	}
+	return s
+}
+
+// table lays out cells in columns by display width, two spaces apart.
+type table struct {
+	align string // per column: l (left) or r (right)
+	rows  [][]string
+}
+
+func newTable(align string) *table { return &table{align: align} }
+
+func (t *table) row(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) write(b *strings.Builder, indent string) {
+	widths := make([]int, len(t.align))
+	for _, r := range t.rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	for _, r := range t.rows {
+		var line strings.Builder
+		line.WriteString(indent)
+		for i, c := range r {
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", widths[i]-displayWidth(c))
+			if t.align[i] == 'r' {
+				line.WriteString(pad + c)
+			} else {
+				line.WriteString(c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+}

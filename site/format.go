@@ -2,6 +2,8 @@ package site
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
 	"html/template"
 	"math"
 	"strconv"
@@ -11,11 +13,20 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
+// parseTemplates makes one template per page: every file in templates/
+// but layout.html and partials.html, which every page includes.
 func parseTemplates() (map[string]*template.Template, error) {
-	pages := []string{"home", "error"}
-	out := make(map[string]*template.Template, len(pages))
-	for _, p := range pages {
-		t, err := template.New(p).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+p+".html")
+	files, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*template.Template, len(files))
+	for _, f := range files {
+		p := strings.TrimSuffix(path.Base(f), ".html")
+		if p == "layout" || p == "partials" {
+			continue
+		}
+		t, err := template.New(p).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", f)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", p, err)
 		}

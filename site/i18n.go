@@ -70,7 +70,27 @@ var messages = map[string][2]string{
 	"lang.switch":            {"English", "中文"},
 	"unit.hours":             {"小时", "hours"},
 	"unit.days":              {"天", "days"},
+	"nav.home":               {"首页", "Home"},
+	"nav.regions":            {"地区排行", "Regions"},
+	"nav.departments":        {"部门排行", "Departments"},
+	"nav.messages":           {"留言", "Messages"},
+	"nav.methodology":        {"方法说明", "Methodology"},
+	"nav.datasets":           {"开放数据", "Open data"},
+	"nav.status":             {"数据状态", "Status"},
+	"nav.label":              {"主导航", "Main navigation"},
 	"footer.about":           {"问政：开放的政务回应透明度数据。所有数字均可由公开数据复算。", "Wenzheng: open data on how governments answer. Every number can be recomputed from the published data."},
+}
+
+// addLabels adds a page's labels to messages; page files call it from init,
+// so each page keeps its labels beside its code. A key defined twice is a
+// programming error.
+func addLabels(m map[string][2]string) {
+	for k, v := range m {
+		if _, dup := messages[k]; dup {
+			panic("site: label defined twice: " + k)
+		}
+		messages[k] = v
+	}
 }
 
 // T returns the label for key in lang.

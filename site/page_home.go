@@ -2,11 +2,8 @@ package site
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"html/template"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -37,51 +34,11 @@ type choice struct {
 }
 
 func (s *Server) handleHome(c *fiber.Ctx) error {
-	ctx := c.UserContext()
 	rq := analytics.RankingQuery{Level: c.Query("level", "province"), PeriodKind: c.Query("period_kind"), Period: c.Query("period")}
-	if !slices.Contains(analytics.Levels, rq.Level) {
-		return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("level %q", rq.Level))
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	v, err := loadVersion(ctx, tx)
-	if errors.Is(err, errNoData) {
-		return s.renderNoData(c)
-	}
-	if err != nil {
-		return err
-	}
-	l := lang(c)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
-	key := "home/" + l + "?" + url.Values{"level": {rq.Level}, "period_kind": {rq.PeriodKind}, "period": {rq.Period}}.Encode()
-	if b, ok := s.cache.get(v.MetricRunID, key); ok {
-		return sendHTML(c, b)
-	}
-	view, err := s.homeView(ctx, tx, l, rq)
-	switch {
-	case errors.Is(err, analytics.ErrNoMetrics):
-		return s.renderNoData(c)
-	case errors.Is(err, analytics.ErrBadQuery):
-		return fiber.NewError(fiber.StatusBadRequest, err.Error())
-	case errors.Is(err, analytics.ErrNotFound):
-		return fiber.NewError(fiber.StatusNotFound, err.Error())
-	case err != nil:
-		return err
-	}
-	data := s.newPage(c, T(l, "site.tagline"))
-	data.Demo, data.Version, data.Content = v.Demo, &v, view
-	if view.HasCharts {
-		data.Scripts = []string{s.assetsPrefix() + "echarts.min.js"}
-	}
-	b, err := s.renderBytes("home", data)
-	if err != nil {
-		return err
-	}
-	s.cache.put(v.MetricRunID, key, b)
-	return sendHTML(c, b)
+	return s.servePage(c, "home", func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
+		view, err := s.homeView(ctx, q, l, rq)
+		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view != nil && view.Chart != ""}, err
+	})
 }
 
 func (s *Server) homeView(ctx context.Context, q analytics.Querier, l string, rq analytics.RankingQuery) (*homeView, error) {

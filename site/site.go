@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
+	"net/url"
 	"net/http"
 	"path"
 	"sort"
@@ -190,10 +191,15 @@ func sendHTML(c *fiber.Ctx, b []byte) error {
 
 // pageData is what every page template receives.
 type pageData struct {
-	Lang    string
-	Title   string
-	Path    string
-	Assets  string
+	Lang  string
+	Title string
+	Path  string
+	// LangURL is this page in the other language, its filters kept.
+	LangURL string
+	// Canonical is the page's URL without tracking or language noise.
+	Canonical string
+	Nav       []navItem
+	Assets    string
 	Scripts []string
 	Demo    bool
 	Refresh int // seconds; set while data is being prepared
@@ -201,8 +207,44 @@ type pageData struct {
 	Content any
 }
 
+// navItem is a link of the site navigation.
+type navItem struct {
+	URL, Label string
+	Current    bool
+}
+
+// siteNav lists the main sections, in order.
+var siteNav = []navItem{
+	{"/", "nav.home", false},
+	{"/rankings/regions", "nav.regions", false},
+	{"/rankings/departments", "nav.departments", false},
+	{"/messages", "nav.messages", false},
+	{"/methodology", "nav.methodology", false},
+	{"/datasets", "nav.datasets", false},
+	{"/status", "nav.status", false},
+}
+
 func (s *Server) newPage(c *fiber.Ctx, title string) pageData {
-	return pageData{Lang: lang(c), Title: title, Path: c.Path(), Assets: s.assetsPrefix()}
+	l := lang(c)
+	q := c.Request().URI().QueryArgs()
+	keep := url.Values{}
+	q.VisitAll(func(k, v []byte) {
+		if string(k) != "lang" {
+			keep.Add(string(k), string(v))
+		}
+	})
+	canonical := c.Path()
+	if len(keep) > 0 {
+		canonical += "?" + keep.Encode()
+	}
+	keep.Set("lang", map[string]string{"zh": "en", "en": "zh"}[l])
+	nav := make([]navItem, len(siteNav))
+	for i, n := range siteNav {
+		n.Current = n.URL == c.Path() || (n.URL != "/" && strings.HasPrefix(c.Path(), n.URL+"/"))
+		nav[i] = n
+	}
+	return pageData{Lang: l, Title: title, Path: c.Path(), LangURL: c.Path() + "?" + keep.Encode(),
+		Canonical: canonical, Nav: nav, Assets: s.assetsPrefix()}
 }
 
 func lang(c *fiber.Ctx) string {

@@ -1,0 +1,126 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
+
+// pageOut is what a page's builder decides from the data.
+type pageOut struct {
+	Title   string
+	Content any
+	// Charts: the page draws go-echarts charts and needs echarts.min.js.
+	Charts bool
+}
+
+// pageBuilder reads what a page shows, in one read transaction, so a
+// recompute committing meanwhile never mixes old and new numbers.
+type pageBuilder func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error)
+
+// servePage serves an HTML page: read in one transaction, rendered once
+// per data version, language and query, then served from the cache.
+// Errors of the analytics read API become 400 / 404 / 503 with their
+// messages, in the visitor's language, through handleError.
+func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
+	ctx := c.UserContext()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	v, err := loadVersion(ctx, tx)
+	if errors.Is(err, errNoData) {
+		return s.renderNoData(c)
+	}
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	key := page + "/" + l + c.Path() + "?" + queryKey(c)
+	if b, ok := s.cache.get(v.MetricRunID, key); ok {
+		return sendHTML(c, b)
+	}
+	out, err := build(ctx, tx, l, v)
+	if err != nil {
+		return pageError(err)
+	}
+	if out.Charts && !s.hasCharts {
+		out.Charts = false
+	}
+	data := s.newPage(c, out.Title)
+	data.Demo, data.Version, data.Content = v.Demo, &v, out.Content
+	if out.Charts {
+		data.Scripts = []string{s.assetsPrefix() + "echarts.min.js"}
+	}
+	b, err := s.renderBytes(page, data)
+	if err != nil {
+		return err
+	}
+	s.cache.put(v.MetricRunID, key, b)
+	return sendHTML(c, b)
+}
+
+// pageError turns the read API's errors into HTTP errors whose messages
+// the error page shows.
+func pageError(err error) error {
+	switch {
+	case errors.Is(err, analytics.ErrNoMetrics), errors.Is(err, errNoData):
+		return fiber.NewError(fiber.StatusServiceUnavailable, err.Error())
+	case errors.Is(err, analytics.ErrBadQuery):
+		return fiber.NewError(fiber.StatusBadRequest, strings.TrimPrefix(err.Error(), analytics.ErrBadQuery.Error()+": "))
+	case errors.Is(err, analytics.ErrNotFound):
+		return fiber.NewError(fiber.StatusNotFound, strings.TrimPrefix(err.Error(), analytics.ErrNotFound.Error()+": "))
+	}
+	return err
+}
+
+// queryKey is the request's query in a stable order, without lang.
+func queryKey(c *fiber.Ctx) string {
+	v := url.Values{}
+	c.Request().URI().QueryArgs().VisitAll(func(k, val []byte) {
+		if string(k) != "lang" {
+			v.Add(string(k), string(val))
+		}
+	})
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		for _, val := range v[k] {
+			b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(val) + "&")
+		}
+	}
+	return b.String()
+}
+
+// sendCSV sends a table as CSV for Excel and scripts alike: UTF-8 with a
+// byte-order mark (so Excel shows Chinese), CRLF line ends, a file name.
+func sendCSV(c *fiber.Ctx, filename string, header []string, rows [][]string) error {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	w.Write(header)
+	w.WriteAll(rows)
+	if err := w.Error(); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	return c.Send(buf.Bytes())
+}

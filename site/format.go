@@ -2,10 +2,10 @@ package site
 
 import (
 	"fmt"
-	"io/fs"
-	"path"
 	"html/template"
+	"io/fs"
 	"math"
+	"path"
 	"strconv"
 	"strings"
 	"time"

@@ -16,8 +16,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
-	"net/url"
 	"net/http"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -200,11 +200,11 @@ type pageData struct {
 	Canonical string
 	Nav       []navItem
 	Assets    string
-	Scripts []string
-	Demo    bool
-	Refresh int // seconds; set while data is being prepared
-	Version *dataVersion
-	Content any
+	Scripts   []string
+	Demo      bool
+	Refresh   int // seconds; set while data is being prepared
+	Version   *dataVersion
+	Content   any
 }
 
 // navItem is a link of the site navigation.

@@ -112,6 +112,9 @@ func New(cfg Config) (*fiber.App, error) {
 	api.Get("/openapi.json", serveOpenAPI)
 	pages := app.Group("", etag.New())
 	pages.Get("/", s.handleHome)
+	for _, r := range pageRoutes {
+		pages.Get(r.path, r.handler(s))
+	}
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app, nil
 }
@@ -205,6 +208,19 @@ type pageData struct {
 	Refresh   int // seconds; set while data is being prepared
 	Version   *dataVersion
 	Content   any
+}
+
+// pageRoute is a GET route of a page (or of its CSV); page files add
+// theirs from init, so each page keeps its route beside its code.
+type pageRoute struct {
+	path    string
+	handler func(s *Server) fiber.Handler
+}
+
+var pageRoutes []pageRoute
+
+func addPageRoute(path string, handler func(s *Server) fiber.Handler) {
+	pageRoutes = append(pageRoutes, pageRoute{path, handler})
 }
 
 // navItem is a link of the site navigation.

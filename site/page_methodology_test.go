@@ -1,0 +1,56 @@
+package site
+
+import (
+	"html"
+	"strings"
+	"testing"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
+
+func TestMethodologyPage(t *testing.T) {
+	app := mustDemoApp(t)
+	tests := []struct {
+		target string
+		want   []string
+	}{
+		// The demo is computed with the defaults: 0.3 / 0.3 / 0.4, w_basic 0.9, m 10, min_n 20.
+		{"/methodology", []string{"方法说明", "<code>min_n</code>", `<td class="num">20</td>`, `<td class="num">0.9</td>`,
+			"shrunk = (k + 10·p̄) ÷ (n + 10)", "100 × (0.3·reply′ + 0.3·on_time′ + 0.4·satisfaction′)",
+			"if mature ≥ 20", "15 个工作日", "Kaplan–Meier", `id="percentile"`, "/api/v1/methodology"}},
+		{"/methodology?lang=en", []string{"Values in force", "15 working days", "Satisfaction rate = (satisfied + w_basic"}},
+	}
+	for _, tt := range tests {
+		resp, body := get(t, app, tt.target)
+		body = html.UnescapeString(body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", tt.target, resp.StatusCode)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q", tt.target, w)
+			}
+		}
+	}
+}
+
+// The formulas show the values in force, not the defaults.
+func TestFormulasUseTheValuesInForce(t *testing.T) {
+	p := analytics.DefaultParams()
+	p.M, p.MinN, p.WeightBasic = 7, 50, 0.5
+	f := formulas(p)
+	for key, want := range map[string]string{
+		"score":             "(k + 7·p̄) ÷ (n + 7)",
+		"rank":              "mature ≥ 50",
+		"satisfaction_rate": "0.5 × basic",
+	} {
+		if !strings.Contains(f[key], want) {
+			t.Errorf("%s formula %q lacks %q", key, f[key], want)
+		}
+	}
+	for _, k := range methodologyOrder {
+		if _, ok := metricDefinitions[k]; !ok {
+			t.Errorf("no definition for %s", k)
+		}
+	}
+}

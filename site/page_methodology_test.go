@@ -54,3 +54,10 @@ func TestFormulasUseTheValuesInForce(t *testing.T) {
 		}
 	}
 }
+
+func TestDatasetsPage(t *testing.T) {
+	resp, body := get(t, mustDemoApp(t), "/datasets?lang=en")
+	if resp.StatusCode != 200 || !strings.Contains(body, "not yet enabled") || !strings.Contains(body, "/api/v1/openapi.json") {
+		t.Errorf("datasets page: %d\n%s", resp.StatusCode, body)
+	}
+}

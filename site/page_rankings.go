@@ -1,0 +1,657 @@
+package site
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"maps"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
+
+// The ranking pages: regions by level (drilling down from provinces to
+// their cities and counties) and departments (nationally or in a region),
+// as HTML, as CSV of exactly the rows shown, and as embeds for other sites'
+// iframes. The table is sorted on the server, so it works without
+// JavaScript; only the chart needs it.
+
+func init() {
+	for _, table := range []string{"regions", "departments"} {
+		addPageRoute("/rankings/"+table, func(s *Server) fiber.Handler { return s.handleRankings(table, "") })
+		addPageRoute("/rankings/"+table+".csv", func(s *Server) fiber.Handler { return s.handleRankingsCSV(table) })
+		addPageRoute("/embed/rankings/"+table, func(s *Server) fiber.Handler { return s.handleRankings(table, embedTable) })
+		addPageRoute("/embed/chart/"+table, func(s *Server) fiber.Handler { return s.handleRankings(table, embedChart) })
+	}
+	addLabels(map[string][2]string{
+		"rk.title":          {"%[3]s %[2]s%[1]s排行", "%[1]s%[2]s ranked, %[3]s"},
+		"rk.of":             {"%s", " of %s"},
+		"rk.national":       {"全国%s排行", "%s nationwide"},
+		"rk.children_of":    {"%[1]s下辖%[2]s", "%[2]s of %[1]s"},
+		"rk.region_page":    {"%s概况", "%s overview"},
+		"rk.below":          {"下辖", "Below"},
+		"rk.percentile":     {"百分位", "Percentile"},
+		"rk.overall":        {"全国", "overall"},
+		"rk.change_note":    {"名次变化：与上一个同类周期在全国同级中的名次相比；“新”表示上期未参与排名。每个比率下方为 95% 置信区间与样本数。", "Change: against the rank among the whole level in the previous period of the same kind; “new”: not ranked then. Under each rate: its 95% interval and n."},
+		"rk.sort_by":        {"按此列排序", "Sort by this column"},
+		"rk.csv":            {"下载本表 CSV", "Download this table as CSV"},
+		"rk.csv_note":       {"与表格相同的行：参与排名的、样本不足的、未识别的。", "The same rows as the table: ranked, insufficient data, unattributed."},
+		"rk.chart_caption":  {"综合得分前 %d 名（共 %d 个参与排名）。完整数据见下方表格与 CSV。", "Scores of the top %d of %d ranked. The table below and the CSV hold all the data."},
+		"rk.to_table":       {"跳到表格", "Go to the table"},
+		"rk.embed":          {"嵌入", "Embed"},
+		"rk.embed_note":     {"把下面的代码粘贴到网页中即可嵌入本排行（周期已固定为 %s）。", "Paste this code into a web page to embed this ranking (its period is fixed to %s)."},
+		"rk.embed_table":    {"表格", "Table"},
+		"rk.embed_chart":    {"图表与数据表", "Chart with its data table"},
+		"rk.up":             {"上升", "up"},
+		"rk.down":           {"下降", "down"},
+		"rk.list_sep":       {"、", ", "},
+		"rk.source":         {"来源：问政", "Source: Wenzheng"},
+		"rk.dept_note":      {"%s 条留言无法从来源数据中识别承办部门，计入全国数字，不参与排名。", "%s messages could not be attributed to a department from the source data; they count in the national figures and are not ranked."},
+		"rk.all_depts_here": {"%s的部门排行", "Departments of %s"},
+	})
+}
+
+// embed modes: "" is the full page.
+const (
+	embedTable = "table"
+	embedChart = "chart"
+)
+
+// rankingsRequest is what a ranking URL asks for, checked: the page, the
+// CSV and the embeds of one request show the same rows.
+type rankingsRequest struct {
+	Table      string // "regions" or "departments"
+	Level      string
+	PeriodKind string
+	Period     string
+	Parent     string // parent= for regions, region= for departments
+	Sort, Dir  string // Sort "" is rank order
+}
+
+// sortKeys are the columns a ranking can be sorted by, with the direction
+// a first click sorts in.
+var sortKeys = map[string]string{
+	"rank": "asc", "score": "desc", "reply": "desc", "on_time": "desc", "satisfaction": "desc",
+	"median": "asc", "mature": "desc", "name": "asc",
+}
+
+var regionLevels = []string{"province", "city", "county"}
+
+// parentLevel is the level of the region a level drills down from.
+var parentLevel = map[string]string{"city": "province", "county": "city"}
+
+// parseRankingsRequest checks a ranking URL's parameters; the analytics
+// read API checks the period, the database the parent.
+func parseRankingsRequest(table string, query func(key string, def ...string) string) (rankingsRequest, error) {
+	r := rankingsRequest{Table: table, Level: "department", PeriodKind: query("period_kind"), Period: query("period"),
+		Parent: query("region"), Sort: query("sort"), Dir: query("dir")}
+	if table == "regions" {
+		r.Level, r.Parent = query("level", "province"), query("parent")
+		if !slices.Contains(regionLevels, r.Level) {
+			return r, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("level %q: want one of %s", r.Level, strings.Join(regionLevels, ", ")))
+		}
+		if r.Level == "province" && r.Parent == "CN" {
+			r.Parent = ""
+		}
+		if r.Level == "province" && r.Parent != "" {
+			return r, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("parent %q: provinces have no parent region", r.Parent))
+		}
+	}
+	if _, ok := sortKeys[r.Sort]; !ok && r.Sort != "" {
+		keys := make([]string, 0, len(sortKeys))
+		for k := range sortKeys {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		return r, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("sort %q: want one of %s", r.Sort, strings.Join(keys, ", ")))
+	}
+	if r.Sort == "rank" {
+		r.Sort = ""
+	}
+	if r.Dir != "" && r.Dir != "asc" && r.Dir != "desc" {
+		return r, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("dir %q: want asc or desc", r.Dir))
+	}
+	if r.Dir == r.defaultDir() {
+		r.Dir = ""
+	}
+	return r, nil
+}
+
+func (r rankingsRequest) sortKey() string { return cmp.Or(r.Sort, "rank") }
+
+func (r rankingsRequest) defaultDir() string { return sortKeys[r.sortKey()] }
+
+func (r rankingsRequest) dir() string { return cmp.Or(r.Dir, r.defaultDir()) }
+
+// link is the URL of this request under a prefix ("/rankings/",
+// "/embed/chart/"…), its parameters in a stable order, defaults left out;
+// extra adds parameters (key, value…).
+func (r rankingsRequest) link(prefix string, extra ...string) string {
+	return r.linkPath(prefix+r.Table, extra...)
+}
+
+func (r rankingsRequest) linkPath(path string, extra ...string) string {
+	v := r.values()
+	for i := 0; i+1 < len(extra); i += 2 {
+		if extra[i+1] != "" {
+			v.Set(extra[i], extra[i+1])
+		}
+	}
+	if len(v) > 0 {
+		path += "?" + v.Encode()
+	}
+	return path
+}
+
+// values are the request's parameters, defaults left out.
+func (r rankingsRequest) values() url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	if r.Table == "regions" {
+		set("level", r.Level)
+		set("parent", r.Parent)
+	} else {
+		set("region", r.Parent)
+	}
+	set("period_kind", r.PeriodKind)
+	set("period", r.Period)
+	set("sort", r.Sort)
+	set("dir", r.Dir)
+	return v
+}
+
+// sortedBy is r sorted by key: the first click on a column sorts it in its
+// natural direction, a click on the sorted column reverses it.
+func (r rankingsRequest) sortedBy(key string) rankingsRequest {
+	dir := sortKeys[key]
+	if key == r.sortKey() && r.dir() == dir {
+		dir = map[string]string{"asc": "desc", "desc": "asc"}[dir]
+	}
+	r.Sort, r.Dir = key, dir
+	if key == "rank" {
+		r.Sort = ""
+	}
+	if dir == sortKeys[key] {
+		r.Dir = ""
+	}
+	return r
+}
+
+// rankingParent is the region a ranking is drilled into.
+type rankingParent struct {
+	Code, Name, NameEn, Level string
+	ParentCode                string
+	ParentName, ParentNameEn  string
+}
+
+func lookupRankingParent(ctx context.Context, q analytics.Querier, code string) (*rankingParent, error) {
+	r := rankingParent{Code: code}
+	err := q.QueryRowContext(ctx, `SELECT r.name, coalesce(r.name_en, r.name), r.level, coalesce(r.parent_code, ''),
+			coalesce(p.name, ''), coalesce(p.name_en, p.name, '')
+		FROM regions r LEFT JOIN regions p ON p.region_code = r.parent_code WHERE r.region_code = ?`, code).
+		Scan(&r.Name, &r.NameEn, &r.Level, &r.ParentCode, &r.ParentName, &r.ParentNameEn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("no region %q", code))
+	}
+	return &r, err
+}
+
+// readRanking reads what a ranking request shows, the parent checked first.
+func readRanking(ctx context.Context, q analytics.Querier, r rankingsRequest) (analytics.Ranking, *rankingParent, error) {
+	var parent *rankingParent
+	if r.Parent != "" {
+		var err error
+		if parent, err = lookupRankingParent(ctx, q, r.Parent); err != nil {
+			return analytics.Ranking{}, nil, err
+		}
+		if want := parentLevel[r.Level]; r.Table == "regions" && parent.Level != want {
+			return analytics.Ranking{}, nil, fiber.NewError(fiber.StatusBadRequest,
+				fmt.Sprintf("parent %s is a %s; the %s level is drilled down from a %s", r.Parent, parent.Level, r.Level, want))
+		}
+	}
+	rk, err := analytics.Rankings(ctx, q, analytics.RankingQuery{Level: r.Level, PeriodKind: r.PeriodKind, Period: r.Period, Parent: r.Parent})
+	if err != nil {
+		return rk, nil, err
+	}
+	return rk, parent, nil
+}
+
+// sortRanked orders the ranked rows as asked; rows without the value go
+// last either way, and ties keep their rank order.
+func sortRanked(rows []analytics.Metrics, key, dir, lang string) {
+	if key == "rank" {
+		if dir == "desc" {
+			slices.Reverse(rows)
+		}
+		return
+	}
+	sign := 1
+	if dir == "desc" {
+		sign = -1
+	}
+	if key == "name" {
+		tag := language.Chinese
+		if lang == "en" {
+			tag = language.English
+		}
+		col := collate.New(tag)
+		slices.SortStableFunc(rows, func(a, b analytics.Metrics) int {
+			return sign * col.CompareString(pickName(lang, a.Name, a.NameEn), pickName(lang, b.Name, b.NameEn))
+		})
+		return
+	}
+	value := func(m analytics.Metrics) (v *float64, more bool) {
+		switch key {
+		case "score":
+			return m.Score, false
+		case "reply":
+			return m.ReplyRate.Value, false
+		case "on_time":
+			return m.OnTimeRate.Value, false
+		case "satisfaction":
+			return m.SatisfactionRate.Value, false
+		case "median":
+			// "more than 200 hours" sorts after 200 hours.
+			return m.MedianHours.Value, m.MedianHours.More
+		}
+		n := float64(m.Mature)
+		return &n, false
+	}
+	slices.SortStableFunc(rows, func(a, b analytics.Metrics) int {
+		va, ma := value(a)
+		vb, mb := value(b)
+		switch {
+		case va == nil || math.IsNaN(*va):
+			if vb == nil || math.IsNaN(*vb) {
+				return 0
+			}
+			return 1
+		case vb == nil || math.IsNaN(*vb):
+			return -1
+		}
+		return sign * cmp.Or(cmp.Compare(*va, *vb), rankingBoolCompare(ma, mb))
+	})
+}
+
+func rankingBoolCompare(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// rankingRows are the rows a ranking shows, in order: the ranked as
+// sorted, then the 样本不足, then the 未识别.
+func rankingRows(rk analytics.Ranking, r rankingsRequest, lang string) (ranked, insufficient []analytics.Metrics, unattributed *analytics.Metrics) {
+	ranked = slices.Clone(rk.Ranked)
+	sortRanked(ranked, r.sortKey(), r.dir(), lang)
+	return ranked, rk.Insufficient, rk.Unattributed
+}
+
+// shownRank is the rank a ranking is about: among the parent's children
+// when drilling down, else in the whole level.
+func shownRank(r rankingsRequest, m analytics.Metrics) *int64 {
+	if r.Parent != "" {
+		return m.RankInParent
+	}
+	return m.Rank
+}
+
+// rankRow is a table row with what the template cannot work out itself.
+type rankRow struct {
+	analytics.Metrics
+	Shown      *int64
+	URL        string
+	DrillURL   string
+	DrillLabel string
+	// ReplyCI…: the rate's interval and n, a second line under the rate.
+	ReplyCI, OnTimeCI, SatCI string
+	Pctile                   string
+}
+
+// sortColumn is a column header: a link that sorts by it, when it can.
+type sortColumn struct {
+	Label, URL, AriaSort, Arrow string
+	Num                         bool // numbers: right-aligned
+}
+
+// rankingLink is a link with its text.
+type rankingLink struct{ URL, Label string }
+
+// rankingField is a hidden field of the period form.
+type rankingField struct{ Name, Value string }
+
+// rankingsView is everything a ranking page or embed shows.
+type rankingsView struct {
+	Req          rankingsRequest
+	Query        analytics.RankingQuery
+	Ranking      analytics.Ranking
+	Rows         []rankRow
+	Insufficient []rankRow
+	Parent       *rankingParent
+	Heading      string
+	Up           []rankingLink
+	Levels       []choice
+	Kinds        []choice
+	Periods      []string
+	// Hidden are the period form's other filters.
+	Hidden     []rankingField
+	PeriodText string
+	Columns    []sortColumn
+	Drill      bool
+	Embed      string
+	// Target is the target of the table's links: _top in an embed.
+	Target    string
+	PageURL   string
+	CSVURL    string
+	EmbedCode string
+	ChartCode string
+	// Chart and ChartScript draw the scores; HasCharts is false when
+	// echarts is not embedded; ChartShown/ChartTotal feed the caption.
+	Chart, ChartScript     template.HTML
+	HasCharts              bool
+	ChartShown, ChartTotal int
+	// Body is, in an embed, the fragments of rankings.html it shows.
+	Body template.HTML
+}
+
+func (s *Server) handleRankings(table, embed string) fiber.Handler {
+	page := "rankings"
+	if embed != "" {
+		page = "embed_rankings"
+	}
+	return func(c *fiber.Ctx) error {
+		req, err := parseRankingsRequest(table, c.Query)
+		if err != nil {
+			return err
+		}
+		base := c.BaseURL()
+		return s.servePage(c, page, func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
+			view, err := s.rankingsView(ctx, q, l, req, embed, base)
+			if err != nil {
+				return pageOut{}, err
+			}
+			out := pageOut{Title: view.Heading, Content: view, Charts: view.Chart != ""}
+			if embed != "" {
+				view.Body, err = s.rankingsFragments(l, view)
+			}
+			return out, err
+		})
+	}
+}
+
+// rankingsFragments renders, for an embed, the parts of rankings.html it
+// shows, so the page and its embeds share one table.
+func (s *Server) rankingsFragments(l string, view *rankingsView) (template.HTML, error) {
+	names := []string{"rk.data"}
+	if view.Embed == embedChart {
+		names = []string{"rk.chart", "rk.data"}
+	}
+	var buf bytes.Buffer
+	for _, name := range names {
+		if err := s.tmpl["rankings"].ExecuteTemplate(&buf, name, pageData{Lang: l, Content: view}); err != nil {
+			return "", fmt.Errorf("render rankings %s: %w", name, err)
+		}
+	}
+	return template.HTML(buf.String()), nil
+}
+
+func (s *Server) rankingsView(ctx context.Context, q analytics.Querier, l string, req rankingsRequest, embed, base string) (*rankingsView, error) {
+	rk, parent, err := readRanking(ctx, q, req)
+	if err != nil {
+		return nil, err
+	}
+	// Links pin what was resolved: the period shown.
+	req.PeriodKind, req.Period = rk.Query.PeriodKind, rk.Query.Period
+	view := &rankingsView{Req: req, Query: rk.Query, Ranking: rk, Parent: parent, Embed: embed, HasCharts: s.hasCharts,
+		PageURL: req.link("/rankings/"), CSVURL: req.linkPath("/rankings/" + req.Table + ".csv")}
+	view.Heading = rankingsTitle(l, req, parent)
+	view.PeriodText = rankingPeriodLabel(l, req.PeriodKind, req.Period)
+	if embed != "" {
+		view.Target = "_top"
+	}
+	if view.Periods, err = analytics.Periods(ctx, q, req.PeriodKind); err != nil {
+		return nil, err
+	}
+
+	ranked, insufficient, _ := rankingRows(rk, req, l)
+	for _, m := range ranked {
+		view.Rows = append(view.Rows, newRankRow(l, req, m, embed == ""))
+	}
+	for _, m := range insufficient {
+		view.Insufficient = append(view.Insufficient, newRankRow(l, req, m, false))
+	}
+	view.Drill = embed == "" && (req.Level == "province" || req.Level == "city")
+	view.Columns = rankingColumns(l, req, embed == "", view.Drill)
+	view.Up = rankingsUp(l, req, parent)
+
+	// Tabs and the period form keep the other filters.
+	if req.Table == "regions" {
+		for _, lv := range regionLevels {
+			t := req
+			t.Level, t.Parent = lv, ""
+			view.Levels = append(view.Levels, choice{lv, T(l, "level."+lv), t.link("/rankings/"), lv == req.Level && req.Parent == ""})
+		}
+	}
+	form := req.values()
+	form.Del("period")
+	for _, k := range slices.Sorted(maps.Keys(form)) {
+		view.Hidden = append(view.Hidden, rankingField{k, form.Get(k)})
+	}
+	for _, k := range analytics.PeriodKinds {
+		t := req
+		t.PeriodKind, t.Period = k, ""
+		view.Kinds = append(view.Kinds, choice{k, T(l, "kind."+k), t.link("/rankings/"), k == req.PeriodKind})
+	}
+
+	if s.hasCharts && len(rk.Ranked) > 0 && embed != embedTable {
+		el, script := s.scoreChart(l, rk.Ranked)
+		view.Chart, view.ChartScript = template.HTML(el), template.HTML(script)
+		view.ChartShown, view.ChartTotal = min(len(rk.Ranked), chartLimit), len(rk.Ranked)
+	}
+	if embed == "" {
+		lang := ""
+		if l == "en" {
+			lang = "en"
+		}
+		rows := len(view.Rows) + 3
+		view.EmbedCode = iframeCode(base+req.link("/embed/rankings/", "lang", lang), min(140+37*rows, 720), view.Heading)
+		if view.Chart != "" {
+			view.ChartCode = iframeCode(base+req.link("/embed/chart/", "lang", lang), min(170+24*view.ChartShown, 1100), view.Heading)
+		}
+	}
+	return view, nil
+}
+
+func iframeCode(src string, height int, title string) string {
+	return fmt.Sprintf(`<iframe src="%s" width="100%%" height="%d" style="border:0" loading="lazy" title="%s"></iframe>`,
+		html.EscapeString(src), height, html.EscapeString(title))
+}
+
+// rankingsTitle says what a ranking shows: "2025-03 省级排行",
+// "Cities of Henan ranked, 2025-Q1".
+func rankingsTitle(l string, r rankingsRequest, parent *rankingParent) string {
+	of := ""
+	if parent != nil {
+		of = fmt.Sprintf(T(l, "rk.of"), pickName(l, parent.Name, parent.NameEn))
+	}
+	return fmt.Sprintf(T(l, "rk.title"), T(l, "level."+r.Level), of, rankingPeriodLabel(l, r.PeriodKind, r.Period))
+}
+
+// rankingPeriodLabel names a period: 2025-03 as such, a rolling window in words.
+func rankingPeriodLabel(l, kind, period string) string {
+	if strings.HasPrefix(kind, "rolling") {
+		return T(l, "kind."+kind)
+	}
+	return period
+}
+
+// rankingsUp links a drilled-down ranking to the rankings above it.
+func rankingsUp(l string, r rankingsRequest, parent *rankingParent) []rankingLink {
+	if parent == nil {
+		return nil
+	}
+	up := func(level, parentCode string) string {
+		t := r
+		t.Level, t.Parent = level, parentCode
+		return t.link("/rankings/")
+	}
+	var out []rankingLink
+	if r.Table == "departments" {
+		out = append(out, rankingLink{up("department", ""), fmt.Sprintf(T(l, "rk.national"), T(l, "level.department"))})
+	} else {
+		out = append(out, rankingLink{up("province", ""), fmt.Sprintf(T(l, "rk.national"), T(l, "level.province"))})
+		if r.Level == "county" && parent.ParentCode != "" {
+			out = append(out, rankingLink{up("city", parent.ParentCode),
+				fmt.Sprintf(T(l, "rk.children_of"), pickName(l, parent.ParentName, parent.ParentNameEn), T(l, "level.city"))})
+		}
+		out = append(out, rankingLink{up(r.Level, ""), fmt.Sprintf(T(l, "rk.national"), T(l, "level."+r.Level))})
+		d := rankingsRequest{Table: "departments", Level: "department", PeriodKind: r.PeriodKind, Period: r.Period, Parent: parent.Code}
+		out = append(out, rankingLink{d.link("/rankings/"), fmt.Sprintf(T(l, "rk.all_depts_here"), pickName(l, parent.Name, parent.NameEn))})
+	}
+	out = append(out, rankingLink{"/regions/" + url.PathEscape(parent.Code), fmt.Sprintf(T(l, "rk.region_page"), pickName(l, parent.Name, parent.NameEn))})
+	return out
+}
+
+func newRankRow(l string, r rankingsRequest, m analytics.Metrics, drill bool) rankRow {
+	row := rankRow{Metrics: m, Shown: shownRank(r, m),
+		ReplyCI: rateNote(l, m.ReplyRate), OnTimeCI: rateNote(l, m.OnTimeRate), SatCI: rateNote(l, m.SatisfactionRate),
+		Pctile: fixed(m.Percentile, 0)}
+	switch {
+	case m.EntityID == analytics.Unattributed:
+	case r.Table == "departments":
+		row.URL = "/departments/" + url.PathEscape(m.EntityID)
+	default:
+		row.URL = "/regions/" + url.PathEscape(m.EntityID)
+	}
+	if child := map[string]string{"province": "city", "city": "county"}[r.Level]; drill && child != "" {
+		t := r
+		t.Level, t.Parent = child, m.EntityID
+		row.DrillURL, row.DrillLabel = t.link("/rankings/"), T(l, "level."+child)
+	}
+	return row
+}
+
+// rateNote is a rate's second line: "83.8–97.9% · n 50".
+func rateNote(l string, r analytics.Rate) string {
+	n := T(l, "kpi.n") + " " + num(r.N)
+	if r.Lo == nil || r.Hi == nil || math.IsNaN(*r.Lo) || math.IsNaN(*r.Hi) {
+		return n
+	}
+	return strconv.FormatFloat(*r.Lo*100, 'f', 1, 64) + "–" + strconv.FormatFloat(*r.Hi*100, 'f', 1, 64) + "% · " + n
+}
+
+// rankingColumns are the table's headers; sortable ones link to the
+// table sorted by them (not in embeds, which show one fixed table).
+func rankingColumns(l string, r rankingsRequest, links, drill bool) []sortColumn {
+	cols := []struct{ key, label string }{
+		{"rank", "col.rank"}, {"", "col.change"}, {"name", "col." + r.Level}, {"score", "col.score"},
+		{"reply", "kpi.reply_rate"}, {"on_time", "kpi.on_time_rate"}, {"satisfaction", "kpi.satisfaction"},
+		{"median", "kpi.median"}, {"mature", "col.mature"}, {"", "rk.percentile"},
+	}
+	if drill {
+		cols = append(cols, struct{ key, label string }{"", "rk.below"})
+	}
+	out := make([]sortColumn, 0, len(cols))
+	for _, c := range cols {
+		col := sortColumn{Label: T(l, c.label), Num: c.key != "name" && c.label != "rk.below"}
+		if c.key != "" && c.key == r.sortKey() {
+			col.AriaSort = map[string]string{"asc": "ascending", "desc": "descending"}[r.dir()]
+			col.Arrow = map[string]string{"asc": " ↑", "desc": " ↓"}[r.dir()]
+		}
+		if c.key != "" && links {
+			col.URL = r.sortedBy(c.key).link("/rankings/")
+		}
+		out = append(out, col)
+	}
+	return out
+}
+
+// rankingCSVHeader names the CSV columns; rates are proportions (0–1),
+// empty where there is no value.
+var rankingCSVHeader = []string{"rank", "rank_change", "level", "entity_id", "name", "name_en", "period_kind", "period",
+	"score", "reply_rate", "reply_lo", "reply_hi", "reply_n", "on_time_rate", "on_time_lo", "on_time_hi",
+	"satisfaction_rate", "satisfaction_lo", "satisfaction_hi", "satisfaction_n", "km_median_hours", "km_median_more",
+	"mature", "received", "eligible", "percentile"}
+
+func (s *Server) handleRankingsCSV(table string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		req, err := parseRankingsRequest(table, c.Query)
+		if err != nil {
+			return err
+		}
+		ctx := c.UserContext()
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		rk, _, err := readRanking(ctx, tx, req)
+		if err != nil {
+			return pageError(err)
+		}
+		ranked, insufficient, unattributed := rankingRows(rk, req, lang(c))
+		all := slices.Concat(ranked, insufficient)
+		if unattributed != nil {
+			all = append(all, *unattributed)
+		}
+		rows := make([][]string, 0, len(all))
+		for _, m := range all {
+			rows = append(rows, rankingCSVRow(req, m))
+		}
+		name := []string{"wenzheng", req.Table}
+		if req.Table == "regions" {
+			name = append(name, req.Level)
+		}
+		if req.Parent != "" {
+			name = append(name, req.Parent)
+		}
+		name = append(name, rk.Query.Period)
+		return sendCSV(c, strings.Join(name, "-")+".csv", rankingCSVHeader, rows)
+	}
+}
+
+func rankingCSVRow(r rankingsRequest, m analytics.Metrics) []string {
+	more := ""
+	if m.MedianHours.Value != nil {
+		more = strconv.FormatBool(m.MedianHours.More)
+	}
+	n := func(v int64) string { return strconv.FormatInt(v, 10) }
+	intCell := func(v *int64) string {
+		if v == nil {
+			return ""
+		}
+		return n(*v)
+	}
+	floatCell := func(v *float64) string {
+		if v == nil || math.IsNaN(*v) {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'f', -1, 64)
+	}
+	return []string{intCell(shownRank(r, m)), intCell(m.RankChange), m.Level, m.EntityID, m.Name, m.NameEn, m.PeriodKind, m.Period,
+		floatCell(m.Score), floatCell(m.ReplyRate.Value), floatCell(m.ReplyRate.Lo), floatCell(m.ReplyRate.Hi), n(m.ReplyRate.N),
+		floatCell(m.OnTimeRate.Value), floatCell(m.OnTimeRate.Lo), floatCell(m.OnTimeRate.Hi),
+		floatCell(m.SatisfactionRate.Value), floatCell(m.SatisfactionRate.Lo), floatCell(m.SatisfactionRate.Hi), n(m.SatisfactionRate.N),
+		floatCell(m.MedianHours.Value), more, n(m.Mature), n(m.Received), strconv.FormatBool(m.Eligible), floatCell(m.Percentile)}
+}

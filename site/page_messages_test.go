@@ -1,0 +1,601 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/ingest"
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+// The small data set: a few hand-written threads holding personal data,
+// awkward ids, a New York source, a rejected row and a failed run.
+var (
+	smallAsOf = time.Date(2025, 6, 1, 12, 0, 0, 0, beijing)
+	newYork   = mustLoad("America/New_York")
+)
+
+// errAfterFirst is a reader that fails after one row, to record a failed run.
+type errAfterFirst struct {
+	ingest.Reader
+	n int
+}
+
+func (r *errAfterFirst) Next() (ingest.Row, error) {
+	if r.n++; r.n > 1 {
+		return ingest.Row{}, errors.New("read line 2: unexpected byte near 13812345678")
+	}
+	return r.Reader.Next()
+}
+
+// mustSmallDB builds the small data set in memory; compute says whether
+// metrics are computed too.
+func mustSmallDB(tb testing.TB, compute bool) *store.DB {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	err = ingest.UpsertReference(ctx, db, []ingest.Region{
+		{Code: "410000", Name: "河南省", NameEn: "Henan", Level: "province"},
+		{Code: "410100", Name: "郑州市", NameEn: "Zhengzhou", Level: "city", ParentCode: "410000"},
+		{Code: "410105", Name: "金水区", NameEn: "Jinshui District", Level: "county", ParentCode: "410100"},
+		{Code: "110000", Name: "北京市", NameEn: "Beijing", Level: "province"},
+	}, []ingest.Department{
+		{ID: "410100-rsj", Name: "郑州市人力资源和社会保障局", NameEn: "Zhengzhou Human Resources Bureau", RegionCode: "410100"},
+		{ID: "nyc-dot", Name: "纽约交通局", NameEn: "NYC DOT"},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	at := func(loc *time.Location, s string) time.Time {
+		t, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return t
+	}
+	city := []ingest.Record{
+		{SourceID: "A/1 2", RegionCode: "410105", DepartmentID: "410100-rsj", Category: "劳动和社会保障/工资",
+			Title:    "Noise complaint 噪音，电话13912345678",
+			Body:     "电话13812345678联系，身份证41010519900307123X，邮箱zhang.san@example.com",
+			PostedAt: at(beijing, "2025-03-03 09:00"),
+			Replies: []ingest.Reply{
+				{Seq: 1, RepliedAt: at(beijing, "2025-03-05 10:00"), DepartmentID: "410100-rsj", Kind: ingest.ReplyOfficial, Body: "请拨打0371-12345678咨询。"},
+				{Seq: 2, RepliedAt: at(beijing, "2025-03-06 10:00"), Kind: ingest.ReplyCitizenFollowUp, Body: "还是没有解决，我的手机138 1234 5678。"},
+				{Seq: 3, RepliedAt: at(beijing, "2025-03-10 10:00"), DepartmentID: "410100-rsj", Kind: ingest.ReplyFollowUp, Body: "已再次核实办理。"},
+			},
+			Ratings: []ingest.Rating{
+				{Seq: 1, RatedAt: at(beijing, "2025-03-05 20:00"), Rating: ingest.RatingUnsatisfied},
+				{Seq: 2, RatedAt: at(beijing, "2025-03-11 08:00"), Rating: ingest.RatingSatisfied},
+			}},
+		{SourceID: "B2", RegionCode: "410100", DepartmentID: "410100-rsj", Category: "劳动和社会保障",
+			Title: "50%_off 促销", Body: "无人回复。", PostedAt: at(beijing, "2025-03-04 09:00")},
+		{SourceID: "C3", RegionCode: "110000", Category: "交通运输/停车",
+			Title: "Parking 停车难", Body: "停车难。", PostedAt: at(beijing, "2025-05-28 09:00")},
+		{SourceID: "L4", RegionCode: "410105", DepartmentID: "410100-rsj", Category: "劳动和社会保障/社保",
+			Title: "社保迟迟不到账", Body: "社保问题。", PostedAt: at(beijing, "2025-03-03 09:00"),
+			Replies: []ingest.Reply{{Seq: 1, RepliedAt: at(beijing, "2025-04-02 10:00"), DepartmentID: "410100-rsj", Kind: ingest.ReplyOfficial, Body: "已办理。"}}},
+	}
+	var buf bytes.Buffer
+	for _, r := range city {
+		b, _ := json.Marshal(r)
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	// A row that cannot be read; its raw text holds a phone number.
+	buf.WriteString(`{"source_id": "X9", "body": "我的电话13700001111"` + "\n")
+	l := &ingest.Loader{DB: db, Secret: []byte("t"), Now: func() time.Time { return smallAsOf.Add(-time.Hour) }}
+	src := ingest.Source{Name: "city", Profile: "canonical"}
+	if _, err := l.Load(ctx, src, "city.ndjson", "abc123", ingest.NewNDJSONReader(&buf)); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := l.Load(ctx, src, "city-broken.ndjson", "def456",
+		&errAfterFirst{Reader: ingest.NewNDJSONReader(strings.NewReader(`{"source_id": "Z1", "posted_at": "2025-03-01T00:00:00+08:00"}`))}); err == nil {
+		tb.Fatal("the broken input loaded")
+	}
+	nyc := ingest.Record{SourceID: "N1", DepartmentID: "nyc-dot", Category: "Street Condition", Title: "Pothole",
+		PostedAt: at(newYork, "2025-03-03 20:00"),
+		Replies:  []ingest.Reply{{Seq: 1, RepliedAt: at(newYork, "2025-03-04 08:00"), DepartmentID: "nyc-dot", Kind: ingest.ReplyOfficial, Body: "Fixed."}}}
+	b, _ := json.Marshal(nyc)
+	if _, err := l.Load(ctx, ingest.Source{Name: "nyc", Profile: "canonical", TimeZone: "America/New_York", CalendarDays: true, SLADays: 10},
+		"nyc.ndjson", "0123", ingest.NewNDJSONReader(bytes.NewReader(b))); err != nil {
+		tb.Fatal(err)
+	}
+	if compute {
+		if _, err := analytics.Compute(ctx, db, analytics.DefaultParams(), smallAsOf); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return db
+}
+
+func mustApp(tb testing.TB, db *store.DB) *fiber.App {
+	tb.Helper()
+	app, err := New(Config{DB: db})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return app
+}
+
+// resultCount reads "共 N 条留言" from a /messages page.
+func resultCount(t *testing.T, body string) int {
+	t.Helper()
+	m := regexp.MustCompile(`共 ([\d,]+) 条留言`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no result count in %.500s", body)
+	}
+	n, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	return n
+}
+
+func listedThreads(body string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`<th scope="row" class="msg-title"><a href="([^"]+)">`).FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func count(t *testing.T, db *store.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestParseMessageFilter(t *testing.T) {
+	tests := []struct {
+		query string
+		bad   bool
+		check func(f messageFilter) bool
+	}{
+		{"", false, func(f messageFilter) bool { return f.Page == 1 && f.from.IsZero() && f.to.IsZero() }},
+		{"q=+噪音+&page=3", false, func(f messageFilter) bool { return f.Q == "噪音" && f.Page == 3 }},
+		{"from=2025-03-01&to=2025-03-31", false, func(f messageFilter) bool {
+			return f.from.Equal(time.Date(2025, 3, 1, 0, 0, 0, 0, beijing)) && f.to.Equal(time.Date(2025, 4, 1, 0, 0, 0, 0, beijing))
+		}},
+		{"from=2025-03-05&to=2025-03-05", false, func(f messageFilter) bool { return f.to.Sub(f.from) == 24*time.Hour }},
+		{"status=deleted", false, func(f messageFilter) bool { return f.Status == "deleted" }},
+		{"status=foo", true, nil},
+		{"status=Open", true, nil},
+		{"page=0", true, nil},
+		{"page=-1", true, nil},
+		{"page=abc", true, nil},
+		{"from=2025-13-01", true, nil},
+		{"from=2025-02-30", true, nil},
+		{"to=20250301", true, nil},
+		{"from=2025-03-02&to=2025-03-01", true, nil},
+		{"q=13812345678", true, nil},
+		{"q=138+1234+5678", true, nil},
+		{"q=a%40b.cn", true, nil},
+		{"q=1381234", true, nil},
+		{"q=2025年3月", false, nil},
+		{"q=" + strings.Repeat("长", 101), true, nil},
+	}
+	for _, tt := range tests {
+		v, _ := url.ParseQuery(tt.query)
+		f, err := parseMessageFilter(v.Get)
+		var fe *fiber.Error
+		switch {
+		case tt.bad && (!errors.As(err, &fe) || fe.Code != 400):
+			t.Errorf("%q: err %v, want a 400", tt.query, err)
+		case !tt.bad && err != nil:
+			t.Errorf("%q: %v", tt.query, err)
+		case !tt.bad && tt.check != nil && !tt.check(f):
+			t.Errorf("%q: filter %+v", tt.query, f)
+		}
+	}
+}
+
+func TestFilterLinksKeepTheFilters(t *testing.T) {
+	f := messageFilter{Q: "噪 音", Region: "410000", Status: "open", From: "2025-03-01", Page: 2}
+	if got, want := f.pageURL(3), "/messages?from=2025-03-01&page=3&q=%E5%99%AA+%E9%9F%B3&region=410000&status=open"; got != want {
+		t.Errorf("pageURL = %s, want %s", got, want)
+	}
+	if got := f.pageURL(1); strings.Contains(got, "page=") {
+		t.Errorf("page 1 link %s names the page", got)
+	}
+	if got, want := f.csvURL(), "/messages.csv?from=2025-03-01&q=%E5%99%AA+%E9%9F%B3&region=410000&status=open"; got != want {
+		t.Errorf("csvURL = %s, want %s", got, want)
+	}
+	if got := (messageFilter{Page: 1}).pageURL(1); got != "/messages" {
+		t.Errorf("no filters: %s", got)
+	}
+	if got, want := likePattern(`50%_off\`), `%50\%\_off\\%`; got != want {
+		t.Errorf("likePattern = %s, want %s", got, want)
+	}
+	if got, want := threadURL("city", "A/1 2"), "/messages/city/A%2F1%202"; got != want {
+		t.Errorf("threadURL = %s, want %s", got, want)
+	}
+}
+
+func TestDecideVerdict(t *testing.T) {
+	deadline := sql.NullTime{Time: time.Date(2025, 3, 25, 0, 0, 0, 0, beijing), Valid: true} // the deadline day is 03-24
+	reply := func(s string) sql.NullTime {
+		tm, _ := time.ParseInLocation("2006-01-02 15:04", s, beijing)
+		return sql.NullTime{Time: tm, Valid: true}
+	}
+	tests := []struct {
+		name  string
+		facts factsRow
+		reply sql.NullTime
+		loc   *time.Location
+		want  replyVerdict
+	}{
+		{"no facts", factsRow{}, sql.NullTime{}, beijing, replyVerdict{Key: "unknown"}},
+		{"on time", factsRow{Known: true, Deadline: deadline, Mature: true, Replied: true, OnTime: true}, reply("2025-03-20 10:00"), beijing, replyVerdict{Key: "on_time"}},
+		{"late on the next day", factsRow{Known: true, Deadline: deadline, Mature: true, Replied: true}, reply("2025-03-25 00:30"), beijing, replyVerdict{Key: "late", Days: 1}},
+		{"late by a week", factsRow{Known: true, Deadline: deadline, Mature: true, Replied: true}, reply("2025-03-31 23:59"), beijing, replyVerdict{Key: "late", Days: 7}},
+		{"overdue", factsRow{Known: true, Deadline: deadline, Mature: true}, sql.NullTime{}, beijing, replyVerdict{Key: "overdue"}},
+		{"not yet due", factsRow{Known: true, Deadline: deadline}, sql.NullTime{}, beijing, replyVerdict{Key: "pending"}},
+		// In New York the deadline instant is 03-24 12:00 local: the
+		// deadline day there is 03-23, and a reply on 03-24 is a day late.
+		{"late in another zone", factsRow{Known: true, Deadline: sql.NullTime{Time: time.Date(2025, 3, 24, 0, 0, 0, 0, newYork), Valid: true}, Mature: true, Replied: true},
+			sql.NullTime{Time: time.Date(2025, 3, 24, 9, 0, 0, 0, newYork), Valid: true}, newYork, replyVerdict{Key: "late", Days: 1}},
+	}
+	for _, tt := range tests {
+		if got := decideVerdict(tt.facts, tt.reply, tt.loc); got != tt.want {
+			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+	if got := (replyVerdict{Key: "late", Days: 3}).label("en"); got != "late by 3 days" {
+		t.Errorf("label %q", got)
+	}
+	if got := (replyVerdict{Key: "late", Days: 1}).label("en"); got != "late by 1 day" {
+		t.Errorf("label %q", got)
+	}
+}
+
+func TestMessagesSearch(t *testing.T) {
+	app := mustDemoApp(t)
+	const keyword = "噪音"
+	want := count(t, demoDB, `SELECT count(*) FROM messages WHERE title ILIKE '%噪音%' OR body ILIKE '%噪音%'`)
+	_, body := get(t, app, "/messages?q="+url.QueryEscape(keyword))
+	if got := resultCount(t, body); got != want || want == 0 {
+		t.Errorf("q=%s: %d results, SQL counts %d", keyword, got, want)
+	}
+	// Every listed message holds the keyword.
+	for _, u := range listedThreads(body) {
+		id := u[strings.LastIndex(u, "/")+1:]
+		if count(t, demoDB, `SELECT count(*) FROM messages WHERE source_id = ? AND (title LIKE '%噪音%' OR body LIKE '%噪音%')`, id) != 1 {
+			t.Errorf("%s does not hold %s", u, keyword)
+		}
+	}
+	// % and _ are taken literally.
+	for _, q := range []string{"%", "_", "噪%音"} {
+		_, body := get(t, app, "/messages?q="+url.QueryEscape(q))
+		if got := resultCount(t, body); got != 0 {
+			t.Errorf("q=%s: %d results, want none", q, got)
+		}
+	}
+}
+
+func TestMessagesRegionFilterIncludesDescendants(t *testing.T) {
+	app := mustDemoApp(t)
+	var province string
+	if err := demoDB.QueryRow(`SELECT p.region_code FROM messages m JOIN regions c ON c.region_code = m.region_code
+		JOIN regions ci ON ci.region_code = c.parent_code JOIN regions p ON p.region_code = ci.parent_code
+		WHERE c.level = 'county' AND p.level = 'province' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`).Scan(&province); err != nil {
+		t.Fatal(err)
+	}
+	want := count(t, demoDB, `WITH RECURSIVE sub(code) AS (SELECT ? UNION ALL SELECT r.region_code FROM regions r JOIN sub ON r.parent_code = sub.code)
+		SELECT count(*) FROM messages WHERE region_code IN (SELECT code FROM sub)`, province)
+	own := count(t, demoDB, `SELECT count(*) FROM messages WHERE region_code = ?`, province)
+	_, body := get(t, app, "/messages?region="+province)
+	if got := resultCount(t, body); got != want || want <= own {
+		t.Errorf("region %s: %d results, want %d (its own messages: %d)", province, got, want, own)
+	}
+	// Choosing a region offers its departments.
+	if !strings.Contains(body, `<select name="department"><option value="">`) {
+		t.Error("no department choice once a region is chosen")
+	}
+	var city string
+	demoDB.QueryRow(`SELECT region_code FROM regions WHERE parent_code = ? AND level = 'city' ORDER BY 1 LIMIT 1`, province).Scan(&city)
+	want = count(t, demoDB, `SELECT count(*) FROM messages m JOIN regions r ON r.region_code = m.region_code WHERE ? IN (r.region_code, r.parent_code)`, city)
+	_, body = get(t, app, "/messages?region="+city)
+	if got := resultCount(t, body); got != want {
+		t.Errorf("city %s: %d results, want %d", city, got, want)
+	}
+}
+
+func TestMessagesFilters(t *testing.T) {
+	app := mustDemoApp(t)
+	var dept, cat string
+	demoDB.QueryRow(`SELECT department_id FROM messages GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`).Scan(&dept)
+	demoDB.QueryRow(`SELECT split_part(category, '/', 1) FROM messages GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`).Scan(&cat)
+	tests := []struct {
+		query, sql string
+		args       []any
+	}{
+		{"status=deleted", `SELECT count(*) FROM messages WHERE status = 'deleted'`, nil},
+		{"status=open", `SELECT count(*) FROM messages WHERE status = 'open'`, nil},
+		{"department=" + url.QueryEscape(dept), `SELECT count(*) FROM messages WHERE department_id = ?`, []any{dept}},
+		{"category=" + url.QueryEscape(cat), `SELECT count(*) FROM messages WHERE category = ? OR category LIKE ? || '/%'`, []any{cat, cat}},
+		// Dates are Beijing days: 2025-11-01 00:00 +08:00 to 2025-11-30 24:00 +08:00.
+		{"from=2025-11-01&to=2025-11-30", `SELECT count(*) FROM messages WHERE posted_at >= TIMESTAMPTZ '2025-11-01 00:00:00+08' AND posted_at < TIMESTAMPTZ '2025-12-01 00:00:00+08'`, nil},
+		{"from=2025-11-01&to=2025-11-30&status=replied&q=" + url.QueryEscape("噪音"), `SELECT count(*) FROM messages WHERE posted_at >= TIMESTAMPTZ '2025-11-01 00:00:00+08'
+			AND posted_at < TIMESTAMPTZ '2025-12-01 00:00:00+08' AND status = 'replied' AND (title LIKE '%噪音%' OR body LIKE '%噪音%')`, nil},
+	}
+	for _, tt := range tests {
+		want := count(t, demoDB, tt.sql, tt.args...)
+		resp, body := get(t, app, "/messages?"+tt.query)
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: status %d", tt.query, resp.StatusCode)
+			continue
+		}
+		if got := resultCount(t, body); got != want || want == 0 {
+			t.Errorf("%s: %d results, SQL counts %d", tt.query, got, want)
+		}
+	}
+}
+
+func TestMessagesPaginationKeepsFilters(t *testing.T) {
+	app := mustDemoApp(t)
+	_, body := get(t, app, "/messages?status=replied&from=2025-06-01&lang=en")
+	body = html.UnescapeString(body)
+	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(body)
+	if next == nil {
+		t.Fatal("no next page link")
+	}
+	u, _ := url.Parse(next[1])
+	if q := u.Query(); u.Path != "/messages" || q.Get("status") != "replied" || q.Get("from") != "2025-06-01" || q.Get("page") != "2" || q.Has("lang") {
+		t.Errorf("next link %s", next[1])
+	}
+	first := listedThreads(body)
+	_, body2 := get(t, app, next[1])
+	second := listedThreads(body2)
+	if len(first) != messagesPerPage || len(second) == 0 || first[0] == second[0] {
+		t.Errorf("page 1 lists %d, page 2 %d", len(first), len(second))
+	}
+	if !strings.Contains(html.UnescapeString(body2), `rel="prev"`) {
+		t.Error("page 2 has no previous link")
+	}
+	// The CSV link carries the same filters, without the page.
+	csvLink := regexp.MustCompile(`href="(/messages\.csv[^"]*)"`).FindStringSubmatch(html.UnescapeString(body2))
+	if csvLink == nil || !strings.Contains(csvLink[1], "status=replied") || !strings.Contains(csvLink[1], "from=2025-06-01") || strings.Contains(csvLink[1], "page=") {
+		t.Errorf("CSV link %v", csvLink)
+	}
+}
+
+func TestMessagesCSV(t *testing.T) {
+	app := mustDemoApp(t)
+	for _, query := range []string{"status=deleted", "q=" + url.QueryEscape("噪音"), ""} {
+		_, page := get(t, app, "/messages?"+query)
+		want := min(resultCount(t, page), messagesCSVLimit)
+		resp, body := get(t, app, "/messages.csv?"+query)
+		if resp.StatusCode != 200 || !strings.HasPrefix(body, "\ufeff") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("%s: status %d, type %s, starts %q", query, resp.StatusCode, resp.Header.Get("Content-Type"), body[:min(len(body), 10)])
+		}
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows)-1 != want {
+			t.Errorf("%q: CSV has %d rows, the page counts %d", query, len(rows)-1, want)
+		}
+		if rows[0][0] != "source" || rows[0][len(rows[0])-2] != "verdict" {
+			t.Errorf("header %v", rows[0])
+		}
+	}
+}
+
+func TestMessagesBadRequests(t *testing.T) {
+	app := mustDemoApp(t)
+	tests := []struct {
+		target string
+		status int
+		want   string
+	}{
+		{"/messages?status=foo", 400, "status"},
+		{"/messages?page=0", 400, "page"},
+		{"/messages?from=2025-02-30", 400, "2025-02-30"},
+		{"/messages?from=2025-03-02&to=2025-03-01", 400, "after"},
+		{"/messages?q=13812345678", 400, "phone"},
+		{"/messages.csv?status=foo", 400, ""},
+		// An unknown region or department is a wrong link, not an empty result.
+		{"/messages?region=999999", 404, "页面不存在"},
+		{"/messages?department=nope&lang=en", 404, "Page not found"},
+		{"/messages.csv?region=999999", 404, ""},
+		{"/messages/demo/D99999999", 404, "页面不存在"},
+		{"/messages/demo/D99999999?lang=en", 404, "Page not found"},
+		{"/messages/nosuchsource/D00000001", 404, ""},
+	}
+	for _, tt := range tests {
+		resp, body := get(t, app, tt.target)
+		if resp.StatusCode != tt.status || !strings.Contains(body, tt.want) {
+			t.Errorf("%s: status %d, want %d with %q; body %.200s", tt.target, resp.StatusCode, tt.status, tt.want, body)
+		}
+	}
+}
+
+// threadFacts reads what the thread page should say about a message.
+type threadFacts struct {
+	replies, ratings int
+	deadline         time.Time
+	onTime, replied  bool
+	firstReply       sql.NullTime
+	lastRating       string
+}
+
+func readThreadFacts(t *testing.T, db *store.DB, source, id string) threadFacts {
+	t.Helper()
+	var f threadFacts
+	err := db.QueryRow(`SELECT (SELECT count(*) FROM replies WHERE source = $1 AND source_id = $2),
+		(SELECT count(*) FROM ratings WHERE source = $1 AND source_id = $2),
+		f.deadline_at, f.is_on_time, f.is_replied, m.first_reply_at, coalesce(m.rating, '')
+		FROM messages m JOIN message_facts f USING (source, source_id) WHERE m.source = $1 AND m.source_id = $2`, source, id).
+		Scan(&f.replies, &f.ratings, &f.deadline, &f.onTime, &f.replied, &f.firstReply, &f.lastRating)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestThreadShowsEveryReplyAndRating(t *testing.T) {
+	app := mustDemoApp(t)
+	for _, sel := range []string{
+		// a thread with follow-ups and a changed rating
+		`SELECT source_id FROM ratings GROUP BY source, source_id HAVING count(*) > 1 ORDER BY source_id LIMIT 1`,
+		// a late reply
+		`SELECT source_id FROM message_facts WHERE is_replied AND NOT is_on_time ORDER BY source_id LIMIT 1`,
+		// overdue, no reply
+		`SELECT f.source_id FROM message_facts f JOIN messages m USING (source, source_id) WHERE f.is_mature AND NOT f.is_replied AND m.status <> 'deleted' ORDER BY 1 LIMIT 1`,
+	} {
+		var id string
+		if err := demoDB.QueryRow(sel).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		f := readThreadFacts(t, demoDB, "demo", id)
+		resp, body := get(t, app, "/messages/demo/"+id)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", id, resp.StatusCode)
+		}
+		if got := strings.Count(body, `<li class="reply reply-`); got != f.replies {
+			t.Errorf("%s: %d replies shown, %d stored", id, got, f.replies)
+		}
+		if got := regexp.MustCompile(`<td class="rating-`).FindAllString(body, -1); len(got) != f.ratings {
+			t.Errorf("%s: %d ratings shown, %d stored", id, len(got), f.ratings)
+		}
+		if f.ratings > 0 {
+			counted := regexp.MustCompile(`<tr class="counts"><td>[^<]*</td><td class="rating-(\w+)">`).FindAllStringSubmatch(body, -1)
+			if len(counted) != 1 || counted[0][1] != f.lastRating {
+				t.Errorf("%s: counted rating %v, the message's rating is %s", id, counted, f.lastRating)
+			}
+		}
+		day := f.deadline.In(beijing).AddDate(0, 0, -1).Format("2006-01-02")
+		if !strings.Contains(body, day+" 24:00 前") {
+			t.Errorf("%s: deadline %s not shown", id, day)
+		}
+		var want string
+		switch {
+		case f.replied && f.onTime:
+			want = "按时"
+		case f.replied:
+			late := count(t, demoDB, `SELECT date_diff('day', CAST(timezone('Asia/Shanghai', f.deadline_at) AS DATE) - 1,
+				CAST(timezone('Asia/Shanghai', m.first_reply_at) AS DATE)) FROM message_facts f JOIN messages m USING (source, source_id)
+				WHERE source_id = ?`, id)
+			want = fmt.Sprintf("超时 %d 天", late)
+		default:
+			want = "逾期未回复"
+		}
+		if !strings.Contains(body, `">`+want+`</strong>`) {
+			t.Errorf("%s: verdict %q not shown", id, want)
+		}
+	}
+}
+
+func TestDeletedThread(t *testing.T) {
+	app := mustDemoApp(t)
+	var id string
+	var found time.Time
+	if err := demoDB.QueryRow(`SELECT source_id, deleted_detected_at FROM messages WHERE status = 'deleted' AND deleted_detected_at IS NOT NULL
+		ORDER BY source_id LIMIT 1`).Scan(&id, &found); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, app, "/messages/demo/"+id)
+	if !strings.Contains(body, "本留言已于 "+when(found)+" 被发现删除") || !strings.Contains(body, `class="msg-body"`) {
+		t.Errorf("%s: deletion not said, or the recorded text not shown", id)
+	}
+	_, body = get(t, app, "/messages/demo/"+id+"?lang=en")
+	if !strings.Contains(body, "found deleted on "+when(found)) {
+		t.Errorf("%s: deletion not said in English", id)
+	}
+}
+
+// Personal data in titles, bodies and replies is masked on every page and
+// in the CSV; awkward ids are escaped; another source's time zone shows.
+func TestThreadRedactsAndEscapes(t *testing.T) {
+	app := mustApp(t, mustSmallDB(t, true))
+	secrets := []string{"13812345678", "138 1234 5678", "13912345678", "41010519900307123X", "zhang.san@example.com", "0371-12345678"}
+	resp, body := get(t, app, "/messages/city/A%2F1%202")
+	if resp.StatusCode != 200 {
+		t.Fatalf("thread: status %d: %.300s", resp.StatusCode, body)
+	}
+	body = html.UnescapeString(body)
+	for _, s := range secrets {
+		if strings.Contains(body, s) {
+			t.Errorf("thread shows %q", s)
+		}
+	}
+	for _, w := range []string{"电话138****5678联系", "41*************23X", "z***@example.com", "请拨打0371-****78咨询", "我的手机138****5678",
+		"Noise complaint 噪音，电话139****5678", "按时", "2025-03-24 24:00 前", "15 个工作日"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("thread lacks %q", w)
+		}
+	}
+	resp, body = get(t, app, "/messages?q=noise")
+	body = html.UnescapeString(body)
+	if resultCount(t, body) != 1 || !strings.Contains(body, `href="/messages/city/A%2F1%202"`) || strings.Contains(body, "13912345678") {
+		t.Errorf("search: status %d, body %.2000s", resp.StatusCode, body)
+	}
+	// % and _ match themselves.
+	if _, body := get(t, app, "/messages?q="+url.QueryEscape("50%_off")); resultCount(t, body) != 1 {
+		t.Error("50%_off not found literally")
+	}
+	if _, body := get(t, app, "/messages?q="+url.QueryEscape("5%off")); resultCount(t, body) != 0 {
+		t.Error("% matched anything")
+	}
+	_, csvBody := get(t, app, "/messages.csv")
+	for _, s := range secrets {
+		if strings.Contains(csvBody, s) {
+			t.Errorf("CSV shows %q", s)
+		}
+	}
+	if !strings.Contains(csvBody, "电话138****5678联系") {
+		t.Error("CSV lacks the masked body")
+	}
+	// New York: posted 20:00 local is 09:00 the next day in Beijing; the
+	// reply came in time.
+	_, body = get(t, app, "/messages/nyc/N1?lang=en")
+	for _, w := range []string{"2025-03-04 09:00", "local time 2025-03-03 20:00 (America/New_York)", "10 calendar days", ">on time</strong>"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("NYC thread lacks %q", w)
+		}
+	}
+	// Deadline day 03-24 (15 working days after Monday 03-03); a reply
+	// on 04-02 is 9 days late. B2 is overdue, C3 not yet due.
+	for _, tt := range []struct{ id, want string }{{"L4", "超时 9 天"}, {"B2", "逾期未回复"}, {"C3", "未到期"}} {
+		if _, body := get(t, app, "/messages/city/"+tt.id); !strings.Contains(body, ">"+tt.want+"</strong>") {
+			t.Errorf("%s: verdict %q not shown", tt.id, tt.want)
+		}
+	}
+}
+
+// The list marks each message's deadline standing from message_facts.
+func TestMessagesListVerdicts(t *testing.T) {
+	app := mustApp(t, mustSmallDB(t, true))
+	_, body := get(t, app, "/messages?region=410000")
+	if got := resultCount(t, body); got != 3 {
+		t.Errorf("Henan: %d results, want 3 (A/1 2 in a county, B2 in the city, L4)", got)
+	}
+	for _, w := range []string{`verdict-on_time">按时`, `verdict-late">超时 9 天`, `verdict-overdue">逾期未回复`} {
+		if !strings.Contains(body, w) {
+			t.Errorf("list lacks %q", w)
+		}
+	}
+	_, body = get(t, app, "/messages?region=410105")
+	if got := resultCount(t, body); got != 2 {
+		t.Errorf("Jinshui: %d results, want 2", got)
+	}
+}

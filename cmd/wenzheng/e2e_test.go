@@ -144,10 +144,17 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s (%d bytes)", p, len(png))
 }
 
-// chartDrawn is true once echarts owns the chart element and its canvas has
+// chartDrawn is true once echarts owns the ranking chart and its canvas has
 // painted pixels.
-const chartDrawn = `(() => {
-	const el = document.getElementById('chartRanking');
+var chartDrawn = chartDrawnJS("chartRanking")
+
+// chartDrawnJS is chartDrawn for the chart element with that id.
+func chartDrawnJS(id string) string {
+	return strings.Replace(chartDrawnTmpl, "ID", id, 1)
+}
+
+const chartDrawnTmpl = `(() => {
+	const el = document.getElementById('ID');
 	if (!el || !window.echarts || !echarts.getInstanceByDom(el)) return false;
 	const c = el.querySelector('canvas');
 	if (!c || c.width === 0) return false;

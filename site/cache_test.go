@@ -23,3 +23,21 @@ func TestPageCacheKeepsOnlyTheCurrentVersion(t *testing.T) {
 		t.Errorf("get = %q, want v2", b)
 	}
 }
+
+func TestPageCacheIsBounded(t *testing.T) {
+	var c pageCache
+	page := make([]byte, 1<<20)
+	for i := 0; i < 100; i++ { // 100 MiB of distinct searches
+		c.put(1, "search/"+string(rune('A'+i)), page)
+	}
+	if c.bytes > maxCachedBytes || len(c.pages) != maxCachedBytes/len(page) {
+		t.Errorf("cache holds %d pages, %d bytes; want at most %d bytes", len(c.pages), c.bytes, maxCachedBytes)
+	}
+	if _, ok := c.get(1, "search/A"); !ok {
+		t.Error("the first pages were dropped")
+	}
+	c.put(2, "home/zh", []byte("v2"))
+	if c.bytes != 2 {
+		t.Errorf("a new version starts empty: %d bytes", c.bytes)
+	}
+}

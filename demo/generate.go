@@ -222,7 +222,9 @@ func postingTime(rng *rand.Rand, start time.Time, span time.Duration) time.Time 
 			hour = float64(rng.IntN(24))
 		}
 		sec := int(hour*3600) + rng.IntN(3600)
-		return day.Add(time.Duration(sec) * time.Second)
+		if p := day.Add(time.Duration(sec) * time.Second); p.Before(start.Add(span)) {
+			return p // never after the end: demo data has no messages from the future
+		}
 	}
 }
 

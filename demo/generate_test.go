@@ -202,3 +202,15 @@ func TestDemoLoadsThroughIngest(t *testing.T) {
 		t.Errorf("messages %d (deleted %d), want %d (%d)", msgs, deleted, len(ds.Second)+ds.Deleted, ds.Deleted)
 	}
 }
+
+func TestNothingIsPostedAfterUntil(t *testing.T) {
+	ds, err := Generate(Options{Seed: 3, Messages: 20000, Until: until})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ds.Second {
+		if !r.PostedAt.Before(until) {
+			t.Fatalf("message %s posted at %s, after the demo's end %s", r.SourceID, r.PostedAt, until)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io/fs"
 	"math"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -36,20 +37,25 @@ func parseTemplates() (map[string]*template.Template, error) {
 }
 
 var funcs = template.FuncMap{
-	"t":        T,
-	"tf":       func(lang, key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) },
-	"pct":      pct,
-	"num":      num,
-	"hours":    hours,
-	"score":    func(v *float64) string { return fixed(v, 1) },
-	"when":     when,
-	"name":     func(lang, zh, en string) string { return pickName(lang, zh, en) },
-	"safeHTML": func(s string) template.HTML { return template.HTML(s) },
-	"safeJS":   func(s string) template.JS { return template.JS(s) },
-	"neg":      func(n int64) int64 { return -n },
-	"i64":      func(n *int64) int64 { return *n },
-	"dict":     func(lang, key string, r analytics.Rate) rateCard { return rateCard{Lang: lang, Key: key, Rate: r} },
-	"other":    func(lang string) string { return map[string]string{"zh": "en", "en": "zh"}[lang] },
+	"t":         T,
+	"tf":        func(lang, key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) },
+	"pct":       pct,
+	"num":       num,
+	"hours":     hours,
+	"score":     func(v *float64) string { return fixed(v, 1) },
+	"when":      when,
+	"name":      func(lang, zh, en string) string { return pickName(lang, zh, en) },
+	"safeHTML":  func(s string) template.HTML { return template.HTML(s) },
+	"safeJS":    func(s string) template.JS { return template.JS(s) },
+	"neg":       func(n int64) int64 { return -n },
+	"i64":       func(n *int64) int64 { return *n },
+	"dict":      func(lang, key string, r analytics.Rate) rateCard { return rateCard{Lang: lang, Key: key, Rate: r} },
+	"deltaArgs": func(lang string, d delta) map[string]any { return map[string]any{"Lang": lang, "D": d} },
+	"boardArgs": func(lang string, q analytics.RankingQuery, id string, rows []analytics.Metrics) map[string]any {
+		return map[string]any{"Lang": lang, "Query": q, "ID": id, "Rows": rows}
+	},
+	"entityURL": entityURL,
+	"other":     func(lang string) string { return map[string]string{"zh": "en", "en": "zh"}[lang] },
 }
 
 func pickName(lang, zh, en string) string {
@@ -123,4 +129,12 @@ func when(t time.Time) string {
 type rateCard struct {
 	Lang, Key string
 	Rate      analytics.Rate
+}
+
+// entityURL is the scorecard page of a region or department.
+func entityURL(level, id string) string {
+	if level == "department" {
+		return "/departments/" + url.PathEscape(id)
+	}
+	return "/regions/" + url.PathEscape(id)
 }

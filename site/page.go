@@ -124,3 +124,22 @@ func sendCSV(c *fiber.Ctx, filename string, header []string, rows [][]string) er
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
 	return c.Send(buf.Bytes())
 }
+
+// readCSV answers a CSV route from one read transaction, with the page's
+// errors (400, 404, 503) in the visitor's language.
+func (s *Server) readCSV(c *fiber.Ctx, read func(ctx context.Context, q analytics.Querier) (name string, header []string, rows [][]string, err error)) error {
+	ctx := c.UserContext()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := analytics.CurrentRun(ctx, tx); err != nil {
+		return pageError(err)
+	}
+	name, header, rows, err := read(ctx, tx)
+	if err != nil {
+		return pageError(err)
+	}
+	return sendCSV(c, name, header, rows)
+}

@@ -2,7 +2,9 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"html/template"
+	"math"
 	"net/url"
 	"strconv"
 
@@ -13,18 +15,51 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
+func init() {
+	addPageRoute("/trend.csv", func(s *Server) fiber.Handler { return s.handleTrendCSV })
+	addLabels(map[string][2]string{
+		"home.best":          {"红榜：得分最高的 10 个", "Best 10"},
+		"home.worst":         {"黑榜：得分最低的 10 个", "Worst 10"},
+		"home.full":          {"查看完整排行 →", "Full ranking →"},
+		"home.trend":         {"全国走势", "National trend"},
+		"home.trend_note":    {"柱：留言数（左轴）；线：回复率、按时回复率、满意率（右轴，%）。首次回复中位时间见下方数据表。", "Bars: messages (left axis); lines: reply, on-time and satisfaction rates (right axis, %). The median time to first reply is in the data table below."},
+		"home.table":         {"数据表", "Data table"},
+		"home.csv":           {"下载 CSV", "Download CSV"},
+		"home.vs_prev":       {"较上期", "vs previous"},
+		"home.pp":            {"个百分点", "pts"},
+		"kpi.received_short": {"留言", "messages"},
+	})
+}
+
 // homeView is everything the home page shows, decided before rendering.
 type homeView struct {
 	Query    analytics.RankingQuery
-	National analytics.Metrics
+	Overview analytics.Overview
 	Ranking  analytics.Ranking
 	Periods  []string
 	Levels   []choice
 	Kinds    []choice
-	Chart    template.HTML
-	// ChartScript draws Chart; HasCharts is false when echarts is not embedded.
-	ChartScript template.HTML
+	Changes  kpiChanges
+	// Trend is the national history of the period kind, oldest first.
+	Trend       []analytics.Metrics
+	TrendChart  template.HTML
+	TrendScript template.HTML
 	HasCharts   bool
+	FullURL     string
+	CSVURL      string
+}
+
+// kpiChanges are the national KPIs against the previous period, ready to show.
+type kpiChanges struct {
+	Received, Reply, OnTime, Satisfaction, Median delta
+}
+
+// delta is one change: its text ("+2.1 pts") and whether it is for the better.
+type delta struct {
+	Text        string
+	Up, Better  bool
+	Has         bool
+	Description string
 }
 
 // choice is one option of a selector: a link that keeps the other filters.
@@ -37,7 +72,7 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	rq := analytics.RankingQuery{Level: c.Query("level", "province"), PeriodKind: c.Query("period_kind"), Period: c.Query("period")}
 	return s.servePage(c, "home", func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
 		view, err := s.homeView(ctx, q, l, rq)
-		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view != nil && view.Chart != ""}, err
+		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view != nil && view.TrendChart != ""}, err
 	})
 }
 
@@ -46,22 +81,28 @@ func (s *Server) homeView(ctx context.Context, q analytics.Querier, l string, rq
 	if err != nil {
 		return nil, err
 	}
-	view := &homeView{Query: rk.Query, Ranking: rk, HasCharts: s.hasCharts}
-	nat, err := analytics.History(ctx, q, "national", "CN", rk.Query.PeriodKind)
+	ov, err := analytics.OverviewOf(ctx, q, rk.Query.PeriodKind, rk.Query.Period, rk.Query.Level, 10)
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range nat {
-		if m.Period == rk.Query.Period {
-			view.National = m
-		}
+	view := &homeView{Query: rk.Query, Ranking: rk, Overview: ov, HasCharts: s.hasCharts}
+	if ov.Previous != nil {
+		view.Changes = changes(l, ov.National, *ov.Previous)
+	}
+	// The trend is monthly unless a longer kind was chosen; rolling windows
+	// have no history.
+	trendKind := rk.Query.PeriodKind
+	if trendKind == "rolling30" || trendKind == "rolling90" {
+		trendKind = "month"
+	}
+	if view.Trend, err = analytics.History(ctx, q, "national", "CN", trendKind); err != nil {
+		return nil, err
 	}
 	if view.Periods, err = analytics.Periods(ctx, q, rk.Query.PeriodKind); err != nil {
 		return nil, err
 	}
 	link := func(level, kind string) string {
-		v := url.Values{"level": {level}, "period_kind": {kind}}
-		return "/?" + v.Encode()
+		return "/?" + url.Values{"level": {level}, "period_kind": {kind}}.Encode()
 	}
 	for _, lv := range analytics.Levels {
 		view.Levels = append(view.Levels, choice{lv, T(l, "level."+lv), link(lv, rk.Query.PeriodKind), lv == rk.Query.Level})
@@ -69,15 +110,129 @@ func (s *Server) homeView(ctx context.Context, q analytics.Querier, l string, rq
 	for _, k := range analytics.PeriodKinds {
 		view.Kinds = append(view.Kinds, choice{k, T(l, "kind."+k), link(rk.Query.Level, k), k == rk.Query.PeriodKind})
 	}
-	if s.hasCharts && len(rk.Ranked) > 0 {
-		el, script := s.scoreChart(l, rk.Ranked)
-		view.Chart, view.ChartScript = template.HTML(el), template.HTML(script)
+	filters := url.Values{"period_kind": {rk.Query.PeriodKind}, "period": {rk.Query.Period}}
+	if rk.Query.Level == "department" {
+		view.FullURL = "/rankings/departments?" + filters.Encode()
+	} else {
+		filters.Set("level", rk.Query.Level)
+		view.FullURL = "/rankings/regions?" + filters.Encode()
+	}
+	view.CSVURL = "/trend.csv?" + url.Values{"period_kind": {trendKind}}.Encode()
+	if s.hasCharts && len(view.Trend) > 0 {
+		el, script := s.trendChart(l, view.Trend)
+		view.TrendChart, view.TrendScript = template.HTML(el), template.HTML(script)
 	}
 	return view, nil
 }
 
-// chartLimit keeps the chart readable: the top entities only; the table
-// below has them all.
+// changes compares this period's national KPIs with the previous one's.
+// Rates change in percentage points; a shorter median is better.
+func changes(l string, cur, prev analytics.Metrics) kpiChanges {
+	rate := func(a, b analytics.Rate) delta {
+		if a.Value == nil || b.Value == nil {
+			return delta{}
+		}
+		d := 100 * (*a.Value - *b.Value)
+		return delta{Text: signed(d, 1) + " " + T(l, "home.pp"), Up: d > 0, Better: d > 0, Has: math.Abs(d) >= 0.05}
+	}
+	var k kpiChanges
+	if prev.Received > 0 {
+		d := 100 * float64(cur.Received-prev.Received) / float64(prev.Received)
+		k.Received = delta{Text: signed(d, 1) + "%", Up: d > 0, Better: true, Has: true}
+	}
+	k.Reply, k.OnTime, k.Satisfaction = rate(cur.ReplyRate, prev.ReplyRate), rate(cur.OnTimeRate, prev.OnTimeRate), rate(cur.SatisfactionRate, prev.SatisfactionRate)
+	if a, b := cur.MedianHours.Value, prev.MedianHours.Value; a != nil && b != nil && !cur.MedianHours.More && !prev.MedianHours.More {
+		d := *a - *b
+		k.Median = delta{Text: signed(d, 1) + " " + T(l, "unit.hours"), Up: d > 0, Better: d < 0, Has: math.Abs(d) >= 0.05}
+	}
+	return k
+}
+
+func signed(v float64, prec int) string {
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if v >= 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+// trendChart draws the national messages (bars, left axis) and the three
+// rates (lines, right axis in %) over the periods.
+func (s *Server) trendChart(l string, trend []analytics.Metrics) (element, script string) {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{
+			ChartID: "chartTrend", AssetsHost: s.assetsPrefix(), Width: "100%", Height: "320px",
+		}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "48", Bottom: "24", ContainLabel: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Name: T(l, "kpi.received"), Type: "value"}),
+		charts.WithAnimation(false),
+	)
+	bar.ExtendYAxis(opts.YAxis{Name: "%", Type: "value", Min: 0, Max: 100, Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
+	periods := make([]string, len(trend))
+	received := make([]opts.BarData, len(trend))
+	line := charts.NewLine()
+	series := []struct {
+		key, color string
+		get        func(m analytics.Metrics) *float64
+	}{
+		{"kpi.reply_rate", "#b8322a", func(m analytics.Metrics) *float64 { return m.ReplyRate.Value }},
+		{"kpi.on_time_rate", "#0b57d0", func(m analytics.Metrics) *float64 { return m.OnTimeRate.Value }},
+		{"kpi.satisfaction", "#1a7f37", func(m analytics.Metrics) *float64 { return m.SatisfactionRate.Value }},
+	}
+	for i, m := range trend {
+		periods[i] = m.Period
+		received[i] = opts.BarData{Value: m.Received}
+	}
+	line.SetXAxis(periods)
+	for _, sr := range series {
+		data := make([]opts.LineData, len(trend))
+		for i, m := range trend {
+			data[i] = opts.LineData{Value: "-"}
+			if v := sr.get(m); v != nil {
+				data[i].Value = fmt.Sprintf("%.1f", *v*100)
+			}
+		}
+		line.AddSeries(T(l, sr.key), data, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: sr.color}))
+	}
+	bar.SetXAxis(periods).AddSeries(T(l, "kpi.received"), received, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#c9d1d9"}))
+	bar.Overlap(line)
+	snip := bar.RenderSnippet()
+	return snip.Element, snip.Script
+}
+
+// handleTrendCSV serves exactly the data of the trend chart and its table.
+func (s *Server) handleTrendCSV(c *fiber.Ctx) error {
+	kind := c.Query("period_kind", "month")
+	return s.readCSV(c, func(ctx context.Context, q analytics.Querier) (string, []string, [][]string, error) {
+		hist, err := analytics.History(ctx, q, "national", "CN", kind)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		header := []string{"period_kind", "period", "received", "mature", "reply_rate", "on_time_rate", "satisfaction_rate", "rated",
+			"km_median_hours", "km_median_more", "plain_median_hours"}
+		rows := make([][]string, 0, len(hist))
+		f := func(v *float64) string {
+			if v == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*v, 'f', -1, 64)
+		}
+		for _, m := range hist {
+			rows = append(rows, []string{m.PeriodKind, m.Period, strconv.FormatInt(m.Received, 10), strconv.FormatInt(m.Mature, 10),
+				f(m.ReplyRate.Value), f(m.OnTimeRate.Value), f(m.SatisfactionRate.Value), strconv.FormatInt(m.Rated, 10),
+				f(m.MedianHours.Value), strconv.FormatBool(m.MedianHours.More), f(m.PlainMedianHours)})
+		}
+		return "wenzheng-national-" + kind + ".csv", header, rows, nil
+	})
+}
+
+// chartLimit keeps ranking charts readable: the top entities only; the
+// table has them all.
 const chartLimit = 40
 
 // scoreChart is a horizontal bar chart of the ranked entities' scores,

@@ -835,25 +835,6 @@ func (s *Server) distributionChart(l string, d distribution) (element, script st
 	return snip.Element, snip.Script
 }
 
-// readCSV answers a CSV route from one read transaction, with the page's
-// errors (400, 404, 503) in the visitor's language.
-func (s *Server) readCSV(c *fiber.Ctx, read func(ctx context.Context, q analytics.Querier) (name string, header []string, rows [][]string, err error)) error {
-	ctx := c.UserContext()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := analytics.CurrentRun(ctx, tx); err != nil {
-		return pageError(err)
-	}
-	name, header, rows, err := read(ctx, tx)
-	if err != nil {
-		return pageError(err)
-	}
-	return sendCSV(c, name, header, rows)
-}
-
 // csvName makes an entity id safe in a file name.
 func csvName(parts ...string) string {
 	s := strings.Join(parts, "-")

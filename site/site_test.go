@@ -87,7 +87,7 @@ func TestPages(t *testing.T) {
 		want, not    []string
 	}{
 		{"home in Chinese by default", "/", nil, 200,
-			[]string{`lang="zh-CN"`, "全国概况", "省级 · 排行", "演示数据", "数据更新于", `id="ranking"`, "echarts.min.js", "chartRanking", "2025-11"},
+			[]string{`lang="zh-CN"`, "全国概况", "省级 · 排行", "演示数据", "数据更新于", `id="best"`, `id="worst"`, "红榜", "黑榜", "echarts.min.js", "chartTrend", "全国走势", "较上期", "2025-11"},
 			[]string{"Nationwide", "https://"}},
 		{"home in English by query", "/?lang=en", nil, 200,
 			[]string{`lang="en"`, "Nationwide", "Provinces · ranking", "Demo data", "Data updated"}, []string{"全国概况"}},
@@ -130,23 +130,40 @@ func TestLangQuerySetsCookie(t *testing.T) {
 	}
 }
 
-func TestRankingTableMatchesMetrics(t *testing.T) {
+func TestHomeBoardsMatchMetrics(t *testing.T) {
 	app := mustDemoApp(t)
 	_, body := get(t, app, "/")
-	// Every ranked row in the table is a province with a rank; the number
-	// of rows equals the eligible provinces in the metrics table.
+	table := func(id string) []string {
+		start := strings.Index(body, `id="`+id+`"`)
+		if start < 0 {
+			t.Fatalf("no table %s", id)
+		}
+		end := strings.Index(body[start:], "</table>")
+		return regexp.MustCompile(`<tr><td class="num">(\d+)</td><th scope="row"><a href="/regions/(\d+)">`).FindAllString(body[start:start+end], -1)
+	}
 	var eligible int
 	demoDB.QueryRow(`SELECT count(*) FROM metrics WHERE level = 'province' AND period_kind = 'month' AND period = '2025-11' AND eligible`).Scan(&eligible)
-	rows := regexp.MustCompile(`<tr><td class="num">\d+</td><th scope="row">`).FindAllString(body, -1)
-	if len(rows) != eligible || eligible == 0 {
-		t.Errorf("table has %d ranked rows, metrics have %d eligible provinces", len(rows), eligible)
+	best, worst := table("best"), table("worst")
+	if want := min(10, eligible); len(best) != want || len(worst) != want {
+		t.Errorf("红榜 %d rows, 黑榜 %d rows; want %d each", len(best), len(worst), want)
 	}
-	// The best score is listed first.
-	var best string
-	demoDB.QueryRow(`SELECT r.name FROM metrics m JOIN regions r ON r.region_code = m.entity_id
-		WHERE m.level = 'province' AND m.period_kind = 'month' AND m.period = '2025-11' AND m.rank = 1 ORDER BY r.region_code LIMIT 1`).Scan(&best)
-	if first := regexp.MustCompile(`<th scope="row">([^<]+)</th>`).FindStringSubmatch(body); first == nil || first[1] != best {
-		t.Errorf("first row %v, want %s", first, best)
+	// 红榜 starts with rank 1, 黑榜 with the last rank.
+	var first, last string
+	demoDB.QueryRow(`SELECT arg_min(entity_id, (rank, entity_id)), arg_max(entity_id, (rank, entity_id)) FROM metrics
+		WHERE level = 'province' AND period_kind = 'month' AND period = '2025-11' AND eligible`).Scan(&first, &last)
+	if len(best) == 0 || !strings.Contains(best[0], first) || !strings.Contains(worst[0], last) {
+		t.Errorf("红榜 starts %v (want %s), 黑榜 starts %v (want %s)", best[:min(1, len(best))], first, worst[:min(1, len(worst))], last)
+	}
+	// The trend table has every month; its CSV the same rows.
+	var months int
+	demoDB.QueryRow(`SELECT count(*) FROM metrics WHERE level = 'national' AND period_kind = 'month'`).Scan(&months)
+	start := strings.Index(body, `id="trend-table"`)
+	if n := strings.Count(body[start:start+strings.Index(body[start:], "</table>")], "<tr><th scope=\"row\">"); n != months {
+		t.Errorf("trend table has %d rows, want %d months", n, months)
+	}
+	resp, csv := get(t, app, "/trend.csv?period_kind=month")
+	if resp.StatusCode != 200 || !strings.HasPrefix(csv, "\ufeffperiod_kind,period,received") || strings.Count(csv, "\r\n") != months+1 {
+		t.Errorf("trend.csv: %d, %d lines, want %d", resp.StatusCode, strings.Count(csv, "\r\n"), months+1)
 	}
 }
 

@@ -174,21 +174,21 @@ func TestHomePageInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?lang=zh")); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#ranking tbody tr').length`))
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#best tbody tr').length`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows < 10 {
-		t.Errorf("province ranking has %d rows, want most of the 31 provinces", rows)
+	if rows != 10 {
+		t.Errorf("红榜 has %d rows, want 10", rows)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](chartDrawn, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](chartDrawnJS("chartTrend"), chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		t.Errorf("the echarts chart was not drawn: %v", err)
 	}
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"全国概况", "回复率", "按时回复率", "满意率", "数据更新于", "演示数据"} {
+	for _, want := range []string{"全国概况", "回复率", "按时回复率", "满意率", "数据更新于", "演示数据", "红榜", "黑榜", "全国走势"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("home page lacks %q", want)
 		}
@@ -210,7 +210,7 @@ func TestHomePageInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812), chromedp.Navigate(base+"/?lang=zh")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](chartDrawn, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](chartDrawnJS("chartTrend"), chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		t.Errorf("chart not drawn at 375 px: %v", err)
 	}
 	width, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))

@@ -66,7 +66,8 @@ SELECT source, source_id, region_code, department_id,
        status = 'deleted' AS is_deleted,
        coalesce(deadline_at <= as_of, false) AS is_mature,
        reply_at IS NOT NULL AS is_replied,
-       coalesce(reply_at <= deadline_at, false) AS is_on_time,
+       -- deadline_at is the first late instant (midnight after day N)
+       coalesce(reply_at < deadline_at, false) AS is_on_time,
        -- time to first reply, censored at as_of when there is none yet
        date_diff('second', posted_at, end_at) / 3600.0 AS t_hours,
        coalesce(t_days, 0) AS t_days
@@ -238,7 +239,9 @@ CREATE OR REPLACE TEMP TABLE _ranked AS
 SELECT s.*,
        CASE WHEN eligible THEN rank() OVER (PARTITION BY level, period_kind, period, eligible ORDER BY round(score, 1) DESC) END AS rank,
        CASE WHEN eligible THEN rank() OVER (PARTITION BY level, period_kind, period, parent_id, eligible ORDER BY round(score, 1) DESC) END AS rank_in_parent,
-       CASE WHEN eligible THEN 100 * percent_rank() OVER (PARTITION BY level, period_kind, period, eligible ORDER BY round(score, 1)) END AS percentile
+       -- with a single ranked entity there is nobody to be better than: no percentile
+       CASE WHEN eligible AND count(*) OVER (PARTITION BY level, period_kind, period, eligible) > 1
+            THEN 100 * percent_rank() OVER (PARTITION BY level, period_kind, period, eligible ORDER BY round(score, 1)) END AS percentile
 FROM _scored s;
 
 CREATE OR REPLACE TEMP TABLE _metrics AS

@@ -73,7 +73,7 @@ func formulas(p analytics.Params) map[string]string {
 	return map[string]string{
 		"mature":            "mature = #{m : deadline(m) ≤ as_of}",
 		"reply_rate":        "reply_rate = #{mature, first_reply_at ≤ as_of} ÷ mature",
-		"on_time_rate":      "on_time_rate = #{mature, first_reply_at ≤ deadline} ÷ mature",
+		"on_time_rate":      "on_time_rate = #{mature, first_reply_at < deadline} ÷ mature   (deadline = 00:00 after day N)",
 		"km_median":         "Ŝ(t) = Π_{tᵢ ≤ t} (1 − dᵢ ÷ nᵢ);  median = min{t : Ŝ(t) ≤ 0.5}",
 		"km_p90":            "p90 = min{t : Ŝ(t) ≤ 0.1}",
 		"satisfaction_rate": fmt.Sprintf("satisfaction_rate = (satisfied + %g × basic) ÷ rated", p.WeightBasic),
@@ -82,7 +82,7 @@ func formulas(p analytics.Params) map[string]string {
 		"score": fmt.Sprintf("shrunk = (k + %g·p̄) ÷ (n + %g);  score = 100 × (%g·reply′ + %g·on_time′ + %g·satisfaction′) ÷ Σw(available)",
 			p.M, p.M, p.WeightReply, p.WeightOnTime, p.WeightSatisfaction),
 		"rank":       fmt.Sprintf("rank = 1 + #{e : round(score_e, 1) > round(score, 1)},  if mature ≥ %d", p.MinN),
-		"percentile": "percentile = 100 × #{e ranked : round(score_e, 1) < round(score, 1)} ÷ (ranked − 1)",
+		"percentile": "percentile = 100 × #{e ranked : round(score_e, 1) < round(score, 1)} ÷ (ranked − 1),  if ranked > 1",
 	}
 }
 

@@ -54,11 +54,31 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sqlDB.Close()
 		return nil, openError(path, err)
 	}
+	// DuckDB takes 80% of the machine by default; a nightly recompute of
+	// millions of messages would then starve the web server beside it.
+	// Half the memory is plenty: beyond it DuckDB spills to <db>.tmp.
+	if _, err := db.ExecContext(ctx, `SET memory_limit = '`+MemoryLimit()+`'`); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("set memory limit: %w", err)
+	}
 	if err := db.migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// MemoryLimit is DuckDB's memory limit: WENZHENG_MEMORY_LIMIT (a DuckDB
+// size such as "4GB") or half the physical memory.
+func MemoryLimit() string {
+	if v := os.Getenv("WENZHENG_MEMORY_LIMIT"); v != "" {
+		return strings.ReplaceAll(v, "'", "")
+	}
+	total := physicalMemory()
+	if total == 0 {
+		return "4GB"
+	}
+	return fmt.Sprintf("%dMB", total/2/(1<<20))
 }
 
 func openError(path string, err error) error {

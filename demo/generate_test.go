@@ -144,7 +144,7 @@ func TestGeneratedStatisticsArePlausible(t *testing.T) {
 }
 
 func TestCategoriesFollowTheRealTree(t *testing.T) {
-	const path = "../../shared/data/zhihuizhengwu/categories.xlsx"
+	path := sharedData("zhihuizhengwu/categories.xlsx")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("real category file not present (%v)", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
-const nyc311File = "../../shared/data/nyc311/nyc311-2022-05-01.csv"
+var nyc311File = sharedData("nyc311/nyc311-2022-05-01.csv")
 
 // storedMessage is what the store holds of one message.
 type storedMessage struct {

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-const open311File = "../../shared/data/open311/sf-closed-requests-2010.json"
+var open311File = sharedData("open311/sf-closed-requests-2010.json")
 
 func TestOpen311RealFile(t *testing.T) {
 	if _, err := os.Stat(open311File); err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-const zzFile = "../../shared/data/zhihuizhengwu/messages-with-replies.xlsx"
+var zzFile = sharedData("zhihuizhengwu/messages-with-replies.xlsx")
 
 func TestZhihuizhengwuRealFile(t *testing.T) {
 	if _, err := os.Stat(zzFile); err != nil {

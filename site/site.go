@@ -94,6 +94,7 @@ func New(cfg Config) (*fiber.App, error) {
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
+		IdleTimeout:           60 * time.Second,
 		WriteTimeout:          60 * time.Second,
 	})
 	app.Use(recover.New())

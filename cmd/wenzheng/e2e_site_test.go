@@ -12,8 +12,10 @@ import (
 // filter, a scorecard, a message behind a number, the English switch and a
 // phone-sized screen, with no request leaving the machine.
 func TestSiteJourneyInBrowser(t *testing.T) {
-	ctx := newBrowser(t)
+	// The server first: cleanups run in reverse, so the browser closes its
+	// connections before the server shuts down.
 	base := mustStartServer(t, 20000)
+	ctx := newBrowser(t)
 	var reqs requestLog
 	reqs.listen(t, ctx)
 	text := func() string {

@@ -165,8 +165,10 @@ const chartDrawnTmpl = `(() => {
 })()`
 
 func TestHomePageInBrowser(t *testing.T) {
-	ctx := newBrowser(t)
+	// The server first: cleanups run in reverse, so the browser closes its
+	// connections before the server shuts down.
 	base := mustStartServer(t, 20000)
+	ctx := newBrowser(t)
 	var reqs requestLog
 	reqs.listen(t, ctx)
 

@@ -100,7 +100,8 @@ recomputes the metrics, and serves pages at the listen address. Pages show
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := app.ShutdownWithContext(shutdownCtx); err != nil {
-		return err
+		// A browser may hold a connection open; the data is safe either way.
+		log.Warn("connections still open after 10 s; closing anyway", "err", err)
 	}
 	select { // let an interrupted load roll back before the database closes
 	case <-prepErr:

@@ -21,6 +21,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,6 +60,9 @@ type Config struct {
 	// nightly job in the background, returning ErrJobBusy if one runs.
 	AdminToken string
 	StartJob   func() error
+	// ReleasesDir holds the open-data releases /datasets serves
+	// (pipeline.ReleaseDir); empty: none.
+	ReleasesDir string
 }
 
 // Server holds what every handler needs.
@@ -72,14 +76,19 @@ type Server struct {
 	cache      pageCache
 	adminToken string
 	startJob   func() error
+	releases   releaseStore
+	redactOnce sync.Once // wenzheng_redact registered in DuckDB, for Parquet extracts
+	redactErr  error
 }
 
 // New builds the Fiber app.
 func New(cfg Config) (*fiber.App, error) {
-	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob}
+	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob,
+		releases: releaseStore{dir: cfg.ReleasesDir}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.releases.log = s.log
 	if err := s.loadAssets(); err != nil {
 		return nil, err
 	}
@@ -98,7 +107,7 @@ func New(cfg Config) (*fiber.App, error) {
 		WriteTimeout:          60 * time.Second,
 	})
 	app.Use(recover.New())
-	app.Use(compress.New())
+	app.Use(compress.New(compress.Config{Next: uncompressed}))
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals("lang", pickLang(c))
 		return c.Next()
@@ -106,11 +115,17 @@ func New(cfg Config) (*fiber.App, error) {
 	app.Get("/assets/:version/*", s.handleAsset)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Post("/api/v1/admin/run", s.handleAdminRun)
-	api := app.Group("/api/v1", apiHeaders, etag.New(etag.Config{Weak: true}))
+	api := app.Group("/api/v1", apiHeaders, etag.New(etag.Config{Weak: true, Next: streamed}))
 	for _, rt := range apiRoutes {
 		api.Get(rt.Path, s.serveAPI(rt))
 	}
+	for _, rt := range extractRoutes {
+		api.Get(rt.Path, s.serveExtract(rt))
+	}
 	api.Get("/openapi.json", serveOpenAPI)
+	// Release files stream from disk: before the pages' ETag middleware,
+	// which would read them whole.
+	app.Get("/datasets/:release/*", s.handleReleaseFile)
 	pages := app.Group("", etag.New())
 	pages.Get("/", s.handleHome)
 	for _, r := range pageRoutes {

@@ -1,0 +1,439 @@
+package site
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/datasets"
+)
+
+// Filtered extracts of the messages: /api/v1/messages.csv, .ndjson and
+// .parquet, with the filters of the /messages page (region with its
+// sub-regions, department, from and to in Beijing days), every row and
+// the published columns, title, body and category redacted as everywhere.
+//
+// They stream. DuckDB's Go driver materialises a whole result before the
+// first row is read, so CSV and NDJSON read the messages in slices of
+// rowids (DuckDB prunes the scan to each slice), all in one transaction:
+// at most extractSlice rows are held at a time, whatever the extract's
+// size, and the rows come in storage order. Parquet is written by DuckDB
+// itself (COPY, with redaction as a SQL function) to a temporary file
+// that is then streamed and deleted.
+
+// extractParams are the query parameters every extract takes.
+var extractParams = []string{"region", "department", "from", "to"}
+
+// extractRoute is one extract format under /api/v1. Its write answers
+// the request and calls done once the extract no longer needs its slot.
+type extractRoute struct {
+	Path        string
+	ContentType string
+	write       func(s *Server, c *fiber.Ctx, f messageFilter, done func()) error
+}
+
+// extractRoutes are registered in New with the API routes.
+var extractRoutes = []extractRoute{
+	{"/messages.csv", "text/csv; charset=utf-8", func(s *Server, c *fiber.Ctx, f messageFilter, done func()) error {
+		return s.streamExtract(c, f, "wenzheng-messages.csv", writeExtractCSV, done)
+	}},
+	{"/messages.ndjson", "application/x-ndjson", func(s *Server, c *fiber.Ctx, f messageFilter, done func()) error {
+		return s.streamExtract(c, f, "wenzheng-messages.ndjson", writeExtractNDJSON, done)
+	}},
+	{"/messages.parquet", "application/vnd.apache.parquet", (*Server).parquetExtract},
+}
+
+// extractSlots bounds the extracts made at once: each holds a database
+// connection and a core while it runs. One more is told to come back
+// (503 with Retry-After) rather than queued.
+var extractSlots = make(chan struct{}, 4)
+
+// extractColumns are the published columns of messages, in order.
+var extractColumns = []string{"source", "source_id", "channel", "region_code", "department_id", "category", "kind",
+	"title", "body", "author_key", "posted_at", "first_reply_at", "closed_at", "status", "rating", "rated_at", "likes", "dislikes"}
+
+// streamed tells the ETag middleware to leave the extracts alone: an ETag
+// needs the whole body, which is what streaming avoids.
+func streamed(c *fiber.Ctx) bool {
+	for _, rt := range extractRoutes {
+		if strings.EqualFold(c.Path(), "/api/v1"+rt.Path) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) serveExtract(rt extractRoute) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := checkParams(c.Queries(), extractParams); err != nil {
+			return err
+		}
+		f, err := parseMessageFilter(func(k string) string { return strings.Clone(c.Query(k)) })
+		if err != nil {
+			return err
+		}
+		select {
+		case extractSlots <- struct{}{}:
+		default:
+			c.Set(fiber.HeaderRetryAfter, "30")
+			return fiber.NewError(fiber.StatusServiceUnavailable, "too many extracts are being made at once; try again in a minute")
+		}
+		c.Set(fiber.HeaderContentType, rt.ContentType)
+		return rt.write(s, c, f, sync.OnceFunc(func() { <-extractSlots }))
+	}
+}
+
+// extractFrom joins what the filters need: a region filter reaches two
+// levels up (a county's city and province), as on /messages.
+const extractFrom = ` FROM messages m
+	LEFT JOIN regions r ON r.region_code = m.region_code
+	LEFT JOIN regions up ON up.region_code = r.parent_code `
+
+// extractSelect reads extractColumns; with redact, the free-text columns
+// go through that SQL function.
+func extractSelect(redact string) string {
+	cols := make([]string, len(extractColumns))
+	for i, col := range extractColumns {
+		cols[i] = "m." + col
+		if redact != "" && (col == "title" || col == "body" || col == "category") {
+			cols[i] = redact + "(m." + col + ") AS " + col
+		}
+	}
+	return "SELECT " + strings.Join(cols, ", ") + extractFrom
+}
+
+// extractSlice is how many rowids one query covers.
+const extractSlice = 10_000
+
+// extractRow is one message as extracts publish it.
+type extractRow struct {
+	Source, SourceID                                                          string
+	Channel, RegionCode, DepartmentID, Category, Kind, Title, Body, AuthorKey sql.NullString
+	PostedAt                                                                  time.Time
+	FirstReplyAt, ClosedAt                                                    sql.NullTime
+	Status                                                                    string
+	Rating                                                                    sql.NullString
+	RatedAt                                                                   sql.NullTime
+	Likes, Dislikes                                                           sql.NullInt64
+}
+
+// readExtract calls row for each message the filter selects, slice by
+// slice of rowids, and flush after each slice.
+func readExtract(ctx context.Context, tx *sql.Tx, f messageFilter, row func(*extractRow) error, flush func() error) error {
+	var lo, hi sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT min(rowid), max(rowid) FROM messages`).Scan(&lo, &hi); err != nil || !lo.Valid {
+		return err
+	}
+	where, args := f.where()
+	q := extractSelect("") + `WHERE m.rowid >= ? AND m.rowid < ? AND ` + where + ` ORDER BY m.rowid`
+	var m extractRow
+	for start := lo.Int64; start <= hi.Int64; start += extractSlice {
+		rows, err := tx.QueryContext(ctx, q, append([]any{start, start + extractSlice}, args...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := rows.Scan(&m.Source, &m.SourceID, &m.Channel, &m.RegionCode, &m.DepartmentID, &m.Category, &m.Kind,
+				&m.Title, &m.Body, &m.AuthorKey, &m.PostedAt, &m.FirstReplyAt, &m.ClosedAt, &m.Status, &m.Rating, &m.RatedAt,
+				&m.Likes, &m.Dislikes); err != nil {
+				rows.Close()
+				return err
+			}
+			for _, t := range []*sql.NullString{&m.Title, &m.Body, &m.Category} {
+				t.String = datasets.RedactString(t.String)
+			}
+			if err := row(&m); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// extractWriter writes an extract to w: a function called per row, and
+// one called after each slice and at the end.
+type extractWriter func(w *bufio.Writer) (row func(*extractRow) error, flush func() error)
+
+// streamExtract answers with the extract as a stream: the handler checks
+// the filters (400 and 404 come as usual), then a goroutine reads and
+// writes slice by slice into a pipe fasthttp sends from. A failure half
+// way breaks the pipe, so the client sees a broken download rather than a
+// short one that looks whole.
+func (s *Server) streamExtract(c *fiber.Ctx, f messageFilter, filename string, write extractWriter, done func()) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		cancel()
+		done()
+		return err
+	}
+	stop := func() {
+		tx.Rollback()
+		cancel()
+		done()
+	}
+	if err := checkFilterNames(ctx, tx, f); err != nil {
+		stop()
+		return pageError(err)
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	if c.Method() == fiber.MethodHead {
+		stop()
+		return nil
+	}
+	pr, pw := io.Pipe()
+	deadline := newIdleDeadline(c)
+	go func() {
+		defer stop()
+		bw := bufio.NewWriterSize(progressWriter{pw, &deadline}, 64<<10)
+		row, flush := write(bw)
+		flushed := func() error {
+			if err := flush(); err != nil {
+				return err
+			}
+			return bw.Flush()
+		}
+		err := readExtract(ctx, tx, f, row, flushed)
+		if err == nil {
+			err = flushed()
+		}
+		if err != nil && !errors.Is(err, io.ErrClosedPipe) {
+			s.log.Warn("extract failed", "file", filename, "err", err)
+		}
+		pw.CloseWithError(err) // nil: the reader sees the end
+	}()
+	c.Context().SetBodyStream(pr, -1)
+	return nil
+}
+
+// progressWriter moves the connection's idle deadline on as the client
+// takes the bytes.
+type progressWriter struct {
+	w io.Writer
+	d *idleDeadline
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	p.d.extend()
+	return p.w.Write(b)
+}
+
+// releaseTime writes a time as the releases' CSV and NDJSON do: ISO 8601
+// in UTC, with microseconds only when there are any.
+func releaseTime(t sql.NullTime) string {
+	switch {
+	case !t.Valid:
+		return ""
+	case t.Time.Nanosecond() == 0:
+		return t.Time.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	return t.Time.UTC().Format("2006-01-02T15:04:05.000000Z")
+}
+
+// writeExtractCSV writes plain CSV, as the releases' csv/ files: UTF-8
+// without a BOM, a header line, times as releaseTime.
+func writeExtractCSV(w *bufio.Writer) (func(*extractRow) error, func() error) {
+	cw := csv.NewWriter(w)
+	header := true
+	rec := make([]string, len(extractColumns))
+	row := func(m *extractRow) error {
+		if header {
+			header = false
+			if err := cw.Write(extractColumns); err != nil {
+				return err
+			}
+		}
+		rec = append(rec[:0], m.Source, m.SourceID, m.Channel.String, m.RegionCode.String, m.DepartmentID.String,
+			m.Category.String, m.Kind.String, m.Title.String, m.Body.String, m.AuthorKey.String,
+			releaseTime(sql.NullTime{Time: m.PostedAt, Valid: true}), releaseTime(m.FirstReplyAt), releaseTime(m.ClosedAt),
+			m.Status, m.Rating.String, releaseTime(m.RatedAt), nullInt(m.Likes), nullInt(m.Dislikes))
+		return cw.Write(rec)
+	}
+	flush := func() error {
+		if header { // no row at all: still a header
+			header = false
+			cw.Write(extractColumns)
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	return row, flush
+}
+
+func nullInt(n sql.NullInt64) string {
+	if !n.Valid {
+		return ""
+	}
+	return strconv.FormatInt(n.Int64, 10)
+}
+
+// extractJSON is a row of the NDJSON extract; a missing value is null.
+type extractJSON struct {
+	Source       string  `json:"source"`
+	SourceID     string  `json:"source_id"`
+	Channel      *string `json:"channel"`
+	RegionCode   *string `json:"region_code"`
+	DepartmentID *string `json:"department_id"`
+	Category     *string `json:"category"`
+	Kind         *string `json:"kind"`
+	Title        *string `json:"title"`
+	Body         *string `json:"body"`
+	AuthorKey    *string `json:"author_key"`
+	PostedAt     string  `json:"posted_at"`
+	FirstReplyAt *string `json:"first_reply_at"`
+	ClosedAt     *string `json:"closed_at"`
+	Status       string  `json:"status"`
+	Rating       *string `json:"rating"`
+	RatedAt      *string `json:"rated_at"`
+	Likes        *int64  `json:"likes"`
+	Dislikes     *int64  `json:"dislikes"`
+}
+
+func writeExtractNDJSON(w *bufio.Writer) (func(*extractRow) error, func() error) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	str := func(s sql.NullString) *string {
+		if !s.Valid {
+			return nil
+		}
+		return &s.String
+	}
+	tm := func(t sql.NullTime) *string {
+		if !t.Valid {
+			return nil
+		}
+		s := releaseTime(t)
+		return &s
+	}
+	num := func(n sql.NullInt64) *int64 {
+		if !n.Valid {
+			return nil
+		}
+		return &n.Int64
+	}
+	row := func(m *extractRow) error {
+		return enc.Encode(extractJSON{Source: m.Source, SourceID: m.SourceID, Channel: str(m.Channel), RegionCode: str(m.RegionCode),
+			DepartmentID: str(m.DepartmentID), Category: str(m.Category), Kind: str(m.Kind), Title: str(m.Title), Body: str(m.Body),
+			AuthorKey: str(m.AuthorKey), PostedAt: releaseTime(sql.NullTime{Time: m.PostedAt, Valid: true}), FirstReplyAt: tm(m.FirstReplyAt),
+			ClosedAt: tm(m.ClosedAt), Status: m.Status, Rating: str(m.Rating), RatedAt: tm(m.RatedAt), Likes: num(m.Likes), Dislikes: num(m.Dislikes)})
+	}
+	return row, func() error { return nil }
+}
+
+// redactSQL is the name of datasets.RedactString as a DuckDB function.
+const redactSQL = "wenzheng_redact"
+
+// parquetExtract has DuckDB write the extract to a temporary Parquet file
+// (typed columns, zstd, row groups small enough to keep its buffers
+// small), then streams that file and deletes it.
+func (s *Server) parquetExtract(c *fiber.Ctx, f messageFilter, done func()) error {
+	defer done() // once written, the file streams without the database
+	ctx := context.Background()
+	if err := s.registerRedactSQL(ctx); err != nil {
+		return err
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := checkFilterNames(ctx, conn, f); err != nil {
+		return pageError(err)
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="wenzheng-messages.parquet"`)
+	if c.Method() == fiber.MethodHead {
+		return nil
+	}
+	tmp, err := os.CreateTemp("", "wenzheng-extract-*.parquet")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	tmp.Close()
+	keep := false
+	defer func() {
+		if !keep {
+			os.Remove(name)
+		}
+	}()
+	where, args := f.where()
+	// PRESERVE_ORDER false: DuckDB writes row groups as its threads
+	// produce them instead of holding them back to keep the table's order
+	// (about 1 GB instead of tens of MB for a million messages).
+	copySQL := `COPY (` + extractSelect(redactSQL) + `WHERE ` + where + `) TO '` + strings.ReplaceAll(name, "'", "''") +
+		`' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384, PRESERVE_ORDER false)`
+	if _, err := conn.ExecContext(ctx, copySQL, args...); err != nil {
+		return err
+	}
+	file, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	fi, err := file.Stat()
+	if err != nil {
+		file.Close()
+		return err
+	}
+	keep = true // the stream deletes it
+	c.Context().SetBodyStream(&tempFile{streamedFile{r: file, file: file, deadline: newIdleDeadline(c)}}, int(fi.Size()))
+	return nil
+}
+
+// tempFile is a streamed file deleted once sent.
+type tempFile struct{ streamedFile }
+
+func (t *tempFile) Close() error {
+	err := t.streamedFile.Close()
+	os.Remove(t.file.Name())
+	return err
+}
+
+// registerRedactSQL makes datasets.RedactString a DuckDB function, once
+// per server: DuckDB keeps it in the database's catalogue.
+func (s *Server) registerRedactSQL(ctx context.Context) error {
+	s.redactOnce.Do(func() {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			s.redactErr = err
+			return
+		}
+		defer conn.Close()
+		s.redactErr = duckdb.RegisterScalarUDF(conn, redactSQL, redactUDF{})
+	})
+	return s.redactErr
+}
+
+// redactUDF is wenzheng_redact(VARCHAR) → VARCHAR; NULL stays NULL.
+type redactUDF struct{}
+
+func (redactUDF) Config() duckdb.ScalarFuncConfig {
+	varchar, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar}, ResultTypeInfo: varchar}
+}
+
+func (redactUDF) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
+		return datasets.RedactString(v[0].(string)), nil
+	}}
+}

@@ -200,7 +200,10 @@ SELECT a.level, a.period_kind, a.period,
        sum(a.received) AS received, sum(a.mature) AS mature, sum(a.rated) AS rated,
        sum(a.replied) / nullif(sum(a.mature), 0) AS p_reply,
        sum(a.on_time) / nullif(sum(a.mature), 0) AS p_on_time,
-       sum(a.satisfied + p.w_basic * a.basic) / nullif(sum(a.rated), 0) AS p_satisfaction
+       -- counts are summed before w_basic weighs them: a sum of fractions
+       -- would depend on the order rows are added in, and rankings.sql
+       -- must reproduce every score exactly from the published files
+       (sum(a.satisfied) + any_value(p.w_basic) * sum(a.basic)) / nullif(sum(a.rated), 0) AS p_satisfaction
 FROM _agg a CROSS JOIN _params p
 WHERE a.entity_id <> '_unattributed'
 GROUP BY a.level, a.period_kind, a.period;

@@ -41,7 +41,23 @@ type Config struct {
 	AdminToken  string           `json:"admin_token"`
 	Methodology analytics.Params `json:"methodology"`
 	Sources     []Source         `json:"sources"`
+	// ReleaseRetention is how many open-data releases are kept under
+	// <data_dir>/releases; older ones are deleted after each new one.
+	ReleaseRetention int `json:"release_retention"`
+	// Licence is the licence releases are published under; empty means
+	// CC BY 4.0.
+	Licence Licence `json:"licence"`
 }
+
+// Licence names a data licence.
+type Licence struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// DefaultReleaseRetention keeps a week of nightly releases.
+const DefaultReleaseRetention = 7
 
 // Source is one board or hotline and the files it is loaded from.
 type Source struct {
@@ -104,7 +120,8 @@ const DefaultSchedule = "CRON_TZ=Asia/Shanghai 0 2 * * *"
 
 // Default is the configuration used without a file: demo data in ./data.
 func Default() Config {
-	return Config{DataDir: "data", Listen: ":8080", Schedule: DefaultSchedule, Methodology: analytics.DefaultParams()}
+	return Config{DataDir: "data", Listen: ":8080", Schedule: DefaultSchedule, Methodology: analytics.DefaultParams(),
+		ReleaseRetention: DefaultReleaseRetention}
 }
 
 // Load reads a configuration file over the defaults. Unknown keys are an
@@ -208,11 +225,23 @@ func (c Config) Validate() error {
 	if c.AdminToken != "" && len(c.AdminToken) < 16 {
 		errs = append(errs, errors.New("admin_token: use at least 16 characters"))
 	}
+	if c.ReleaseRetention < 1 {
+		errs = append(errs, fmt.Errorf("release_retention: keep at least 1 release (got %d)", c.ReleaseRetention))
+	}
+	if c.Licence != (Licence{}) {
+		if u, err := url.Parse(c.Licence.URL); c.Licence.ID == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			errs = append(errs, errors.New("licence: give an id and the licence's http(s) url"))
+		}
+	}
 	if len(c.Sources) > 0 && (c.Secret == "" || c.Secret == DemoSecret) {
 		errs = append(errs, errors.New("secret: set a secret of your own to key author pseudonyms of real data"))
 	}
 	return errors.Join(errs...)
 }
+
+// SecretIsDefault reports whether pseudonyms are keyed with the built-in
+// demo secret, which anyone can read in the source code.
+func (c Config) SecretIsDefault() bool { return c.Secret == "" || c.Secret == DemoSecret }
 
 // SecretBytes is the pseudonym key, the demo one when none is set.
 func (c Config) SecretBytes() []byte {

@@ -34,6 +34,9 @@ func TestLoad(t *testing.T) {
 		{"url on a file profile", `{"secret":"s3cret","sources":[{"name":"zz","profile":"nyc311","url":"https://data.example/311"}]}`, "only the open311 profile"},
 		{"url that is not http", `{"secret":"s3cret","sources":[{"name":"sf","profile":"open311","url":"ftp://x/requests.json"}]}`, "not an http(s) address"},
 		{"feed source", `{"secret":"s3cret","sources":[{"name":"sf","profile":"open311","url":"https://mobile311.sfgov.org/open311/v2/requests.json","feed_days":30}]}`, ""},
+		{"no releases kept", `{"release_retention":0}`, "release_retention"},
+		{"licence without url", `{"licence":{"id":"ODbL-1.0"}}`, "licence"},
+		{"own licence", `{"release_retention":30,"licence":{"id":"ODbL-1.0","title":"Open Data Commons Open Database License","url":"https://opendatacommons.org/licenses/odbl/1-0/"}}`, ""},
 		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
 	}
 	for _, tt := range tests {
@@ -44,7 +47,7 @@ func TestLoad(t *testing.T) {
 		if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 			t.Errorf("%s: error %v, want it to mention %q", tt.name, err, tt.wantErr)
 		}
-		if tt.name == "defaults" && (c.DataDir != "data" || c.Methodology.MinN != 20) {
+		if tt.name == "defaults" && (c.DataDir != "data" || c.Methodology.MinN != 20 || c.ReleaseRetention != 7) {
 			t.Errorf("defaults not applied: %+v", c)
 		}
 	}

@@ -55,8 +55,9 @@ func IngestFiles(ctx context.Context, e *Env, src config.Source, files []string,
 }
 
 // Job is the nightly run: every configured source's new files, then the
-// metrics. One piece of work runs at a time: the start-up preparation, the
-// schedule and the admin endpoint share the job.
+// metrics, then an open-data release. One piece of work runs at a time:
+// the start-up preparation, the schedule and the admin endpoint share the
+// job.
 type Job struct {
 	Env *Env
 	mu  sync.Mutex
@@ -115,5 +116,11 @@ func (j *Job) nightly(ctx context.Context) error {
 		j.Env.Log.Info("nightly run: no new input files")
 		return nil
 	}
-	return Recompute(ctx, j.Env)
+	if err := Recompute(ctx, j.Env); err != nil {
+		return err
+	}
+	// The metrics are committed: a release that fails to build leaves
+	// them, and the site, as they are.
+	_, err = Publish(ctx, j.Env, ReleaseDir(j.Env.Cfg.DataDir))
+	return err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/config"
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 	"github.com/wenzheng-transparency/wenzheng/demo"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -46,7 +47,8 @@ type DemoOptions struct {
 // Prepare makes the data directory ready to serve: it loads configured
 // sources (files not loaded before), or the demo into an empty database
 // when no source is configured, and recomputes metrics when anything new
-// arrived or none were computed yet.
+// arrived or none were computed yet. It publishes the first release when
+// there is none.
 func Prepare(ctx context.Context, e *Env, d DemoOptions) error {
 	if n, err := ingest.RecoverInterrupted(ctx, e.DB); err != nil {
 		return err
@@ -84,7 +86,18 @@ func Prepare(ctx context.Context, e *Env, d DemoOptions) error {
 		return err
 	}
 	if changed || computed == 0 {
-		return Recompute(ctx, e)
+		if err := Recompute(ctx, e); err != nil {
+			return err
+		}
+	}
+	// A fresh data directory gets its first release at once; after that
+	// the nightly run publishes.
+	if ids, err := datasets.IDs(ReleaseDir(e.Cfg.DataDir)); err != nil {
+		return err
+	} else if len(ids) == 0 {
+		if _, err := Publish(ctx, e, ReleaseDir(e.Cfg.DataDir)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

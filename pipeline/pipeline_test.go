@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/config"
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 	"github.com/wenzheng-transparency/wenzheng/demo"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
@@ -51,7 +52,12 @@ func TestPrepareEmptyDirectoryLoadsDemoOnce(t *testing.T) {
 	if len(archived) != 2 {
 		t.Errorf("%d archived inputs, want the 2 demo snapshots", len(archived))
 	}
-	// A restart neither reloads nor recomputes.
+	// The first start publishes the first release, of demo data.
+	rels, err := datasets.List(ReleaseDir(e.Cfg.DataDir))
+	if err != nil || len(rels) != 1 || !rels[0].Demo {
+		t.Fatalf("releases after first Prepare: %v, %v; want one demo release", rels, err)
+	}
+	// A restart neither reloads nor recomputes nor publishes.
 	if err := Prepare(ctx, e, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +65,9 @@ func TestPrepareEmptyDirectoryLoadsDemoOnce(t *testing.T) {
 	e.DB.QueryRow(`SELECT count(*) FROM metric_runs`).Scan(&metricRuns)
 	if runs != 2 || metricRuns != 1 {
 		t.Errorf("after restart: %d runs, %d metric runs; want 2 and 1", runs, metricRuns)
+	}
+	if ids, _ := datasets.IDs(ReleaseDir(e.Cfg.DataDir)); len(ids) != 1 {
+		t.Errorf("after restart: releases %v, want the first one only", ids)
 	}
 }
 
@@ -123,28 +132,36 @@ func TestNightlyJobLoadsNewFilesOnly(t *testing.T) {
 	if err := job.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var runs, metricRuns, deleted int
+	var runs, metricRuns, deleted, releases int
 	count := func() {
 		e.DB.QueryRow(`SELECT count(*) FROM runs`).Scan(&runs)
 		e.DB.QueryRow(`SELECT count(*) FROM metric_runs`).Scan(&metricRuns)
 		e.DB.QueryRow(`SELECT count(*) FROM messages WHERE status = 'deleted'`).Scan(&deleted)
+		ids, _ := datasets.IDs(ReleaseDir(e.Cfg.DataDir))
+		releases = len(ids)
 	}
 	count()
-	if runs != 1 || metricRuns != 1 {
-		t.Fatalf("first night: %d runs, %d metric runs", runs, metricRuns)
+	if runs != 1 || metricRuns != 1 || releases != 1 {
+		t.Fatalf("first night: %d runs, %d metric runs, %d releases", runs, metricRuns, releases)
 	}
-	// Nothing new: no run, no recompute.
+	// Nothing new: no run, no recompute, no release.
 	job.Run(ctx)
 	count()
-	if runs != 1 || metricRuns != 1 {
-		t.Errorf("quiet night: %d runs, %d metric runs; want 1 and 1", runs, metricRuns)
+	if runs != 1 || metricRuns != 1 || releases != 1 {
+		t.Errorf("quiet night: %d runs, %d metric runs, %d releases; want 1, 1, 1", runs, metricRuns, releases)
 	}
-	// The next export arrives: loaded, deletions detected, metrics recomputed.
+	// The next export arrives: loaded, deletions detected, metrics
+	// recomputed, a release published whose changes say what changed.
 	e.Cfg.Sources[0].Files = []string{first, second}
 	job.Run(ctx)
 	count()
-	if runs != 2 || metricRuns != 2 || deleted != ds.Deleted {
-		t.Errorf("second night: %d runs, %d metric runs, %d deleted; want 2, 2, %d", runs, metricRuns, deleted, ds.Deleted)
+	if runs != 2 || metricRuns != 2 || deleted != ds.Deleted || releases != 2 {
+		t.Errorf("second night: %d runs, %d metric runs, %d deleted, %d releases; want 2, 2, %d, 2", runs, metricRuns, deleted, ds.Deleted, releases)
+	}
+	if rels, err := datasets.List(ReleaseDir(e.Cfg.DataDir)); err != nil || len(rels) != 2 {
+		t.Errorf("releases: %v", err)
+	} else if c := rels[0].Changes["messages"]; rels[0].Previous != rels[1].ID || c.Updated < int64(ds.Deleted) {
+		t.Errorf("second release against %q, message changes %+v; want the first, at least %d updated (found deleted)", rels[0].Previous, c, ds.Deleted)
 	}
 	// One run at a time.
 	job.mu.Lock()
@@ -152,6 +169,31 @@ func TestNightlyJobLoadsNewFilesOnly(t *testing.T) {
 		t.Errorf("Start while running = %v, want ErrBusy", err)
 	}
 	job.mu.Unlock()
+}
+
+// A release that cannot be built fails the nightly run, but the metrics
+// computed before it stay: here real data keyed with the default secret.
+func TestNightlyPublishFailureKeepsMetrics(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ds, _ := demo.Generate(demo.Options{Seed: 5, Messages: 300, Until: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	file := filepath.Join(dir, "board.ndjson")
+	demo.WriteNDJSON(file, ds.Second)
+	cfg := config.Default()
+	cfg.Sources = []config.Source{{Name: "board", Profile: "canonical", Files: []string{file}}}
+	e := mustEnv(t, cfg)
+	err := (&Job{Env: e}).Run(ctx)
+	if !errors.Is(err, datasets.ErrDefaultSecret) {
+		t.Fatalf("nightly run = %v, want ErrDefaultSecret", err)
+	}
+	var metricRuns int
+	e.DB.QueryRow(`SELECT count(*) FROM metric_runs`).Scan(&metricRuns)
+	if metricRuns != 1 {
+		t.Errorf("%d metric runs, want the 1 computed before publishing", metricRuns)
+	}
+	if entries, _ := os.ReadDir(ReleaseDir(e.Cfg.DataDir)); len(entries) != 0 {
+		t.Errorf("releases dir holds %v, want nothing", entries)
+	}
 }
 
 // A source with a url is read from its feed on every nightly run, for the

@@ -30,6 +30,9 @@ func commands() []command {
 		{"rejects", "show the rows a run rejected, with reasons", runRejects},
 		{"rank", "print a ranking of one level for one period (table, CSV or JSON)", runRank},
 		{"scorecard", "print one region's or department's scorecard for one period", runScorecard},
+		{"publish", "build an open-data release (CSV, Parquet, NDJSON, datapackage.json, rankings.sql)", runPublish},
+		{"releases", "list the open-data releases", runReleases},
+		{"verify", "verify a release: checksums, datapackage.json, rows, rankings.sql", runVerify},
 	}
 }
 

@@ -1,0 +1,216 @@
+package datasets
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// This file writes the documents of a release: datapackage.json (a
+// Frictionless Tabular Data Package over the CSV files), the README data
+// dictionary, the licence and the changelog.
+
+// DataPackage is datapackage.json, as far as Wenzheng writes and checks it.
+type DataPackage struct {
+	Profile     string            `json:"profile"`
+	Name        string            `json:"name"`
+	ID          string            `json:"id"`
+	Title       string            `json:"title"`
+	Description string            `json:"description"`
+	Version     string            `json:"version"`
+	Created     string            `json:"created"`
+	Licenses    []PackageLicence  `json:"licenses"`
+	Resources   []PackageResource `json:"resources"`
+}
+
+// PackageLicence is one entry of a data package's licenses.
+type PackageLicence struct {
+	Name  string `json:"name"`
+	Path  string `json:"path"`
+	Title string `json:"title"`
+}
+
+// PackageResource is one tabular data resource: a CSV file and its schema.
+type PackageResource struct {
+	Profile     string         `json:"profile"`
+	Name        string         `json:"name"`
+	Path        string         `json:"path"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Format      string         `json:"format"`
+	Mediatype   string         `json:"mediatype"`
+	Encoding    string         `json:"encoding"`
+	Bytes       int64          `json:"bytes"`
+	Hash        string         `json:"hash"`
+	Dialect     PackageDialect `json:"dialect"`
+	Schema      PackageSchema  `json:"schema"`
+}
+
+// PackageDialect describes the CSV files (CSV Dialect).
+type PackageDialect struct {
+	Delimiter      string `json:"delimiter"`
+	LineTerminator string `json:"lineTerminator"`
+	QuoteChar      string `json:"quoteChar"`
+	DoubleQuote    bool   `json:"doubleQuote"`
+	Header         bool   `json:"header"`
+}
+
+// PackageSchema is a Table Schema.
+type PackageSchema struct {
+	Fields        []PackageField `json:"fields"`
+	PrimaryKey    []string       `json:"primaryKey"`
+	MissingValues []string       `json:"missingValues"`
+}
+
+// PackageField is one field of a Table Schema.
+type PackageField struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Format      string `json:"format,omitempty"`
+	Description string `json:"description"`
+}
+
+func bilingual(t Text) string { return t.Zh + " / " + t.En }
+
+func dataPackage(m Manifest) ([]byte, error) {
+	p := DataPackage{
+		Profile:     "tabular-data-package",
+		Name:        "wenzheng-" + strings.ToLower(m.ID),
+		ID:          "wenzheng-" + m.ID,
+		Title:       "问政开放数据 Wenzheng open data " + m.ID,
+		Description: bilingual(Text{"政府留言板与热线的留言、答复、评价、指标与排行（已脱敏），数据截至 " + m.AsOf.Format(time.RFC3339) + "。", "Messages, replies, ratings, metrics and rankings of government message boards and hotlines (redacted), as of " + m.AsOf.Format(time.RFC3339) + "."}),
+		Version:     m.ID,
+		Created:     m.CreatedAt.Format(time.RFC3339),
+		Licenses:    []PackageLicence{{Name: m.Licence.ID, Path: m.Licence.URL, Title: m.Licence.Title}},
+	}
+	for _, t := range m.Tables {
+		f := t.FilesOf(FormatCSV)
+		if len(f) != 1 {
+			return nil, fmt.Errorf("table %s has %d CSV files", t.Name, len(f))
+		}
+		r := PackageResource{
+			Profile: "tabular-data-resource", Name: t.Name, Path: f[0].Path,
+			Title: bilingual(t.Title), Description: bilingual(t.Description),
+			Format: "csv", Mediatype: "text/csv", Encoding: "utf-8", Bytes: f[0].Bytes, Hash: "sha256:" + f[0].SHA256,
+			Dialect: PackageDialect{Delimiter: ",", LineTerminator: "\n", QuoteChar: `"`, DoubleQuote: true, Header: true},
+			Schema:  PackageSchema{PrimaryKey: t.PrimaryKey, MissingValues: []string{""}},
+		}
+		for _, fd := range t.Fields {
+			r.Schema.Fields = append(r.Schema.Fields, PackageField{Name: fd.Name, Type: fd.Type, Description: bilingual(fd.Description)})
+		}
+		p.Resources = append(p.Resources, r)
+	}
+	b, err := json.MarshalIndent(p, "", "  ")
+	return append(b, '\n'), err
+}
+
+func readme(m Manifest) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("# 问政开放数据 · Wenzheng open data — %s\n\n", m.ID)
+	if m.Demo {
+		w("**演示数据 / Demo data**：本版本由生成的演示数据构成，不是真实留言。This release holds generated demo data, not real messages.\n\n")
+	}
+	w("- 数据截至 / Data as of: %s\n", m.AsOf.Format(time.RFC3339))
+	w("- 生成时间 / Built: %s\n", m.CreatedAt.Format(time.RFC3339))
+	w("- 指标计算编号 / Metric run: %d\n", m.MetricRunID)
+	w("- 许可 / Licence: [%s](%s) (%s)，见 / see LICENSE.txt\n", m.Licence.Title, m.Licence.URL, m.Licence.ID)
+	if m.Previous != "" {
+		w("- 上一版本 / Previous release: %s（变更见 / changes in CHANGELOG.md）\n", m.Previous)
+	}
+	w(`
+## 文件 / Files
+
+每个表有四种格式 / Each table comes in four formats:
+
+| 目录 folder | 格式 format |
+|---|---|
+| csv/ | CSV，UTF-8，无 BOM，LF 换行；空字段即空值 / UTF-8 without BOM, LF line ends; an empty field is a missing value |
+| csv-excel/ | 供 Excel 使用的 CSV：UTF-8 带 BOM，CRLF 换行；以 = + - @ 开头的文本前加 ' 以免被当作公式 / for Excel: UTF-8 with BOM, CRLF; text starting with = + - @ is prefixed with ' so it is never run as a formula |
+| parquet/ | Parquet（zstd）；messages、replies、ratings 按年份分区（year=2025/…，按来源时区）/ Parquet (zstd); messages, replies and ratings are partitioned by year (year=2025/…, in the source's time zone) |
+| ndjson/ | 每行一个 JSON 对象 / one JSON object per line |
+
+时间均为 UTC，ISO 8601 格式（2025-03-03T01:00:00Z）。Times are in UTC, ISO 8601 (2025-03-03T01:00:00Z).
+
+- release.json：本版本的清单（表、行数、文件、校验和、脱敏计数、变更）/ the release manifest (tables, rows, files, checksums, redaction counts, changes)
+- datapackage.json：Frictionless 表格数据包描述 / Frictionless Tabular Data Package descriptor
+- SHA256SUMS：全部文件的校验和（sha256sum -c SHA256SUMS）/ checksums of every file (sha256sum -c SHA256SUMS)
+- rankings.sql：由本版本的 Parquet 文件复算排行 / recomputes the rankings from this release's Parquet files
+
+## 复算排行 / Recomputing the rankings
+
+在本目录中用 DuckDB 运行（结果与 rankings 表逐行一致）/ Run with DuckDB inside this directory (the result equals the rankings table row for row):
+
+    duckdb < rankings.sql
+
+## 隐私 / Privacy
+
+`)
+	r := m.Redaction
+	w("留言标题、正文和答复正文中的手机号、固定电话、身份证号、电子邮箱和银行卡号已遮盖；留言人只以密钥化假名（author_key）出现。本版本遮盖：手机号 %d、固定电话 %d、身份证号 %d、电子邮箱 %d、银行卡号 %d。\n\n",
+		r.Mobile, r.Landline, r.IDNumber, r.Email, r.BankCard)
+	w("Mobile and landline numbers, ID numbers, e-mail addresses and bank card numbers in message titles and bodies and in replies are masked; authors appear only as keyed pseudonyms (author_key). Masked in this release: %d mobile, %d landline, %d ID numbers, %d e-mail addresses, %d bank cards.\n\n",
+		r.Mobile, r.Landline, r.IDNumber, r.Email, r.BankCard)
+	w("## 数据字典 / Data dictionary\n")
+	for _, t := range m.Tables {
+		w("\n### %s — %s / %s\n\n%s\n\n%s\n\n", t.Name, t.Title.Zh, t.Title.En, t.Description.Zh, t.Description.En)
+		w("主键 / Primary key: %s · 行数 / Rows: %d\n\n", strings.Join(t.PrimaryKey, ", "), t.Rows)
+		w("| 字段 field | 类型 type | 说明 | Description |\n|---|---|---|---|\n")
+		for _, f := range t.Fields {
+			w("| %s | %s | %s | %s |\n", f.Name, f.Type, mdCell(f.Description.Zh), mdCell(f.Description.En))
+		}
+	}
+	return b.String()
+}
+
+func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func licenceText(m Manifest) string {
+	return fmt.Sprintf(`问政开放数据 Wenzheng open data, release %s
+
+本数据按 %s（%s）许可发布：
+This data is licensed under the %s (%s):
+
+    %s
+
+署名 / Attribution: “问政 Wenzheng open data, release %s”.
+
+留言和答复的文字由公众和政府部门撰写；其中的个人信息已遮盖（见 README.md）。
+The texts of messages and replies were written by members of the public and by
+government departments; personal data in them was masked (see README.md).
+`, m.ID, m.Licence.Title, m.Licence.ID, m.Licence.Title, m.Licence.ID, m.Licence.URL, m.ID)
+}
+
+// changelogEntries is how many releases CHANGELOG.md remembers.
+const changelogEntries = 60
+
+const changelogTitle = "# 变更记录 / Changelog\n"
+
+// changelog puts this release's entry above the previous release's.
+func changelog(m Manifest, previous string) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("## %s\n\n", m.ID)
+	w("数据截至 / Data as of %s. ", m.AsOf.Format(time.RFC3339))
+	if m.Previous == "" {
+		w("首个版本 / First release.\n\n")
+	} else {
+		w("与 / Against %s:\n\n", m.Previous)
+	}
+	w("| 表 table | 行数 rows | 新增 added | 更新 updated | 删除 deleted |\n|---|---|---|---|---|\n")
+	for _, t := range m.Tables {
+		c := m.Changes[t.Name]
+		w("| %s | %d | %d | %d | %d |\n", t.Name, t.Rows, c.Added, c.Updated, c.Deleted)
+	}
+	r := m.Redaction
+	w("\n脱敏 / Redacted: mobile %d, landline %d, id_number %d, email %d, bank_card %d.\n", r.Mobile, r.Landline, r.IDNumber, r.Email, r.BankCard)
+	entries := []string{b.String()}
+	old := strings.TrimPrefix(previous, changelogTitle)
+	for _, e := range strings.Split(old, "\n## ") {
+		if e = strings.TrimSpace(e); e != "" && len(entries) < changelogEntries {
+			entries = append(entries, "## "+strings.TrimPrefix(e, "## ")+"\n")
+		}
+	}
+	return changelogTitle + "\n" + strings.Join(entries, "\n")
+}

@@ -1,0 +1,289 @@
+package datasets
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// This file writes one table in every format. The table's rows are first
+// materialised in a temp table (_pub), so all formats hold the same rows;
+// DuckDB writes CSV, NDJSON and Parquet, and the Excel CSV is the CSV
+// re-encoded.
+
+// duckType maps a DuckDB column type to a Table Schema type.
+func duckType(t string) string {
+	switch t = strings.ToUpper(t); {
+	case t == "BOOLEAN":
+		return "boolean"
+	case t == "DATE":
+		return "date"
+	case strings.HasPrefix(t, "TIMESTAMP"):
+		return "datetime"
+	case strings.Contains(t, "INT"):
+		return "integer"
+	case t == "DOUBLE" || t == "FLOAT" || t == "REAL" || strings.HasPrefix(t, "DECIMAL"):
+		return "number"
+	}
+	return "string"
+}
+
+// exportTable writes a table, materialised as _pub on conn, into the
+// release directory dir and returns its files and schema.
+func exportTable(ctx context.Context, conn *sql.Conn, dir string, t table) (Table, error) {
+	out := Table{Name: t.name, Title: t.title, Description: t.desc, PrimaryKey: t.key}
+	cols, err := columns(ctx, conn, "_pub")
+	if err != nil {
+		return out, err
+	}
+	var csvCols []string
+	for _, c := range cols {
+		if t.partitioned && c.name == "year" {
+			continue
+		}
+		doc, ok := fieldDoc(t.name, c.name)
+		if !ok {
+			return out, fmt.Errorf("table %s: column %s has no description (add it to fieldDocs)", t.name, c.name)
+		}
+		typ := duckType(c.typ)
+		out.Fields = append(out.Fields, Field{Name: c.name, Type: typ, Description: doc})
+		csvCols = append(csvCols, textColumn(c.name, typ))
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM _pub`).Scan(&out.Rows); err != nil {
+		return out, err
+	}
+	sortBy := t.order
+	if sortBy == nil {
+		sortBy = t.key
+	}
+	order := " ORDER BY " + strings.Join(quoteAll(sortBy), ", ")
+	text := "SELECT " + strings.Join(csvCols, ", ") + " FROM _pub" + order
+
+	for _, d := range []string{"csv", "csv-excel", "ndjson", "parquet"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return out, err
+		}
+	}
+	csvPath := "csv/" + t.name + ".csv"
+	if err := copyTo(ctx, conn, text, filepath.Join(dir, csvPath), "FORMAT csv, HEADER"); err != nil {
+		return out, err
+	}
+	excelPath := "csv-excel/" + t.name + ".csv"
+	if err := excelCSV(filepath.Join(dir, csvPath), filepath.Join(dir, excelPath), out.Fields); err != nil {
+		return out, fmt.Errorf("%s: %w", excelPath, err)
+	}
+	ndjsonPath := "ndjson/" + t.name + ".ndjson"
+	if err := copyTo(ctx, conn, text, filepath.Join(dir, ndjsonPath), "FORMAT json"); err != nil {
+		return out, err
+	}
+	var parquetPaths []string
+	if t.partitioned && out.Rows > 0 {
+		p := "parquet/" + t.name
+		if err := copyTo(ctx, conn, "SELECT * FROM _pub"+order, filepath.Join(dir, p), "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year)"); err != nil {
+			return out, err
+		}
+		if parquetPaths, err = filesUnder(dir, p); err != nil {
+			return out, err
+		}
+	} else {
+		// An empty partitioned table has no partitions: one file holds its schema.
+		p := "parquet/" + t.name + ".parquet"
+		q := "SELECT * FROM _pub" + order
+		if t.partitioned {
+			q = "SELECT * EXCLUDE (year) FROM _pub" + order
+		}
+		if err := copyTo(ctx, conn, q, filepath.Join(dir, p), "FORMAT parquet, COMPRESSION zstd"); err != nil {
+			return out, err
+		}
+		parquetPaths = []string{p}
+	}
+	for _, f := range []struct{ path, format string }{{csvPath, FormatCSV}, {excelPath, FormatCSVExcel}, {ndjsonPath, FormatNDJSON}} {
+		file, err := describeFile(dir, f.path, f.format)
+		if err != nil {
+			return out, err
+		}
+		out.Files = append(out.Files, file)
+	}
+	for _, p := range parquetPaths {
+		file, err := describeFile(dir, p, FormatParquet)
+		if err != nil {
+			return out, err
+		}
+		out.Files = append(out.Files, file)
+	}
+	return out, nil
+}
+
+type column struct{ name, typ string }
+
+func columns(ctx context.Context, conn *sql.Conn, rel string) ([]column, error) {
+	rows, err := conn.QueryContext(ctx, `DESCRIBE SELECT * FROM `+rel)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	names, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []column
+	for rows.Next() {
+		vals := make([]any, len(names))
+		ptrs := make([]any, len(names))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, column{name: fmt.Sprint(vals[0]), typ: fmt.Sprint(vals[1])})
+	}
+	return out, rows.Err()
+}
+
+// textColumn is how a column is written in CSV and NDJSON: times as ISO
+// 8601 in UTC (2025-03-03T01:00:00Z, with microseconds only when there are
+// any), the rest as DuckDB writes them.
+func textColumn(name, typ string) string {
+	q := quote(name)
+	if typ != "datetime" {
+		return q
+	}
+	return fmt.Sprintf(`CASE WHEN epoch_us(%[1]s) %% 1000000 = 0 THEN strftime(timezone('UTC', %[1]s), '%%Y-%%m-%%dT%%H:%%M:%%SZ')
+		ELSE strftime(timezone('UTC', %[1]s), '%%Y-%%m-%%dT%%H:%%M:%%S.%%fZ') END AS %[1]s`, q)
+}
+
+func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = quote(n)
+	}
+	return out
+}
+
+// sqlString quotes s as an SQL string literal.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func copyTo(ctx context.Context, conn *sql.Conn, query, path, options string) error {
+	if _, err := conn.ExecContext(ctx, "COPY ("+query+") TO "+sqlString(path)+" ("+options+")"); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// excelCSV re-encodes a CSV for Excel: a UTF-8 byte order mark (so Excel
+// reads Chinese as UTF-8), CRLF line ends, and text cells that Excel would
+// take for a formula (starting with = + - @) prefixed with an apostrophe,
+// so a citizen's text never runs as a formula in a reader's spreadsheet.
+func excelCSV(src, dst string, fields []Field) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	f, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	bw.WriteString("\ufeff")
+	r := csv.NewReader(bufio.NewReaderSize(in, 1<<16))
+	r.ReuseRecord = true
+	w := csv.NewWriter(bw)
+	w.UseCRLF = true
+	text := make([]bool, len(fields))
+	for i, fd := range fields {
+		text[i] = fd.Type == "string"
+	}
+	for header := true; ; header = false {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			f.Close()
+			return err
+		}
+		if !header {
+			for i, v := range rec {
+				if i < len(text) && text[i] && v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
+					rec[i] = "'" + v
+				}
+			}
+		}
+		if err := w.Write(rec); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	w.Flush()
+	if err := errors.Join(w.Error(), bw.Flush()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// filesUnder lists the files under dir/sub, as release paths, sorted.
+func filesUnder(dir, sub string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(filepath.Join(dir, sub), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return err
+	})
+	sort.Strings(out)
+	return out, err
+}
+
+func describeFile(dir, rel, format string) (File, error) {
+	sum, size, err := fileSHA256(filepath.Join(dir, filepath.FromSlash(rel)))
+	return File{Path: rel, Format: format, Bytes: size, SHA256: sum}, err
+}
+
+func fileSHA256(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+// appendOn bulk-loads rows into a (temp) table of conn itself: temp tables
+// belong to one connection, so store.DB's appender, which takes a
+// connection of its own, cannot reach them.
+func appendOn(conn *sql.Conn, table string, add func(appendRow func(...driver.Value) error) error) error {
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		if err != nil {
+			return fmt.Errorf("appender for %s: %w", table, err)
+		}
+		if err := add(a.AppendRow); err != nil {
+			a.Close()
+			return err
+		}
+		return a.Close()
+	})
+}

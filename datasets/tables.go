@@ -1,0 +1,303 @@
+package datasets
+
+import "strings"
+
+// table is one published table: the query that reads it from the
+// database (after the text was redacted into _redacted_* temp tables), its
+// primary key, and the words that document it. A partitioned table's
+// query has one more column, year, which names its Parquet partition.
+type table struct {
+	name        string
+	title, desc Text
+	query       string
+	key         []string
+	// order sorts the rows when it is not the key.
+	order       []string
+	partitioned bool
+}
+
+// yearOf is the year of a timestamp in the source's time zone, which is the
+// Parquet partition a row goes to.
+func yearOf(ts string) string {
+	return `year(timezone(coalesce(s.time_zone, 'Asia/Shanghai'), ` + ts + `)) AS year`
+}
+
+// regionLevels are the levels of metrics_regions; metrics_departments has
+// the rest.
+const regionLevels = `('national', 'province', 'city', 'county')`
+
+// entityNames names a metrics row's entity as the site does.
+const entityNames = `CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN '全国' ELSE coalesce(r.name, d.name, m.entity_id) END AS name,
+	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN 'Nationwide' ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) END AS name_en`
+
+const entityJoins = `LEFT JOIN regions r ON m.level IN ('province', 'city', 'county') AND r.region_code = m.entity_id
+LEFT JOIN departments d ON m.level = 'department' AND d.department_id = m.entity_id`
+
+// tables lists what a release publishes, in the order of the manifest.
+// Every column is named: a column added to the database is not published
+// until someone decides it may be (and describes it in fieldDocs).
+func tables() []table {
+	return []table{
+		{
+			name:  "messages",
+			title: Text{"留言", "Messages"},
+			desc: Text{"每条留言一行，标题和正文已脱敏（手机号、固定电话、身份证号、电子邮箱、银行卡号已遮盖），留言人以密钥化的假名表示。",
+				"One row per message. Title and body are redacted (mobile and landline numbers, ID numbers, e-mail addresses and bank card numbers masked); authors appear only as keyed pseudonyms."},
+			query: `SELECT m.source, m.source_id, m.channel, m.region_code, m.department_id, m.category, m.kind,
+	CASE WHEN x.source IS NULL THEN m.title ELSE x.title END AS title,
+	CASE WHEN x.source IS NULL THEN m.body ELSE x.body END AS body,
+	m.author_key, m.posted_at, m.first_reply_at, m.closed_at, m.status, m.rating, m.rated_at,
+	m.likes, m.dislikes, m.deleted_detected_at, ` + yearOf("m.posted_at") + `
+FROM messages m
+LEFT JOIN _redacted_messages x ON x.source = m.source AND x.source_id = m.source_id
+LEFT JOIN sources s ON s.name = m.source`,
+			key:         []string{"source", "source_id"},
+			partitioned: true,
+		},
+		{
+			name:  "replies",
+			title: Text{"答复", "Replies"},
+			desc:  Text{"留言的每一次答复、追问和回复，正文已脱敏。", "Every reply, follow-up and citizen follow-up to a message; bodies redacted."},
+			query: `SELECT p.source, p.source_id, p.seq, p.replied_at, p.department_id,
+	CASE WHEN x.source IS NULL THEN p.body ELSE x.body END AS body,
+	p.kind, ` + yearOf("p.replied_at") + `
+FROM replies p
+LEFT JOIN _redacted_replies x ON x.source = p.source AND x.source_id = p.source_id AND x.seq = p.seq
+LEFT JOIN sources s ON s.name = p.source`,
+			key:         []string{"source", "source_id", "seq"},
+			partitioned: true,
+		},
+		{
+			name:  "ratings",
+			title: Text{"评价", "Ratings"},
+			desc: Text{"留言人给出的每一次满意度评价（评价改变时保留历次）。",
+				"Every satisfaction rating a message received; when a rating changed, each one is kept."},
+			query: `SELECT g.source, g.source_id, g.seq, g.rated_at, g.rating, ` + yearOf("g.rated_at") + `
+FROM ratings g
+LEFT JOIN sources s ON s.name = g.source`,
+			key:         []string{"source", "source_id", "seq"},
+			partitioned: true,
+		},
+		{
+			name:  "regions",
+			title: Text{"地区", "Regions"},
+			desc:  Text{"省、市、县三级地区，尽可能使用 GB/T 2260 行政区划代码。", "Provinces, cities and counties, with GB/T 2260 codes where the source has them."},
+			query: `SELECT region_code, name, name_en, level, parent_code FROM regions`,
+			key:   []string{"region_code"},
+		},
+		{
+			name:  "departments",
+			title: Text{"部门", "Departments"},
+			desc:  Text{"答复留言的部门及其所属地区。", "The departments that answer messages, and the region each belongs to."},
+			query: `SELECT department_id, name, name_en, region_code FROM departments`,
+			key:   []string{"department_id"},
+		},
+		{
+			name:  "sources",
+			title: Text{"数据来源", "Sources"},
+			desc: Text{"每个留言板或热线，以及其答复期限的计算方式。",
+				"Each board or hotline, and how its answer deadline is counted."},
+			query: `SELECT name, profile, time_zone, sla_days, workdays, snapshot FROM sources`,
+			key:   []string{"name"},
+		},
+		{
+			name:  "calendar",
+			title: Text{"工作日历", "Working-day calendar"},
+			desc: Text{"中国大陆法定工作日（含周末、节假日与调休），用于计算答复期限。",
+				"Official working days in mainland China (weekends, public holidays and make-up working days), which deadlines are counted in."},
+			query: `SELECT day, is_workday, workday_seq, holiday FROM calendar`,
+			key:   []string{"day"},
+		},
+		metricsTable("metrics_regions", Text{"地区指标", "Metrics by region"},
+			Text{"全国及每个省、市、县在每个统计期的全部指标（方法说明见本站“方法”页）。",
+				"Every metric of the nation and of each province, city and county, per period (see the methodology page)."},
+			`m.level IN `+regionLevels),
+		metricsTable("metrics_departments", Text{"部门指标", "Metrics by department"},
+			Text{"每个部门在每个统计期的全部指标。", "Every metric of each department, per period."},
+			`m.level NOT IN `+regionLevels),
+		{
+			name:  "rankings",
+			title: Text{"排行", "Rankings"},
+			desc: Text{"参与排名的地区和部门（成熟留言数达到最低样本量），按层级、统计期和名次排列；rankings.sql 可从本版本的 Parquet 文件复算此表。",
+				"The ranked regions and departments (those with enough mature messages), by level, period and rank; rankings.sql recomputes this table from the release's Parquet files."},
+			query: rankingsSelect("metrics"),
+			key:   []string{"level", "period_kind", "period", "entity_id"},
+			order: []string{"level", "period_kind", "period", "rank", "entity_id"},
+		},
+		{
+			name:  "level_averages",
+			title: Text{"层级平均", "Level averages"},
+			desc: Text{"每个层级在每个统计期的总体比率（得分向其收缩）和平均得分。",
+				"Each level's overall rates in each period (which scores are shrunk towards) and its mean score."},
+			query: `SELECT * EXCLUDE (metric_run_id) FROM level_averages`,
+			key:   []string{"level", "period_kind", "period"},
+		},
+		{
+			name:  "params",
+			title: Text{"方法参数", "Methodology values"},
+			desc: Text{"计算本版本指标时使用的参数（一行）。",
+				"The methodology values the release's metrics were computed with (one row)."},
+			// filled in by Build from the current metric run
+			key: []string{"metric_run_id"},
+		},
+	}
+}
+
+// metricsTable publishes the stored metrics of some levels, with the
+// entities' names.
+func metricsTable(name string, title, desc Text, where string) table {
+	return table{name: name, title: title, desc: desc,
+		query: `SELECT m.level, m.entity_id, ` + entityNames + `, m.* EXCLUDE (metric_run_id, level, entity_id)
+FROM metrics m
+` + entityJoins + `
+WHERE ` + where,
+		key: []string{"level", "entity_id", "period_kind", "period"}}
+}
+
+// rankingsSelect reads the ranked rows from a table of metrics: the stored
+// metrics when building, _metrics (just computed) in rankings.sql. The
+// casts make both give the same column types.
+func rankingsSelect(from string) string {
+	return strings.ReplaceAll(rankingsSQL, "_metrics m", from+" m")
+}
+
+// fieldDocs describes every published column, in Chinese and English.
+// A key "table.field" describes a field of one table; "field" describes it
+// wherever no table-specific entry exists.
+var fieldDocs = map[string]Text{
+	// messages
+	"source":              {"数据来源名称（见 sources 表）", "name of the source (see the sources table)"},
+	"source_id":           {"留言在来源中的编号；与 source 一起唯一标识一条留言", "the message's id in its source; with source, identifies a message"},
+	"channel":             {"渠道（留言板、热线、微博、信箱等）", "channel (message board, hotline, Weibo, mailbox, …)"},
+	"region_code":         {"地区代码（见 regions 表）；为空表示未能识别", "region code (see the regions table); empty when it could not be found"},
+	"department_id":       {"承办部门编号（见 departments 表）；为空表示未能识别", "id of the answering department (see the departments table); empty when it could not be found"},
+	"category":            {"分类（多级分类以“/”分隔）", "category (levels separated by “/”)"},
+	"kind":                {"留言类型：投诉、求助、建议、咨询、感谢（来源提供时）", "kind of message: complaint, request for help, suggestion, question or thanks (where the source says)"},
+	"messages.title":      {"标题（已脱敏）", "title (redacted)"},
+	"messages.body":       {"正文（已脱敏）", "body (redacted)"},
+	"author_key":          {"留言人的假名（以密钥计算的 HMAC-SHA256，跨版本稳定，无法还原真实姓名）", "the author's pseudonym (keyed HMAC-SHA256, stable across releases, not reversible)"},
+	"posted_at":           {"留言时间（UTC，ISO 8601）", "when the message was posted (UTC, ISO 8601)"},
+	"first_reply_at":      {"首次答复时间（UTC）；为空表示尚未答复", "when the first reply came (UTC); empty when there is none yet"},
+	"closed_at":           {"办结时间（UTC）", "when the message was closed (UTC)"},
+	"status":              {"状态：open 待答复、replied 已答复、closed 已办结、deleted 已删除", "status: open, replied, closed or deleted"},
+	"messages.rating":     {"最新一次满意度评价：satisfied 满意、basic 基本满意、unsatisfied 不满意；为空表示未评价", "the latest rating: satisfied, basic (basically satisfied) or unsatisfied; empty when unrated"},
+	"rated_at":            {"最新一次评价的时间（UTC）", "when the latest rating was given (UTC)"},
+	"likes":               {"点赞数", "number of likes"},
+	"dislikes":            {"反对数", "number of dislikes"},
+	"deleted_detected_at": {"发现留言已从来源删除的时间（UTC）", "when the message was found deleted from its source (UTC)"},
+
+	// replies and ratings
+	"seq":                   {"该留言的第几条（从 1 开始）", "sequence number within the message, from 1"},
+	"replied_at":            {"答复时间（UTC）", "when the reply was given (UTC)"},
+	"replies.department_id": {"答复部门编号（见 departments 表）", "id of the replying department (see the departments table)"},
+	"replies.body":          {"答复正文（已脱敏）", "text of the reply (redacted)"},
+	"replies.kind":          {"类型：official 正式答复、follow_up 部门追加答复、citizen_follow_up 留言人追问", "kind: official reply, follow_up by the department, citizen_follow_up by the author"},
+	"ratings.rated_at":      {"评价时间（UTC）", "when the rating was given (UTC)"},
+	"ratings.rating":        {"评价：satisfied 满意、basic 基本满意、unsatisfied 不满意", "rating: satisfied, basic (basically satisfied) or unsatisfied"},
+
+	// regions, departments, sources, calendar
+	"regions.region_code":       {"地区代码（GB/T 2260，或来源无代码时的稳定派生代码）", "region code (GB/T 2260, or a stable derived code where the source has none)"},
+	"regions.name":              {"地区名称", "name of the region"},
+	"regions.name_en":           {"地区英文名称", "English name of the region"},
+	"regions.level":             {"层级：province 省、city 市、county 县/区", "level: province, city or county"},
+	"parent_code":               {"上级地区代码", "code of the region above"},
+	"departments.department_id": {"部门编号（来源无编号时为稳定派生编号）", "department id (a stable derived id where the source has none)"},
+	"departments.name":          {"部门名称", "name of the department"},
+	"departments.name_en":       {"部门英文名称", "English name of the department"},
+	"departments.region_code":   {"部门所属地区代码", "code of the region the department belongs to"},
+	"sources.name":              {"数据来源名称", "name of the source"},
+	"profile":                   {"读取该来源所用的格式（canonical、zhihuizhengwu、nyc311、open311、mapping）", "the profile the source is read with (canonical, zhihuizhengwu, nyc311, open311, mapping)"},
+	"time_zone":                 {"来源的时区（IANA），决定留言属于哪一天", "the source's time zone (IANA), which decides a message's day"},
+	"sla_days":                  {"答复期限的天数", "number of days to answer"},
+	"workdays":                  {"true：期限按工作日计算；false：按自然日计算", "true: the deadline counts working days; false: calendar days"},
+	"snapshot":                  {"true：每个文件包含整个留言板，缺失的留言视为已删除", "true: each file holds the whole board, and a message missing from a later file is marked deleted"},
+	"day":                       {"日期", "the day"},
+	"is_workday":                {"是否为工作日", "whether the day is a working day"},
+	"workday_seq":               {"截至当日（含）的工作日累计数；期限为发布日的序号加期限天数", "running count of working days up to the day; the deadline is the posting day's number plus sla_days"},
+	"holiday":                   {"节假日或调休名称", "name of the holiday or make-up working day"},
+
+	// metrics, rankings and level averages
+	"level":               {"层级：national 全国、province 省、city 市、county 县/区、department 部门", "level: national, province, city, county or department"},
+	"entity_id":           {"地区代码或部门编号；CN 为全国；_unattributed 为未识别（不参与排名）", "region code or department id; CN for the nation; _unattributed for messages that could not be attributed (never ranked)"},
+	"name":                {"名称", "name"},
+	"name_en":             {"英文名称", "English name"},
+	"parent_id":           {"上级地区代码（部门为其所属地区）", "code of the region above (for a department, its region)"},
+	"period_kind":         {"统计期类型：month 月、quarter 季度、year 年、rolling30 近 30 天、rolling90 近 90 天", "kind of period: month, quarter, year, rolling30 or rolling90 (days up to as_of)"},
+	"period":              {"统计期：2025-03、2025-Q1、2025、30d、90d", "period: 2025-03, 2025-Q1, 2025, 30d, 90d"},
+	"period_start":        {"统计期第一天", "first day of the period"},
+	"period_end":          {"统计期结束日（不含）", "day after the period's last day"},
+	"received":            {"收到的留言数（含已删除）", "messages received (deleted ones included)"},
+	"deleted":             {"后来被删除的留言数", "messages later found deleted"},
+	"mature":              {"截至 as_of 已到答复期限的留言数", "messages whose deadline had passed by as_of"},
+	"replied":             {"已到期限且截至 as_of 已答复的留言数", "mature messages with a first reply by as_of"},
+	"on_time":             {"在期限内首次答复的留言数", "mature messages first answered by their deadline"},
+	"rated":               {"有评价的留言数", "messages with a rating"},
+	"satisfied":           {"最新评价为满意的留言数", "messages whose latest rating is satisfied"},
+	"basic":               {"最新评价为基本满意的留言数", "messages whose latest rating is basically satisfied"},
+	"unsatisfied":         {"最新评价为不满意的留言数", "messages whose latest rating is unsatisfied"},
+	"overdue_open":        {"已过期限且截至 as_of 仍未答复的留言数", "mature messages still unanswered at as_of"},
+	"reply_rate":          {"答复率 = replied ÷ mature", "reply rate = replied ÷ mature"},
+	"reply_lo":            {"答复率的 Wilson 95% 区间下限", "lower bound of the reply rate's Wilson 95% interval"},
+	"reply_hi":            {"答复率的 Wilson 95% 区间上限", "upper bound of the reply rate's Wilson 95% interval"},
+	"on_time_rate":        {"按期答复率 = on_time ÷ mature", "on-time rate = on_time ÷ mature"},
+	"on_time_lo":          {"按期答复率的 Wilson 95% 区间下限", "lower bound of the on-time rate's Wilson 95% interval"},
+	"on_time_hi":          {"按期答复率的 Wilson 95% 区间上限", "upper bound of the on-time rate's Wilson 95% interval"},
+	"satisfaction_rate":   {"满意率 = (满意 + w_basic × 基本满意) ÷ rated", "satisfaction rate = (satisfied + w_basic × basic) ÷ rated"},
+	"satisfaction_lo":     {"满意率的 Wilson 95% 区间下限", "lower bound of the satisfaction rate's Wilson 95% interval"},
+	"satisfaction_hi":     {"满意率的 Wilson 95% 区间上限", "upper bound of the satisfaction rate's Wilson 95% interval"},
+	"deletion_rate":       {"删除率 = deleted ÷ received", "deletion rate = deleted ÷ received"},
+	"deletion_lo":         {"删除率的 Wilson 95% 区间下限", "lower bound of the deletion rate's Wilson 95% interval"},
+	"deletion_hi":         {"删除率的 Wilson 95% 区间上限", "upper bound of the deletion rate's Wilson 95% interval"},
+	"km_median_h":         {"首次答复时间的 Kaplan–Meier 中位数（小时），未答复者在 as_of 删失", "Kaplan–Meier median time to first reply, in hours (unanswered messages censored at as_of)"},
+	"km_median_more":      {"true：曲线未降到 0.5，中位数“超过”km_median_h", "true: the curve never fell to 0.5 and the median is “more than” km_median_h"},
+	"km_p90_h":            {"首次答复时间的 Kaplan–Meier 第 90 百分位（小时）", "Kaplan–Meier 90th percentile time to first reply, in hours"},
+	"km_p90_more":         {"true：曲线未降到 0.1，第 90 百分位“超过”km_p90_h", "true: the curve never fell to 0.1 and the 90th percentile is “more than” km_p90_h"},
+	"km_median_days":      {"首次答复时间的 Kaplan–Meier 中位数（期限日，即工作日或自然日）", "Kaplan–Meier median time to first reply, in deadline days (working or calendar days)"},
+	"km_median_days_more": {"true：以日计的中位数为“超过”", "true: the median in days is “more than”"},
+	"km_p90_days":         {"首次答复时间的 Kaplan–Meier 第 90 百分位（期限日）", "Kaplan–Meier 90th percentile time to first reply, in deadline days"},
+	"km_p90_days_more":    {"true：以日计的第 90 百分位为“超过”", "true: the 90th percentile in days is “more than”"},
+	"plain_median_h":      {"已答复留言的首次答复时间中位数（小时）", "median time to first reply over replied messages only, in hours"},
+	"plain_median_days":   {"已答复留言的首次答复时间中位数（期限日）", "median time to first reply over replied messages only, in deadline days"},
+	"reply_shrunk":        {"向层级平均收缩后的答复率 (k + m·p̄) ÷ (n + m)", "reply rate shrunk towards the level's rate: (k + m·p̄) ÷ (n + m)"},
+	"on_time_shrunk":      {"向层级平均收缩后的按期答复率", "on-time rate shrunk towards the level's rate"},
+	"satisfaction_shrunk": {"向层级平均收缩后的满意率", "satisfaction rate shrunk towards the level's rate"},
+	"score":               {"得分（0–100）= 100 × Σ 权重 × 收缩后比率，权重在可用指标间重新归一", "score (0–100) = 100 × Σ weight × shrunk rate, the weights renormalised over the components available"},
+	"components":          {"得分所用的指标，逗号分隔", "the components the score used, comma-separated"},
+	"eligible":            {"是否参与排名（成熟留言数 ≥ min_n，且不是全国或未识别）", "whether the entity is ranked (mature ≥ min_n, and neither the nation nor unattributed)"},
+	"rank":                {"名次（标准竞赛排名 1、2、2、4，按保留一位小数的得分）", "rank (standard competition ranking 1, 2, 2, 4, on the score to one decimal)"},
+	"rank_in_parent":      {"在上级地区内的名次", "rank within the region above"},
+	"prev_rank":           {"上一个同类统计期的名次", "rank in the previous period of the same kind"},
+	"rank_change":         {"名次变化 = prev_rank − rank，正数表示上升", "rank change = prev_rank − rank: positive is better"},
+	"percentile":          {"百分位：同层级参与排名者中得分更低者所占比例（0–100）", "percentile: share of the other ranked entities of the level that score lower (0–100)"},
+
+	"level_averages.entities":          {"该层级在该统计期有留言的单位数（不含未识别）", "entities of the level with messages in the period (unattributed left out)"},
+	"level_averages.ranked":            {"参与排名的单位数", "entities ranked"},
+	"level_averages.received":          {"该层级收到的留言数（不含未识别）", "messages received by the level's entities (unattributed left out)"},
+	"level_averages.mature":            {"该层级已到期限的留言数", "mature messages of the level"},
+	"level_averages.rated":             {"该层级有评价的留言数", "rated messages of the level"},
+	"level_averages.reply_rate":        {"层级答复率 p̄（得分向其收缩）", "the level's reply rate p̄ (scores shrink towards it)"},
+	"level_averages.on_time_rate":      {"层级按期答复率 p̄", "the level's on-time rate p̄"},
+	"level_averages.satisfaction_rate": {"层级满意率 p̄", "the level's satisfaction rate p̄"},
+	"mean_score":                       {"参与排名者的平均得分", "mean score of the ranked entities"},
+
+	// params
+	"metric_run_id":  {"指标计算的编号", "number of the metrics computation"},
+	"computed_at":    {"指标计算时间（UTC）", "when the metrics were computed (UTC)"},
+	"as_of":          {"数据截止时间（UTC）：最后一次成功载入的完成时间", "the moment the data is as of (UTC): the end of the last successful load"},
+	"w_reply":        {"答复率的权重", "weight of the reply rate"},
+	"w_on_time":      {"按期答复率的权重", "weight of the on-time rate"},
+	"w_satisfaction": {"满意率的权重", "weight of the satisfaction rate"},
+	"w_basic":        {"“基本满意”计入满意的比例", "how much a “basically satisfied” counts as satisfied"},
+	"m":              {"收缩强度：得分向层级平均收缩，相当于多 m 条处于平均水平的留言", "shrinkage strength: scores are pulled towards the level's rate as if there were m more messages at that rate"},
+	"z":              {"区间所用的正态分位数（1.96 对应 95%）", "normal quantile of the intervals (1.96 for 95%)"},
+	"min_n":          {"参与排名所需的最少成熟留言数", "fewest mature messages an entity needs to be ranked"},
+}
+
+// fieldDoc describes a column of a table.
+func fieldDoc(tableName, field string) (Text, bool) {
+	if d, ok := fieldDocs[tableName+"."+field]; ok {
+		return d, true
+	}
+	d, ok := fieldDocs[field]
+	return d, ok
+}

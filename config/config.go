@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -47,6 +48,9 @@ type Config struct {
 	// Licence is the licence releases are published under; empty means
 	// CC BY 4.0.
 	Licence Licence `json:"licence"`
+	// ContactEmail is the address /data.json gives harvesters as its
+	// contact point; empty: none.
+	ContactEmail string `json:"contact_email,omitempty"`
 }
 
 // Licence names a data licence.
@@ -231,6 +235,12 @@ func (c Config) Validate() error {
 	if c.Licence != (Licence{}) {
 		if u, err := url.Parse(c.Licence.URL); c.Licence.ID == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 			errs = append(errs, errors.New("licence: give an id and the licence's http(s) url"))
+		}
+	}
+	if c.ContactEmail != "" {
+		// A bare address: no display name, no angle brackets.
+		if a, err := mail.ParseAddress(c.ContactEmail); err != nil || a.Address != c.ContactEmail {
+			errs = append(errs, fmt.Errorf("contact_email: %q is not an e-mail address", c.ContactEmail))
 		}
 	}
 	if len(c.Sources) > 0 && (c.Secret == "" || c.Secret == DemoSecret) {

@@ -37,6 +37,9 @@ func TestLoad(t *testing.T) {
 		{"no releases kept", `{"release_retention":0}`, "release_retention"},
 		{"licence without url", `{"licence":{"id":"ODbL-1.0"}}`, "licence"},
 		{"own licence", `{"release_retention":30,"licence":{"id":"ODbL-1.0","title":"Open Data Commons Open Database License","url":"https://opendatacommons.org/licenses/odbl/1-0/"}}`, ""},
+		{"contact e-mail", `{"contact_email":"data@wenzheng.example"}`, ""},
+		{"contact e-mail that is not one", `{"contact_email":"Wenzheng <data@wenzheng.example>"}`, "contact_email"},
+		{"contact e-mail without a domain", `{"contact_email":"data"}`, "contact_email"},
 		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
 	}
 	for _, tt := range tests {

@@ -109,6 +109,23 @@ func (r RedactionCounts) Total() int {
 	return r.Mobile + r.Landline + r.IDNumber + r.Email + r.BankCard
 }
 
+// Of is the number of items of kind k masked.
+func (r RedactionCounts) Of(k Kind) int {
+	switch k {
+	case Mobile:
+		return r.Mobile
+	case Landline:
+		return r.Landline
+	case IDNumber:
+		return r.IDNumber
+	case Email:
+		return r.Email
+	case BankCard:
+		return r.BankCard
+	}
+	return 0
+}
+
 // Change counts a table's rows against the previous release, by primary key:
 // a row is updated when any of its values changed.
 type Change struct {

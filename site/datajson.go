@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
 // /data.json is the catalogue of the newest release in the Project Open
@@ -57,8 +59,8 @@ type podOrganization struct {
 type podContact struct {
 	Type string `json:"@type"`
 	FN   string `json:"fn"`
-	// HasEmail is required by the schema; the site has no address to give
-	// yet, so it is left out rather than made up.
+	// HasEmail ("mailto:…") is required by the schema; without a
+	// configured address it is left out rather than made up.
 	HasEmail string `json:"hasEmail,omitempty"`
 }
 
@@ -74,10 +76,10 @@ const publisherName = "问政 Wenzheng"
 
 // podFormats names a release format for harvesters.
 var podFormats = map[string]string{
-	"csv":       "CSV",
-	"csv-excel": "CSV (UTF-8 with BOM, for Excel)",
-	"parquet":   "Parquet",
-	"ndjson":    "NDJSON",
+	datasets.FormatCSV:      "CSV",
+	datasets.FormatCSVExcel: "CSV (UTF-8 with BOM, for Excel)",
+	datasets.FormatParquet:  "Parquet",
+	datasets.FormatNDJSON:   "NDJSON",
 }
 
 func (s *Server) handleDataJSON(c *fiber.Ctx) error {
@@ -87,12 +89,12 @@ func (s *Server) handleDataJSON(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	return c.JSON(dataJSONOf(r, strings.TrimSuffix(c.BaseURL(), "/")))
+	return c.JSON(dataJSONOf(r, strings.TrimSuffix(c.BaseURL(), "/"), s.contactEmail))
 }
 
 // dataJSONOf is the catalogue of release r (none: no dataset) for a site
-// at base.
-func dataJSONOf(r *release, base string) podCatalog {
+// at base, whose contact address is email ("": none).
+func dataJSONOf(r *release, base, email string) podCatalog {
 	cat := podCatalog{
 		Context:     "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
 		ID:          base + "/data.json",
@@ -104,7 +106,11 @@ func dataJSONOf(r *release, base string) podCatalog {
 	if r == nil {
 		return cat
 	}
-	licence := cmp.Or(r.Licence.URL, "https://creativecommons.org/licenses/by/4.0/")
+	licence := cmp.Or(r.Licence.URL, datasets.CCBY4.URL)
+	contact := podContact{Type: "vcard:Contact", FN: publisherName}
+	if email != "" {
+		contact = podContact{Type: "vcard:Contact", FN: "Wenzheng", HasEmail: "mailto:" + email}
+	}
 	for _, t := range r.Tables {
 		title := t.Title.Zh + " / " + t.Title.En
 		if t.Title.Zh == "" || t.Title.En == "" {
@@ -121,7 +127,7 @@ func dataJSONOf(r *release, base string) podCatalog {
 			Keyword:            []string{"问政", "Wenzheng", "政务留言", "government message boards", "government responsiveness", t.Name},
 			Modified:           r.CreatedAt.UTC().Format(time.RFC3339),
 			Publisher:          podOrganization{Type: "org:Organization", Name: publisherName},
-			ContactPoint:       podContact{Type: "vcard:Contact", FN: publisherName},
+			ContactPoint:       contact,
 			Identifier:         base + "/datasets#t-" + t.Name,
 			AccessLevel:        "public",
 			License:            licence,

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,14 +15,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
 // The open-data releases, as the nightly job leaves them under the data
@@ -41,93 +40,12 @@ import (
 // download (Range, If-Range) always continues the file it started, even if
 // a new release appears in between, and a saved link names its version.
 
-// releaseManifest is release.json. The site reads only what it shows; the
-// field names are the release layout's contract with the builder.
-type releaseManifest struct {
-	ID          string                   `json:"id"`
-	CreatedAt   time.Time                `json:"created_at"`
-	AsOf        time.Time                `json:"as_of"`
-	MetricRunID int64                    `json:"metric_run_id"`
-	Demo        bool                     `json:"demo"`
-	Licence     releaseLicence           `json:"licence"`
-	Previous    string                   `json:"previous"`
-	Tables      []releaseTable           `json:"tables"`
-	Redaction   map[string]int64         `json:"redaction"`
-	Changes     map[string]releaseChange `json:"changes"`
-}
-
-type releaseLicence struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	URL   string `json:"url"`
-}
-
-type bilingual struct {
-	Zh string `json:"zh"`
-	En string `json:"en"`
-}
-
-func (b bilingual) in(l string) string { return pickName(l, b.Zh, b.En) }
-
-type releaseTable struct {
-	Name        string         `json:"name"`
-	Title       bilingual      `json:"title"`
-	Description bilingual      `json:"description"`
-	Rows        int64          `json:"rows"`
-	PrimaryKey  []string       `json:"primary_key"`
-	Files       []releaseFile  `json:"files"`
-	Fields      []releaseField `json:"fields"` // optional: the schema, as datapackage.json has it
-}
-
-type releaseFile struct {
-	Path   string `json:"path"`
-	Format string `json:"format"`
-	Bytes  int64  `json:"bytes"`
-	SHA256 string `json:"sha256"`
-}
-
-type releaseField struct {
-	Name        string    `json:"name"`
-	Type        string    `json:"type"`
-	Description bilingual `json:"description"`
-}
-
-type releaseChange struct {
-	Added   int64 `json:"added"`
-	Updated int64 `json:"updated"`
-	Deleted int64 `json:"deleted"`
-}
-
 // release is a release read from disk.
 type release struct {
-	releaseManifest
+	datasets.Manifest
 	dir  string
 	sums map[string]string // path → SHA-256, from release.json and SHA256SUMS
 	docs map[string]bool   // which of releaseDocs it has
-}
-
-// releaseIDPattern is the form of a release id: the UTC build time, with
-// -2, -3 … for a second build in the same second. A folder named otherwise
-// (.building-…, anything else) is never served.
-var releaseIDPattern = regexp.MustCompile(`^\d{8}T\d{6}Z(?:-[1-9]\d*)?$`)
-
-// releaseIDLess orders ids by build time, then by their -N suffix.
-func releaseIDLess(a, b string) bool {
-	ba, na := splitReleaseID(a)
-	bb, nb := splitReleaseID(b)
-	if ba != bb {
-		return ba < bb
-	}
-	return na < nb
-}
-
-func splitReleaseID(id string) (string, int) {
-	base, suffix, ok := strings.Cut(id, "-")
-	if !ok {
-		return base, 1
-	}
-	n, _ := strconv.Atoi(suffix)
-	return base, n
 }
 
 // releaseStore reads the releases in dir. A release never changes once its
@@ -146,20 +64,13 @@ func (rs *releaseStore) list() ([]*release, error) {
 	if rs.dir == "" {
 		return nil, nil
 	}
-	entries, err := os.ReadDir(rs.dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	// datasets.IDs leaves out folders named otherwise than a release id
+	// (.building-…, anything else) and those without release.json.
+	ids, err := datasets.IDs(rs.dir)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for _, e := range entries {
-		if e.IsDir() && releaseIDPattern.MatchString(e.Name()) {
-			ids = append(ids, e.Name())
-		}
-	}
-	sort.Slice(ids, func(i, j int) bool { return releaseIDLess(ids[j], ids[i]) })
+	slices.Reverse(ids)
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	if rs.cache == nil {
@@ -171,7 +82,7 @@ func (rs *releaseStore) list() ([]*release, error) {
 		present[id] = true
 		r, err := rs.loadLocked(id)
 		if errors.Is(err, fs.ErrNotExist) {
-			continue // a folder without release.json is not a release
+			continue // gone since it was listed: pruned
 		}
 		if err != nil {
 			// One unreadable release should not hide the others.
@@ -192,7 +103,7 @@ func (rs *releaseStore) list() ([]*release, error) {
 
 // get returns the release with that id, or a 404.
 func (rs *releaseStore) get(id string) (*release, error) {
-	if rs.dir == "" || !releaseIDPattern.MatchString(id) {
+	if rs.dir == "" || !datasets.ValidID(id) {
 		return nil, fiber.ErrNotFound
 	}
 	rs.mu.Lock()
@@ -221,14 +132,11 @@ func (rs *releaseStore) loadLocked(id string) (*release, error) {
 		return r, nil
 	}
 	dir := filepath.Join(rs.dir, id)
-	b, err := os.ReadFile(filepath.Join(dir, "release.json"))
+	m, err := datasets.ReadManifest(dir)
 	if err != nil {
 		return nil, err
 	}
-	r := &release{dir: dir, sums: make(map[string]string), docs: make(map[string]bool)}
-	if err := json.Unmarshal(b, &r.releaseManifest); err != nil {
-		return nil, fmt.Errorf("release %s: release.json: %w", id, err)
-	}
+	r := &release{Manifest: m, dir: dir, sums: make(map[string]string), docs: make(map[string]bool)}
 	r.ID = id // the folder's name is what URLs use
 	if sums, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS")); err == nil {
 		for p, sum := range parseSHA256SUMS(sums) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
 // Release ids of the fixture: an older release and the newest.
@@ -40,7 +43,7 @@ func fixtureCSV(id string) string {
 // writeRelease lays out a release by hand as the builder does (see the
 // release layout): files, release.json listing them with sizes and
 // SHA-256, and SHA256SUMS of everything else.
-func writeRelease(tb testing.TB, dir, id, previous string, demo bool) releaseManifest {
+func writeRelease(tb testing.TB, dir, id, previous string, demo bool) datasets.Manifest {
 	tb.Helper()
 	files := map[string]string{
 		"csv/messages.csv":                          fixtureCSV(id),
@@ -57,9 +60,9 @@ func writeRelease(tb testing.TB, dir, id, previous string, demo bool) releaseMan
 	}
 	root := filepath.Join(dir, id)
 	sums := map[string]string{}
-	file := func(p, format string) releaseFile {
+	file := func(p, format string) datasets.File {
 		sum := sha256.Sum256([]byte(files[p]))
-		return releaseFile{Path: p, Format: format, Bytes: int64(len(files[p])), SHA256: hex.EncodeToString(sum[:])}
+		return datasets.File{Path: p, Format: format, Bytes: int64(len(files[p])), SHA256: hex.EncodeToString(sum[:])}
 	}
 	for p, body := range files {
 		full := filepath.Join(root, filepath.FromSlash(p))
@@ -72,33 +75,33 @@ func writeRelease(tb testing.TB, dir, id, previous string, demo bool) releaseMan
 		sums[p] = file(p, "").SHA256
 	}
 	created, _ := time.Parse("20060102T150405Z", strings.SplitN(id, "-", 2)[0])
-	m := releaseManifest{
+	m := datasets.Manifest{
 		ID: id, CreatedAt: created, AsOf: created.Add(-2 * time.Hour), MetricRunID: 3, Demo: demo,
-		Licence:  releaseLicence{ID: "CC-BY-4.0", Title: "Creative Commons Attribution 4.0 International", URL: "https://creativecommons.org/licenses/by/4.0/"},
+		Licence:  datasets.CCBY4,
 		Previous: previous,
-		Tables: []releaseTable{
-			{Name: "messages", Title: bilingual{"留言", "Messages"}, Description: bilingual{"已脱敏的留言", "Redacted messages"},
+		Tables: []datasets.Table{
+			{Name: "messages", Title: datasets.Text{Zh: "留言", En: "Messages"}, Description: datasets.Text{Zh: "已脱敏的留言", En: "Redacted messages"},
 				Rows: 1234567, PrimaryKey: []string{"source", "source_id"},
-				Files: []releaseFile{file("csv/messages.csv", "csv"), file("csv-excel/messages.csv", "csv-excel"),
-					file("ndjson/messages.ndjson", "ndjson"), file("parquet/messages/year=2025/data_0.parquet", "parquet")},
-				Fields: []releaseField{{Name: "source_id", Type: "string", Description: bilingual{"来源中的编号", "id at the source"}}}},
-			{Name: "regions", Title: bilingual{"地区", "Regions"}, Rows: 1, PrimaryKey: []string{"region_code"},
-				Files: []releaseFile{file("csv/regions.csv", "csv"), file("parquet/regions.parquet", "parquet")}},
+				Files: []datasets.File{file("csv/messages.csv", datasets.FormatCSV), file("csv-excel/messages.csv", datasets.FormatCSVExcel),
+					file("ndjson/messages.ndjson", datasets.FormatNDJSON), file("parquet/messages/year=2025/data_0.parquet", datasets.FormatParquet)},
+				Fields: []datasets.Field{{Name: "source_id", Type: "string", Description: datasets.Text{Zh: "来源中的编号", En: "id at the source"}}}},
+			{Name: "regions", Title: datasets.Text{Zh: "地区", En: "Regions"}, Rows: 1, PrimaryKey: []string{"region_code"},
+				Files: []datasets.File{file("csv/regions.csv", datasets.FormatCSV), file("parquet/regions.parquet", datasets.FormatParquet)}},
 		},
-		Redaction: map[string]int64{"mobile": 31, "email": 2, "id_number": 0},
+		Redaction: datasets.RedactionCounts{Mobile: 31, Email: 2},
 	}
 	if previous != "" {
-		m.Changes = map[string]releaseChange{"messages": {Added: 10, Updated: 3, Deleted: 1}, "regions": {Added: 2}}
+		m.Changes = map[string]datasets.Change{"messages": {Added: 10, Updated: 3, Deleted: 1}, "regions": {Added: 2}}
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(root, "release.json"), b, 0o444); err != nil {
+	if err := os.WriteFile(filepath.Join(root, datasets.ManifestFile), b, 0o444); err != nil {
 		tb.Fatal(err)
 	}
 	sum := sha256.Sum256(b)
-	sums["release.json"] = hex.EncodeToString(sum[:])
+	sums[datasets.ManifestFile] = hex.EncodeToString(sum[:])
 	var lines []string
 	for p, s := range sums {
 		lines = append(lines, s+"  "+p)
@@ -175,7 +178,7 @@ func TestDatasetsCatalogue(t *testing.T) {
 			"duckdb &lt; rankings.sql", "base=http://example.com/datasets/" + newRelease,
 			"/datasets/latest/csv/messages.csv", "/api/v1/messages.csv?from=2025-12-01&amp;to=2025-12-09",
 			`href="/datasets?release=` + oldRelease + `"`, "首个版本", `<td class="num">12</td>`, // rows added over both tables
-			"手机号 <strong>31</strong>", "演示数据", "本站目前保留 2 个版本",
+			"手机号 <strong>31</strong>", "电子邮箱 <strong>2</strong>", "银行卡号 <strong>0</strong>", "演示数据", "本站目前保留 2 个版本",
 		}, []string{"这不是最新版本"}},
 		{"in English", app, "/datasets?lang=en", 200,
 			[]string{"Latest release", "Messages", "Redacted messages", "CSV for Excel (UTF-8 with BOM)", "Rows added", "first release", "mobile numbers"}, []string{"已脱敏的留言"}},
@@ -374,9 +377,10 @@ func TestDataJSON(t *testing.T) {
 			t.Errorf("catalog lacks %s", k)
 		}
 	}
-	var m releaseManifest
-	b, _ := os.ReadFile(filepath.Join(dir, newRelease, "release.json"))
-	json.Unmarshal(b, &m)
+	m, err := datasets.ReadManifest(filepath.Join(dir, newRelease))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(cat.Dataset) != len(m.Tables) {
 		t.Fatalf("%d datasets, want one per table (%d)", len(cat.Dataset), len(m.Tables))
 	}
@@ -419,6 +423,43 @@ func TestDataJSON(t *testing.T) {
 	resp, body = get(t, none, "/data.json")
 	if resp.StatusCode != 200 || !strings.Contains(body, `"dataset":[]`) {
 		t.Errorf("no release: %d %s", resp.StatusCode, body)
+	}
+}
+
+// data.json gives a contact address only when one is configured.
+func TestDataJSONContact(t *testing.T) {
+	_, dir := mustReleasesApp(t)
+	tests := []struct {
+		name, email string
+		want        map[string]any
+	}{
+		{"no address", "", map[string]any{"@type": "vcard:Contact", "fn": publisherName}},
+		{"an address", "data@wenzheng.example", map[string]any{"@type": "vcard:Contact", "fn": "Wenzheng", "hasEmail": "mailto:data@wenzheng.example"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, err := New(Config{DB: mustEmptyDB(t), ReleasesDir: dir, ContactEmail: tt.email})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, body := get(t, app, "/data.json")
+			var cat struct {
+				Dataset []struct {
+					ContactPoint map[string]any `json:"contactPoint"`
+				} `json:"dataset"`
+			}
+			if err := json.Unmarshal([]byte(body), &cat); err != nil {
+				t.Fatal(err)
+			}
+			if len(cat.Dataset) == 0 {
+				t.Fatal("no dataset")
+			}
+			for _, ds := range cat.Dataset {
+				if !maps.Equal(ds.ContactPoint, tt.want) {
+					t.Errorf("contactPoint %v, want %v", ds.ContactPoint, tt.want)
+				}
+			}
+		})
 	}
 }
 

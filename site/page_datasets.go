@@ -3,7 +3,6 @@ package site
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
 // The catalogue of open-data releases: /datasets shows the newest release
@@ -105,7 +105,7 @@ type datasetsView struct {
 type releaseView struct {
 	ID, Created, AsOf string
 	Demo              bool
-	Licence           releaseLicence
+	Licence           datasets.Licence
 	Tables            []releaseTableView
 	Docs              []releaseDocLink
 	Redaction         []redactionCount
@@ -145,12 +145,12 @@ var releaseDocs = []struct{ name, label string }{
 	{"CHANGELOG.md", "ds.doc.changelog"},
 	{"rankings.sql", "ds.doc.rankings"},
 	{"SHA256SUMS", "ds.doc.sums"},
-	{"release.json", "ds.doc.manifest"},
+	{datasets.ManifestFile, "ds.doc.manifest"},
 	{"LICENSE.txt", "ds.doc.licence"},
 }
 
 // redactionKinds orders the masked kinds as the privacy rules list them.
-var redactionKinds = []string{"mobile", "landline", "id_number", "email", "bank_card"}
+var redactionKinds = []datasets.Kind{datasets.Mobile, datasets.Landline, datasets.IDNumber, datasets.Email, datasets.BankCard}
 
 func (s *Server) handleDatasets(c *fiber.Ctx) error {
 	rels, err := s.releases.list()
@@ -232,27 +232,19 @@ func releaseViewOf(l string, r *release) *releaseView {
 		v.HasRankingsSQL = v.HasRankingsSQL || d.name == "rankings.sql"
 	}
 	for _, t := range r.Tables {
-		tv := releaseTableView{Name: t.Name, Title: cmp.Or(t.Title.in(l), t.Name), Description: t.Description.in(l),
+		tv := releaseTableView{Name: t.Name, Title: cmp.Or(pickName(l, t.Title.Zh, t.Title.En), t.Name), Description: pickName(l, t.Description.Zh, t.Description.En),
 			Rows: t.Rows, PrimaryKey: strings.Join(t.PrimaryKey, ", ")}
 		for _, f := range t.Files {
 			tv.Files = append(tv.Files, releaseFileView{Format: formatLabel(l, f.Format), Path: f.Path, URL: r.fileURL(f.Path),
 				Size: byteSize(f.Bytes), SHA256: f.SHA256})
 		}
 		for _, f := range t.Fields {
-			tv.Fields = append(tv.Fields, releaseFieldView{Name: f.Name, Type: f.Type, Description: f.Description.in(l)})
+			tv.Fields = append(tv.Fields, releaseFieldView{Name: f.Name, Type: f.Type, Description: pickName(l, f.Description.Zh, f.Description.En)})
 		}
 		v.Tables = append(v.Tables, tv)
 	}
-	kinds := slices.Clone(redactionKinds)
-	for _, k := range slices.Sorted(maps.Keys(r.Redaction)) {
-		if !slices.Contains(kinds, k) {
-			kinds = append(kinds, k)
-		}
-	}
-	for _, k := range kinds {
-		if n, ok := r.Redaction[k]; ok {
-			v.Redaction = append(v.Redaction, redactionCount{Label: labelOr(l, "ds.red."+k, k), N: n})
-		}
+	for _, k := range redactionKinds {
+		v.Redaction = append(v.Redaction, redactionCount{Label: T(l, "ds.red."+k.String()), N: int64(r.Redaction.Of(k))})
 	}
 	return v
 }
@@ -260,7 +252,7 @@ func releaseViewOf(l string, r *release) *releaseView {
 func formatLabel(l, format string) string { return labelOr(l, "ds.fmt."+format, format) }
 
 // labelOr is the label of key, or fallback for a key with no label (a
-// format or kind newer than this site).
+// format newer than this site).
 func labelOr(l, key, fallback string) string {
 	if s := T(l, key); s != key {
 		return s

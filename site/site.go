@@ -63,6 +63,9 @@ type Config struct {
 	// ReleasesDir holds the open-data releases /datasets serves
 	// (pipeline.ReleaseDir); empty: none.
 	ReleasesDir string
+	// ContactEmail is the address /data.json gives as its contact point;
+	// empty: none.
+	ContactEmail string
 }
 
 // Server holds what every handler needs.
@@ -79,12 +82,14 @@ type Server struct {
 	releases   releaseStore
 	redactOnce sync.Once // wenzheng_redact registered in DuckDB, for Parquet extracts
 	redactErr  error
+
+	contactEmail string // data.json's contact address, "" for none
 }
 
 // New builds the Fiber app.
 func New(cfg Config) (*fiber.App, error) {
 	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob,
-		releases: releaseStore{dir: cfg.ReleasesDir}}
+		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

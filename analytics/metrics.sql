@@ -94,13 +94,15 @@ WITH cal AS (
     FROM _facts f CROSS JOIN _periods k
     WHERE k.days IS NULL
 ), rolling AS (
-    -- windows of instants: (as_of − n days, as_of], and the n days before
+    -- windows of instants: (as_of − n×24 h, as_of], and the n×24 h before
+    -- (hours, not days: day arithmetic on instants would follow the
+    -- session's time zone and its daylight saving)
     SELECT f.source, f.source_id, k.period_kind,
-           CAST(k.days AS VARCHAR) || 'd' || CASE WHEN f.posted_at > p.as_of - to_days(k.days) THEN '' ELSE '-prev' END AS period,
-           CAST(timezone('Asia/Shanghai', p.as_of - to_days(CASE WHEN f.posted_at > p.as_of - to_days(k.days) THEN k.days ELSE 2 * k.days END)) AS DATE) AS period_start,
-           CAST(timezone('Asia/Shanghai', p.as_of - to_days(CASE WHEN f.posted_at > p.as_of - to_days(k.days) THEN 0 ELSE k.days END)) AS DATE) + 1 AS period_end
+           CAST(k.days AS VARCHAR) || 'd' || CASE WHEN f.posted_at > p.as_of - to_hours(24 * (k.days)) THEN '' ELSE '-prev' END AS period,
+           CAST(timezone('Asia/Shanghai', p.as_of - to_hours(24 * CASE WHEN f.posted_at > p.as_of - to_hours(24 * (k.days)) THEN k.days ELSE 2 * k.days END)) AS DATE) AS period_start,
+           CAST(timezone('Asia/Shanghai', p.as_of - to_hours(24 * CASE WHEN f.posted_at > p.as_of - to_hours(24 * (k.days)) THEN 0 ELSE k.days END)) AS DATE) + 1 AS period_end
     FROM _facts f CROSS JOIN _periods k CROSS JOIN _params p
-    WHERE k.days IS NOT NULL AND f.posted_at > p.as_of - to_days(2 * k.days)
+    WHERE k.days IS NOT NULL AND f.posted_at > p.as_of - to_hours(24 * (2 * k.days))
 )
 SELECT * FROM cal UNION ALL SELECT * FROM rolling;
 

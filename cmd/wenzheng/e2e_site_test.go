@@ -121,6 +121,15 @@ func TestSiteJourneyInBrowser(t *testing.T) {
 		t.Errorf("scorecard is %d px wide on a 375 px screen", w)
 	}
 	saveScreenshot(t, ctx, "scorecard-375.png")
+	for _, page := range []string{"/rankings/regions?lang=en&period_kind=year&level=city", "/messages?lang=en", "/methodology", "/datasets"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+page)); err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 375 {
+			t.Errorf("%s is %d px wide on a 375 px screen", page, w)
+		}
+	}
+	saveScreenshot(t, ctx, "datasets-375.png")
 
 	if bad, n := reqs.offsite(); n == 0 || len(bad) > 0 {
 		t.Errorf("%d requests, these left localhost: %v", n, bad)

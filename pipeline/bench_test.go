@@ -11,6 +11,7 @@ import (
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/config"
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
 // benchMessages is the demo size of the benchmarks: 200,000 by default, as
@@ -131,4 +132,40 @@ func peakRSS() (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// BenchmarkPublish measures an open-data release of the demo
+// (WENZHENG_BENCH_MESSAGES, default 200,000): the build and the
+// verification every published release goes through, and its size.
+func BenchmarkPublish(b *testing.B) {
+	n := benchMessages(b)
+	e := mustEnv(b, config.Default())
+	ctx := context.Background()
+	until := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
+	if err := LoadDemo(ctx, e, DemoOptions{Seed: 1, Messages: n, Until: until}); err != nil {
+		b.Fatal(err)
+	}
+	if err := Recompute(ctx, e); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		start := time.Now()
+		m, err := datasets.Build(ctx, e.DB, datasets.BuildOptions{Dir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		built := time.Since(start)
+		if _, err := datasets.Verify(ctx, filepath.Join(dir, m.ID)); err != nil {
+			b.Fatal(err)
+		}
+		var size int64
+		for _, t := range m.Tables {
+			size += t.Bytes()
+		}
+		b.ReportMetric(built.Seconds(), "build-s")
+		b.ReportMetric(time.Since(start).Seconds()-built.Seconds(), "verify-s")
+		b.ReportMetric(float64(size)/(1<<20), "release-MiB")
+	}
 }

@@ -14,11 +14,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/ingest"
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
 // zzRealFile is the 智慧政务 export (附件4), from the package directory.
-var zzRealFile = sharedData("zhihuizhengwu/messages-with-replies.xlsx")
+var zzRealFile = testenv.SharedData("zhihuizhengwu/messages-with-replies.xlsx")
 
 // zzMessage is one row of the export as this test reads it, without the
 // ingest package: the message id, when it was posted and when it was

@@ -17,6 +17,7 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/demo"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -68,9 +69,9 @@ var realFiles = []struct {
 	file string
 	src  ingest.Source
 }{
-	{sharedData("zhihuizhengwu/messages-with-replies.xlsx"), ingest.Source{Name: "zhzw", Profile: "zhihuizhengwu"}},
-	{sharedData("nyc311/nyc311-2022-05-01.csv"), ingest.Source{Name: "nyc", Profile: "nyc311", TimeZone: "America/New_York", CalendarDays: true, SLADays: 10}},
-	{sharedData("open311/sf-closed-requests-2010.json"), ingest.Source{Name: "sf", Profile: "open311", TimeZone: "America/Los_Angeles", CalendarDays: true}},
+	{testenv.SharedData("zhihuizhengwu/messages-with-replies.xlsx"), ingest.Source{Name: "zhzw", Profile: "zhihuizhengwu"}},
+	{testenv.SharedData("nyc311/nyc311-2022-05-01.csv"), ingest.Source{Name: "nyc", Profile: "nyc311", TimeZone: "America/New_York", CalendarDays: true, SLADays: 10}},
+	{testenv.SharedData("open311/sf-closed-requests-2010.json"), ingest.Source{Name: "sf", Profile: "open311", TimeZone: "America/Los_Angeles", CalendarDays: true}},
 }
 
 // mustRealDB loads the real files through their profiles.

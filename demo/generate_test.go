@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/ingest"
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 	"github.com/wenzheng-transparency/wenzheng/store"
 	"github.com/xuri/excelize/v2"
 )
@@ -144,7 +145,7 @@ func TestGeneratedStatisticsArePlausible(t *testing.T) {
 }
 
 func TestCategoriesFollowTheRealTree(t *testing.T) {
-	path := sharedData("zhihuizhengwu/categories.xlsx")
+	path := testenv.SharedData("zhihuizhengwu/categories.xlsx")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("real category file not present (%v)", err)
 	}

@@ -6,24 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-)
 
-// benchRows is the size of the ingest benchmark's generated CSV: 1,000,000
-// rows by default; WENZHENG_BENCH_ROWS overrides it.
-func benchRows(b *testing.B) int {
-	if s := os.Getenv("WENZHENG_BENCH_ROWS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
-	return 1_000_000
-}
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
+)
 
 // writeCanonicalCSV writes n flat canonical rows shaped like a city board's
 // export: Chinese text, most messages replied and some rated, a few rows
@@ -67,7 +55,7 @@ func writeCanonicalCSV(tb testing.TB, path string, n int) {
 // database, then loads it again (every row unchanged), reporting rows/s of
 // each and the process's peak memory.
 func BenchmarkIngestCanonicalCSV(b *testing.B) {
-	n := benchRows(b)
+	n := testenv.Int(b, "WENZHENG_BENCH_ROWS", 1_000_000)
 	path := filepath.Join(b.TempDir(), "board.csv")
 	writeCanonicalCSV(b, path, n)
 	fi, _ := os.Stat(path)
@@ -95,25 +83,10 @@ func BenchmarkIngestCanonicalCSV(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)/first.Seconds(), "rows/s")
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rerun-rows/s")
-		if peak, ok := peakRSS(); ok {
-			b.ReportMetric(peak, "peak-RSS-MiB")
+		if peak, ok := testenv.PeakRSS(); ok {
+			b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
 		}
 	}
-}
-
-// peakRSS is the process's peak resident memory (Go and DuckDB) in MiB, on Linux.
-func peakRSS() (float64, bool) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return float64(kb) / 1024, err == nil
-		}
-	}
-	return 0, false
 }
 
 // BenchmarkIngestRealFiles loads each real file of ../shared/data with its

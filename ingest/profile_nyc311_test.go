@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
-var nyc311File = sharedData("nyc311/nyc311-2022-05-01.csv")
+var nyc311File = testenv.SharedData("nyc311/nyc311-2022-05-01.csv")
 
 // storedMessage is what the store holds of one message.
 type storedMessage struct {

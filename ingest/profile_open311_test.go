@@ -12,9 +12,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
-var open311File = sharedData("open311/sf-closed-requests-2010.json")
+var open311File = testenv.SharedData("open311/sf-closed-requests-2010.json")
 
 func TestOpen311RealFile(t *testing.T) {
 	if _, err := os.Stat(open311File); err != nil {

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
-var zzFile = sharedData("zhihuizhengwu/messages-with-replies.xlsx")
+var zzFile = testenv.SharedData("zhihuizhengwu/messages-with-replies.xlsx")
 
 func TestZhihuizhengwuRealFile(t *testing.T) {
 	if _, err := os.Stat(zzFile); err != nil {

@@ -4,28 +4,18 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/config"
 	"github.com/wenzheng-transparency/wenzheng/datasets"
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
 // benchMessages is the demo size of the benchmarks: 200,000 by default, as
 // `wenzheng serve` generates; WENZHENG_BENCH_MESSAGES overrides it.
-func benchMessages(b *testing.B) int {
-	if s := os.Getenv("WENZHENG_BENCH_MESSAGES"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
-	return 200_000
-}
+func benchMessages(b *testing.B) int { return testenv.Int(b, "WENZHENG_BENCH_MESSAGES", 200_000) }
 
 // BenchmarkDemoLoad measures what a first `wenzheng serve` does before the
 // site is ready: generate the demo, load both snapshots, compute metrics.
@@ -70,13 +60,7 @@ func dirSize(dir string) (int64, error) {
 // shifted by whole weeks (so weekdays and holidays stay realistic), up to
 // WENZHENG_BENCH_RECOMPUTE_MESSAGES (default 10,000,000).
 func BenchmarkRecompute(b *testing.B) {
-	n := 10_000_000
-	if s := os.Getenv("WENZHENG_BENCH_RECOMPUTE_MESSAGES"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			b.Fatal(err)
-		}
-	}
+	n := testenv.Int(b, "WENZHENG_BENCH_RECOMPUTE_MESSAGES", 10_000_000)
 	const seed = 20_000
 	e := mustEnv(b, config.Default())
 	ctx := context.Background()
@@ -109,29 +93,14 @@ func BenchmarkRecompute(b *testing.B) {
 		b.ReportMetric(time.Since(start).Seconds(), "recompute-s")
 		b.ReportMetric(float64(res), "metric-rows")
 	}
-	if peak, ok := peakRSS(); ok {
-		b.ReportMetric(peak, "peak-RSS-MiB")
+	if peak, ok := testenv.PeakRSS(); ok {
+		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
 	}
 }
 
 func analyticsCompute(ctx context.Context, e *Env, asOf time.Time) (int64, error) {
 	res, err := analytics.Compute(ctx, e.DB, e.Cfg.Methodology, asOf)
 	return res.Rows, err
-}
-
-// peakRSS is the process's peak resident memory (Go and DuckDB) in MiB, on Linux.
-func peakRSS() (float64, bool) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return float64(kb) / 1024, err == nil
-		}
-	}
-	return 0, false
 }
 
 // BenchmarkPublish measures an open-data release of the demo

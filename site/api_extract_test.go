@@ -23,6 +23,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -409,25 +410,6 @@ func (p *memPeak) end() (heap, sys uint64) {
 	return p.heap.Load(), p.sys.Load()
 }
 
-// peakRSS reads the process's peak resident memory (Linux), after
-// resetting it when reset is true; 0 where it cannot.
-func peakRSS(reset bool) uint64 {
-	if reset {
-		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	}
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 // extractRun downloads an extract through a real connection, reading
 // it as it comes, and measures the memory the process grew by meanwhile.
 type extractRun struct {
@@ -443,7 +425,8 @@ func runExtract(tb testing.TB, base, target string) extractRun {
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	rssBefore := peakRSS(true)
+	testenv.ResetPeakRSS()
+	rssBefore, _ := testenv.PeakRSS()
 	peak := startMemPeak()
 	start := time.Now()
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
@@ -479,7 +462,8 @@ func runExtract(tb testing.TB, base, target string) extractRun {
 	run.heapGrowth, run.sysGrow = int64(heap)-int64(before.HeapInuse), int64(sys)-int64(before.Sys)
 	run.rssGrowth = -1
 	if rssBefore > 0 {
-		run.rssGrowth = int64(peakRSS(false)) - int64(rssBefore)
+		rssAfter, _ := testenv.PeakRSS()
+		run.rssGrowth = int64(rssAfter) - int64(rssBefore)
 	}
 	return run
 }

@@ -677,12 +677,17 @@ type Overview struct {
 // OverviewOf reads the national overview for a period of a kind (empty: the
 // default), with the best and worst n regions of level.
 func OverviewOf(ctx context.Context, q Querier, kind, period, level string, n int) (Overview, error) {
-	var ov Overview
 	rk, err := Rankings(ctx, q, RankingQuery{Level: level, PeriodKind: kind, Period: period})
 	if err != nil {
-		return ov, err
+		return Overview{}, err
 	}
-	ov.Run = rk.Run
+	return OverviewFrom(ctx, q, rk, n)
+}
+
+// OverviewFrom is OverviewOf for a ranking already read: the nation's
+// history of the ranking's period kind, and its best and worst n.
+func OverviewFrom(ctx context.Context, q Querier, rk Ranking, n int) (Overview, error) {
+	ov := Overview{Run: rk.Run}
 	hist, err := History(ctx, q, "national", "CN", rk.Query.PeriodKind)
 	if err != nil {
 		return ov, err
@@ -691,7 +696,7 @@ func OverviewOf(ctx context.Context, q Querier, kind, period, level string, n in
 	for i := range hist {
 		if hist[i].Period == rk.Query.Period {
 			ov.National = hist[i]
-			if i > 0 && !strings.HasPrefix(kind, "rolling") {
+			if i > 0 && !strings.HasPrefix(rk.Query.PeriodKind, "rolling") {
 				ov.Previous = &hist[i-1]
 			}
 		}

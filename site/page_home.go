@@ -81,7 +81,7 @@ func (s *Server) homeView(ctx context.Context, q analytics.Querier, l string, rq
 	if err != nil {
 		return nil, err
 	}
-	ov, err := analytics.OverviewOf(ctx, q, rk.Query.PeriodKind, rk.Query.Period, rk.Query.Level, 10)
+	ov, err := analytics.OverviewFrom(ctx, q, rk, 10)
 	if err != nil {
 		return nil, err
 	}
@@ -95,8 +95,11 @@ func (s *Server) homeView(ctx context.Context, q analytics.Querier, l string, rq
 	if trendKind == "rolling30" || trendKind == "rolling90" {
 		trendKind = "month"
 	}
-	if view.Trend, err = analytics.History(ctx, q, "national", "CN", trendKind); err != nil {
-		return nil, err
+	view.Trend = ov.Trend
+	if trendKind != rk.Query.PeriodKind {
+		if view.Trend, err = analytics.History(ctx, q, "national", "CN", trendKind); err != nil {
+			return nil, err
+		}
 	}
 	if view.Periods, err = analytics.Periods(ctx, q, rk.Query.PeriodKind); err != nil {
 		return nil, err

@@ -180,10 +180,18 @@ func CurrentRun(ctx context.Context, q Querier) (Run, error) {
 	return r, json.Unmarshal([]byte(params), &r.Params)
 }
 
+// checkKind refuses a period kind that is not one of PeriodKinds.
+func checkKind(kind string) error {
+	if !slices.Contains(PeriodKinds, kind) {
+		return fmt.Errorf("%w: period kind %q (want one of %s)", ErrBadQuery, kind, strings.Join(PeriodKinds, ", "))
+	}
+	return nil
+}
+
 // Periods lists the periods of a kind that have data, newest first.
 func Periods(ctx context.Context, q Querier, kind string) ([]string, error) {
-	if !slices.Contains(PeriodKinds, kind) {
-		return nil, fmt.Errorf("%w: period kind %q (want one of %s)", ErrBadQuery, kind, strings.Join(PeriodKinds, ", "))
+	if err := checkKind(kind); err != nil {
+		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, `SELECT period FROM metrics WHERE level = 'national' AND period_kind = ? ORDER BY period_start DESC`, kind)
 	if err != nil {
@@ -206,8 +214,8 @@ func Periods(ctx context.Context, q Querier, kind string) ([]string, error) {
 // of its messages are not yet due), or the latest at all when none is
 // complete; for rolling kinds, the window ending at as_of.
 func DefaultPeriod(ctx context.Context, q Querier, kind string) (string, error) {
-	if !slices.Contains(PeriodKinds, kind) {
-		return "", fmt.Errorf("%w: period kind %q (want one of %s)", ErrBadQuery, kind, strings.Join(PeriodKinds, ", "))
+	if err := checkKind(kind); err != nil {
+		return "", err
 	}
 	var p sql.NullString
 	err := q.QueryRowContext(ctx, `SELECT coalesce(
@@ -242,7 +250,7 @@ func ValidPeriod(kind, period string) error {
 			return nil
 		}
 	default:
-		return fmt.Errorf("%w: period kind %q (want one of %s)", ErrBadQuery, kind, strings.Join(PeriodKinds, ", "))
+		return checkKind(kind)
 	}
 	examples := map[string]string{"month": "2025-03", "quarter": "2025-Q1", "year": "2025", "rolling30": "30d", "rolling90": "90d"}
 	return fmt.Errorf("%w: %q is not a %s period (like %s)", ErrBadQuery, period, kind, examples[kind])
@@ -404,8 +412,8 @@ func EntityLevel(ctx context.Context, q Querier, id string) (string, error) {
 
 // History is an entity's metrics over every period of a kind, oldest first.
 func History(ctx context.Context, q Querier, level, id, kind string) ([]Metrics, error) {
-	if !slices.Contains(PeriodKinds, kind) {
-		return nil, fmt.Errorf("%w: period kind %q (want one of %s)", ErrBadQuery, kind, strings.Join(PeriodKinds, ", "))
+	if err := checkKind(kind); err != nil {
+		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, metricsSelect+`WHERE m.level = ? AND m.entity_id = ? AND m.period_kind = ? ORDER BY m.period_start`, level, id, kind)
 	if err != nil {

@@ -278,7 +278,9 @@ CREATE OR REPLACE TEMP TABLE _level_averages AS
 SELECT l.level, l.period_kind, l.period, l.entities,
        count(m.rank) AS ranked, l.received, l.mature, l.rated,
        l.p_reply AS reply_rate, l.p_on_time AS on_time_rate, l.p_satisfaction AS satisfaction_rate,
-       avg(m.score) FILTER (WHERE m.rank IS NOT NULL) AS mean_score
+       -- summed in a fixed order: a parallel float sum could differ in its
+       -- last bit from one computation to the next
+       avg(m.score ORDER BY m.entity_id) FILTER (WHERE m.rank IS NOT NULL) AS mean_score
 FROM _level_rates l
 LEFT JOIN _metrics m USING (level, period_kind, period)
 WHERE l.period NOT LIKE '%-prev'

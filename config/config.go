@@ -51,6 +51,10 @@ type Config struct {
 	// ContactEmail is the address /data.json gives harvesters as its
 	// contact point; empty: none.
 	ContactEmail string `json:"contact_email,omitempty"`
+	// PublicURL is the address the public reaches the site at, such as
+	// https://wenzheng.example.org/. When it is https, cookies are marked
+	// Secure; empty: the site is assumed to be served over plain HTTP.
+	PublicURL string `json:"public_url,omitempty"`
 }
 
 // Licence names a data licence.
@@ -243,11 +247,19 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("contact_email: %q is not an e-mail address", c.ContactEmail))
 		}
 	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("public_url: %q is not an http(s) address", c.PublicURL))
+		}
+	}
 	if len(c.Sources) > 0 && (c.Secret == "" || c.Secret == DemoSecret) {
 		errs = append(errs, errors.New("secret: set a secret of your own to key author pseudonyms of real data"))
 	}
 	return errors.Join(errs...)
 }
+
+// HTTPS reports whether the public reaches the site over TLS.
+func (c Config) HTTPS() bool { return strings.HasPrefix(strings.ToLower(c.PublicURL), "https://") }
 
 // SecretIsDefault reports whether pseudonyms are keyed with the built-in
 // demo secret, which anyone can read in the source code.

@@ -40,6 +40,8 @@ func TestLoad(t *testing.T) {
 		{"contact e-mail", `{"contact_email":"data@wenzheng.example"}`, ""},
 		{"contact e-mail that is not one", `{"contact_email":"Wenzheng <data@wenzheng.example>"}`, "contact_email"},
 		{"contact e-mail without a domain", `{"contact_email":"data"}`, "contact_email"},
+		{"public url", `{"public_url":"https://wenzheng.example.org/"}`, ""},
+		{"public url without a scheme", `{"public_url":"wenzheng.example.org"}`, "public_url"},
 		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
 	}
 	for _, tt := range tests {

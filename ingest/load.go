@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
@@ -320,7 +321,7 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 			if firstReject == nil {
 				firstReject = &reject{number, raw, reason}
 			}
-			return appendReject(s.RunID, src.Name, int64(number), raw, reason)
+			return appendReject(s.RunID, src.Name, int64(number), storedRaw(raw), strings.ToValidUTF8(reason, "\uFFFD"))
 		}
 		for p := range rows {
 			if err := ctx.Err(); err != nil {
@@ -434,6 +435,26 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 		l.DB.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+t)
 	}
 	return err
+}
+
+// rawLimit caps the copy of a rejected row kept in rejects: enough to see
+// what is wrong with it, not a way for one bad row to fill the database.
+const rawLimit = 64 << 10
+
+// storedRaw is a rejected row as rejects keeps it: cut at rawLimit bytes (at
+// a character boundary, saying how long the row was), and valid UTF-8, each
+// run of invalid bytes replaced by one U+FFFD. DuckDB's VARCHAR holds only
+// UTF-8, and the appender turns anything else into NULL, which rejects.raw
+// refuses: one such row used to fail the whole run.
+func storedRaw(raw string) string {
+	if len(raw) > rawLimit {
+		cut := rawLimit
+		for cut > 0 && !utf8.RuneStart(raw[cut]) {
+			cut--
+		}
+		raw = raw[:cut] + fmt.Sprintf(" … [cut: the row has %d bytes]", len(raw))
+	}
+	return strings.ToValidUTF8(raw, "\uFFFD")
 }
 
 // stageTables receive a run's rows before the merge, in this order.

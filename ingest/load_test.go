@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -197,5 +199,70 @@ func TestPseudonymIsStableAndKeyed(t *testing.T) {
 	}
 	if Pseudonym([]byte("k"), "s", "") != "" {
 		t.Error("empty author should stay empty")
+	}
+}
+
+// rowsReader yields the rows it holds, as a reader would have made them.
+type rowsReader struct{ rows []Row }
+
+func (r *rowsReader) Next() (Row, error) {
+	if len(r.rows) == 0 {
+		return Row{}, io.EOF
+	}
+	row := r.rows[0]
+	r.rows = r.rows[1:]
+	return row, nil
+}
+
+// lastRun reads the newest run's row.
+func lastRun(t *testing.T, db *store.DB) (status, reason string, counts [5]int) {
+	t.Helper()
+	var e sql.NullString
+	if err := db.QueryRow(`SELECT status, error, rows_read, inserted, updated, unchanged, rejected FROM runs ORDER BY run_id DESC LIMIT 1`).
+		Scan(&status, &e, &counts[0], &counts[1], &counts[2], &counts[3], &counts[4]); err != nil {
+		t.Fatal(err)
+	}
+	return status, e.String, counts
+}
+
+func TestRejectsAreStoredSafely(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	l := &Loader{DB: db}
+	huge := strings.Repeat("长", 1<<20) // 3 MiB of text in one row
+	rows := []Row{
+		{Number: 1, Raw: "ok", Record: &Record{SourceID: "A", PostedAt: time.Date(2025, 3, 3, 1, 0, 0, 0, time.UTC)}},
+		// Invalid UTF-8 in the raw row and in the reason.
+		{Number: 2, Raw: "{\"title\":\"\xff\xfe\xe4\xb8\"", Reason: "bad \xff"},
+		{Number: 3, Raw: "a\x00b", Reason: "a NUL byte"},
+		{Number: 4, Raw: huge, Reason: "too long"},
+	}
+	if _, err := l.Load(ctx, Source{Name: "board"}, "mixed.ndjson", "sha", &rowsReader{rows: rows}); err != nil {
+		t.Fatalf("a reject holding invalid UTF-8 failed the run: %v", err)
+	}
+	// Invalid bytes become U+FFFD, one for each run of them; the rest is kept.
+	for n, want := range map[int][2]string{
+		2: {"{\"title\":\"\uFFFD\"", "bad \uFFFD"},
+		3: {"a\x00b", "a NUL byte"},
+		4: {huge[:rawLimit-rawLimit%3] + fmt.Sprintf(" … [cut: the row has %d bytes]", len(huge)), "too long"},
+	} {
+		var raw, reason string
+		if err := db.QueryRow(`SELECT raw, reason FROM rejects WHERE row_number = ?`, n).Scan(&raw, &reason); err != nil {
+			t.Fatalf("row %d: %v", n, err)
+		}
+		if raw != want[0] || reason != want[1] {
+			t.Errorf("row %d: raw %.80q…, reason %q; want %.80q…, %q", n, raw, reason, want[0], want[1])
+		}
+	}
+
+	// The same through the NDJSON reader, as the issue reproduced it.
+	bad := "{\"source_id\":\"X\",\"title\":\"\xff\xfe\xe4\xb8\"" // cut off, and not UTF-8
+	if _, err := l.LoadFile(ctx, Source{Name: "file"}, writeFile(t, "mixed.ndjson", msgA+"\n"+bad+"\n")); err != nil {
+		t.Fatalf("a reject holding invalid UTF-8 failed the run: %v", err)
+	}
+	var raw string
+	db.QueryRow(`SELECT raw FROM rejects WHERE source = 'file'`).Scan(&raw)
+	if want := "{\"source_id\":\"X\",\"title\":\"\uFFFD\""; raw != want {
+		t.Errorf("raw = %q, want %q", raw, want)
 	}
 }

@@ -183,11 +183,16 @@ func (l *Loader) LoadFeed(ctx context.Context, src Source, endpoint string, from
 // FeedName is what runs.input_name records for a feed: the endpoint without
 // its query, which may carry an API key, and the window asked for.
 func FeedName(endpoint string, from, to time.Time) string {
-	if i := strings.IndexAny(endpoint, "?#"); i >= 0 {
-		endpoint = endpoint[:i]
-	}
 	const day = "2006-01-02"
-	return fmt.Sprintf("%s %s..%s", endpoint, from.UTC().Format(day), to.UTC().Format(day))
+	return fmt.Sprintf("%s %s..%s", withoutQuery(endpoint), from.UTC().Format(day), to.UTC().Format(day))
+}
+
+// withoutQuery cuts a URL's query and fragment, which may carry an API key.
+func withoutQuery(endpoint string) string {
+	if i := strings.IndexAny(endpoint, "?#"); i >= 0 {
+		return endpoint[:i]
+	}
+	return endpoint
 }
 
 // FileSHA256 is the hex SHA-256 of a file's content, the name it is archived under.

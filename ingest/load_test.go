@@ -1,10 +1,14 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,5 +268,59 @@ func TestRejectsAreStoredSafely(t *testing.T) {
 	db.QueryRow(`SELECT raw FROM rejects WHERE source = 'file'`).Scan(&raw)
 	if want := "{\"source_id\":\"X\",\"title\":\"\uFFFD\""; raw != want {
 		t.Errorf("raw = %q, want %q", raw, want)
+	}
+}
+
+func TestFeedErrorsHideTheQuery(t *testing.T) {
+	ctx := context.Background()
+	const secret = "SECRET"
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // answer after the client gave up
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	defer slow.Close()
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "invalid api_key "+r.URL.Query().Get("api_key"), http.StatusForbidden)
+	}))
+	defer echo.Close()
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/again?"+r.URL.RawQuery, http.StatusFound) // forever
+	}))
+	defer redirect.Close()
+
+	for _, tc := range []struct{ name, endpoint string }{
+		{"timeout", slow.URL + "/requests.json?api_key=" + secret},
+		{"server echoes the key", echo.URL + "/requests.json?jurisdiction_id=sf&api_key=" + secret},
+		{"redirect loop", redirect.URL + "/requests.json?api_key=" + secret},
+		{"not http", "ftp://example.org/requests.json?api_key=" + secret},
+		{"not a URL", "http://exa mple.org/requests.json?api_key=" + secret},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			db := mustOpenDB(t)
+			l := &Loader{DB: db, InputsDir: t.TempDir(), HTTP: &http.Client{Timeout: 100 * time.Millisecond},
+				Log: slog.New(slog.NewTextHandler(&logs, nil))}
+			to := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+			_, err := l.LoadFeed(ctx, Source{Name: "sf", Profile: "open311"}, tc.endpoint, to.AddDate(0, 0, -7), to)
+			if err == nil {
+				t.Fatal("the feed loaded")
+			}
+			t.Log(err)
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("the error shows the key: %v", err)
+			}
+			if strings.Contains(logs.String(), secret) {
+				t.Errorf("the log shows the key:\n%s", logs.String())
+			}
+			var leaked int
+			if err := db.QueryRow(`SELECT count(*) FROM runs t WHERE CAST(t AS VARCHAR) LIKE '%' || ? || '%'`, secret).Scan(&leaked); err != nil {
+				t.Fatal(err)
+			}
+			if leaked != 0 {
+				t.Errorf("%d runs rows show the key", leaked)
+			}
+		})
 	}
 }

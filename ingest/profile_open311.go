@@ -72,11 +72,11 @@ func (p open311) Open(ctx context.Context, in Input) (Reader, error) {
 		}
 		r.src = f
 	case in.Path != "":
-		rc, _, err := openFile(in.Path)
+		rc, _, err := openFile(in.Path, p.o.Limits)
 		if err != nil {
 			return nil, err
 		}
-		objs, err := newJSONObjects(rc)
+		objs, err := newJSONObjectsLimited(rc, p.o.Limits)
 		if err != nil {
 			rc.Close()
 			return nil, fmt.Errorf("%s: %w", in.Name(), err)
@@ -408,7 +408,9 @@ type open311Feed struct {
 func newOpen311Feed(ctx context.Context, endpoint string, o ProfileOptions) (*open311Feed, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("open311 feed %q is not an http(s) URL", endpoint)
+		// Neither the endpoint's query nor url.Parse's error (which quotes
+		// it) goes into the message: the query may carry an api_key.
+		return nil, fmt.Errorf("open311 feed %q is not an http(s) URL", withoutQuery(endpoint))
 	}
 	to, from := o.To, o.From
 	if to.IsZero() {
@@ -506,7 +508,7 @@ func (f *open311Feed) fetch(w [2]time.Time, page int) ([][]byte, error) {
 		if err == nil {
 			objs, err := pageObjects(body)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", where, err)
+				return nil, f.feedError(where, err)
 			}
 			return objs, nil
 		}
@@ -521,7 +523,27 @@ func (f *open311Feed) fetch(w [2]time.Time, page int) ([][]byte, error) {
 			return nil, f.ctx.Err()
 		}
 	}
-	return nil, fmt.Errorf("%s: %w", where, lastErr)
+	return nil, f.feedError(where, lastErr)
+}
+
+// feedError describes a failed fetch without the endpoint's query values
+// (an api_key, a token), wherever they would show: a server may echo them
+// in its answer ("invalid api_key …"), and an HTTP client's errors quote
+// the whole URL. Values shorter than 4 bytes (jurisdiction_id=sf) are left:
+// they would blot out ordinary words and are no secret. The error keeps no
+// chain to the original, whose text holds the query.
+func (f *open311Feed) feedError(where string, err error) error {
+	msg := where + ": " + err.Error()
+	for _, vs := range f.base.Query() {
+		for _, v := range vs {
+			if len(v) < 4 {
+				continue
+			}
+			msg = strings.ReplaceAll(msg, v, "…")
+			msg = strings.ReplaceAll(msg, url.QueryEscape(v), "…")
+		}
+	}
+	return errors.New(msg)
 }
 
 // get does one request; retry says whether trying again may help.
@@ -535,6 +557,11 @@ func (f *open311Feed) get(u string) (body []byte, retry bool, err error) {
 	if err != nil {
 		if f.ctx.Err() != nil {
 			return nil, false, f.ctx.Err()
+		}
+		// A *url.Error says "Get <the whole URL, query and all>: …"; the
+		// caller names the endpoint without its query, so keep only why.
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err
 		}
 		return nil, true, fmt.Errorf("no answer: %w", err)
 	}

@@ -72,11 +72,11 @@ func (p open311) Open(ctx context.Context, in Input) (Reader, error) {
 		}
 		r.src = f
 	case in.Path != "":
-		rc, _, err := openFile(in.Path, p.o.Limits)
+		rc, _, err := openFile(in.Path)
 		if err != nil {
 			return nil, err
 		}
-		objs, err := newJSONObjectsLimited(rc, p.o.Limits)
+		objs, err := newJSONObjects(rc)
 		if err != nil {
 			rc.Close()
 			return nil, fmt.Errorf("%s: %w", in.Name(), err)

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -104,6 +105,58 @@ type Loader struct {
 	// Progress, when set, is told the number of rows read so far, every
 	// few thousand rows.
 	Progress func(rowsRead int)
+	// Redact masks personal data in text taken from an input (a reject's
+	// reason, an input's name) before the loader logs it; the caller
+	// passes datasets.RedactString (ingest cannot import datasets: the
+	// datasets and analytics tests load data through ingest). Nil masks
+	// every digit and every e-mail address, which keeps a log safe but
+	// less readable.
+	Redact func(string) string
+}
+
+// logTextLimit caps each input-derived text in a log line, in characters.
+const logTextLimit = 200
+
+// logText makes text from an input fit for a log line: masked, and cut to
+// logTextLimit characters. A log is read by more people than the rejects
+// table, and kept longer.
+func (l *Loader) logText(s string) string {
+	if len(s) > 4*logTextLimit { // no need to mask what is cut anyway
+		s = s[:4*logTextLimit]
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if l.Redact != nil {
+		s = l.Redact(s)
+	} else {
+		s = maskDigitsAndEmails(s)
+	}
+	if utf8.RuneCountInString(s) > logTextLimit {
+		s = string([]rune(s)[:logTextLimit]) + "…"
+	}
+	return s
+}
+
+// maskDigitsAndEmails stars every digit (full-width ones too) and the
+// characters an e-mail address is written with on either side of an @.
+func maskDigitsAndEmails(s string) string {
+	r := []rune(s)
+	emailChar := func(c rune) bool {
+		return c < utf8.RuneSelf && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("._%+-", c))
+	}
+	for i, c := range r {
+		switch {
+		case unicode.IsDigit(c):
+			r[i] = '*'
+		case c == '@' || c == '＠':
+			for j := i - 1; j >= 0 && emailChar(r[j]); j-- {
+				r[j] = '*'
+			}
+			for j := i + 1; j < len(r) && emailChar(r[j]); j++ {
+				r[j] = '*'
+			}
+		}
+	}
+	return string(r)
 }
 
 func (l *Loader) now() time.Time {
@@ -277,7 +330,7 @@ func (l *Loader) Load(ctx context.Context, src Source, input, sha string, r Read
 		return s, fmt.Errorf("run %d of %s failed, nothing was changed: %w", s.RunID, src.Name, err)
 	}
 	if l.Log != nil {
-		l.Log.Info("ingest run", "run", s.RunID, "source", s.Source, "input", input, "read", s.RowsRead,
+		l.Log.Info("ingest run", "run", s.RunID, "source", s.Source, "input", l.logText(input), "read", s.RowsRead,
 			"inserted", s.Inserted, "updated", s.Updated, "unchanged", s.Unchanged,
 			"rejected", s.Rejected, "deleted", s.DeletedDetected, "took", s.Duration.Round(time.Millisecond))
 	}
@@ -398,7 +451,7 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 	}
 	if firstReject != nil && l.Log != nil {
 		l.Log.Warn("rows rejected; each is kept with its reason in the rejects table", "run", s.RunID, "source", src.Name,
-			"rejected", s.Rejected, "first_row", firstReject.row, "first_reason", firstReject.reason)
+			"rejected", s.Rejected, "first_row", firstReject.row, "first_reason", l.logText(firstReject.reason))
 	}
 
 	err = l.DB.Tx(ctx, func(tx *sql.Tx) error {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -322,5 +323,61 @@ func TestFeedErrorsHideTheQuery(t *testing.T) {
 				t.Errorf("%d runs rows show the key", leaked)
 			}
 		})
+	}
+}
+
+func TestLoaderLogsAreRedacted(t *testing.T) {
+	ctx := context.Background()
+	phone := "13812345678"
+	long := strings.Repeat("很长", 2000)
+	for _, tc := range []struct {
+		name      string
+		redact    func(string) string
+		wantMasks []string
+	}{
+		{"default", nil, []string{"***********"}},
+		{"datasets", datasets.RedactString, []string{"138****5678"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			l := &Loader{DB: mustOpenDB(t), Redact: tc.redact, Log: slog.New(slog.NewTextHandler(&logs, nil))}
+			rows := []Row{
+				{Number: 1, Raw: phone, Reason: "message id \"" + phone + "\" already appeared on row 1, " + long},
+				{Number: 2, Raw: long, Reason: long},
+				{Number: 3, Raw: "ok", Record: &Record{SourceID: "A", PostedAt: time.Date(2025, 3, 3, 1, 0, 0, 0, time.UTC)}},
+			}
+			if _, err := l.Load(ctx, Source{Name: "board"}, "投诉"+phone+".ndjson", "sha", &rowsReader{rows: rows}); err != nil {
+				t.Fatal(err)
+			}
+			out := logs.String()
+			if strings.Contains(out, phone) || strings.Contains(out, "12345678") {
+				t.Errorf("the log carries the phone number:\n%s", out)
+			}
+			for _, m := range tc.wantMasks {
+				if !strings.Contains(out, m) {
+					t.Errorf("the log does not show the masked %q:\n%s", m, out)
+				}
+			}
+			if !strings.Contains(out, "first_reason") || !strings.Contains(out, "rejected=2") {
+				t.Errorf("the log lost the reject summary:\n%s", out)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				if len(line) > 1000 {
+					t.Errorf("a log line of %d bytes: input text is not capped", len(line))
+				}
+			}
+		})
+	}
+}
+
+func TestMaskDigitsAndEmails(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"zhang.san@example.com 电话１３８-1", "*********@*********** 电话***-*"},
+		{"写信给 a＠b.cn 吧", "写信给 *＠**** 吧"},
+		{"no personal data", "no personal data"},
+	} {
+		if got := maskDigitsAndEmails(tc.in); got != tc.want {
+			t.Errorf("maskDigitsAndEmails(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

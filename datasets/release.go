@@ -31,8 +31,16 @@ type BuildOptions struct {
 	// may be published that way.
 	SecretIsDefault bool
 
+	// Stats, when set, receives how long the build and its verification took.
+	Stats *BuildStats
+
 	// failAt, in tests, makes the build fail at a step.
 	failAt func(step string) error
+}
+
+// BuildStats are the timings of one build.
+type BuildStats struct {
+	Build, Verify time.Duration
 }
 
 // ErrDefaultSecret refuses to publish real data whose pseudonyms anyone
@@ -47,7 +55,8 @@ const buildingPrefix = ".building-"
 
 // Build writes a release of what the database holds now: every table in
 // every format, with its documentation and checksums, into a new directory
-// under opts.Dir. The directory appears whole or not at all.
+// under opts.Dir. The directory appears whole and verified (see Verify), or
+// not at all.
 func Build(ctx context.Context, db *store.DB, opts BuildOptions) (Manifest, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -69,12 +78,10 @@ func Build(ctx context.Context, db *store.DB, opts BuildOptions) (Manifest, erro
 	if err != nil {
 		return Manifest{}, err
 	}
-	var lastLoad sql.NullTime
-	if err := db.QueryRowContext(ctx, `SELECT max(finished_at) FROM runs WHERE status = 'ok'`).Scan(&lastLoad); err != nil {
+	if behind, err := db.MetricsBehind(ctx); err != nil {
 		return Manifest{}, err
-	}
-	if lastLoad.Valid && lastLoad.Time.After(run.AsOf) {
-		return Manifest{}, fmt.Errorf("%w (metrics as of %s, last load %s)", ErrStaleMetrics, run.AsOf.UTC().Format(time.RFC3339), lastLoad.Time.UTC().Format(time.RFC3339))
+	} else if behind {
+		return Manifest{}, fmt.Errorf("%w (metric run %d, as of %s)", ErrStaleMetrics, run.MetricRunID, run.AsOf.UTC().Format(time.RFC3339))
 	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return Manifest{}, err
@@ -86,10 +93,22 @@ func Build(ctx context.Context, db *store.DB, opts BuildOptions) (Manifest, erro
 	}
 	m := Manifest{ID: id, CreatedAt: created, AsOf: run.AsOf.UTC(), MetricRunID: run.MetricRunID, Demo: mode == "demo",
 		Licence: opts.Licence, Changes: map[string]Change{}}
+	start := time.Now()
 	b := &builder{db: db, dir: tmp, opts: opts, run: run}
 	if err := b.build(ctx, &m); err != nil {
 		os.RemoveAll(tmp)
 		return Manifest{}, err
+	}
+	built := time.Since(start)
+	// Only a release a reader could verify is put in place: a build that
+	// does not verify (or a stop during the verification) never appears
+	// under its id.
+	if _, err := Verify(ctx, tmp); err != nil {
+		os.RemoveAll(tmp)
+		return Manifest{}, fmt.Errorf("release %s was not published: %w", id, err)
+	}
+	if opts.Stats != nil {
+		*opts.Stats = BuildStats{Build: built, Verify: time.Since(start) - built}
 	}
 	final := filepath.Join(opts.Dir, id)
 	if err := os.Rename(tmp, final); err != nil {
@@ -97,6 +116,31 @@ func Build(ctx context.Context, db *store.DB, opts BuildOptions) (Manifest, erro
 		return Manifest{}, err
 	}
 	return m, nil
+}
+
+// CleanBuilds deletes the build folders (.building-*) in the releases
+// directory dir that a stopped build left behind, returning their names.
+// Call it only where no build can be running: Wenzheng builds while it
+// holds the database, which one process at a time can.
+func CleanBuilds(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), buildingPrefix) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return removed, err
+		}
+		removed = append(removed, e.Name())
+	}
+	return removed, nil
 }
 
 // newReleaseDir creates the build directory of a new release id: the UTC
@@ -319,7 +363,10 @@ func (b *builder) redact(ctx context.Context) (Counts, error) {
 
 // previous is the newest release in dir, the one changes are counted
 // against; a zero Manifest when there is none.
-func previous(dir string) (Manifest, error) {
+func previous(dir string) (Manifest, error) { return Latest(dir) }
+
+// Latest is the newest release in dir; a zero Manifest when there is none.
+func Latest(dir string) (Manifest, error) {
 	ids, err := IDs(dir)
 	if err != nil || len(ids) == 0 {
 		return Manifest{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -21,6 +22,65 @@ func RecoverInterrupted(ctx context.Context, db *store.DB) (int, error) {
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// RecordFailure records an input that failed before its run could start
+// (it could not be opened or read, or its source is misconfigured) as a
+// failed run with the reason, so every failure shows in `wenzheng runs` and
+// on the status page. A run that started records its own failure; this is
+// for the others. It returns the run's id.
+func RecordFailure(ctx context.Context, db *store.DB, source, input, sha string, cause error) (int64, error) {
+	var id int64
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(run_id), 0) + 1 FROM runs`).Scan(&id); err != nil {
+			return err
+		}
+		now := time.Now()
+		_, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, source, started_at, finished_at, input_name, sha256, status, error)
+			VALUES (?, ?, ?, ?, ?, nullif(?, ''), 'failed', ?)`, id, source, now, now, input, sha, cause.Error())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("record the failure of %s: %w", input, err)
+	}
+	return id, nil
+}
+
+// RunRecorded reports whether a run with this id is in the runs table.
+func RunRecorded(ctx context.Context, db *store.DB, runID int64) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE run_id = ?`, runID).Scan(&n)
+	return n > 0, err
+}
+
+// DropStaging drops the staging tables (_stage_*) a run left behind when
+// its process stopped mid-run; they hold nothing that was committed. It
+// returns how many it dropped.
+func DropStaging(ctx context.Context, db *store.DB) (int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM duckdb_tables()
+		WHERE NOT temporary AND schema_name = 'main' AND table_name LIKE '\_stage\_%' ESCAPE '\'`)
+	if err != nil {
+		return 0, err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, n := range names {
+		if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS "`+strings.ReplaceAll(n, `"`, `""`)+`"`); err != nil {
+			return 0, fmt.Errorf("drop %s: %w", n, err)
+		}
+	}
+	return len(names), nil
 }
 
 // RunInfo is one row of the runs table.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
@@ -44,31 +45,33 @@ type DemoOptions struct {
 	Until    time.Time // zero: now
 }
 
-// Prepare makes the data directory ready to serve: it loads configured
-// sources (files not loaded before), or the demo into an empty database
-// when no source is configured, and recomputes metrics when anything new
-// arrived or none were computed yet. It publishes the first release when
-// there is none.
+// Prepare makes the data directory ready to serve. It first clears what
+// an earlier stop left (runs marked running, staging tables, unfinished
+// release builds), then loads configured sources (files not loaded
+// before), or the demo into an empty database when no source is
+// configured, then catches up: it recomputes the metrics when data was
+// committed that they do not count, and publishes a release when the
+// metrics are newer than the latest release. A file that fails is recorded
+// and the rest still load; Prepare then reports the failures with
+// ErrInputsFailed after the metrics and the release are done.
 func Prepare(ctx context.Context, e *Env, d DemoOptions) error {
-	if n, err := ingest.RecoverInterrupted(ctx, e.DB); err != nil {
+	if err := Recover(ctx, e); err != nil {
 		return err
-	} else if n > 0 {
-		e.Log.Warn("runs interrupted by an earlier stop were marked failed; their inputs load again", "runs", n)
 	}
-	changed := false
 	mode, err := e.DB.Meta(ctx, "mode")
 	if err != nil {
 		return err
 	}
+	var failed error
 	if len(e.Cfg.Sources) > 0 {
 		if mode == "demo" {
 			return fmt.Errorf("%w: %s holds demo data; give real sources a fresh --data directory so the two never mix", ErrMixedData, e.Cfg.DataDir)
 		}
-		n, err := LoadSources(ctx, e)
+		rep, err := LoadSources(ctx, e)
 		if err != nil {
 			return err
 		}
-		changed = n > 0
+		failed = rep.Err()
 	} else {
 		var msgs int
 		if err := e.DB.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&msgs); err != nil {
@@ -78,28 +81,62 @@ func Prepare(ctx context.Context, e *Env, d DemoOptions) error {
 			if err := LoadDemo(ctx, e, d); err != nil {
 				return err
 			}
-			changed = true
 		}
 	}
-	var computed int
-	if err := e.DB.QueryRowContext(ctx, `SELECT count(*) FROM metric_runs`).Scan(&computed); err != nil {
+	return errors.Join(CatchUp(ctx, e), failed)
+}
+
+// Recover clears what a process stopped mid-work left behind: runs still
+// marked running (their writes never committed) are marked failed, staging
+// tables are dropped, and unfinished release builds are deleted. It runs
+// before any work at start, and again at shutdown once the work stopped.
+func Recover(ctx context.Context, e *Env) error {
+	if n, err := ingest.RecoverInterrupted(ctx, e.DB); err != nil {
+		return err
+	} else if n > 0 {
+		e.Log.Warn("runs interrupted by an earlier stop were marked failed; their inputs load again", "runs", n)
+	}
+	if n, err := ingest.DropStaging(ctx, e.DB); err != nil {
+		return err
+	} else if n > 0 {
+		e.Log.Info("staging tables of an interrupted run dropped", "tables", n)
+	}
+	removed, err := datasets.CleanBuilds(ReleaseDir(e.Cfg.DataDir))
+	if len(removed) > 0 {
+		e.Log.Info("unfinished release builds deleted", "builds", removed)
+	}
+	return err
+}
+
+// CatchUp brings the metrics and the releases up to the data: it
+// recomputes when a committed run is newer than the metrics' input, and
+// publishes when the metrics in force are not the latest release's. Both
+// are judged from what is stored (run ids, metric run ids), so a stop at
+// any point between a load, its recompute and its release is made good by
+// the next start or nightly run.
+func CatchUp(ctx context.Context, e *Env) error {
+	behind, err := e.DB.MetricsBehind(ctx)
+	if err != nil {
 		return err
 	}
-	if changed || computed == 0 {
+	if behind {
 		if err := Recompute(ctx, e); err != nil {
 			return err
 		}
 	}
-	// A fresh data directory gets its first release at once; after that
-	// the nightly run publishes.
-	if ids, err := datasets.IDs(ReleaseDir(e.Cfg.DataDir)); err != nil {
-		return err
-	} else if len(ids) == 0 {
-		if _, err := Publish(ctx, e, ReleaseDir(e.Cfg.DataDir)); err != nil {
-			return err
-		}
+	metricRun, err := e.DB.CurrentMetricRun(ctx)
+	if err != nil || metricRun == 0 {
+		return err // no data yet: nothing to publish
 	}
-	return nil
+	latest, err := datasets.Latest(ReleaseDir(e.Cfg.DataDir))
+	if err != nil {
+		return err
+	}
+	if latest.ID != "" && latest.MetricRunID == metricRun {
+		return nil
+	}
+	_, err = Publish(ctx, e, ReleaseDir(e.Cfg.DataDir))
+	return err
 }
 
 // ErrMixedData is returned rather than mixing demo and real data in one database.
@@ -139,44 +176,136 @@ func LoadDemo(ctx context.Context, e *Env, d DemoOptions) error {
 	return nil
 }
 
+// ErrInputsFailed is returned when some inputs failed to load while the
+// others loaded; each failure is a failed run with its reason.
+var ErrInputsFailed = errors.New("some inputs failed to load")
+
+// LoadReport is what LoadSources did.
+type LoadReport struct {
+	// Runs is the number of runs that committed.
+	Runs int
+	// Failed lists the inputs that did not load.
+	Failed []Failure
+}
+
+// Failure is an input that did not load, and its run.
+type Failure struct {
+	Source, Input string
+	RunID         int64
+	Err           error
+}
+
+// Err is nil when nothing failed, else an ErrInputsFailed that names every failure.
+func (r LoadReport) Err() error {
+	if len(r.Failed) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v: %d", ErrInputsFailed, len(r.Failed))
+	for _, f := range r.Failed {
+		fmt.Fprintf(&b, "\n  run %d, source %s, %s: %v", f.RunID, f.Source, f.Input, f.Err)
+	}
+	return &inputsError{msg: b.String()}
+}
+
+type inputsError struct{ msg string }
+
+func (e *inputsError) Error() string        { return e.msg }
+func (e *inputsError) Is(target error) bool { return target == ErrInputsFailed }
+
 // LoadSources loads every configured file not already loaded successfully
-// (by content hash) and reads every configured feed, returning how many
-// runs it made.
-func LoadSources(ctx context.Context, e *Env) (int, error) {
-	l := e.loader()
-	runs := 0
+// (by content hash) and reads every configured feed. Inputs fail one by
+// one: a file that cannot be read is recorded as a failed run with its
+// reason and the next file and source still load. Only a stop (ctx) or a
+// database that cannot be written ends it early, with an error.
+func LoadSources(ctx context.Context, e *Env) (LoadReport, error) {
+	var rep LoadReport
 	for _, s := range e.Cfg.Sources {
 		if s.URL != "" {
 			from, to := s.FeedWindow(time.Now())
-			if _, err := l.LoadFeed(ctx, s.Ingest(), s.URL, from, to); err != nil {
-				return runs, fmt.Errorf("source %s: %w", s.Name, err)
+			name := ingest.FeedName(s.URL, from, to)
+			_, err := e.loadOne(ctx, s.Name, name, "", &rep, func(l *ingest.Loader) (ingest.Summary, error) {
+				return l.LoadFeed(ctx, s.Ingest(), s.URL, from, to)
+			})
+			if err != nil {
+				return rep, err
 			}
-			runs++
 		}
 		files, err := s.Inputs()
 		if err != nil {
-			return runs, err
+			if err := e.recordFailure(ctx, &rep, s.Name, strings.Join(s.Files, " "), "", 0, err); err != nil {
+				return rep, err
+			}
+			continue
 		}
 		for _, f := range files {
 			done, err := alreadyLoaded(ctx, e.DB, s.Name, f)
 			if err != nil {
-				return runs, err
+				if err := e.recordFailure(ctx, &rep, s.Name, filepath.Base(f), "", 0, err); err != nil {
+					return rep, err
+				}
+				continue
 			}
 			if done {
 				continue
 			}
-			if _, err := l.LoadFile(ctx, s.Ingest(), f); err != nil {
-				return runs, fmt.Errorf("source %s: %w", s.Name, err)
+			if _, err := e.loadOne(ctx, s.Name, filepath.Base(f), f, &rep, func(l *ingest.Loader) (ingest.Summary, error) {
+				return l.LoadFile(ctx, s.Ingest(), f)
+			}); err != nil {
+				return rep, err
 			}
-			runs++
 		}
 	}
-	if runs > 0 {
+	if rep.Runs > 0 {
 		if err := e.DB.SetMeta(ctx, "mode", "real"); err != nil {
-			return runs, err
+			return rep, err
 		}
 	}
-	return runs, nil
+	return rep, nil
+}
+
+// loadOne makes one run with load, of the input at path ("" for a feed). A run that fails is added to rep (and
+// recorded as a failed run when it failed before its run started); the
+// error returned is only for what must stop the whole job: ctx ended, or
+// the database could not record the failure.
+func (e *Env) loadOne(ctx context.Context, source, input, path string, rep *LoadReport, load func(*ingest.Loader) (ingest.Summary, error)) (ingest.Summary, error) {
+	l := e.loader()
+	l.Progress = func(int) { testPause(ctx, "during-load") }
+	s, err := load(l)
+	if err == nil {
+		rep.Runs++
+		return s, testPause(ctx, "after-commit")
+	}
+	if ctx.Err() != nil {
+		return s, ctx.Err() // a stop, not a bad input: the run (if any) is marked failed and loads again
+	}
+	sha := s.SHA256
+	if sha == "" && path != "" {
+		sha, _ = ingest.FileSHA256(path)
+	}
+	return s, e.recordFailure(ctx, rep, source, input, sha, s.RunID, err)
+}
+
+// recordFailure adds a failed input to rep, and records it as a failed run
+// unless its run already recorded itself.
+func (e *Env) recordFailure(ctx context.Context, rep *LoadReport, source, input, sha string, runID int64, cause error) error {
+	recorded := false
+	if runID != 0 {
+		var err error
+		if recorded, err = ingest.RunRecorded(ctx, e.DB, runID); err != nil {
+			return err
+		}
+	}
+	if !recorded {
+		id, err := ingest.RecordFailure(ctx, e.DB, source, input, sha, cause)
+		if err != nil {
+			return err
+		}
+		runID = id
+	}
+	e.Log.Error("input failed to load; the others still load", "source", source, "input", input, "run", runID, "err", cause)
+	rep.Failed = append(rep.Failed, Failure{Source: source, Input: input, RunID: runID, Err: cause})
+	return nil
 }
 
 func alreadyLoaded(ctx context.Context, db *store.DB, source, path string) (bool, error) {
@@ -189,7 +318,8 @@ func alreadyLoaded(ctx context.Context, db *store.DB, source, path string) (bool
 	return n > 0, err
 }
 
-// Recompute materialises the metrics as of the end of the last successful run.
+// Recompute materialises the metrics as of the end of the last successful
+// run, and records the newest run they count (see store.MetricsBehind).
 func Recompute(ctx context.Context, e *Env) error {
 	var asOf sql.NullTime
 	if err := e.DB.QueryRowContext(ctx, `SELECT max(finished_at) FROM runs WHERE status = 'ok'`).Scan(&asOf); err != nil {
@@ -198,8 +328,17 @@ func Recompute(ctx context.Context, e *Env) error {
 	if !asOf.Valid {
 		return fmt.Errorf("no data loaded yet: nothing to compute")
 	}
+	// One piece of work runs at a time (Job), so no run commits between
+	// this read and the computation.
+	lastRun, err := e.DB.LatestLoad(ctx)
+	if err != nil {
+		return err
+	}
 	res, err := analytics.Compute(ctx, e.DB, e.Cfg.Methodology, asOf.Time)
 	if err != nil {
+		return err
+	}
+	if err := e.DB.SetMetricsInput(context.WithoutCancel(ctx), res.MetricRunID, lastRun); err != nil {
 		return err
 	}
 	e.Log.Info("metrics computed", "metric_run", res.MetricRunID, "rows", res.Rows, "as_of", res.AsOf.Format(time.RFC3339), "took", res.Took.Round(time.Millisecond))

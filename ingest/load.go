@@ -1,12 +1,16 @@
 package ingest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
 	_ "embed"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +21,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -186,7 +191,14 @@ func (l *Loader) loadPath(ctx context.Context, src Source, path, name string) (S
 	if err != nil {
 		return Summary{}, err
 	}
-	return l.Load(ctx, src, name, sum, r)
+	return l.loadReader(ctx, src, path, name, sum, r)
+}
+
+// loadReader loads r, read from the file at path, as one run. Knowing the
+// file, it can tell a file that holds nothing from one whose rows the
+// reader failed to see.
+func (l *Loader) loadReader(ctx context.Context, src Source, path, name, sha string, r Reader) (Summary, error) {
+	return l.run(ctx, src, name, sha, r, func() (bool, error) { return inputHasData(path) })
 }
 
 // FeedProfile is a profile that can also read a remote feed (open311).
@@ -304,8 +316,17 @@ func (l *Loader) archive(path string) (string, error) {
 }
 
 // Load reads every row of r and merges it as one run: the run commits
-// entirely or not at all, and is recorded in runs either way.
+// entirely or not at all, and is recorded in runs either way. A run whose
+// every row is rejected fails, keeping its rejects so the operator sees why.
+// (Load cannot see the input itself, so a reader that yields no row makes
+// an ok run of 0 rows; LoadFile tells an empty file from an unread one.)
 func (l *Loader) Load(ctx context.Context, src Source, input, sha string, r Reader) (Summary, error) {
+	return l.run(ctx, src, input, sha, r, nil)
+}
+
+// run is Load; hasData, when set, says whether an input from which no row
+// was read held any.
+func (l *Loader) run(ctx context.Context, src Source, input, sha string, r Reader, hasData func() (bool, error)) (Summary, error) {
 	src.withDefaults()
 	start := l.now()
 	s := Summary{Source: src.Name, Input: input, SHA256: sha}
@@ -319,8 +340,12 @@ func (l *Loader) Load(ctx context.Context, src Source, input, sha string, r Read
 		VALUES (?, ?, ?, ?, ?, 'running')`, s.RunID, src.Name, start, input, sha); err != nil {
 		return s, fmt.Errorf("record run: %w", err)
 	}
-	err := l.load(ctx, src, r, &s)
+	err := l.load(ctx, src, r, &s, hasData)
 	s.Duration = l.now().Sub(start)
+	var rf *recordedFailure
+	if errors.As(err, &rf) {
+		return s, fmt.Errorf("run %d of %s failed: %s", s.RunID, src.Name, rf.reason)
+	}
 	if err != nil {
 		// The run's own writes were rolled back; record why it failed.
 		if _, uerr := l.DB.ExecContext(context.WithoutCancel(ctx), `UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?`,
@@ -352,7 +377,13 @@ type reject struct {
 	reason string
 }
 
-func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) error {
+// recordedFailure is a run that failed and was recorded as such in the
+// same transaction as what it keeps (its rejects).
+type recordedFailure struct{ reason string }
+
+func (e *recordedFailure) Error() string { return e.reason }
+
+func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, hasData func() (bool, error)) error {
 	for _, q := range []string{
 		`CREATE OR REPLACE TABLE _stage_messages AS SELECT * EXCLUDE (first_seen_run, last_seen_run, deleted_detected_at), 0::BIGINT AS run_id FROM messages LIMIT 0`,
 		`CREATE OR REPLACE TABLE _stage_replies AS SELECT * FROM replies LIMIT 0`,
@@ -441,8 +472,27 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 	if err != nil {
 		return err
 	}
+	if s.RowsRead == 0 && hasData != nil {
+		// A file whose rows went unseen (old Mac line ends, a sheet the
+		// reader missed) must not pass for an empty one.
+		has, err := hasData()
+		if err != nil {
+			return err
+		}
+		if has {
+			return fmt.Errorf("no rows were read from the input, yet it is not empty: it is not in a form the %s profile reads (its format, encoding or line ends)", src.Profile)
+		}
+	}
+	// A run whose every row is rejected loads nothing: it fails, and as a
+	// snapshot it must not mark the whole board deleted. Its rejects are
+	// kept, since they say what is wrong.
+	var allRejected string
+	if s.RowsRead > 0 && s.Rejected == s.RowsRead {
+		allRejected = fmt.Sprintf("all %d rows were rejected, so nothing was loaded; the first, row %d: %s (wenzheng rejects %d lists them all)",
+			s.Rejected, firstReject.row, l.logText(firstReject.reason), s.RunID)
+	}
 	rr, hasReference := r.(ReferenceReader)
-	if hasReference {
+	if hasReference && allRejected == "" {
 		regions, departments := rr.Reference()
 		if err := stageReference(ctx, l.DB, regions, departments); err != nil {
 			return err
@@ -455,28 +505,10 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 	}
 
 	err = l.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if hasReference {
-			if err := mergeReference(ctx, tx); err != nil {
+		if allRejected == "" {
+			if err := l.merge(ctx, tx, src, s, hasReference); err != nil {
 				return err
 			}
-		}
-		if _, err := tx.ExecContext(ctx, mergeSQL); err != nil {
-			return fmt.Errorf("merge: %w", err)
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT
-				count(*) FILTER (WHERE action = 'insert'),
-				count(*) FILTER (WHERE action = 'update'),
-				count(*) FILTER (WHERE action = 'unchanged') FROM _actions`).Scan(&s.Inserted, &s.Updated, &s.Unchanged); err != nil {
-			return err
-		}
-		if src.Snapshot {
-			res, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'deleted', deleted_detected_at = ?
-				WHERE source = ? AND last_seen_run < ? AND status <> 'deleted'`, l.now(), src.Name, s.RunID)
-			if err != nil {
-				return fmt.Errorf("mark deleted: %w", err)
-			}
-			n, _ := res.RowsAffected()
-			s.DeletedDetected = int(n)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO rejects SELECT * FROM _stage_rejects`); err != nil {
 			return fmt.Errorf("record rejects: %w", err)
@@ -484,15 +516,51 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary) err
 		if s.RowsRead != s.Inserted+s.Updated+s.Unchanged+s.Rejected {
 			return fmt.Errorf("internal error: read %d rows but accounted for %d", s.RowsRead, s.Inserted+s.Updated+s.Unchanged+s.Rejected)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'ok', finished_at = ?, rows_read = ?, inserted = ?, updated = ?,
+		status, reason := "ok", sql.NullString{}
+		if allRejected != "" {
+			status, reason = "failed", sql.NullString{String: allRejected, Valid: true}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET status = ?, error = ?, finished_at = ?, rows_read = ?, inserted = ?, updated = ?,
 			unchanged = ?, rejected = ?, deleted_detected = ? WHERE run_id = ?`,
-			l.now(), s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected, s.DeletedDetected, s.RunID)
+			status, reason, l.now(), s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected, s.DeletedDetected, s.RunID)
 		return err
 	})
 	for _, t := range stageTables {
 		l.DB.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+t)
 	}
+	if err == nil && allRejected != "" {
+		return &recordedFailure{allRejected}
+	}
 	return err
+}
+
+// merge writes a run's staged rows into the store, inside its transaction,
+// and counts what it did.
+func (l *Loader) merge(ctx context.Context, tx *sql.Tx, src Source, s *Summary, hasReference bool) error {
+	if hasReference {
+		if err := mergeReference(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, mergeSQL); err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT
+			count(*) FILTER (WHERE action = 'insert'),
+			count(*) FILTER (WHERE action = 'update'),
+			count(*) FILTER (WHERE action = 'unchanged') FROM _actions`).Scan(&s.Inserted, &s.Updated, &s.Unchanged); err != nil {
+		return err
+	}
+	if src.Snapshot {
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'deleted', deleted_detected_at = ?
+			WHERE source = ? AND last_seen_run < ? AND status <> 'deleted'`, l.now(), src.Name, s.RunID)
+		if err != nil {
+			return fmt.Errorf("mark deleted: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		s.DeletedDetected = int(n)
+	}
+	return nil
 }
 
 // rawLimit caps the copy of a rejected row kept in rejects: enough to see
@@ -586,4 +654,116 @@ func parseRows(r Reader, out chan<- parsedRow, stop <-chan struct{}) {
 			return
 		}
 	}
+}
+
+// hasDataLimit is how much of an input inputHasData looks at: an input
+// that long from which no row was read is not empty, whatever it holds.
+const hasDataLimit = 1 << 20
+
+// inputHasData tells whether a file from which no row was read holds any.
+// Empty are: no bytes, only blank lines, one line (a header) and blank
+// ones, or JSON without an element in any array ([] or {"requests": []}).
+// A workbook, a Parquet file or anything else binary holds data as soon
+// as it holds a byte: only its reader could tell a header-only sheet from
+// an unread one, so zero rows from it fail the run.
+func inputHasData(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("open input: %w", err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			fi, serr := f.Stat()
+			return serr != nil || fi.Size() > 0, nil // not gzip after all, and not empty
+		}
+		defer gz.Close()
+		r = gz
+	}
+	head := make([]byte, hasDataLimit)
+	n, err := io.ReadFull(r, head)
+	switch {
+	case err == nil:
+		return true, nil
+	case err != io.EOF && err != io.ErrUnexpectedEOF:
+		return n > 0, nil // a broken stream with something in it
+	}
+	return textHoldsData(head[:n]), nil
+}
+
+// textHoldsData is inputHasData for the whole of a short input.
+func textHoldsData(b []byte) bool {
+	for _, magic := range []string{"PK\x03\x04", "PAR1", "\xd0\xcf\x11\xe0"} { // XLSX, Parquet, XLS
+		if bytes.HasPrefix(b, []byte(magic)) {
+			return true
+		}
+	}
+	switch {
+	case bytes.HasPrefix(b, []byte("\xff\xfe")), bytes.HasPrefix(b, []byte("\xfe\xff")):
+		b = fromUTF16(b)
+	case bytes.IndexByte(b, 0) >= 0:
+		return true // binary
+	}
+	b = bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))
+	if len(b) == 0 {
+		return false
+	}
+	if b[0] == '[' || b[0] == '{' {
+		return jsonHoldsData(b)
+	}
+	// A line holding only separators and quotes is as blank as an empty
+	// one; every line end counts, CR alone too.
+	blank := func(c rune) bool { return unicode.IsSpace(c) || strings.ContainsRune(",;|\"'", c) }
+	lines := 0
+	for _, line := range bytes.FieldsFunc(b, func(c rune) bool { return c == '\n' || c == '\r' }) {
+		if len(bytes.TrimFunc(line, blank)) > 0 {
+			lines++
+		}
+	}
+	return lines > 1
+}
+
+// jsonHoldsData says whether JSON text holds an element in any array, or
+// more than one value (lines of NDJSON). Broken JSON holds data: no reader
+// made a row of it.
+func jsonHoldsData(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var open []json.Delim // the containers the decoder is in
+	values := 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return values > 1
+		}
+		if err != nil {
+			return true
+		}
+		if len(open) > 0 && open[len(open)-1] == '[' && tok != json.Delim(']') {
+			return true
+		}
+		if len(open) == 0 {
+			values++
+		}
+		switch tok {
+		case json.Delim('['), json.Delim('{'):
+			open = append(open, tok.(json.Delim))
+		case json.Delim(']'), json.Delim('}'):
+			open = open[:len(open)-1]
+		}
+	}
+}
+
+// fromUTF16 decodes UTF-16 text that starts with its byte-order mark.
+func fromUTF16(b []byte) []byte {
+	order := binary.ByteOrder(binary.LittleEndian)
+	if b[0] == 0xfe {
+		order = binary.BigEndian
+	}
+	u := make([]uint16, 0, len(b)/2)
+	for i := 2; i+1 < len(b); i += 2 {
+		u = append(u, order.Uint16(b[i:]))
+	}
+	return []byte(string(utf16.Decode(u)))
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/wenzheng-transparency/wenzheng/datasets"
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -380,4 +382,107 @@ func TestMaskDigitsAndEmails(t *testing.T) {
 			t.Errorf("maskDigitsAndEmails(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+func TestEveryRowRejectedFailsTheRun(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	l := &Loader{DB: db, InputsDir: filepath.Join(t.TempDir(), "inputs")}
+	src := Source{Name: "board", Snapshot: true}
+	if _, err := l.LoadFile(ctx, src, writeFile(t, "good.ndjson", msgA+"\n"+msgB+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	before := dumpTables(t, db)
+
+	// A snapshot in which nothing can be read: had it counted as ok, A and B
+	// would now be marked deleted.
+	_, err := l.LoadFile(ctx, src, writeFile(t, "garbage.ndjson", badNoID+"\n"+badDate+"\n"+badJSON+"\n"))
+	if err == nil || !strings.Contains(err.Error(), "all 3 rows were rejected") {
+		t.Fatalf("LoadFile = %v, want a failure saying all 3 rows were rejected", err)
+	}
+	status, reason, counts := lastRun(t, db)
+	if status != "failed" || !strings.Contains(reason, "all 3 rows were rejected") || counts != [5]int{3, 0, 0, 0, 3} {
+		t.Errorf("run recorded as %q (%q), read/ins/upd/unch/rej %v; want failed, 3 read and 3 rejected", status, reason, counts)
+	}
+	var nRejects int
+	db.QueryRow(`SELECT count(*) FROM rejects WHERE run_id = (SELECT max(run_id) FROM runs)`).Scan(&nRejects)
+	if nRejects != 3 {
+		t.Errorf("the failed run kept %d rejects, want 3 so the operator sees why", nRejects)
+	}
+	var deleted int
+	db.QueryRow(`SELECT count(*) FROM messages WHERE status = 'deleted'`).Scan(&deleted)
+	if deleted != 0 {
+		t.Errorf("the failed snapshot marked %d messages deleted", deleted)
+	}
+	after := dumpTables(t, db)
+	if strip := func(s string) string { return s[:strings.Index(s, "rejects:")] }; strip(after) != strip(before) {
+		t.Errorf("a failed run changed the messages:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func TestNoRowsFromNonEmptyInputFailsTheRun(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, body string
+		wantFail   bool
+	}{
+		{"empty.ndjson", "", false},
+		{"blank.ndjson", " \n\n", false},
+		{"header-only.csv", "\xef\xbb\xbfsource_id,posted_at\r\n", false},
+		{"trailing-commas.csv", "source_id,posted_at\n,\n", false},
+		{"empty-array.json", "[]\n", false},
+		{"empty-wrapper.json", "{\n  \"requests\": [ ]\n}\n", false},
+		// What the reader could not see still holds rows.
+		{"cr-only.csv", "source_id,posted_at\rA,2025-03-03\rB,2025-03-04\r", true},
+		{"lf.csv", "source_id,posted_at\nA,2025-03-03\n", true},
+		{"one-object-array.json", `[{"source_id":"A"}]`, true},
+		{"requests.json", `{"requests":[{"service_request_id":"1"}]}`, true},
+		{"ndjson.ndjson", "{\"a\":1}\n{\"a\":2}\n", true},
+		{"broken.json", "[{", true},
+		{"sheet.xlsx", "PK\x03\x04 pretend this is a workbook", true},
+		// "上" is 0A 4E in UTF-16LE: its 0A is no line end.
+		{"utf16-header.csv", utf16LE("\ufeff上报编号\t时间\r\n"), false},
+		{"utf16-rows.csv", utf16LE("\ufeff编号\t时间\r1\t2\r"), true},
+		{"header.csv.gz", gzipped(t, "source_id,posted_at\n"), false},
+		{"cr-only.csv.gz", gzipped(t, "source_id,posted_at\rA,2025-03-03\r"), true},
+		{"big.csv", strings.Repeat("source_id,posted_at,", 1<<16), true}, // over the 1 MiB looked at
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := mustOpenDB(t)
+			l := &Loader{DB: db}
+			path := writeFile(t, tc.name, tc.body)
+			_, err := l.loadReader(ctx, Source{Name: "board"}, path, tc.name, "sha", &rowsReader{})
+			status, reason, counts := lastRun(t, db)
+			if counts != [5]int{} {
+				t.Errorf("counts %v, want all 0", counts)
+			}
+			if !tc.wantFail {
+				if err != nil || status != "ok" {
+					t.Errorf("an empty input: %v, run %q (%q); want an ok run of 0 rows", err, status, reason)
+				}
+				return
+			}
+			const want = "no rows were read from"
+			if err == nil || !strings.Contains(err.Error(), want) || status != "failed" || !strings.Contains(reason, want) {
+				t.Errorf("Load = %v, run %q (%q); want a failed run saying %q", err, status, reason, want)
+			}
+		})
+	}
+}
+
+func utf16LE(s string) string {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
+}
+
+func gzipped(t *testing.T, s string) string {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := io.WriteString(w, s); err != nil || w.Close() != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

@@ -91,6 +91,10 @@ type Summary struct {
 	WithRegion     int
 	WithDepartment int
 	Duration       time.Duration
+	// RejectsRun is the run whose rejects hold this run's rejected rows:
+	// RunID, or an earlier run of the same file that recorded the very
+	// same rejects (they are not stored twice); 0 when none was rejected.
+	RejectsRun int64
 }
 
 // Accepted is the number of rows that were not rejected.
@@ -483,13 +487,18 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, has
 			return fmt.Errorf("no rows were read from the input, yet it is not empty: it is not in a form the %s profile reads (its format, encoding or line ends)", src.Profile)
 		}
 	}
+	if s.Rejected > 0 {
+		if s.RejectsRun, err = l.rejectsRecorded(ctx, s); err != nil {
+			return err
+		}
+	}
 	// A run whose every row is rejected loads nothing: it fails, and as a
 	// snapshot it must not mark the whole board deleted. Its rejects are
 	// kept, since they say what is wrong.
 	var allRejected string
 	if s.RowsRead > 0 && s.Rejected == s.RowsRead {
 		allRejected = fmt.Sprintf("all %d rows were rejected, so nothing was loaded; the first, row %d: %s (wenzheng rejects %d lists them all)",
-			s.Rejected, firstReject.row, l.logText(firstReject.reason), s.RunID)
+			s.Rejected, firstReject.row, l.logText(firstReject.reason), s.RejectsRun)
 	}
 	rr, hasReference := r.(ReferenceReader)
 	if hasReference && allRejected == "" {
@@ -499,19 +508,16 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, has
 		}
 		defer dropReferenceStage(ctx, l.DB)
 	}
-	if firstReject != nil && l.Log != nil {
-		l.Log.Warn("rows rejected; each is kept with its reason in the rejects table", "run", s.RunID, "source", src.Name,
-			"rejected", s.Rejected, "first_row", firstReject.row, "first_reason", l.logText(firstReject.reason))
-	}
-
 	err = l.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if allRejected == "" {
 			if err := l.merge(ctx, tx, src, s, hasReference); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rejects SELECT * FROM _stage_rejects`); err != nil {
-			return fmt.Errorf("record rejects: %w", err)
+		if s.RejectsRun == s.RunID {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rejects SELECT * FROM _stage_rejects`); err != nil {
+				return fmt.Errorf("record rejects: %w", err)
+			}
 		}
 		if s.RowsRead != s.Inserted+s.Updated+s.Unchanged+s.Rejected {
 			return fmt.Errorf("internal error: read %d rows but accounted for %d", s.RowsRead, s.Inserted+s.Updated+s.Unchanged+s.Rejected)
@@ -528,10 +534,60 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, has
 	for _, t := range stageTables {
 		l.DB.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+t)
 	}
-	if err == nil && allRejected != "" {
+	if err != nil {
+		return err
+	}
+	if firstReject != nil && l.Log != nil {
+		l.Log.Warn("rows rejected; each is kept with its reason in the rejects table", "run", s.RunID, "source", src.Name,
+			"rejected", s.Rejected, "rejects_run", s.RejectsRun, "first_row", firstReject.row, "first_reason", l.logText(firstReject.reason))
+	}
+	if allRejected != "" {
 		return &recordedFailure{allRejected}
 	}
-	return err
+	return nil
+}
+
+// rejectsRecorded returns the run whose rejects already hold the ones
+// staged for s, or s.RunID when they are to be stored. Loading a file again
+// rejects the same rows for the same reasons; storing them once more would
+// only make the table lie about how many bad rows there are. They count as
+// recorded when the latest run of the same source and file that stored any
+// rejects stored exactly these (the same rows, raw text and reasons): a
+// file read differently (its mapping changed) keeps its new rejects.
+func (l *Loader) rejectsRecorded(ctx context.Context, s *Summary) (int64, error) {
+	if s.SHA256 == "" {
+		return s.RunID, nil
+	}
+	var prev int64
+	err := l.DB.QueryRowContext(ctx, `SELECT r.run_id FROM runs r
+		WHERE r.source = ? AND r.sha256 = ? AND r.run_id < ? AND EXISTS (SELECT 1 FROM rejects j WHERE j.run_id = r.run_id)
+		ORDER BY r.run_id DESC LIMIT 1`, s.Source, s.SHA256, s.RunID).Scan(&prev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s.RunID, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("look for earlier rejects: %w", err)
+	}
+	var same bool
+	if err := l.DB.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM rejects WHERE run_id = $1) = (SELECT count(*) FROM _stage_rejects)
+		AND NOT EXISTS (SELECT row_number, raw, reason FROM _stage_rejects
+			EXCEPT SELECT row_number, raw, reason FROM rejects WHERE run_id = $1)`, prev).Scan(&same); err != nil {
+		return 0, fmt.Errorf("compare with earlier rejects: %w", err)
+	}
+	if same {
+		return prev, nil
+	}
+	return s.RunID, nil
+}
+
+// RejectsRunOf returns the run whose rejects hold run's rejected rows (see
+// Summary.RejectsRun), 0 when it rejected none.
+func RejectsRunOf(ctx context.Context, db *store.DB, run int64) (int64, error) {
+	var holder int64
+	err := db.QueryRowContext(ctx, `SELECT coalesce(max(p.run_id), 0) FROM runs r
+		JOIN runs p ON p.run_id = r.run_id OR (p.source = r.source AND p.sha256 = r.sha256 AND p.run_id < r.run_id)
+		WHERE r.run_id = ? AND r.rejected > 0 AND EXISTS (SELECT 1 FROM rejects j WHERE j.run_id = p.run_id)`, run).Scan(&holder)
+	return holder, err
 }
 
 // merge writes a run's staged rows into the store, inside its transaction,

@@ -486,3 +486,47 @@ func gzipped(t *testing.T, s string) string {
 	}
 	return b.String()
 }
+
+func TestRerunDoesNotDuplicateRejects(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	l := &Loader{DB: db}
+	src := Source{Name: "board"}
+	path := writeFile(t, "first.ndjson", strings.Join([]string{msgA, badNoID, badDate}, "\n"))
+	first, err := l.LoadFile(ctx, src, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := l.LoadFile(ctx, src, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Rejected != 2 || second.RowsRead != second.Unchanged+second.Rejected || second.RejectsRun != first.RunID {
+		t.Errorf("rerun: %+v; want 2 rejected, balanced, its rejects found in run %d", second, first.RunID)
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM rejects`).Scan(&n)
+	if n != 2 {
+		t.Errorf("after a rerun of the same file the rejects table holds %d rows, want 2", n)
+	}
+	clean, err := l.LoadFile(ctx, src, writeFile(t, "clean.ndjson", msgB+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run, want := range map[int64]int64{first.RunID: first.RunID, second.RunID: first.RunID, clean.RunID: 0} {
+		if got, err := RejectsRunOf(ctx, db, run); got != want || err != nil {
+			t.Errorf("RejectsRunOf(%d) = %d, %v; want %d", run, got, err, want)
+		}
+	}
+
+	// The same file read differently (another profile, say) rejects other
+	// rows: those are new and are kept with the new run.
+	other, err := l.Load(ctx, src, "first.ndjson", second.SHA256, &rowsReader{rows: []Row{{Number: 1, Raw: "x", Reason: "another reason"}, {Number: 2, Raw: "y", Reason: "r"}}})
+	if err == nil {
+		t.Fatal("an all-rejected run succeeded")
+	}
+	db.QueryRow(`SELECT count(*) FROM rejects WHERE run_id = ?`, other.RunID).Scan(&n)
+	if n != 2 || other.RejectsRun != other.RunID {
+		t.Errorf("new rejects of the same file: %d kept (want 2), RejectsRun %d (want %d)", n, other.RejectsRun, other.RunID)
+	}
+}

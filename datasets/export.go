@@ -187,6 +187,18 @@ func copyTo(ctx context.Context, conn *sql.Conn, query, path, options string) er
 	return nil
 }
 
+// SpreadsheetSafe makes a text cell safe to open in a spreadsheet: a text
+// that Excel or LibreOffice would take for a formula (starting with = + - @,
+// or a tab or carriage return before one) gets an apostrophe in front, so a
+// citizen's text such as =HYPERLINK(…) is shown, never run (OWASP "CSV
+// injection"). Only text cells are passed through it: numbers stay numbers.
+func SpreadsheetSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
 // excelCSV re-encodes a CSV for Excel: a UTF-8 byte order mark (so Excel
 // reads Chinese as UTF-8), CRLF line ends, and text cells that Excel would
 // take for a formula (starting with = + - @) prefixed with an apostrophe,
@@ -222,8 +234,8 @@ func excelCSV(src, dst string, fields []Field) error {
 		}
 		if !header {
 			for i, v := range rec {
-				if i < len(text) && text[i] && v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
-					rec[i] = "'" + v
+				if i < len(text) && text[i] {
+					rec[i] = SpreadsheetSafe(v)
 				}
 			}
 		}

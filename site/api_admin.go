@@ -8,6 +8,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// adminRunPath starts the nightly job (POST only).
+const adminRunPath = "/api/v1/admin/run"
+
 // ErrJobBusy is what Config.StartJob returns while a run is going.
 var ErrJobBusy = errors.New("a run is already in progress")
 

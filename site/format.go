@@ -45,8 +45,6 @@ var funcs = template.FuncMap{
 	"score":     func(v *float64) string { return fixed(v, 1) },
 	"when":      when,
 	"name":      func(lang, zh, en string) string { return pickName(lang, zh, en) },
-	"safeHTML":  func(s string) template.HTML { return template.HTML(s) },
-	"safeJS":    func(s string) template.JS { return template.JS(s) },
 	"neg":       func(n int64) int64 { return -n },
 	"i64":       func(n *int64) int64 { return *n },
 	"dict":      func(lang, key string, r analytics.Rate) rateCard { return rateCard{Lang: lang, Key: key, Rate: r} },

@@ -65,6 +65,10 @@ var messages = map[string][2]string{
 	"err.404":                {"页面不存在", "Page not found"},
 	"err.400":                {"请求有误", "Bad request"},
 	"err.500":                {"服务器出错了", "Something went wrong"},
+	"err.405":                {"不支持该请求方法", "Method not allowed"},
+	"err.405.body":           {"本站只读：请用 GET 访问。", "This site is read-only: use GET."},
+	"err.429":                {"请求过于频繁", "Too many requests"},
+	"err.429.body":           {"来自您这个地址的搜索或下载太多了，请一分钟后再试。", "Too many searches or downloads from your address: please try again in a minute."},
 	"err.503":                {"数据正在准备中", "Data is being prepared"},
 	"err.back":               {"返回首页", "Back to the home page"},
 	"lang.switch":            {"English", "中文"},
@@ -110,11 +114,13 @@ const langCookie = "lang"
 
 // pickLang decides the page language: ?lang= first (and remembered), then
 // the cookie, then Accept-Language, then Chinese.
-func pickLang(c *fiber.Ctx) string {
+func (s *Server) pickLang(c *fiber.Ctx) string {
 	if q := c.Query("lang"); q != "" {
 		for _, l := range languages {
 			if q == l {
-				c.Cookie(&fiber.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: "Lax"})
+				// Only a page's language: HttpOnly, as no script needs it.
+				c.Cookie(&fiber.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: "Lax",
+					HTTPOnly: true, Secure: s.secureCookies})
 				return l
 			}
 		}

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
 // pageOut is what a page's builder decides from the data.
@@ -60,7 +62,7 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 	data := s.newPage(c, out.Title)
 	data.Demo, data.Version, data.Content = v.Demo, &v, out.Content
 	if out.Charts {
-		data.Scripts = []string{s.assetsPrefix() + "echarts.min.js"}
+		data.Scripts = []string{s.assetsPrefix() + "echarts.min.js", s.assetsPrefix() + "charts.js"}
 	}
 	b, err := s.renderBytes(page, data)
 	if err != nil {
@@ -114,7 +116,17 @@ func sendCSV(c *fiber.Ctx, filename string, header []string, rows [][]string) er
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
 	w.Write(header)
-	w.WriteAll(rows)
+	for _, row := range rows {
+		// The file is for Excel: a text from the data must not run as a
+		// formula there. Numbers (a rank change of -3) stay numbers.
+		for i, v := range row {
+			if _, err := strconv.ParseFloat(v, 64); err != nil {
+				row[i] = datasets.SpreadsheetSafe(v)
+			}
+		}
+		w.Write(row)
+	}
+	w.Flush()
 	if err := w.Error(); err != nil {
 		return err
 	}

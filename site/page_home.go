@@ -3,7 +3,6 @@ package site
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"math"
 	"net/url"
 	"strconv"
@@ -41,12 +40,11 @@ type homeView struct {
 	Kinds    []choice
 	Changes  kpiChanges
 	// Trend is the national history of the period kind, oldest first.
-	Trend       []analytics.Metrics
-	TrendChart  template.HTML
-	TrendScript template.HTML
-	HasCharts   bool
-	FullURL     string
-	CSVURL      string
+	Trend      []analytics.Metrics
+	TrendChart *chart
+	HasCharts  bool
+	FullURL    string
+	CSVURL     string
 }
 
 // kpiChanges are the national KPIs against the previous period, ready to show.
@@ -72,7 +70,7 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	rq := analytics.RankingQuery{Level: c.Query("level", "province"), PeriodKind: c.Query("period_kind"), Period: c.Query("period")}
 	return s.servePage(c, "home", func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
 		view, err := s.homeView(ctx, q, l, rq)
-		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view != nil && view.TrendChart != ""}, err
+		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view != nil && view.TrendChart != nil}, err
 	})
 }
 
@@ -122,8 +120,7 @@ func (s *Server) homeView(ctx context.Context, q analytics.Querier, l string, rq
 	}
 	view.CSVURL = "/trend.csv?" + url.Values{"period_kind": {trendKind}}.Encode()
 	if s.hasCharts && len(view.Trend) > 0 {
-		el, script := s.trendChart(l, view.Trend)
-		view.TrendChart, view.TrendScript = template.HTML(el), template.HTML(script)
+		view.TrendChart = trendChart(l, view.Trend)
 	}
 	return view, nil
 }
@@ -161,12 +158,9 @@ func signed(v float64, prec int) string {
 
 // trendChart draws the national messages (bars, left axis) and the three
 // rates (lines, right axis in %) over the periods.
-func (s *Server) trendChart(l string, trend []analytics.Metrics) (element, script string) {
+func trendChart(l string, trend []analytics.Metrics) *chart {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{
-			ChartID: "chartTrend", AssetsHost: s.assetsPrefix(), Width: "100%", Height: "320px",
-		}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "48", Bottom: "24", ContainLabel: opts.Bool(true)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
@@ -204,8 +198,7 @@ func (s *Server) trendChart(l string, trend []analytics.Metrics) (element, scrip
 	}
 	bar.SetXAxis(periods).AddSeries(T(l, "kpi.received"), received, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#c9d1d9"}))
 	bar.Overlap(line)
-	snip := bar.RenderSnippet()
-	return snip.Element, snip.Script
+	return newChart("chartTrend", 320, T(l, "home.trend"), bar)
 }
 
 // handleTrendCSV serves exactly the data of the trend chart and its table.
@@ -240,15 +233,11 @@ const chartLimit = 40
 
 // scoreChart is a horizontal bar chart of the ranked entities' scores,
 // best at the top.
-func (s *Server) scoreChart(l string, ranked []analytics.Metrics) (element, script string) {
+func scoreChart(l, label string, ranked []analytics.Metrics) *chart {
 	ranked = ranked[:min(len(ranked), chartLimit)]
 	bar := charts.NewBar()
 	height := 90 + 24*len(ranked)
 	bar.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{
-			ChartID: "chartRanking", AssetsHost: s.assetsPrefix(),
-			Width: "100%", Height: strconv.Itoa(height) + "px",
-		}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(opts.Grid{Left: "4", Right: "40", Top: "10", Bottom: "30", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Min: 0, Max: 100}),
@@ -268,8 +257,7 @@ func (s *Server) scoreChart(l string, ranked []analytics.Metrics) (element, scri
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right"}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#b8322a"}))
 	bar.XYReversal()
-	snip := bar.RenderSnippet()
-	return snip.Element, snip.Script
+	return newChart("chartRanking", height, label, bar)
 }
 
 func (s *Server) renderNoData(c *fiber.Ctx) error {

@@ -368,7 +368,7 @@ type rankingsView struct {
 	ChartCode string
 	// Chart and ChartScript draw the scores; HasCharts is false when
 	// echarts is not embedded; ChartShown/ChartTotal feed the caption.
-	Chart, ChartScript     template.HTML
+	Chart                  *chart
 	HasCharts              bool
 	ChartShown, ChartTotal int
 	// Body is, in an embed, the fragments of rankings.html it shows.
@@ -391,7 +391,7 @@ func (s *Server) handleRankings(table, embed string) fiber.Handler {
 			if err != nil {
 				return pageOut{}, err
 			}
-			out := pageOut{Title: view.Heading, Content: view, Charts: view.Chart != ""}
+			out := pageOut{Title: view.Heading, Content: view, Charts: view.Chart != nil}
 			if embed != "" {
 				view.Body, err = s.rankingsFragments(l, view)
 			}
@@ -465,8 +465,7 @@ func (s *Server) rankingsView(ctx context.Context, q analytics.Querier, l string
 	}
 
 	if s.hasCharts && len(rk.Ranked) > 0 && embed != embedTable {
-		el, script := s.scoreChart(l, rk.Ranked)
-		view.Chart, view.ChartScript = template.HTML(el), template.HTML(script)
+		view.Chart = scoreChart(l, view.Heading+" · "+T(l, "chart.title"), rk.Ranked)
 		view.ChartShown, view.ChartTotal = min(len(rk.Ranked), chartLimit), len(rk.Ranked)
 	}
 	if embed == "" {
@@ -476,7 +475,7 @@ func (s *Server) rankingsView(ctx context.Context, q analytics.Querier, l string
 		}
 		rows := len(view.Rows) + 3
 		view.EmbedCode = iframeCode(base+req.link("/embed/rankings/", "lang", lang), min(140+37*rows, 720), view.Heading)
-		if view.Chart != "" {
+		if view.Chart != nil {
 			view.ChartCode = iframeCode(base+req.link("/embed/chart/", "lang", lang), min(170+24*view.ChartShown, 1100), view.Heading)
 		}
 	}

@@ -73,8 +73,14 @@ func TestRankingsPages(t *testing.T) {
 		if resp.StatusCode != tt.status {
 			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.status)
 		}
-		if h := resp.Header.Get("X-Frame-Options"); h != "" {
-			t.Errorf("%s: X-Frame-Options %q stops the embeds", tt.name, h)
+		// Embeds exist to be framed by other sites; every other page refuses it.
+		embed := strings.HasPrefix(tt.target, "/embed/")
+		if h := resp.Header.Get("X-Frame-Options"); (h != "") == embed {
+			t.Errorf("%s: X-Frame-Options %q", tt.name, h)
+		}
+		csp := resp.Header.Get("Content-Security-Policy")
+		if wantFA := map[bool]string{true: "frame-ancestors *", false: "frame-ancestors 'none'"}[embed]; !strings.Contains(csp, wantFA) {
+			t.Errorf("%s: Content-Security-Policy %q lacks %q", tt.name, csp, wantFA)
 		}
 		for _, w := range tt.want {
 			if !strings.Contains(body, w) {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"html/template"
 	"math"
 	"net/url"
 	"slices"
@@ -130,10 +129,9 @@ type scorecardView struct {
 	ChildrenURL    string
 	DepartmentsURL string
 
-	HasCharts                     bool
-	RankChart, RankScript         template.HTML
-	DistributionChart, DistScript template.HTML
-	MethodNote                    string
+	HasCharts                    bool
+	RankChart, DistributionChart *chart
+	MethodNote                   string
 }
 
 // crumb is a link of the breadcrumb.
@@ -251,10 +249,8 @@ func (s *Server) scorecardView(ctx context.Context, q analytics.Querier, l strin
 	p := sc.Run.Params
 	v.MethodNote = fmt.Sprintf(T(l, "method.short"), p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.MinN)
 	if s.hasCharts {
-		el, script := s.rankHistoryChart(l, v.History)
-		v.RankChart, v.RankScript = template.HTML(el), template.HTML(script)
-		el, script = s.distributionChart(l, dist)
-		v.DistributionChart, v.DistScript = template.HTML(el), template.HTML(script)
+		v.RankChart = rankHistoryChart(l, v.History)
+		v.DistributionChart = distributionChart(l, dist)
 	}
 	return v, nil
 }
@@ -728,13 +724,10 @@ func childRows(l string, ms []analytics.Metrics, prefix string) []childRow {
 
 // rankHistoryChart draws the rank (1 at the top) and the score over the
 // periods of the kind.
-func (s *Server) rankHistoryChart(l string, hist []historyRow) (element, script string) {
+func rankHistoryChart(l string, hist []historyRow) *chart {
 	line := charts.NewLine()
 	scoreAxis := opts.YAxis{Name: T(l, "col.score"), Type: "value", Min: 0, Max: 100}
 	global := []charts.GlobalOpts{
-		charts.WithInitializationOpts(opts.Initialization{
-			ChartID: "chartRankHistory", AssetsHost: s.assetsPrefix(), Width: "100%", Height: "300px",
-		}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(opts.Grid{Left: "24", Right: "24", Top: "40", Bottom: "24", ContainLabel: opts.Bool(true)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
@@ -778,8 +771,7 @@ func (s *Server) rankHistoryChart(l string, hist []historyRow) (element, script 
 	}
 	line.AddSeries(T(l, "col.score"), scores, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: scoreIndex}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#0b57d0"}))
-	snip := line.RenderSnippet()
-	return snip.Element, snip.Script
+	return newChart("chartRankHistory", 300, T(l, "sc.history"), line)
 }
 
 // everRanked says whether the entity was ranked in any period of the history.
@@ -789,12 +781,9 @@ func everRanked(hist []historyRow) bool {
 
 // distributionChart is the histogram; bars after the deadline are red, the
 // deadline is a dashed line when every source sets the same one.
-func (s *Server) distributionChart(l string, d distribution) (element, script string) {
+func distributionChart(l string, d distribution) *chart {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{
-			ChartID: "chartDistribution", AssetsHost: s.assetsPrefix(), Width: "100%", Height: "300px",
-		}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(opts.Grid{Left: "24", Right: "8", Top: "30", Bottom: "36", ContainLabel: opts.Bool(true)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
@@ -831,8 +820,7 @@ func (s *Server) distributionChart(l string, d distribution) (element, script st
 		}
 	}
 	bar.SetXAxis(labels).AddSeries(T(l, "sc.col.messages"), values, series...)
-	snip := bar.RenderSnippet()
-	return snip.Element, snip.Script
+	return newChart("chartDistribution", 300, T(l, "sc.dist"), bar)
 }
 
 // csvName makes an entity id safe in a file name.

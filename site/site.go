@@ -66,6 +66,12 @@ type Config struct {
 	// ContactEmail is the address /data.json gives as its contact point;
 	// empty: none.
 	ContactEmail string
+	// SecureCookies marks cookies Secure, for a site the public reaches
+	// over https (config public_url).
+	SecureCookies bool
+	// RateLimits bound searches, extracts and admin calls per client and
+	// minute; zero fields take the defaults.
+	RateLimits RateLimits
 }
 
 // Server holds what every handler needs.
@@ -83,13 +89,14 @@ type Server struct {
 	redactOnce sync.Once // wenzheng_redact registered in DuckDB, for Parquet extracts
 	redactErr  error
 
-	contactEmail string // data.json's contact address, "" for none
+	contactEmail  string // data.json's contact address, "" for none
+	secureCookies bool
 }
 
 // New builds the Fiber app.
 func New(cfg Config) (*fiber.App, error) {
 	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob,
-		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail}
+		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail, secureCookies: cfg.SecureCookies}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -112,20 +119,23 @@ func New(cfg Config) (*fiber.App, error) {
 		WriteTimeout:          60 * time.Second,
 	})
 	app.Use(recover.New())
+	app.Use(securityHeaders)
 	app.Use(compress.New(compress.Config{Next: uncompressed}))
 	app.Use(func(c *fiber.Ctx) error {
-		c.Locals("lang", pickLang(c))
+		c.Locals("lang", s.pickLang(c))
 		return c.Next()
 	})
+	lim := cfg.RateLimits.withDefaults()
+	app.Use(rateLimit(lim.Search, func(c *fiber.Ctx) bool { return !isSearch(c) }))
 	app.Get("/assets/:version/*", s.handleAsset)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
-	app.Post("/api/v1/admin/run", s.handleAdminRun)
+	app.Post(adminRunPath, rateLimit(lim.Admin, nil), s.handleAdminRun)
 	api := app.Group("/api/v1", apiHeaders, etag.New(etag.Config{Weak: true, Next: streamed}))
 	for _, rt := range apiRoutes {
 		api.Get(rt.Path, s.serveAPI(rt))
 	}
 	for _, rt := range extractRoutes {
-		api.Get(rt.Path, s.serveExtract(rt))
+		api.Get(rt.Path, rateLimit(lim.Extract, nil), s.serveExtract(rt))
 	}
 	api.Get("/openapi.json", serveOpenAPI)
 	// Release files stream from disk: before the pages' ETag middleware,
@@ -136,7 +146,7 @@ func New(cfg Config) (*fiber.App, error) {
 	for _, r := range pageRoutes {
 		pages.Get(r.path, r.handler(s))
 	}
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	app.Use(methodNotAllowed)
 	return app, nil
 }
 
@@ -327,6 +337,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		msg = T(l, "err.404")
 	case fiber.StatusServiceUnavailable:
 		msg = T(l, "nodata.body")
+	case fiber.StatusMethodNotAllowed, fiber.StatusTooManyRequests:
+		msg = T(l, fmt.Sprintf("err.%d.body", code))
 	case fiber.StatusBadRequest:
 		msg = T(l, "err.400")
 		if fe != nil && fe.Message != "" {

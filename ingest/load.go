@@ -121,6 +121,10 @@ type Loader struct {
 	// every digit and every e-mail address, which keeps a log safe but
 	// less readable.
 	Redact func(string) string
+	// QuarantineRetention is how long an input whose run failed is kept in
+	// InputsDir/quarantine: 0 means DefaultQuarantineRetention (30 days),
+	// a negative value forever.
+	QuarantineRetention time.Duration
 }
 
 // logTextLimit caps each input-derived text in a log line, in characters.
@@ -180,16 +184,22 @@ func (l *Loader) LoadFile(ctx context.Context, src Source, path string) (Summary
 	return l.loadPath(ctx, src, path, filepath.Base(path))
 }
 
-func (l *Loader) loadPath(ctx context.Context, src Source, path, name string) (Summary, error) {
+func (l *Loader) loadPath(ctx context.Context, src Source, path, name string) (s Summary, err error) {
 	src.withDefaults()
 	p, err := src.profile()
 	if err != nil {
 		return Summary{}, err
 	}
+	if n, err := l.purgeQuarantine(); err != nil && l.Log != nil {
+		l.Log.Warn("could not delete old quarantined inputs", "err", err)
+	} else if n > 0 && l.Log != nil {
+		l.Log.Info("deleted quarantined inputs older than the retention", "inputs", n, "retention", l.quarantineRetention())
+	}
 	sum, err := l.archive(path)
 	if err != nil {
 		return Summary{}, err
 	}
+	defer func() { l.settleArchive(ctx, sum, archiveExt(path), err) }()
 	defer trackProgress(path)()
 	r, err := p.Open(ctx, Input{Path: path})
 	if err != nil {

@@ -260,16 +260,29 @@ func (l *Loader) LoadFeed(ctx context.Context, src Source, endpoint string, from
 }
 
 // FeedName is what runs.input_name records for a feed: the endpoint without
-// its query, which may carry an API key, and the window asked for.
+// its query or user:password@, which may carry an API key, and the window
+// asked for.
 func FeedName(endpoint string, from, to time.Time) string {
 	const day = "2006-01-02"
 	return fmt.Sprintf("%s %s..%s", withoutQuery(endpoint), from.UTC().Format(day), to.UTC().Format(day))
 }
 
-// withoutQuery cuts a URL's query and fragment, which may carry an API key.
+// withoutQuery cuts a URL's query and fragment, which may carry an API key,
+// and its user:password@. It works on text, so even a URL that does not
+// parse loses them.
 func withoutQuery(endpoint string) string {
 	if i := strings.IndexAny(endpoint, "?#"); i >= 0 {
-		return endpoint[:i]
+		endpoint = endpoint[:i]
+	}
+	if i := strings.Index(endpoint, "://"); i >= 0 {
+		rest := endpoint[i+3:]
+		authority := rest
+		if j := strings.IndexByte(rest, '/'); j >= 0 {
+			authority = rest[:j]
+		}
+		if k := strings.LastIndexByte(authority, '@'); k >= 0 {
+			endpoint = endpoint[:i+3] + rest[k+1:]
+		}
 	}
 	return endpoint
 }

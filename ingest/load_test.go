@@ -285,7 +285,8 @@ func TestFeedErrorsHideTheQuery(t *testing.T) {
 	}))
 	defer slow.Close()
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "invalid api_key "+r.URL.Query().Get("api_key"), http.StatusForbidden)
+		user, pw, _ := r.BasicAuth()
+		http.Error(w, "invalid api_key "+r.URL.Query().Get("api_key")+" for "+user+":"+pw, http.StatusForbidden)
 	}))
 	defer echo.Close()
 	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -296,6 +297,7 @@ func TestFeedErrorsHideTheQuery(t *testing.T) {
 	for _, tc := range []struct{ name, endpoint string }{
 		{"timeout", slow.URL + "/requests.json?api_key=" + secret},
 		{"server echoes the key", echo.URL + "/requests.json?jurisdiction_id=sf&api_key=" + secret},
+		{"server echoes the password", strings.Replace(echo.URL, "//", "//user:"+secret+"@", 1) + "/requests.json?api_key=k"},
 		{"redirect loop", redirect.URL + "/requests.json?api_key=" + secret},
 		{"not http", "ftp://example.org/requests.json?api_key=" + secret},
 		{"not a URL", "http://exa mple.org/requests.json?api_key=" + secret},
@@ -528,5 +530,19 @@ func TestRerunDoesNotDuplicateRejects(t *testing.T) {
 	db.QueryRow(`SELECT count(*) FROM rejects WHERE run_id = ?`, other.RunID).Scan(&n)
 	if n != 2 || other.RejectsRun != other.RunID {
 		t.Errorf("new rejects of the same file: %d kept (want 2), RejectsRun %d (want %d)", n, other.RejectsRun, other.RunID)
+	}
+}
+
+func TestFeedNameHidesSecrets(t *testing.T) {
+	from, to := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)
+	for endpoint, want := range map[string]string{
+		"https://sf.example/open311/v2/requests.json?api_key=SECRET":     "https://sf.example/open311/v2/requests.json 2025-01-01..2025-04-01",
+		"https://user:SECRET@sf.example/requests.json#frag":              "https://sf.example/requests.json 2025-01-01..2025-04-01",
+		"https://sf.example/a@b/requests.json":                           "https://sf.example/a@b/requests.json 2025-01-01..2025-04-01",
+		"http://token:SECRET@[::1]:8080/requests.json?jurisdiction_id=x": "http://[::1]:8080/requests.json 2025-01-01..2025-04-01",
+	} {
+		if got := FeedName(endpoint, from, to); got != want {
+			t.Errorf("FeedName(%q) = %q, want %q", endpoint, got, want)
+		}
 	}
 }

@@ -527,21 +527,23 @@ func (f *open311Feed) fetch(w [2]time.Time, page int) ([][]byte, error) {
 }
 
 // feedError describes a failed fetch without the endpoint's query values
-// (an api_key, a token), wherever they would show: a server may echo them
+// (an api_key, a token) or password, wherever they would show: a server may echo them
 // in its answer ("invalid api_key …"), and an HTTP client's errors quote
 // the whole URL. Values shorter than 4 bytes (jurisdiction_id=sf) are left:
 // they would blot out ordinary words and are no secret. The error keeps no
 // chain to the original, whose text holds the query.
 func (f *open311Feed) feedError(where string, err error) error {
 	msg := where + ": " + err.Error()
-	for _, vs := range f.base.Query() {
-		for _, v := range vs {
-			if len(v) < 4 {
-				continue
-			}
-			msg = strings.ReplaceAll(msg, v, "…")
-			msg = strings.ReplaceAll(msg, url.QueryEscape(v), "…")
+	secrets := slices.Concat(slices.Collect(maps.Values(f.base.Query()))...)
+	if pw, ok := f.base.User.Password(); ok {
+		secrets = append(secrets, pw) // user:password@ in the endpoint
+	}
+	for _, v := range secrets {
+		if len(v) < 4 {
+			continue
 		}
+		msg = strings.ReplaceAll(msg, v, "…")
+		msg = strings.ReplaceAll(msg, url.QueryEscape(v), "…")
 	}
 	return errors.New(msg)
 }

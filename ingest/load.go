@@ -154,7 +154,7 @@ func (l *Loader) logText(s string) string {
 func maskDigitsAndEmails(s string) string {
 	r := []rune(s)
 	emailChar := func(c rune) bool {
-		return c < utf8.RuneSelf && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("._%+-", c))
+		return c < utf8.RuneSelf && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("._%+-*", c)) // * : a digit masked already
 	}
 	for i, c := range r {
 		switch {

@@ -379,6 +379,7 @@ func TestMaskDigitsAndEmails(t *testing.T) {
 		{"zhang.san@example.com 电话１３８-1", "*********@*********** 电话***-*"},
 		{"写信给 a＠b.cn 吧", "写信给 *＠**** 吧"},
 		{"no personal data", "no personal data"},
+		{"ab12cd@x.com", "******@*****"},
 	} {
 		if got := maskDigitsAndEmails(tc.in); got != tc.want {
 			t.Errorf("maskDigitsAndEmails(%q) = %q, want %q", tc.in, got, tc.want)

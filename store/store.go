@@ -68,6 +68,49 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
+// OpenReadOnly opens an existing database at path for reading only: it
+// never creates, migrates or writes it, and several readers may hold it at
+// once (but not beside a process that has it open read-write: that is
+// ErrLocked). A database of another schema version is refused, naming the
+// command that upgrades it.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	connector, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY", nil)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	sqlDB := sql.OpenDB(connector)
+	db := &DB{DB: sqlDB, Path: path}
+	if err := db.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, openError(path, err)
+	}
+	if _, err := db.ExecContext(ctx, `SET memory_limit = '`+MemoryLimit()+`'`); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("set memory limit: %w", err)
+	}
+	v, err := db.Version(ctx)
+	if err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("read schema version of %s: %w", path, err)
+	}
+	switch want := SchemaVersion(); {
+	case v > want:
+		sqlDB.Close()
+		return nil, fmt.Errorf("%w: %s has schema version %d but this wenzheng knows only up to %d; upgrade wenzheng", ErrSchemaTooNew, path, v, want)
+	case v < want:
+		sqlDB.Close()
+		return nil, fmt.Errorf("%w: %s has schema version %d and this wenzheng reads %d: start `wenzheng serve` (or run any loading command) once to upgrade it", ErrSchemaTooOld, path, v, want)
+	}
+	return db, nil
+}
+
+// ErrSchemaTooOld is returned when a read-only open finds a database that
+// was not yet migrated to this program's schema.
+var ErrSchemaTooOld = errors.New("database schema is older than this program")
+
 // MemoryLimit is DuckDB's memory limit: WENZHENG_MEMORY_LIMIT (a DuckDB
 // size such as "4GB") or half the physical memory.
 func MemoryLimit() string {

@@ -77,3 +77,37 @@ func TestMetaRoundTrip(t *testing.T) {
 		t.Fatalf("meta = %q, want real", v)
 	}
 }
+
+// A read-only open reads what a writer committed, writes nothing, and
+// leaves the file to other readers; beside a writer it is ErrLocked.
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	if _, err := OpenReadOnly(ctx, path); err == nil {
+		t.Error("a read-only open created a database")
+	}
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetMeta(ctx, "mode", "demo"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	r1, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r1.Close()
+	r2, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatalf("a second reader: %v", err)
+	}
+	defer r2.Close()
+	if mode, err := r2.Meta(ctx, "mode"); err != nil || mode != "demo" {
+		t.Errorf("read %q, %v", mode, err)
+	}
+	if err := r1.SetMeta(ctx, "mode", "real"); err == nil {
+		t.Error("a read-only database took a write")
+	}
+}

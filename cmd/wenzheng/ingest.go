@@ -25,6 +25,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 Every run records rows read = inserted + updated + unchanged + rejected; rejected rows are
 kept with their reasons (see "wenzheng rejects RUN"). A run commits entirely or not at all.
+A file that fails is a failed run with its reason (see "wenzheng runs"); the other files
+still load and are computed, and the command then exits with status 1.
 Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`, stderr)
 	df := addDataFlags(fs)
 	sourceName := fs.String("source", "", "a source named in the config")
@@ -100,7 +102,7 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 	}
 	defer db.Close()
 	env := &pipeline.Env{DB: db, Cfg: cfg, Log: newLogger(io.Discard)}
-	if _, err := ingest.RecoverInterrupted(ctx, db); err != nil {
+	if err := pipeline.Recover(ctx, env); err != nil {
 		return err
 	}
 	bar := newProgress(stderr)
@@ -201,7 +203,7 @@ func printSummaries(w io.Writer, sums []ingest.Summary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\tsource\tinput\tread\tinserted\tupdated\tunchanged\trejected\tdeleted\tregion found\tdepartment found\ttook\t")
 	for _, s := range sums {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.RunID, s.Source, s.Input,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.RunID, termText(s.Source), termText(s.Input),
 			group(s.RowsRead), group(s.Inserted), group(s.Updated), group(s.Unchanged), group(s.Rejected), group(s.DeletedDetected),
 			share(s.WithRegion, s.Accepted()), share(s.WithDepartment, s.Accepted()), s.Duration.Round(time.Millisecond))
 	}

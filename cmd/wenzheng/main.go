@@ -26,10 +26,11 @@ func commands() []command {
 		{"serve", "load data (the demo on an empty data directory), compute metrics and serve the site", runServe},
 		{"demo", "generate realistic demo data and load it into the data directory", runDemo},
 		{"ingest", "load input files (a configured source, or files with a profile) and recompute", runIngest},
-		{"runs", "list recent ingest runs with their counts", runRuns},
-		{"rejects", "show the rows a run rejected, with reasons", runRejects},
-		{"rank", "print a ranking of one level for one period (table, CSV or JSON)", runRank},
-		{"scorecard", "print one region's or department's scorecard for one period", runScorecard},
+		// The read-only commands read through a running serve (control.go).
+		{"runs", "list recent ingest runs with their counts", throughServer("runs", runRuns)},
+		{"rejects", "show the rows a run rejected, with reasons", throughServer("rejects", runRejects)},
+		{"rank", "print a ranking of one level for one period (table, CSV or JSON)", throughServer("rank", runRank)},
+		{"scorecard", "print one region's or department's scorecard for one period", throughServer("scorecard", runScorecard)},
 		{"publish", "build an open-data release (CSV, Parquet, NDJSON, datapackage.json, rankings.sql)", runPublish},
 		{"releases", "list the open-data releases", runReleases},
 		{"verify", "verify a release: checksums, datapackage.json, rows, rankings.sql", runVerify},
@@ -60,14 +61,20 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "wenzheng:", err)
+			// Errors can quote inputs (names, values): nothing in them
+			// may drive the terminal.
+			fmt.Fprintln(os.Stderr, "wenzheng:", escapeLines(err.Error()))
 		}
 		os.Exit(exitCode(err))
 	}
 }
 
 func exitCode(err error) int {
-	if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+	var remote *remoteError
+	switch {
+	case errors.As(err, &remote):
+		return remote.code
+	case errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage):
 		return 2
 	}
 	return 1

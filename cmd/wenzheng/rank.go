@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,8 +17,6 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
-	"github.com/wenzheng-transparency/wenzheng/config"
-	"github.com/wenzheng-transparency/wenzheng/pipeline"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -70,19 +67,16 @@ than min_n mature messages follow as 样本不足 (insufficient data), and the
 	}
 	q := analytics.RankingQuery{Level: *level, PeriodKind: k, Period: *period, Parent: *parent}
 
-	cfg, err := df.load()
+	db, done, err := openToRead(ctx, df, apiPath("/api/v1/rankings", "level", q.Level, "period_kind", *kind, "period", q.Period, "parent", q.Parent))
 	if err != nil {
 		return err
 	}
-	db, err := openToRead(ctx, cfg, apiPath("/api/v1/rankings", "level", q.Level, "period_kind", *kind, "period", q.Period, "parent", q.Parent))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer done()
 	rk, err := analytics.Rankings(ctx, db, q)
 	if err != nil {
 		return readError(err)
 	}
+	cleanRanking(&rk)
 	switch *format {
 	case "json":
 		return writeJSON(stdout, rk)
@@ -127,19 +121,16 @@ rate, and how the regions and departments below it rank.
 		return err
 	}
 
-	cfg, err := df.load()
+	db, done, err := openToRead(ctx, df, apiPath("/api/v1/entities/"+url.PathEscape(id), "period_kind", *kind, "period", *period))
 	if err != nil {
 		return err
 	}
-	db, err := openToRead(ctx, cfg, apiPath("/api/v1/entities/"+url.PathEscape(id), "period_kind", *kind, "period", *period))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer done()
 	sc, err := analytics.ScorecardOf(ctx, db, id, k, *period)
 	if err != nil {
 		return readError(err)
 	}
+	cleanScorecard(&sc)
 	isDept := sc.Metrics.Level == "department"
 	if *region != "" && isDept {
 		return fmt.Errorf("%w: %s is a department, not a region: use --department %s", errUsage, id, id)
@@ -174,20 +165,14 @@ func periodFlags(kind, period string) (string, error) {
 	return kind, nil
 }
 
-// openToRead opens the data directory's database for a command that only
-// reads. It does not create a database where there is none, and when serve
-// holds the database it says how to read the same data from the server
-// (apiPath, like /api/v1/rankings?level=province).
-func openToRead(ctx context.Context, cfg config.Config, apiPath string) (*store.DB, error) {
-	path := pipeline.DBPath(cfg.DataDir)
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%w: no database at %s: load data first (wenzheng serve, demo or ingest)", analytics.ErrNoMetrics, path)
+// openToRead opens the data directory's database for rank and scorecard
+// (see dataFlags.openReader); no database yet is ErrNoMetrics.
+func openToRead(ctx context.Context, df dataFlags, apiPath string) (*store.DB, func(), error) {
+	db, done, err := df.openReader(ctx, apiPath)
+	if errors.Is(err, errNoData) {
+		err = fmt.Errorf("%w: %w", analytics.ErrNoMetrics, err)
 	}
-	db, err := store.Open(ctx, path)
-	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("%w\n\nWhile `wenzheng serve` runs, read the same data from it:\n  curl '%s%s'\nor stop serve and run this command again", err, serverURL(cfg.Listen), apiPath)
-	}
-	return db, err
+	return db, done, err
 }
 
 // apiPath is the server's path for what a command reads, with the

@@ -19,15 +19,11 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := df.load()
+	db, done, err := df.openReader(ctx, "")
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer done()
 	runs, err := ingest.RecentRuns(ctx, db, *limit)
 	if err != nil {
 		return err
@@ -43,8 +39,9 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if r.Error != "" {
 			status += ": " + r.Error
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.RunID, r.Source, r.StartedAt.Local().Format(time.DateTime),
-			r.Input, r.RowsRead, r.Inserted, r.Updated, r.Unchanged, r.Rejected, r.DeletedDetected, status)
+		// Names, inputs and errors come from configs and inputs: shown safe.
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.RunID, termText(r.Source), r.StartedAt.Local().Format(time.DateTime),
+			termText(r.Input), r.RowsRead, r.Inserted, r.Updated, r.Unchanged, r.Rejected, r.DeletedDetected, termText(strings.ReplaceAll(status, "\n", " ⏎ ")))
 	}
 	return tw.Flush()
 }
@@ -53,37 +50,37 @@ func runRejects(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlags("rejects", "[flags] RUN", "Shows the rows a run rejected: row number in the input, the reason, and the raw row.", stderr)
 	df := addDataFlags(fs)
 	limit := fs.Int("n", 100, "how many rows")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
 		return fmt.Errorf("%w: give one run number (see `wenzheng runs`)", errUsage)
 	}
-	runID, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	runID, err := strconv.ParseInt(pos[0], 10, 64)
 	if err != nil {
-		return fmt.Errorf("%w: run number %q is not a number", errUsage, fs.Arg(0))
+		return fmt.Errorf("%w: run number %q is not a number", errUsage, escapeControls(pos[0]))
 	}
-	cfg, err := df.load()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg)
+	db, done, err := df.openReader(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	rows, total, err := ingest.Rejects(ctx, db, runID, *limit)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "run %d: %d rejected rows\n", runID, total)
 	for _, r := range rows {
-		raw := strings.ReplaceAll(r.Raw, "\n", "⏎")
+		// The raw row and the reason (which may quote it) are input:
+		// masked and escaped, cut after masking so a cut never splits a
+		// number the mask would have found.
+		raw := termText(strings.ReplaceAll(r.Raw, "\n", "⏎"))
 		if len([]rune(raw)) > 160 {
 			raw = string([]rune(raw)[:160]) + "…"
 		}
-		fmt.Fprintf(stdout, "\nrow %d: %s\n  %s\n", r.RowNumber, r.Reason, raw)
+		fmt.Fprintf(stdout, "\nrow %d: %s\n  %s\n", r.RowNumber, termText(r.Reason), raw)
 	}
 	if total > len(rows) {
 		fmt.Fprintf(stdout, "\n… %d more (use -n)\n", total-len(rows))

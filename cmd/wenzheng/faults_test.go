@@ -375,3 +375,71 @@ func TestLockedMessageNamesTheConfiguredAddress(t *testing.T) {
 		}
 	}
 }
+
+// `wenzheng publish` after a load whose recompute never ran (a kill)
+// recomputes first, so its release counts every row; unfinished builds
+// are cleared.
+func TestPublishCatchesUpStaleMetrics(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath, exports := boardConfig(t, dir, `"schedule": "off",`)
+	data := filepath.Join(dir, "data")
+	writeMessages(t, filepath.Join(exports, "1.ndjson"), 1, 4)
+	if out, err := cli(t, "ingest", "--config", cfgPath, "--source", "board"); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	// The second file's run commits, and the process dies before the recompute.
+	second := filepath.Join(exports, "2.ndjson")
+	writeMessages(t, second, 4, 9)
+	ing := startWenzheng(t, []string{"WENZHENG_TEST_PAUSE=after-commit"}, "ingest", "--config", cfgPath, "--source", "board", second)
+	ing.waitLog(t, "wenzheng-test: paused after-commit", time.Minute)
+	ing.cmd.Process.Signal(syscall.SIGKILL)
+	ing.wait(t, 30*time.Second)
+	stale := filepath.Join(pipeline.ReleaseDir(data), ".building-20250101T000000Z")
+	os.MkdirAll(stale, 0o755)
+
+	out, err := cli(t, "publish", "--config", cfgPath)
+	if err != nil {
+		t.Fatalf("publish after the kill: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`messages\s+8\s`).MatchString(out) {
+		t.Errorf("the release does not hold the 8 messages:\n%s", out)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the unfinished build is still there: %v", err)
+	}
+}
+
+// The control socket runs only the read-only commands, and only as the
+// user who owns the data directory may.
+func TestControlSocketRunsOnlyReadCommands(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), pipeline.DBPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctrl, err := listenControl(dir, db, newLogger(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ctrl.serve(context.Background())
+	defer ctrl.Close()
+	if fi, err := os.Stat(socketPath(dir)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("socket mode %v, %v; want 0600", fi.Mode(), err)
+	}
+	for _, args := range [][]string{{"ingest", "--profile", "canonical", "x.ndjson"}, {"publish"}, {"serve"}, {}} {
+		var out strings.Builder
+		ok, err := askServer(context.Background(), dir, args, &out, &out)
+		var remote *remoteError
+		if !ok || !errors.As(err, &remote) || remote.code != 2 || !strings.Contains(err.Error(), "runs only") {
+			t.Errorf("%v through the socket: %v, %v", args, ok, err)
+		}
+	}
+	var out strings.Builder
+	if ok, err := askServer(context.Background(), dir, []string{"runs"}, &out, &out); !ok || err != nil || out.String() != "no runs yet\n" {
+		t.Errorf("runs through the socket: %v, %v, %q", ok, err, out.String())
+	}
+	if ok, _ := askServer(context.Background(), t.TempDir(), []string{"runs"}, &out, &out); ok {
+		t.Error("a data directory without a server answered")
+	}
+}

@@ -21,9 +21,10 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 and ratings, metrics by region and by department, and rankings, each as CSV,
 CSV for Excel, Parquet and NDJSON, with datapackage.json, SHA256SUMS, a data
 dictionary, the licence, a changelog against the previous release and
-rankings.sql. The release appears whole in the releases directory or not at
-all, and stays only if it verifies (see wenzheng verify); the oldest beyond
-release_retention (default 7) are then deleted.
+rankings.sql. The release is built aside and verified (see wenzheng verify)
+before it appears, whole, in the releases directory; the oldest beyond
+release_retention (default 7) are then deleted. Metrics older than the data
+(a load stopped before its recompute) are recomputed first.
 Real data is refused while pseudonyms use the default secret.`, stderr)
 	rf := addReleaseFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -44,6 +45,18 @@ Real data is refused while pseudonyms use the default secret.`, stderr)
 	defer db.Close()
 	start := time.Now()
 	env := &pipeline.Env{DB: db, Cfg: cfg, Log: newLogger(stderr)}
+	// What an earlier stop left is cleared, and metrics it left behind the
+	// data are recomputed first: a release always counts every committed row.
+	if err := pipeline.Recover(ctx, env); err != nil {
+		return err
+	}
+	if behind, err := db.MetricsBehind(ctx); err != nil {
+		return err
+	} else if behind {
+		if err := pipeline.Recompute(ctx, env); err != nil {
+			return err
+		}
+	}
 	m, err := pipeline.Publish(ctx, env, dir)
 	if err != nil {
 		return err

@@ -55,6 +55,9 @@ type Config struct {
 	// https://wenzheng.example.org/. When it is https, cookies are marked
 	// Secure; empty: the site is assumed to be served over plain HTTP.
 	PublicURL string `json:"public_url,omitempty"`
+	// Limits bound what one input file may cost to read (sizes in bytes,
+	// counts of rows); a key left out keeps its default (see ingest.Limits).
+	Limits ingest.Limits `json:"limits"`
 }
 
 // Licence names a data licence.
@@ -82,6 +85,9 @@ type Source struct {
 	Snapshot     bool   `json:"snapshot"`
 	// Mapping describes a user-defined board (profile "mapping").
 	Mapping *ingest.Mapping `json:"mapping,omitempty"`
+
+	// limits are the configuration's, given to every source by Load.
+	limits ingest.Limits
 }
 
 // Inputs lists the source's files in load order: each entry of Files as
@@ -107,7 +113,7 @@ func (s Source) Inputs() ([]string, error) {
 // Ingest returns the loader's view of the source.
 func (s Source) Ingest() ingest.Source {
 	return ingest.Source{Name: s.Name, Profile: s.Profile, TimeZone: s.TimeZone, SLADays: s.SLADays,
-		CalendarDays: s.CalendarDays, Snapshot: s.Snapshot, Mapping: s.Mapping}
+		CalendarDays: s.CalendarDays, Snapshot: s.Snapshot, Mapping: s.Mapping, Limits: s.limits}
 }
 
 // DefaultFeedDays is how far back a feed is read on every run. Requests
@@ -150,6 +156,9 @@ func Load(path string) (Config, error) {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
 	c.fromEnv()
+	for i := range c.Sources {
+		c.Sources[i].limits = c.Limits
+	}
 	if err := c.Validate(); err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -224,6 +233,9 @@ func (c Config) Validate() error {
 		if s.SLADays < 0 {
 			errs = append(errs, fmt.Errorf("source %q: sla_days must not be negative", s.Name))
 		}
+	}
+	if err := c.Limits.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Schedule != "off" && c.Schedule != "" {
 		if _, err := cron.ParseStandard(c.Schedule); err != nil {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wenzheng-transparency/wenzheng/ingest"
 )
 
 func TestLoad(t *testing.T) {
@@ -43,6 +45,10 @@ func TestLoad(t *testing.T) {
 		{"public url", `{"public_url":"https://wenzheng.example.org/"}`, ""},
 		{"public url without a scheme", `{"public_url":"wenzheng.example.org"}`, "public_url"},
 		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
+		{"limits", `{"limits":{"max_input_bytes":1073741824,"max_row_bytes":8388608,"max_empty_rows":1000}}`, ""},
+		{"unknown limit", `{"limits":{"max_cell_bytes":10}}`, `unknown field "max_cell_bytes"`},
+		{"negative limit", `{"limits":{"max_rows":-1}}`, "limits: a limit is negative"},
+		{"field limit over the row limit", `{"limits":{"max_field_bytes":8388608}}`, "max_field_bytes (8388608) is larger than max_row_bytes"},
 	}
 	for _, tt := range tests {
 		c, err := Load(write(tt.body))
@@ -78,5 +84,25 @@ func TestREADMEExampleLoads(t *testing.T) {
 	}
 	if len(c.Sources) != 4 || c.Sources[3].Mapping == nil || c.Sources[2].URL == "" {
 		t.Errorf("README example read as %+v", c.Sources)
+	}
+	if c.Limits != (ingest.Limits{}).WithDefaults() {
+		t.Errorf("README example's limits %+v, want every default written out", c.Limits)
+	}
+}
+
+// The limits section reaches every source's loader; keys left out keep
+// their defaults.
+func TestLimitsReachSources(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(p, []byte(`{"secret":"s3cret","limits":{"max_row_bytes":8388608},"sources":[{"name":"a","files":["x.csv"]},{"name":"b","files":["y.csv"]}]}`), 0o644)
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.Sources {
+		got := s.Ingest().Limits.WithDefaults()
+		if got.MaxRowBytes != 8<<20 || got.MaxFieldBytes != ingest.DefaultMaxFieldBytes {
+			t.Errorf("source %s: limits %+v, want max_row_bytes 8 MiB and the default field limit", s.Name, got)
+		}
 	}
 }

@@ -9,29 +9,30 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
-
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 )
 
 // csvRows reads a delimited text export (CSV, TSV) row by row, for any
 // profile that reads one. It takes the files boards and spreadsheets really
 // write: UTF-8 with or without a BOM, GB18030/GBK (Chinese Excel's "CSV"),
-// UTF-16 with a BOM (Excel's "Unicode text"), CRLF line ends, quoted fields
-// spanning lines. A row it cannot make sense of (the wrong number of fields,
-// a stray quote) comes back with a Reason instead of stopping the file; only
-// damage that swallows the rest of the file is an error.
+// Shift-JIS, Windows-1252/Latin-1, UTF-16 with a BOM (Excel's "Unicode
+// text"), CRLF, LF or CR-only line ends, quoted fields spanning lines. A
+// row it cannot make sense of (the wrong number of fields, a stray quote,
+// bytes that are not text, a field or row over its limit) comes back with
+// a Reason instead of stopping the file; only damage that swallows the rest
+// of the file, or a limit on the whole file, is an error.
+//
+// The parser is its own, not encoding/csv's, so that memory stays bounded:
+// encoding/csv holds a whole record, and a 200 MB line is 200 MB (and a
+// few copies more). Here a field stops growing at MaxFieldBytes and a row
+// at MaxRowBytes; the rest of such a row is read and counted but not kept,
+// and the row is rejected with the start of its text.
 type csvRows struct {
-	r      *csv.Reader
-	tap    *lineTap
+	p      *csvParser
+	dec    *decodingReader
+	lim    Limits
 	header []string
 	index  map[string]int
-
-	// extraLines counts the line breaks inside quoted fields so far: a
-	// spreadsheet shows such a record as one row, a text editor as several.
-	extraLines int
-	pending    *csvRecord // read ahead after a broken quote
+	blanks int // blank lines in a row so far
 
 	raw  bytes.Buffer // Raw is written here by rawW, one row at a time
 	rawW *csv.Writer
@@ -46,7 +47,8 @@ type csvRow struct {
 	Line   int
 	Fields []string
 	// Raw is the record as one CSV record in the input's delimiter; for a
-	// row that could not be parsed, the original lines.
+	// row that could not be parsed, the original lines (cut for a row over
+	// a limit).
 	Raw string
 	// Reason says why the row cannot be used; Fields may then be partial.
 	Reason string
@@ -63,29 +65,29 @@ func (r csvRow) Get(name string) string {
 	return ""
 }
 
-// csvRecord is what one csv.Reader.Read gave, with its position captured
-// before the next Read moves it.
-type csvRecord struct {
-	fields []string
-	line   int // first line
-	err    error
-}
-
 // newCSVRows reads the header of r, separated by comma (',' or '\t').
-func newCSVRows(r io.Reader, comma rune) (*csvRows, error) {
-	tap := &lineTap{r: newDecodingReader(r), base: 1}
-	cr := csv.NewReader(tap)
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1 // checked against the header per row, so one bad row is only a reject
-	c := &csvRows{r: cr, tap: tap}
+func newCSVRows(r io.Reader, comma rune, lim Limits) (*csvRows, error) {
+	lim = lim.WithDefaults()
+	dec := newDecodingReader(r)
+	c := &csvRows{p: newCSVParser(newCRLines(dec), byte(comma), lim), dec: dec, lim: lim}
 	c.rawW = csv.NewWriter(&c.raw)
 	c.rawW.Comma = comma
-	h := c.read()
-	if h.err == io.EOF {
-		return nil, errors.New("the file is empty: no header row")
+	var h *csvRecord
+	for {
+		rec, err := c.p.read()
+		if err == io.EOF {
+			return nil, errors.New("the file is empty: no header row")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("header row: %w", err)
+		}
+		if !rec.blank {
+			h = rec
+			break
+		}
 	}
-	if h.err != nil {
-		return nil, fmt.Errorf("header row: %w", h.err)
+	if reason := c.problem(h); reason != "" {
+		return nil, fmt.Errorf("header row: %s", reason)
 	}
 	c.header = make([]string, len(h.fields))
 	c.index = make(map[string]int, len(h.fields))
@@ -96,7 +98,6 @@ func newCSVRows(r io.Reader, comma rune) (*csvRows, error) {
 			c.index[f] = i
 		}
 	}
-	c.extraLines = countNewlines(h.fields)
 	return c, nil
 }
 
@@ -117,80 +118,91 @@ func (c *csvRows) Require(names ...string) error {
 	return fmt.Errorf("missing column(s) %s; the header has: %s", strings.Join(missing, ", "), strings.Join(c.header, ", "))
 }
 
-func (c *csvRows) read() csvRecord {
-	fields, err := c.r.Read()
-	rec := csvRecord{fields: fields, err: err}
-	var pe *csv.ParseError
-	switch {
-	case errors.As(err, &pe):
-		rec.line = pe.StartLine
-	case err == nil:
-		rec.line, _ = c.r.FieldPos(0)
-	}
-	return rec
-}
-
 // Next returns the next row, or io.EOF after the last.
 func (c *csvRows) Next() (csvRow, error) {
-	rec := c.pending
-	c.pending = nil
-	if rec == nil {
-		r := c.read()
-		rec = &r
-	}
-	if rec.err == io.EOF {
-		return csvRow{}, io.EOF
-	}
-	c.tap.forget(rec.line)
-	row := csvRow{Number: rec.line - c.extraLines, Line: rec.line, Fields: rec.fields, index: c.index}
-
-	var pe *csv.ParseError
-	if errors.As(rec.err, &pe) {
-		// The fields of a broken record are only a prefix; keep its lines.
-		row.Raw = c.tap.text(pe.StartLine, pe.Line)
-		c.extraLines += pe.Line - pe.StartLine
-		if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
-			// A quote that opens and never closes reads every later line
-			// into one field. If nothing follows, that is what happened:
-			// rejecting one row would hide all the rows it swallowed.
-			next := c.read()
-			if next.err == io.EOF {
-				return csvRow{}, fmt.Errorf("row %d (line %d): a quoted field that starts there is never closed, so lines %d–%d were all read into it; fix that quote and load the file again",
-					row.Number, row.Line, pe.StartLine, pe.Line)
-			}
-			c.pending = &next
+	for {
+		rec, err := c.p.read()
+		if err == io.EOF {
+			return csvRow{}, io.EOF
 		}
-		row.Reason = quoteReason(pe)
+		if err != nil {
+			return csvRow{}, err
+		}
+		if rec.number > c.lim.MaxRows {
+			return csvRow{}, fmt.Errorf("the file has more than %d rows, the limit (limits.max_rows in the config; raise it if the file is genuine)", c.lim.MaxRows)
+		}
+		if rec.blank {
+			c.blanks++
+			if c.blanks >= c.lim.MaxEmptyRows {
+				return csvRow{}, fmt.Errorf("%d blank lines in a row up to line %d, over the limit of %d (limits.max_empty_rows in the config): the file is padded or damaged; remove the blank lines, or raise the limit if the file is genuine",
+					c.blanks, rec.startLine, c.lim.MaxEmptyRows)
+			}
+			continue
+		}
+		c.blanks = 0
+		row := csvRow{Number: rec.number, Line: rec.startLine, Fields: rec.fields, index: c.index}
+		if rec.unclosed && rec.endLine > rec.startLine {
+			// A quote that opens and never closes reads every later line
+			// into one field: rejecting one row would hide all the rows it
+			// swallowed.
+			return csvRow{}, fmt.Errorf("row %d (line %d): a quoted field that starts there is never closed, so lines %d–%d were all read into it; fix that quote and load the file again",
+				row.Number, row.Line, rec.startLine, rec.endLine)
+		}
+		if reason := c.problem(rec); reason != "" {
+			row.Reason = reason
+			row.Raw = rec.rawText()
+			return row, nil
+		}
+		row.Raw = c.encode(rec.fields)
+		// Spreadsheets often leave empty cells after the last column; only
+		// fields with content make a row ragged.
+		n := len(rec.fields)
+		for n > len(c.header) && strings.TrimSpace(rec.fields[n-1]) == "" {
+			n--
+		}
+		row.Fields = rec.fields[:n]
+		if n != len(c.header) {
+			row.Reason = fmt.Sprintf("the row has %d fields but the header has %d; a field may contain an unquoted delimiter or line break", n, len(c.header))
+		}
 		return row, nil
 	}
-	if rec.err != nil {
-		return csvRow{}, fmt.Errorf("row %d (line %d): %w", row.Number, row.Line, rec.err)
-	}
-	c.extraLines += countNewlines(rec.fields)
-	row.Raw = c.encode(rec.fields)
-	// Spreadsheets often leave empty cells after the last column; only
-	// fields with content make a row ragged.
-	n := len(rec.fields)
-	for n > len(c.header) && strings.TrimSpace(rec.fields[n-1]) == "" {
-		n--
-	}
-	row.Fields = rec.fields[:n]
-	if n != len(c.header) {
-		row.Reason = fmt.Sprintf("the row has %d fields but the header has %d; a field may contain an unquoted delimiter or line break", n, len(c.header))
-	}
-	return row, nil
 }
 
-func quoteReason(pe *csv.ParseError) string {
-	where := fmt.Sprintf("line %d, column %d", pe.Line, pe.Column)
+// problem says why a record cannot be used as it was parsed, or "".
+func (c *csvRows) problem(rec *csvRecord) string {
+	where := fmt.Sprintf("line %d, column %d", rec.errLine, rec.errCol)
 	switch {
-	case errors.Is(pe.Err, csv.ErrBareQuote):
+	case rec.overRow:
+		why := ""
+		if rec.endLine > rec.startLine {
+			why = fmt.Sprintf(" (lines %d–%d; a quoted field may be missing its closing quote)", rec.startLine, rec.endLine)
+		}
+		return fmt.Sprintf("the row is %s (with its line break)%s, over the row limit of %s (limits.max_row_bytes); only its start is kept here",
+			byteSize(rec.size), why, byteSize(int64(c.lim.MaxRowBytes)))
+	case rec.overField >= 0:
+		return fmt.Sprintf("field %d%s is %s, over the field limit of %s (limits.max_field_bytes); only the start of the row is kept here",
+			rec.overField+1, c.columnName(rec.overField), byteSize(rec.overFieldSize), byteSize(int64(c.lim.MaxFieldBytes)))
+	case rec.bareQuote:
 		return fmt.Sprintf("a quote mark inside an unquoted field (%s); such a field must be quoted and its quote marks doubled", where)
-	case errors.Is(pe.Err, csv.ErrQuote):
+	case rec.badQuote || rec.unclosed:
 		return fmt.Sprintf("a quote mark inside a quoted field is not doubled, or the closing quote is missing (%s)", where)
-	default:
-		return fmt.Sprintf("cannot read the row (%s): %v", where, pe.Err)
 	}
+	for i, f := range rec.fields {
+		if c.dec.legacy && strings.ContainsRune(f, utf8.RuneError) {
+			return fmt.Sprintf("field %d%s has bytes that are not valid %s, the encoding the file was read in", i+1, c.columnName(i), c.dec.name)
+		}
+		if !utf8.ValidString(f) {
+			return fmt.Sprintf("field %d%s is not valid UTF-8 (the encoding of the rest of the file): the bytes are damaged or in another encoding", i+1, c.columnName(i))
+		}
+	}
+	return ""
+}
+
+func (c *csvRows) columnName(i int) string {
+	if i < len(c.header) && c.header[i] != "" {
+		return fmt.Sprintf(" (%s)", c.header[i])
+	}
+	return ""
 }
 
 // encode writes fields as one CSV record, without the final line break.
@@ -201,160 +213,281 @@ func (c *csvRows) encode(fields []string) string {
 	return strings.TrimSuffix(c.raw.String(), "\n")
 }
 
-func countNewlines(fields []string) int {
-	n := 0
-	for _, f := range fields {
-		n += strings.Count(f, "\n")
+// csvParser splits decoded text into records as encoding/csv does (RFC
+// 4180: quoted fields may hold delimiters, doubled quotes and line breaks;
+// CRLF inside a quoted field becomes LF; empty lines are blank rows), but
+// with every buffer bounded.
+type csvParser struct {
+	br    *bufio.Reader
+	comma byte
+	lim   Limits
+	line  int // the line the next byte is on
+	rows  int // spreadsheet rows so far, the header included
+}
+
+// csvRecord is one record as parsed, with where it was and what was wrong.
+type csvRecord struct {
+	number             int // spreadsheet row
+	startLine, endLine int
+	fields             []string
+	blank              bool
+	size               int64 // bytes as written
+	raw                []byte
+	rawCut             bool
+
+	bareQuote, badQuote bool
+	unclosed            bool // EOF inside a quoted field
+	errLine, errCol     int
+	overField           int // first field over MaxFieldBytes, or -1
+	overFieldSize       int64
+	overRow             bool
+}
+
+// rawText is the record as it was written, its line ends as LF; cut when
+// the row was over a limit.
+func (r *csvRecord) rawText() string {
+	s := strings.ToValidUTF8(string(r.raw), "\uFFFD")
+	if r.overRow || r.overField >= 0 || r.rawCut {
+		return truncateRaw(s, r.size)
 	}
-	return n
+	return s
 }
 
-// newDecodingReader turns an input in UTF-8 (with or without BOM),
-// UTF-16 (with BOM) or GB18030/GBK into UTF-8. Without a BOM the encoding
-// is decided at the first non-ASCII byte: if the following 64 KiB are valid
-// UTF-8 the input is UTF-8, otherwise GB18030 (a superset of GBK and
-// GB2312). ASCII reads the same in all of them, so an English header does
-// not force a guess before the Chinese text arrives.
-func newDecodingReader(r io.Reader) io.Reader {
-	return &decodingReader{br: bufio.NewReaderSize(r, sniffSize)}
+func newCSVParser(r io.Reader, comma byte, lim Limits) *csvParser {
+	return &csvParser{br: bufio.NewReaderSize(r, 64<<10), comma: comma, lim: lim, line: 1}
 }
 
-const sniffSize = 64 << 10
+// Parser states.
+const (
+	stFieldStart = iota
+	stUnquoted
+	stQuoted
+	stQuoteInQuoted // a quote seen inside a quoted field: closing or doubled
+	stSkipLine      // after a quote error: the rest of the line is the row's
+)
 
-type decodingReader struct {
-	br      *bufio.Reader
-	started bool
-	dec     io.Reader // nil until the encoding is known
-}
-
-func (d *decodingReader) Read(p []byte) (int, error) {
-	if d.dec != nil {
-		return d.dec.Read(p)
-	}
-	if !d.started {
-		d.started = true
-		bom, _ := d.br.Peek(3)
-		switch {
-		case bytes.HasPrefix(bom, []byte("\xef\xbb\xbf")):
-			d.br.Discard(3)
-			d.dec = d.br
-			return d.dec.Read(p)
-		case bytes.HasPrefix(bom, []byte("\xff\xfe")), bytes.HasPrefix(bom, []byte("\xfe\xff")):
-			d.dec = transform.NewReader(d.br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
-			return d.dec.Read(p)
+// read returns the next record, or io.EOF; other errors are the input's.
+func (p *csvParser) read() (*csvRecord, error) {
+	rec := &csvRecord{startLine: p.line, overField: -1}
+	var (
+		field     []byte
+		fieldSize int64
+		state     = stFieldStart
+		col       = 0 // byte column on the current line
+		pendingCR = false
+		started   = false
+	)
+	keepRaw := func(b []byte) {
+		if room := p.lim.MaxRowBytes - len(rec.raw); room > 0 {
+			rec.raw = append(rec.raw, b[:min(len(b), room)]...)
+			if len(b) > room {
+				rec.rawCut = true
+			}
+		} else if len(b) > 0 {
+			rec.rawCut = true
 		}
 	}
-	if len(p) == 0 {
-		return 0, nil
+	addField := func(b []byte) {
+		fieldSize += int64(len(b))
+		if rec.overRow || rec.overField >= 0 && rec.overField != len(rec.fields) {
+			return
+		}
+		if fieldSize > int64(p.lim.MaxFieldBytes) {
+			if rec.overField < 0 {
+				rec.overField = len(rec.fields)
+			}
+			return
+		}
+		field = append(field, b...)
 	}
-	buf, err := d.br.Peek(1)
-	if len(buf) == 0 {
-		return 0, err
+	endField := func() {
+		if rec.overField == len(rec.fields) {
+			rec.overFieldSize = fieldSize
+		}
+		if !rec.overRow {
+			rec.fields = append(rec.fields, string(field))
+		}
+		field, fieldSize = field[:0], 0
 	}
-	buf, _ = d.br.Peek(d.br.Buffered())
-	ascii := 0
-	for ascii < len(buf) && buf[ascii] < utf8.RuneSelf {
-		ascii++
+	quoteError := func(bare bool) {
+		if bare {
+			rec.bareQuote = true
+		} else {
+			rec.badQuote = true
+		}
+		rec.errLine, rec.errCol = p.line, col+1
+		state = stSkipLine
 	}
-	if ascii > 0 {
-		n := copy(p, buf[:ascii])
-		d.br.Discard(n)
-		return n, nil
+	finish := func() (*csvRecord, error) {
+		rec.endLine = p.line
+		p.rows++
+		rec.number = p.rows
+		p.line++
+		if !rec.overRow && len(rec.raw) > 0 && rec.raw[len(rec.raw)-1] == '\n' {
+			rec.raw = rec.raw[:len(rec.raw)-1]
+		}
+		return rec, nil
 	}
-	look, err := d.br.Peek(sniffSize)
-	if validUTF8Prefix(look, err != nil) {
-		d.dec = d.br
-	} else {
-		d.dec = transform.NewReader(d.br, simplifiedchinese.GB18030.NewDecoder())
-	}
-	return d.dec.Read(p)
-}
-
-// validUTF8Prefix reports whether b is valid UTF-8, allowing a character
-// cut off at the end when more input follows.
-func validUTF8Prefix(b []byte, atEOF bool) bool {
-	if !atEOF {
-		for k := 1; k < utf8.UTFMax && k <= len(b); k++ {
-			if utf8.RuneStart(b[len(b)-k]) {
-				if !utf8.FullRune(b[len(b)-k:]) {
-					b = b[:len(b)-k]
+	for {
+		if !started {
+			if _, err := p.br.Peek(1); err != nil {
+				if err == io.EOF {
+					return nil, io.EOF
 				}
-				break
+				return nil, err
+			}
+			started = true
+		}
+		b, err := p.br.ReadByte()
+		if err != nil {
+			if err != io.EOF {
+				return nil, err
+			}
+			// The last line has no line break.
+			switch state {
+			case stQuoted:
+				rec.unclosed = true
+				rec.errLine, rec.errCol = p.line, col+1
+				endField()
+			case stSkipLine:
+			default:
+				endField()
+			}
+			rec.endLine = p.line
+			if col == 0 && p.line > rec.startLine {
+				rec.endLine-- // the text ended with a line break
+			}
+			p.rows++
+			rec.number = p.rows
+			return rec, nil
+		}
+		rec.size++
+		if rec.size > int64(p.lim.MaxRowBytes) && !rec.overRow {
+			rec.overRow = true
+			rec.fields, field = nil, nil
+		}
+		col++
+		if pendingCR {
+			pendingCR = false
+			if b == '\n' {
+				keepRaw([]byte{'\n'})
+				switch state {
+				case stQuoted:
+					addField([]byte{'\n'})
+					p.line++
+					col = 0
+					continue
+				case stSkipLine:
+					return finish()
+				default:
+					endField()
+					rec.blank = rec.size == 2 && len(rec.fields) == 1 && rec.fields[0] == ""
+					return finish()
+				}
+			}
+			// A carriage return alone is part of the text.
+			keepRaw([]byte{'\r'})
+			switch state {
+			case stFieldStart, stUnquoted:
+				addField([]byte{'\r'})
+				state = stUnquoted
+			case stQuoted:
+				addField([]byte{'\r'})
+			case stQuoteInQuoted:
+				quoteError(false)
+			}
+		}
+		if b == '\r' {
+			pendingCR = true
+			continue
+		}
+		keepRaw([]byte{b})
+		switch state {
+		case stSkipLine:
+			if b == '\n' {
+				return finish()
+			}
+		case stFieldStart, stUnquoted:
+			switch {
+			case b == p.comma:
+				endField()
+				state = stFieldStart
+			case b == '\n':
+				endField()
+				rec.blank = rec.size == 1 && len(rec.fields) == 1 && rec.fields[0] == ""
+				return finish()
+			case b == '"' && state == stFieldStart:
+				state = stQuoted
+			case b == '"':
+				quoteError(true)
+			default:
+				state = stUnquoted
+				// Copy the run of ordinary bytes at once.
+				addField([]byte{b})
+				if run := p.run(state); len(run) > 0 {
+					keepRaw(run)
+					addField(run)
+					rec.size += int64(len(run))
+					col += len(run)
+					if rec.size > int64(p.lim.MaxRowBytes) && !rec.overRow {
+						rec.overRow = true
+						rec.fields, field = nil, nil
+					}
+				}
+			}
+		case stQuoted:
+			switch b {
+			case '"':
+				state = stQuoteInQuoted
+			case '\n':
+				addField([]byte{'\n'})
+				p.line++
+				col = 0
+			default:
+				addField([]byte{b})
+				if run := p.run(state); len(run) > 0 {
+					keepRaw(run)
+					addField(run)
+					rec.size += int64(len(run))
+					col += len(run)
+					if rec.size > int64(p.lim.MaxRowBytes) && !rec.overRow {
+						rec.overRow = true
+						rec.fields, field = nil, nil
+					}
+				}
+			}
+		case stQuoteInQuoted:
+			switch {
+			case b == '"':
+				addField([]byte{'"'})
+				state = stQuoted
+			case b == p.comma:
+				endField()
+				state = stFieldStart
+			case b == '\n':
+				endField()
+				return finish()
+			default:
+				quoteError(false)
 			}
 		}
 	}
-	return utf8.Valid(b)
 }
 
-// lineTap remembers the recent lines that pass through it, so a row the
-// csv package cannot parse can still be kept in the rejects as it was
-// written. Lines are numbered as csv.Reader numbers them.
-type lineTap struct {
-	r     io.Reader
-	buf   []byte // line base starts at ends[first-1] (or 0); line breaks are left out
-	ends  []int  // end offset in buf of each finished line
-	first int    // index in ends of line base
-	base  int
-}
-
-func (t *lineTap) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	data := p[:n]
-	for {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			t.buf = append(t.buf, data...)
+// run returns (and consumes) the buffered bytes that follow which need no
+// attention in state: no delimiter, quote or line end. The slice is valid
+// until the next read.
+func (p *csvParser) run(state int) []byte {
+	buf, _ := p.br.Peek(p.br.Buffered())
+	i := 0
+	for i < len(buf) {
+		c := buf[i]
+		if c == '"' || c == '\n' || c == '\r' || state == stUnquoted && c == p.comma {
 			break
 		}
-		t.buf = append(t.buf, data[:i]...)
-		t.ends = append(t.ends, len(t.buf))
-		data = data[i+1:]
+		i++
 	}
-	if err != nil && len(t.buf) > t.end(len(t.ends)-1) {
-		t.ends = append(t.ends, len(t.buf)) // the last line has no line break
-	}
-	return n, err
-}
-
-// end is where the line at index i of ends finishes; -1 is before the first.
-func (t *lineTap) end(i int) int {
-	if i < 0 {
-		return 0
-	}
-	return t.ends[i]
-}
-
-// forget drops the lines before line. The buffer is compacted only now
-// and then, so a long file is not copied once a row.
-func (t *lineTap) forget(line int) {
-	k := min(line-t.base, len(t.ends)-t.first)
-	if k <= 0 {
-		return
-	}
-	t.first += k
-	t.base += k
-	cut := t.end(t.first - 1)
-	if cut < 64<<10 || cut < len(t.buf)/2 {
-		return
-	}
-	t.buf = t.buf[:copy(t.buf, t.buf[cut:])]
-	t.ends = t.ends[:copy(t.ends, t.ends[t.first:])]
-	for i := range t.ends {
-		t.ends[i] -= cut
-	}
-	t.first = 0
-}
-
-// text returns lines from to to (inclusive) as they were read, joined by
-// line breaks, without their carriage returns.
-func (t *lineTap) text(from, to int) string {
-	var lines []string
-	for l := from; l <= to; l++ {
-		i := t.first + l - t.base
-		if l < t.base || i >= len(t.ends) {
-			continue
-		}
-		lines = append(lines, strings.TrimSuffix(string(t.buf[t.end(i-1):t.ends[i]]), "\r"))
-	}
-	return strings.Join(lines, "\n")
+	out := buf[:i]
+	p.br.Discard(i) // Peek's slice stays valid: Discard does not refill the buffer
+	return out
 }

@@ -22,7 +22,7 @@ func mustGBK(t *testing.T, s string) string {
 // readAllCSV returns every row of input, or the error that stopped it.
 func readAllCSV(t *testing.T, input string, comma rune) ([]string, []csvRow, error) {
 	t.Helper()
-	c, err := newCSVRows(strings.NewReader(input), comma)
+	c, err := newCSVRows(strings.NewReader(input), comma, Limits{})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -209,7 +209,7 @@ func mustUTF16(t *testing.T, s string) string {
 }
 
 func TestCSVRowsGetByHeader(t *testing.T) {
-	c, err := newCSVRows(strings.NewReader(" Unique Key ,Status\n7,Closed\n"), ',')
+	c, err := newCSVRows(strings.NewReader(" Unique Key ,Status\n7,Closed\n"), ',', Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func FuzzCSVRowMapper(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		input := append([]byte(header), body...)
-		rows, err := csvTable(io.NopCloser(bytes.NewReader(input)), ',')
+		rows, err := csvTable(io.NopCloser(bytes.NewReader(input)), ',', Limits{})
 		if err != nil {
 			return // a file-level error is a clear failure, not a crash
 		}

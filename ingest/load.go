@@ -44,6 +44,8 @@ type Source struct {
 	Snapshot bool
 	// Mapping describes a user-defined profile ("mapping").
 	Mapping *Mapping
+	// Limits bound what one input may cost (zero: the defaults).
+	Limits Limits
 }
 
 func (s Source) options() (ProfileOptions, error) {
@@ -51,7 +53,7 @@ func (s Source) options() (ProfileOptions, error) {
 	if err != nil {
 		return ProfileOptions{}, fmt.Errorf("source %s: unknown time zone %q", s.Name, s.TimeZone)
 	}
-	return ProfileOptions{Source: s.Name, Location: loc, Mapping: s.Mapping}, nil
+	return ProfileOptions{Source: s.Name, Location: loc, Mapping: s.Mapping, Limits: s.Limits}, nil
 }
 
 func (s Source) profile() (Profile, error) {

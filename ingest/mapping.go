@@ -49,7 +49,7 @@ func (p mappingProfile) Open(ctx context.Context, in Input) (Reader, error) {
 	if in.Path == "" {
 		return nil, fmt.Errorf("the mapping profile reads files, not feeds")
 	}
-	rows, err := openTable(ctx, in.Path, p.o.Mapping.Format)
+	rows, err := openTable(ctx, in.Path, p.o.Mapping.Format, p.o.Limits)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Input is one thing to read: a local file, or a feed URL.
@@ -63,6 +64,8 @@ type ProfileOptions struct {
 	HTTP *http.Client
 	// From and To bound what a feed is asked for (open311: start_date, end_date).
 	From, To time.Time
+	// Limits bound what one input may cost; zero fields take the defaults.
+	Limits Limits
 }
 
 type profileFactory func(ProfileOptions) (Profile, error)
@@ -96,7 +99,104 @@ func NewProfile(name string, o ProfileOptions) (Profile, error) {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	return f(o)
+	o.Limits = o.Limits.WithDefaults()
+	p, err := f(o)
+	if err != nil {
+		return nil, err
+	}
+	g := guardedProfile{p, o.Limits}
+	if fp, ok := p.(FeedProfile); ok {
+		return guardedFeedProfile{g, fp}, nil
+	}
+	return g, nil
+}
+
+// guardedProfile checks every row its profile reads against the limits
+// and for text that is not UTF-8, whatever the format: see guard.
+type guardedProfile struct {
+	p   Profile
+	lim Limits
+}
+
+func (g guardedProfile) Open(ctx context.Context, in Input) (Reader, error) {
+	r, err := g.p.Open(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if rr, ok := r.(ReferenceReader); ok {
+		return &guardedReferenceReader{guard{r: r, lim: g.lim}, rr}, nil
+	}
+	return &guard{r: r, lim: g.lim}, nil
+}
+
+type guardedFeedProfile struct {
+	guardedProfile
+	fp FeedProfile
+}
+
+func (g guardedFeedProfile) Fetch(ctx context.Context, endpoint string, w io.Writer) (int, error) {
+	return g.fp.Fetch(ctx, endpoint, w)
+}
+
+// guard is the last check of a reader's rows before validation: a record
+// whose text fields are over their limits, or whose row is not valid UTF-8
+// (JSON decoders would quietly turn such bytes into U+FFFD), becomes a
+// reject with a reason; the raw text of every reject is made valid UTF-8
+// (invalid bytes shown as U+FFFD; the archived input keeps them) and an
+// over-limit row's is cut to its start.
+type guard struct {
+	r   Reader
+	lim Limits
+}
+
+type guardedReferenceReader struct {
+	guard
+	rr ReferenceReader
+}
+
+func (g *guardedReferenceReader) Reference() ([]Region, []Department) { return g.rr.Reference() }
+
+func (g *guard) Next() (Row, error) {
+	row, err := g.r.Next()
+	if err != nil {
+		return row, err
+	}
+	if row.Number > g.lim.MaxRows {
+		return Row{}, fmt.Errorf("the input has more than %d rows, the limit (limits.max_rows in the config; raise it if the file is genuine)", g.lim.MaxRows)
+	}
+	if row.Record != nil {
+		if reason, cut := checkRecordLimits(row.Record, g.lim); reason != "" {
+			row.Record, row.Reason = nil, reason
+			if cut {
+				row.Raw = truncateRaw(row.Raw, int64(len(row.Raw)))
+			}
+		} else if i := invalidUTF8At(row.Raw); i >= 0 {
+			row.Record, row.Reason = nil, fmt.Sprintf("the row is not valid UTF-8 (at byte %d): the bytes are damaged or in another encoding; save the file as UTF-8", i)
+		}
+	}
+	if row.Reason != "" {
+		if len(row.Raw) > g.lim.MaxRowBytes {
+			row.Raw = truncateRaw(row.Raw, int64(len(row.Raw)))
+		}
+		row.Raw = strings.ToValidUTF8(row.Raw, "\uFFFD")
+	}
+	return row, nil
+}
+
+// invalidUTF8At is the offset of the first byte of s that is not valid
+// UTF-8, or -1.
+func invalidUTF8At(s string) int {
+	if utf8.ValidString(s) {
+		return -1
+	}
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n <= 1 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // readProgress holds, per path being loaded, how many bytes of it have been
@@ -129,11 +229,21 @@ func (c countingReader) Read(p []byte) (int, error) {
 }
 
 // openFile opens a local input, decompressing .gz transparently. It returns
-// the name without .gz, so profiles choose their format by the inner extension.
-func openFile(path string) (io.ReadCloser, string, error) {
+// the name without .gz, so profiles choose their format by the inner
+// extension. A file over lim.MaxInputBytes is refused at once; reading more
+// than lim.MaxDecompressedBytes out of a .gz fails the read.
+func openFile(path string, lim Limits) (io.ReadCloser, string, error) {
+	lim = lim.WithDefaults()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("open input: %w", err)
+	}
+	if fi, err := f.Stat(); err != nil {
+		f.Close()
+		return nil, "", fmt.Errorf("open input: %w", err)
+	} else if fi.Size() > lim.MaxInputBytes {
+		f.Close()
+		return nil, "", limitError(fmt.Sprintf("%s is %s", filepath.Base(path), byteSize(fi.Size())), lim.MaxInputBytes, "max_input_bytes")
 	}
 	var raw io.Reader = f
 	if c, ok := readProgress.Load(path); ok {
@@ -147,7 +257,33 @@ func openFile(path string) (io.ReadCloser, string, error) {
 		f.Close()
 		return nil, "", fmt.Errorf("%s: not a gzip file: %w", path, err)
 	}
-	return readCloser{gz, func() error { gz.Close(); return f.Close() }}, strings.TrimSuffix(path, filepath.Ext(path)), nil
+	limited := &inflateLimit{r: gz, max: lim.MaxDecompressedBytes, name: filepath.Base(path)}
+	return readCloser{limited, func() error { gz.Close(); return f.Close() }}, strings.TrimSuffix(path, filepath.Ext(path)), nil
+}
+
+// inflateLimit fails a read once more than max bytes have come out of a
+// compressed input: a few hundred KB of gzip can hold gigabytes.
+type inflateLimit struct {
+	r    io.Reader
+	n    int64
+	max  int64
+	name string
+}
+
+func (l *inflateLimit) Read(p []byte) (int, error) {
+	if l.n > l.max {
+		return 0, l.err()
+	}
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if l.n > l.max {
+		return 0, l.err()
+	}
+	return n, err
+}
+
+func (l *inflateLimit) err() error {
+	return limitError(fmt.Sprintf("%s decompresses to more than %s", l.name, byteSize(l.max)), l.max, "max_decompressed_bytes")
 }
 
 type readCloser struct {

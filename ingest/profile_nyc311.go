@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	registerProfile("nyc311", func(o ProfileOptions) (Profile, error) { return nyc311{loc: o.Location}, nil })
+	registerProfile("nyc311", func(o ProfileOptions) (Profile, error) { return nyc311{loc: o.Location, lim: o.Limits}, nil })
 }
 
 // nyc311 reads NYC Open Data's "311 Service Requests" CSV export.
@@ -35,7 +35,10 @@ func init() {
 //   - Closed is closed; Open, In Progress, Assigned, Pending and Started are
 //     open, or replied once there is a first reply. Any other status is
 //     rejected, so a new NYC status is noticed instead of miscounted.
-type nyc311 struct{ loc *time.Location }
+type nyc311 struct {
+	loc *time.Location
+	lim Limits
+}
 
 // The columns the profile cannot do without.
 var nyc311Required = []string{"Unique Key", "Created Date", "Status", "Agency"}
@@ -47,7 +50,7 @@ func (p nyc311) Open(ctx context.Context, in Input) (Reader, error) {
 	if in.Path == "" {
 		return nil, fmt.Errorf("the nyc311 profile reads CSV files exported from NYC Open Data, not feeds")
 	}
-	rc, name, err := openFile(in.Path)
+	rc, name, err := openFile(in.Path, p.lim)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +58,7 @@ func (p nyc311) Open(ctx context.Context, in Input) (Reader, error) {
 	if ext := strings.ToLower(filepath.Ext(name)); ext == ".tsv" || ext == ".tab" {
 		comma = '\t'
 	}
-	rows, err := newCSVRows(rc, comma)
+	rows, err := newCSVRows(rc, comma, p.lim)
 	if err == nil {
 		err = rows.Require(nyc311Required...)
 	}

@@ -72,11 +72,11 @@ func (p open311) Open(ctx context.Context, in Input) (Reader, error) {
 		}
 		r.src = f
 	case in.Path != "":
-		rc, _, err := openFile(in.Path)
+		rc, _, err := openFile(in.Path, p.o.Limits)
 		if err != nil {
 			return nil, err
 		}
-		objs, err := newJSONObjects(rc)
+		objs, err := newJSONObjectsLimited(rc, p.o.Limits)
 		if err != nil {
 			rc.Close()
 			return nil, fmt.Errorf("%s: %w", in.Name(), err)
@@ -265,8 +265,8 @@ func geoFields(raw []byte) (map[string]string, error) {
 // jsonObjects streams the objects of a GeoReport file: {"requests": [...]}
 // (other keys are skipped), a bare array, or NDJSON.
 type jsonObjects struct {
-	dec     *json.Decoder  // array and wrapper forms
-	lines   *bufio.Scanner // NDJSON
+	dec     *json.Decoder // array and wrapper forms
+	lines   *lineReader   // NDJSON
 	wrapped bool
 	found   bool // the wrapper's "requests" array
 	inArray bool
@@ -277,8 +277,14 @@ type jsonObjects struct {
 // newJSONObjects decides the form from the start of the input: "[" is an
 // array; a first line that is a whole object without a "requests" array
 // is NDJSON; any other "{" is the wrapper.
-func newJSONObjects(r io.Reader) (*jsonObjects, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+func newJSONObjects(r io.Reader) (*jsonObjects, error) { return newJSONObjectsLimited(r, Limits{}) }
+
+// newJSONObjectsLimited is newJSONObjects within lim: an NDJSON line over
+// the row limit is a reject, an array element over it an error.
+func newJSONObjectsLimited(r io.Reader, lim Limits) (*jsonObjects, error) {
+	lim = lim.WithDefaults()
+	bound := &valueBound{r: r, max: int64(lim.MaxRowBytes)}
+	br := bufio.NewReaderSize(bound, 64<<10)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
@@ -289,7 +295,8 @@ func newJSONObjects(r io.Reader) (*jsonObjects, error) {
 	}
 	switch trimmed[0] {
 	case '[':
-		return &jsonObjects{dec: json.NewDecoder(br)}, nil
+		bound.dec = json.NewDecoder(br)
+		return &jsonObjects{dec: bound.dec}, nil
 	case '{':
 		line := trimmed
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
@@ -297,33 +304,34 @@ func newJSONObjects(r io.Reader) (*jsonObjects, error) {
 		}
 		var w struct{ Requests json.RawMessage }
 		if json.Unmarshal(line, &w) == nil && w.Requests == nil {
-			sc := bufio.NewScanner(br)
-			sc.Buffer(make([]byte, 1<<20), 64<<20)
-			return &jsonObjects{lines: sc}, nil
+			return &jsonObjects{lines: newLineReader(br, lim)}, nil
 		}
-		return &jsonObjects{dec: json.NewDecoder(br), wrapped: true}, nil
+		bound.dec = json.NewDecoder(br)
+		return &jsonObjects{dec: bound.dec, wrapped: true}, nil
 	}
 	return nil, fmt.Errorf("not GeoReport JSON: it starts with %q, not { or [", trimmed[0])
 }
 
 func (j *jsonObjects) next() ([]byte, int, string, error) {
 	if j.lines != nil {
-		for j.lines.Scan() {
-			j.n++
-			b := bytes.TrimSpace(j.lines.Bytes())
+		for {
+			line, err := j.lines.next()
+			if err != nil {
+				return nil, 0, "", err
+			}
+			b := bytes.TrimSpace(line.text)
+			if line.over {
+				return []byte(truncateRaw(string(b), line.size)), line.number, j.lines.overReason(line), nil
+			}
 			if len(b) == 0 {
 				continue
 			}
 			raw := bytes.Clone(b)
 			if !json.Valid(raw) {
-				return raw, j.n, "line is not valid JSON", nil
+				return raw, line.number, "line is not valid JSON", nil
 			}
-			return raw, j.n, "", nil
+			return raw, line.number, "", nil
 		}
-		if err := j.lines.Err(); err != nil {
-			return nil, 0, "", fmt.Errorf("read line %d: %w", j.n+1, err)
-		}
-		return nil, 0, "", io.EOF
 	}
 	for !j.done {
 		if j.inArray {

@@ -17,7 +17,7 @@ import (
 
 func init() {
 	registerProfile("zhihuizhengwu", func(o ProfileOptions) (Profile, error) {
-		return zhihuizhengwu{loc: o.Location}, nil
+		return zhihuizhengwu{loc: o.Location, lim: o.Limits}, nil
 	})
 }
 
@@ -32,6 +32,7 @@ func init() {
 // and is counted by the loader, never guessed.
 type zhihuizhengwu struct {
 	loc *time.Location
+	lim Limits
 }
 
 // Columns of the export. Only the id and the posting time are required:
@@ -71,7 +72,7 @@ func (p zhihuizhengwu) Open(ctx context.Context, in Input) (Reader, error) {
 	if !strings.EqualFold(filepath.Ext(name), ".xlsx") {
 		return nil, fmt.Errorf("%s: the zhihuizhengwu profile reads .xlsx files (optionally .gz)", in.Name())
 	}
-	s, err := openSheet(in.Path, "")
+	s, err := openSheet(in.Path, "", p.lim)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +97,9 @@ func (r *zzReader) Next() (Row, error) {
 	sr, err := r.sheet.Next()
 	if err != nil {
 		return Row{}, err
+	}
+	if sr.reason != "" {
+		return Row{Number: sr.Number, Raw: sr.raw(), Reason: sr.reason}, nil
 	}
 	rec, reason := r.record(sr) // rec is nil when there is a reason
 	return Row{Number: sr.Number, Raw: sr.raw(), Record: rec, Reason: reason}, nil

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 )
@@ -76,9 +77,23 @@ type derived struct {
 	hash         string
 }
 
-// Dates outside these years are typing or export errors (0001-01-01,
-// 2109 for 2019), not messages.
-const minYear, maxYear = 1990, 2100
+// Posting times before 1990 are typing or export errors (0001-01-01,
+// 1919 for 2019), not messages. Times after the load are impossible: no
+// message is posted, answered, rated or closed in the future. The day of
+// grace covers clocks a little ahead and zone-less times read in a zone a
+// few hours behind the board's; it is short enough that 2019 typed as
+// 2091, or a date a day ahead, is caught.
+const minYear = 1990
+
+// FutureSkew is how far past the load time a record's times may lie.
+const FutureSkew = 24 * time.Hour
+
+// MaxCount is the largest like or dislike count stored (the column is a
+// 32-bit INTEGER); a larger one would wrap, so it is rejected instead.
+const MaxCount = math.MaxInt32
+
+// now is the load time validation compares against (a variable for tests).
+var now = time.Now
 
 // validate checks a record and works out its derived fields. The error text
 // is shown to operators beside the rejected row, so it says what to fix.
@@ -90,8 +105,24 @@ func validate(r *Record) (derived, error) {
 	if r.PostedAt.IsZero() {
 		return d, errors.New("missing posting time (posted_at)")
 	}
-	if y := r.PostedAt.Year(); y < minYear || y > maxYear {
-		return d, fmt.Errorf("posting time %s is not a plausible date (years %d–%d)", r.PostedAt.Format(time.RFC3339), minYear, maxYear)
+	latest := now().Add(FutureSkew)
+	if y := r.PostedAt.Year(); y < minYear {
+		return d, fmt.Errorf("posting time %s is not a plausible date (before %d)", r.PostedAt.Format(time.RFC3339), minYear)
+	}
+	if r.PostedAt.After(latest) {
+		return d, fmt.Errorf("posting time %s is in the future (the load ran at %s)", r.PostedAt.Format(time.RFC3339), latest.Add(-FutureSkew).Format(time.RFC3339))
+	}
+	for _, c := range []struct {
+		name string
+		n    *int
+	}{{"likes", r.Likes}, {"dislikes", r.Dislikes}} {
+		switch {
+		case c.n == nil:
+		case *c.n < 0:
+			return d, fmt.Errorf("%s %d is negative; a count cannot be", c.name, *c.n)
+		case *c.n > MaxCount:
+			return d, fmt.Errorf("%s %d is larger than the largest count stored (%d)", c.name, *c.n, MaxCount)
+		}
 	}
 	sort.SliceStable(r.Replies, func(i, j int) bool { return r.Replies[i].Seq < r.Replies[j].Seq })
 	sort.SliceStable(r.Ratings, func(i, j int) bool { return r.Ratings[i].Seq < r.Ratings[j].Seq })
@@ -107,8 +138,8 @@ func validate(r *Record) (derived, error) {
 		if rep.RepliedAt.IsZero() {
 			return d, fmt.Errorf("reply %d has no time", rep.Seq)
 		}
-		if rep.RepliedAt.Year() > maxYear {
-			return d, fmt.Errorf("reply %d time %s is not a plausible date", rep.Seq, rep.RepliedAt.Format(time.RFC3339))
+		if rep.RepliedAt.After(latest) {
+			return d, fmt.Errorf("reply %d time %s is in the future", rep.Seq, rep.RepliedAt.Format(time.RFC3339))
 		}
 		if rep.RepliedAt.Before(r.PostedAt) {
 			return d, fmt.Errorf("reply %d at %s precedes the message posted at %s",
@@ -131,6 +162,9 @@ func validate(r *Record) (derived, error) {
 		if rt.RatedAt.Before(r.PostedAt) {
 			return d, fmt.Errorf("rating %d precedes the message", rt.Seq)
 		}
+		if rt.RatedAt.After(latest) {
+			return d, fmt.Errorf("rating %d time %s is in the future", rt.Seq, rt.RatedAt.Format(time.RFC3339))
+		}
 	}
 	if n := len(r.Ratings); n > 0 {
 		last := r.Ratings[n-1]
@@ -140,6 +174,9 @@ func validate(r *Record) (derived, error) {
 	}
 	if r.ClosedAt != nil && r.ClosedAt.Before(r.PostedAt) {
 		return d, errors.New("closing time precedes the message")
+	}
+	if r.ClosedAt != nil && r.ClosedAt.After(latest) {
+		return d, fmt.Errorf("closing time %s is in the future", r.ClosedAt.Format(time.RFC3339))
 	}
 	switch r.Status {
 	case "":
@@ -163,6 +200,47 @@ func validate(r *Record) (derived, error) {
 	sum := sha256.Sum256(canon)
 	d.hash = hex.EncodeToString(sum[:16])
 	return d, nil
+}
+
+// checkRecordLimits says which text field of r is over its limit, if any:
+// bodies and replies may be long (MaxFieldBytes), the fields that name
+// something may not (MaxShortFieldBytes). cut says the row's raw text is
+// to be cut as well.
+func checkRecordLimits(r *Record, lim Limits) (reason string, cut bool) {
+	long := int64(lim.MaxFieldBytes)
+	short := int64(lim.MaxShortFieldBytes)
+	over := func(name, v string, max int64) string {
+		if int64(len(v)) > max {
+			key := "max_short_field_bytes"
+			if max == long {
+				key = "max_field_bytes"
+			}
+			return fmt.Sprintf("%s is %s, over the limit of %s (limits.%s); only the start of the row is kept here", name, byteSize(int64(len(v))), byteSize(max), key)
+		}
+		return ""
+	}
+	checks := []struct {
+		name, v string
+		max     int64
+	}{
+		{"source_id", r.SourceID, short}, {"channel", r.Channel, short}, {"region_code", r.RegionCode, short},
+		{"department_id", r.DepartmentID, short}, {"category", r.Category, short}, {"kind", r.Kind, short},
+		{"title", r.Title, short}, {"author", r.Author, short}, {"status", r.Status, short}, {"body", r.Body, long},
+	}
+	for _, c := range checks {
+		if why := over(c.name, c.v, c.max); why != "" {
+			return why, true
+		}
+	}
+	for _, rep := range r.Replies {
+		if why := over(fmt.Sprintf("reply %d", rep.Seq), rep.Body, long); why != "" {
+			return why, true
+		}
+		if why := over(fmt.Sprintf("reply %d department_id", rep.Seq), rep.DepartmentID, short); why != "" {
+			return why, true
+		}
+	}
+	return "", false
 }
 
 // Pseudonym turns an author's name or handle into a stable key that does not

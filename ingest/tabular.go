@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -216,8 +217,8 @@ func (t *tabularReader) Reference() ([]Region, []Department) {
 }
 
 // openTable opens a tabular file by its extension (or format).
-func openTable(ctx context.Context, path, format string) (tableRows, error) {
-	rc, name, err := openFile(path)
+func openTable(ctx context.Context, path, format string, lim Limits) (tableRows, error) {
+	rc, name, err := openFile(path, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -226,21 +227,21 @@ func openTable(ctx context.Context, path, format string) (tableRows, error) {
 	}
 	switch format {
 	case "csv", "txt":
-		return csvTable(rc, ',')
+		return csvTable(rc, ',', lim)
 	case "tsv", "tab":
-		return csvTable(rc, '\t')
+		return csvTable(rc, '\t', lim)
 	case "json":
-		return jsonTable(rc)
+		return jsonTable(rc, lim)
 	case "xlsx":
 		rc.Close()
-		s, err := openSheet(path, "")
+		s, err := openSheet(path, "", lim)
 		if err != nil {
 			return nil, err
 		}
 		return sheetTable{s}, nil
 	case "parquet":
 		rc.Close()
-		return parquetTable(ctx, path)
+		return parquetTable(ctx, path, lim)
 	}
 	rc.Close()
 	return nil, fmt.Errorf("%s: unknown format %q (want csv, tsv, xlsx, json, ndjson or parquet)", filepath.Base(path), format)
@@ -253,8 +254,8 @@ type csvTableRows struct {
 	rc io.Closer
 }
 
-func csvTable(rc io.ReadCloser, comma rune) (tableRows, error) {
-	c, err := newCSVRows(rc, comma)
+func csvTable(rc io.ReadCloser, comma rune, lim Limits) (tableRows, error) {
+	c, err := newCSVRows(rc, comma, lim)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -283,7 +284,7 @@ func (t sheetTable) nextRow() (tableRow, error) {
 	if err != nil {
 		return tableRow{}, err
 	}
-	return tableRow{number: r.Number, raw: r.raw(), get: r.get, serialDates: true}, nil
+	return tableRow{number: r.Number, raw: r.raw(), reason: r.reason, get: r.get, serialDates: true}, nil
 }
 
 // JSON arrays: [{...}, {...}] of flat objects; values of any JSON type.
@@ -296,22 +297,28 @@ type jsonTableRows struct {
 	buf  []json.RawMessage
 }
 
-func jsonTable(rc io.ReadCloser) (tableRows, error) {
-	dec := json.NewDecoder(rc)
+func jsonTable(rc io.ReadCloser, lim Limits) (tableRows, error) {
+	lim = lim.WithDefaults()
+	bound := &valueBound{r: rc, max: int64(lim.MaxRowBytes)}
+	dec := json.NewDecoder(bound)
+	bound.dec = dec
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('[') {
 		rc.Close()
 		return nil, fmt.Errorf("a .json input must be an array of objects (use .ndjson for one object a line)")
 	}
 	t := &jsonTableRows{dec: dec, rc: rc}
-	// Columns are the union of the first objects' keys.
-	for len(t.buf) < 100 && dec.More() {
+	// Columns are the union of the first objects' keys (at most 100 of
+	// them, and at most a row's worth of bytes held).
+	held := 0
+	for len(t.buf) < 100 && held < lim.MaxRowBytes && dec.More() {
 		var m json.RawMessage
 		if err := dec.Decode(&m); err != nil {
 			rc.Close()
 			return nil, fmt.Errorf("object %d: %v", len(t.buf)+1, err)
 		}
 		t.buf = append(t.buf, m)
+		held += len(m)
 		var obj map[string]any
 		if json.Unmarshal(m, &obj) == nil {
 			for k := range obj {
@@ -358,6 +365,28 @@ func (t *jsonTableRows) nextRow() (tableRow, error) {
 	return row, nil
 }
 
+// valueBound keeps a json.Decoder from buffering one value larger than
+// max: the decoder holds a whole value before it returns it, so a 200 MB
+// object would be 200 MB (and its copies). Past the limit reading stops
+// with an error, as JSON cannot be resynchronised after a value cut short.
+type valueBound struct {
+	r    io.Reader
+	read int64
+	dec  *json.Decoder // set once made; nil while the start is sniffed
+	max  int64
+}
+
+func (v *valueBound) Read(p []byte) (int, error) {
+	if v.dec != nil && v.read-v.dec.InputOffset() > v.max {
+		return 0, fmt.Errorf("a JSON value starting at byte %d is larger than %s, the row limit (limits.max_row_bytes in the config; raise it if the file is genuine); the file cannot be read past it",
+			v.dec.InputOffset(), byteSize(v.max))
+	}
+	// Small reads, so the check above runs often.
+	n, err := v.r.Read(p[:min(len(p), 64<<10)])
+	v.read += int64(n)
+	return n, err
+}
+
 func jsonScalar(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -381,10 +410,23 @@ type parquetRows struct {
 	rows *sql.Rows
 	cols []string
 	n    int
+	lim  Limits
 }
 
-func parquetTable(ctx context.Context, path string) (tableRows, error) {
-	connector, err := duckdb.NewConnector("", nil)
+// parquetMemory bounds the DuckDB that reads a Parquet file: a row group
+// of highly compressed huge strings then fails with DuckDB's out-of-memory
+// error instead of taking the machine's memory.
+const parquetMemory = "1GB"
+
+func parquetTable(ctx context.Context, path string, lim Limits) (tableRows, error) {
+	connector, err := duckdb.NewConnector("", func(e driver.ExecerContext) error {
+		for _, q := range []string{"SET memory_limit = '" + parquetMemory + "'", "SET threads = 1"} {
+			if _, err := e.ExecContext(ctx, q, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -412,12 +454,26 @@ func parquetTable(ctx context.Context, path string) (tableRows, error) {
 		}
 	}
 	desc.Close()
-	rows, err := db.QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM read_parquet(?)`, path)
+	// A row over the row limit comes out with each value cut to its start
+	// (and its whole size), so no huge value is copied into Go.
+	lim = lim.WithDefaults()
+	var inner, sizes, outer []string
+	for i, s := range sel {
+		inner = append(inner, fmt.Sprintf("%s AS v%d", s, i))
+		sizes = append(sizes, fmt.Sprintf("strlen(coalesce(v%d, ''))", i))
+		outer = append(outer, fmt.Sprintf("CASE WHEN row_size > %d THEN left(v%d, %d) ELSE v%d END", lim.MaxRowBytes, i, rejectRawKeep/4, i))
+	}
+	if len(sel) == 0 {
+		sizes = []string{"0"}
+	}
+	q := fmt.Sprintf(`SELECT %s FROM (SELECT *, %s AS row_size FROM (SELECT %s FROM read_parquet(?)))`,
+		strings.Join(append(outer, "row_size"), ", "), strings.Join(sizes, " + "), strings.Join(inner, ", "))
+	rows, err := db.QueryContext(ctx, q, path)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
-	return &parquetRows{db: db, rows: rows, cols: cols}, nil
+	return &parquetRows{db: db, rows: rows, cols: cols, lim: lim}, nil
 }
 
 func (p *parquetRows) columns() []string { return p.cols }
@@ -433,10 +489,12 @@ func (p *parquetRows) nextRow() (tableRow, error) {
 		return tableRow{}, io.EOF
 	}
 	vals := make([]sql.NullString, len(p.cols))
-	ptrs := make([]any, len(vals))
+	var size int64
+	ptrs := make([]any, len(vals)+1)
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	ptrs[len(vals)] = &size
 	if err := p.rows.Scan(ptrs...); err != nil {
 		return tableRow{}, err
 	}
@@ -446,6 +504,12 @@ func (p *parquetRows) nextRow() (tableRow, error) {
 		if vals[i].Valid {
 			obj[c] = vals[i].String
 		}
+	}
+	if size > int64(p.lim.MaxRowBytes) {
+		// The values were cut to their start by the query.
+		raw, _ := json.Marshal(obj)
+		return tableRow{number: p.n, raw: string(raw), reason: fmt.Sprintf("the row's values come to %s, over the row limit of %s (limits.max_row_bytes); only their start is kept here",
+			byteSize(size), byteSize(int64(p.lim.MaxRowBytes)))}, nil
 	}
 	raw, _ := json.Marshal(obj)
 	return tableRow{number: p.n, raw: string(raw), get: func(c string) string { return obj[c] }}, nil

@@ -29,13 +29,13 @@ func TestSheetRows(t *testing.T) {
 	}
 	f.Close()
 
-	if _, err := openSheet(path, "没有"); err == nil || !strings.Contains(err.Error(), "没有") {
+	if _, err := openSheet(path, "没有", Limits{}); err == nil || !strings.Contains(err.Error(), "没有") {
 		t.Errorf("missing sheet: %v, want an error naming it", err)
 	}
-	if _, err := openSheet(path, ""); err == nil || !strings.Contains(err.Error(), "empty") {
+	if _, err := openSheet(path, "", Limits{}); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("first sheet (empty): %v, want an error saying it is empty", err)
 	}
-	s, err := openSheet(path, "数据")
+	s, err := openSheet(path, "数据", Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

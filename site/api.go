@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -61,7 +62,9 @@ func apiHeaders(c *fiber.Ctx) error {
 }
 
 // serveAPI answers a read route from one read transaction, so a response
-// never mixes two computations.
+// never mixes two computations. Answers are cached per data version and
+// normalised query like the pages (pageCache): a second identical request
+// costs no query but the shared version probe.
 func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		query := c.Queries()
@@ -73,21 +76,43 @@ func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 			return fmt.Errorf("%w: entity id %q is not a valid path segment", analytics.ErrBadQuery, c.Params("id"))
 		}
 		ctx := c.UserContext()
-		tx, err := s.db.BeginTx(ctx, nil)
+		version, err := s.cache.currentVersion(ctx, s.latestRun)
 		if err != nil {
 			return err
 		}
-		defer tx.Rollback()
-		// Before anything is computed every route says so (503), whatever it is asked.
-		if _, err := analytics.CurrentRun(ctx, tx); err != nil {
-			return err
-		}
-		v, err := rt.Read(ctx, tx, apiRequest{ID: id, Query: query})
+		key := "api " + c.Path() + "?" + queryKey(c)
+		b, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				return nil, 0, err
+			}
+			defer tx.Rollback()
+			// Before anything is computed every route says so (503), whatever it is asked.
+			run, err := analytics.CurrentRun(ctx, tx)
+			if err != nil {
+				return nil, 0, err
+			}
+			v, err := rt.Read(ctx, tx, apiRequest{ID: id, Query: query})
+			if err != nil {
+				return nil, 0, err
+			}
+			b, err := json.Marshal(v)
+			return b, run.MetricRunID, err
+		})
 		if err != nil {
 			return err
 		}
-		return c.JSON(v)
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Send(b)
 	}
+}
+
+// latestRun is the newest metric run's id, 0 before the first computation:
+// the data version answers are cached under.
+func (s *Server) latestRun(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(metric_run_id), 0) FROM metric_runs`).Scan(&id)
+	return id, err
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

@@ -12,10 +12,13 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/demo"
+	"github.com/wenzheng-transparency/wenzheng/ingest"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -563,3 +566,72 @@ func jsonType(v any) string {
 		return "object"
 	}
 }
+
+// mustSmallDemoDB is a database of its own (tests may change it) holding a
+// small demo with its metrics computed as of until.
+func mustSmallDemoDB(tb testing.TB, until time.Time) *store.DB {
+	tb.Helper()
+	ctx := context.Background()
+	db := mustEmptyDB(tb)
+	ds, err := demo.Generate(demo.Options{Seed: 3, Messages: 3000, Until: until})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, &ingest.Loader{DB: db, Secret: []byte("t")}, ds, tb.TempDir()); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := analytics.Compute(ctx, db, analytics.DefaultParams(), until); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+// TestAPIAnswersFromTheCache: an identical request (its parameters in
+// another order) is answered without reading its rows again, with the same
+// ETag; another query is read; an error is not kept; and a new computation
+// is served at once, never the cached answer of the old one.
+func TestAPIAnswersFromTheCache(t *testing.T) {
+	until := time.Date(2025, 12, 10, 12, 0, 0, 0, beijing)
+	db := mustSmallDemoDB(t, until)
+	app, err := New(Config{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, first := get(t, app, "/api/v1/rankings?level=province&period_kind=month")
+	etag := resp.Header.Get(fiber.HeaderETag)
+	if rk := decode[analytics.Ranking](t, first); resp.StatusCode != 200 || listed(rk) == 0 || rk.Run.MetricRunID != 1 {
+		t.Fatalf("first answer: %d, %d listed, run %d", resp.StatusCode, listed(rk), rk.Run.MetricRunID)
+	}
+	// The rows the answer was read from go away, but not the computation:
+	// only an answer from the cache can still show them.
+	if _, err := db.Exec(`DELETE FROM metrics`); err != nil {
+		t.Fatal(err)
+	}
+	resp, again := get(t, app, "/api/v1/rankings?period_kind=month&level=province")
+	if resp.StatusCode != 200 || again != first || resp.Header.Get(fiber.HeaderETag) != etag {
+		t.Errorf("identical request read the database again: %d, ETag %q (was %q), same body %v",
+			resp.StatusCode, resp.Header.Get(fiber.HeaderETag), etag, again == first)
+	}
+	if resp, _ := get(t, app, "/api/v1/rankings?level=province&period_kind=month", fiber.HeaderIfNoneMatch, etag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("cached answer with If-None-Match: %d, want 304", resp.StatusCode)
+	}
+	resp, body := get(t, app, "/api/v1/rankings?level=city&period_kind=month")
+	if resp.StatusCode == 200 && listed(decode[analytics.Ranking](t, body)) > 0 {
+		t.Errorf("another query was answered from the cache: %.200s", body)
+	}
+	if _, err := analytics.Compute(context.Background(), db, analytics.DefaultParams(), until); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = get(t, app, "/api/v1/rankings?level=city&period_kind=month")
+	if rk := decode[analytics.Ranking](t, body); resp.StatusCode != 200 || listed(rk) == 0 || rk.Run.MetricRunID != 2 {
+		t.Errorf("after the recompute the error stayed: %d, %d listed, run %d", resp.StatusCode, listed(rk), rk.Run.MetricRunID)
+	}
+	resp, body = get(t, app, "/api/v1/rankings?level=province&period_kind=month", fiber.HeaderIfNoneMatch, etag)
+	if resp.StatusCode != 200 || resp.Header.Get(fiber.HeaderETag) == etag || decode[analytics.Ranking](t, body).Run.MetricRunID != 2 {
+		t.Errorf("after the recompute: %d, ETag %q (old %q), run %d; want the new computation",
+			resp.StatusCode, resp.Header.Get(fiber.HeaderETag), etag, decode[analytics.Ranking](t, body).Run.MetricRunID)
+	}
+}
+
+// listed is how many entities a ranking lists, ranked or 样本不足.
+func listed(rk analytics.Ranking) int { return len(rk.Ranked) + len(rk.Insufficient) }

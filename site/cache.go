@@ -1,23 +1,45 @@
 package site
 
-import "sync"
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
-// pageCache keeps rendered pages for the current data version only: pages
-// change only when new metrics are computed, so a page is built once per
-// version and language, and a new version drops everything older.
+// pageCache keeps rendered pages and API answers for the current data
+// version only: both change only when new metrics are computed, so each is
+// built once per version, language and normalised query, and a new version
+// drops everything older.
 //
-// The cache holds at most maxCachedBytes of pages: every search and thread
-// is a key of its own, so a crawler must not be able to grow it without
-// end. When full, pages are simply built again (no eviction bookkeeping:
-// the hot pages were cached first).
+// The cache holds at most maxCachedBytes: every search and thread is a key
+// of its own, so a crawler must not be able to grow it without end. When
+// full, answers are simply built again (no eviction bookkeeping: the hot
+// pages were cached first).
+//
+// Errors are never cached: a 400 is decided before the database is read, a
+// 404 is one indexed lookup, and the 503 before the first computation must
+// go away as soon as it is done. Requests that arrive while the same key is
+// being built wait for that build and share its answer, error included, so
+// the moment a new version appears (every key missing at once, under load)
+// each answer is still built once.
 type pageCache struct {
-	mu      sync.Mutex
-	version int64
-	pages   map[string][]byte
-	bytes   int
+	mu       sync.Mutex
+	version  int64
+	pages    map[string][]byte
+	bytes    int
+	building map[string]*build // version + key → the build under way
+
+	builds atomic.Int64  // answers built, for tests
+	slots  chan struct{} // builds under way; see maxBuilds
+
+	probe versionProbe
 }
 
-// maxCachedBytes bounds the memory of cached pages.
+// maxCachedBytes bounds the memory of cached pages and API answers.
 const maxCachedBytes = 64 << 20
 
 func (c *pageCache) get(version int64, key string) ([]byte, bool) {
@@ -44,4 +66,166 @@ func (c *pageCache) put(version int64, key string, page []byte) {
 	}
 	c.pages[key] = page
 	c.bytes += len(page)
+}
+
+// build is one answer being built; done is closed when b and err are set.
+type build struct {
+	done chan struct{}
+	b    []byte
+	err  error
+}
+
+// getOrBuild returns key's answer for version: from the cache, from a build
+// of the same key and version already under way, or by calling fn, which
+// reads and renders in one transaction and returns the version it read (a
+// recompute may have committed since version was probed; the answer is
+// then cached under the newer one).
+func (c *pageCache) getOrBuild(ctx context.Context, version int64, key string, fn func() ([]byte, int64, error)) ([]byte, error) {
+	bkey := strconv.FormatInt(version, 10) + " " + key
+	c.mu.Lock()
+	if version <= c.version { // newer data than probed is as good
+		if b, ok := c.pages[key]; ok {
+			c.mu.Unlock()
+			return b, nil
+		}
+	}
+	if w, ok := c.building[bkey]; ok {
+		c.mu.Unlock()
+		select {
+		case <-w.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		// The builder's visitor may have gone away mid-build; this one
+		// has not, so it builds for itself.
+		if !errors.Is(w.err, context.Canceled) && !errors.Is(w.err, context.DeadlineExceeded) {
+			return w.b, w.err
+		}
+		return c.buildNow(key, fn)
+	}
+	if c.building == nil {
+		c.building = make(map[string]*build)
+	}
+	w := &build{done: make(chan struct{})}
+	c.building[bkey] = w
+	c.mu.Unlock()
+	w.b, w.err = c.buildNow(key, fn)
+	c.mu.Lock()
+	delete(c.building, bkey)
+	c.mu.Unlock()
+	close(w.done)
+	return w.b, w.err
+}
+
+// maxBuilds is how many answers are built at once. A build is a DuckDB
+// read, mostly CPU; more of them than cores only share the cores and
+// starve everything else: with 50 uncached requests at once, 50 query
+// threads took the CPU from the cached answers, which need microseconds.
+var maxBuilds = max(2, runtime.NumCPU())
+
+func (c *pageCache) buildNow(key string, fn func() ([]byte, int64, error)) ([]byte, error) {
+	c.mu.Lock()
+	if c.slots == nil {
+		c.slots = make(chan struct{}, maxBuilds)
+	}
+	slots := c.slots
+	c.mu.Unlock()
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	c.builds.Add(1)
+	b, v, err := fn()
+	if err != nil {
+		return nil, err
+	}
+	c.put(v, key, b)
+	return b, nil
+}
+
+// currentVersion is the data version (metric run id) to answer a request
+// with, 0 when nothing is computed yet. See versionProbe.
+func (c *pageCache) currentVersion(ctx context.Context, read func(context.Context) (int64, error)) (int64, error) {
+	return c.probe.current(ctx, read)
+}
+
+// versionProbe finds the current data version for many concurrent
+// requests with one query at a time, so a cached answer costs no
+// connection, no transaction and no query of its own: under 500
+// connections that is what kept the database pool from growing to
+// hundreds of connections.
+//
+// A request waits for a probe that starts after it arrived, so it never
+// gets a version older than the one committed when it came in — except
+// when the database does not answer within maxProbeWait (a checkpoint
+// after a large commit can hold it for seconds): the request is then
+// answered from the newest version known, which is what it would have got
+// a moment earlier, rather than queueing behind the database.
+type versionProbe struct {
+	mu      sync.Mutex
+	next    *probeCall // the probe that starts when the running one ends
+	running bool
+	last    int64 // the newest version a probe found
+
+	probes atomic.Int64 // queries made, for tests
+}
+
+type probeCall struct {
+	done chan struct{}
+	v    int64
+	err  error
+}
+
+// maxProbeWait is how long a request waits for the version before it is
+// answered from the newest version known.
+const maxProbeWait = 50 * time.Millisecond
+
+func (p *versionProbe) current(ctx context.Context, read func(context.Context) (int64, error)) (int64, error) {
+	p.mu.Lock()
+	if p.next == nil {
+		p.next = &probeCall{done: make(chan struct{})}
+		if !p.running {
+			p.running = true
+			go p.run(context.WithoutCancel(ctx), read)
+		}
+	}
+	call, last := p.next, p.last
+	p.mu.Unlock()
+	var timeout <-chan time.Time
+	if last > 0 {
+		t := time.NewTimer(maxProbeWait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-call.done:
+		return call.v, call.err
+	case <-timeout:
+		return last, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// run makes probes until no request waits for one.
+func (p *versionProbe) run(ctx context.Context, read func(context.Context) (int64, error)) {
+	for {
+		p.mu.Lock()
+		call := p.next
+		if call == nil {
+			p.running = false
+			p.mu.Unlock()
+			return
+		}
+		p.next = nil
+		p.mu.Unlock()
+		p.probes.Add(1)
+		qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		call.v, call.err = read(qctx)
+		cancel()
+		p.mu.Lock()
+		if call.err == nil && call.v > p.last {
+			p.last = call.v
+		}
+		p.mu.Unlock()
+		close(call.done)
+	}
 }

@@ -1,6 +1,13 @@
 package site
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
 
 func TestPageCacheKeepsOnlyTheCurrentVersion(t *testing.T) {
 	var c pageCache
@@ -39,5 +46,123 @@ func TestPageCacheIsBounded(t *testing.T) {
 	c.put(2, "home/zh", []byte("v2"))
 	if c.bytes != 2 {
 		t.Errorf("a new version starts empty: %d bytes", c.bytes)
+	}
+}
+
+// TestConcurrentMissesBuildOnce: requests for a key being built wait for
+// that build and share it; errors are shared by the requests that waited
+// but never cached.
+func TestConcurrentMissesBuildOnce(t *testing.T) {
+	var c pageCache
+	release := make(chan struct{})
+	building := make(chan struct{}, 1)
+	fn := func() ([]byte, int64, error) {
+		building <- struct{}{}
+		<-release
+		return []byte("answer"), 1, nil
+	}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	got := make([]string, 10)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := c.getOrBuild(ctx, 1, "k", fn)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = string(b)
+		}()
+		if i == 0 {
+			<-building // the first request is building; the others arrive now
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if n := c.builds.Load(); n != 1 {
+		t.Errorf("%d builds for 10 concurrent requests, want 1", n)
+	}
+	for i, b := range got {
+		if b != "answer" {
+			t.Errorf("request %d got %q", i, b)
+		}
+	}
+	// An error is answered but not kept.
+	fail := errors.New("not found")
+	if _, err := c.getOrBuild(ctx, 1, "missing", func() ([]byte, int64, error) { return nil, 0, fail }); err != fail {
+		t.Errorf("err = %v", err)
+	}
+	b, err := c.getOrBuild(ctx, 1, "missing", func() ([]byte, int64, error) { return []byte("now there"), 1, nil })
+	if err != nil || string(b) != "now there" {
+		t.Errorf("after an error: %q, %v", b, err)
+	}
+	// A build that read a newer version than probed is cached under it.
+	c.getOrBuild(ctx, 1, "late", func() ([]byte, int64, error) { return []byte("v2"), 2, nil })
+	if b, ok := c.get(2, "late"); !ok || string(b) != "v2" {
+		t.Errorf("get(2) = %q, %v", b, ok)
+	}
+	if _, ok := c.get(1, "k"); ok {
+		t.Error("version 1 kept after version 2 was cached")
+	}
+}
+
+// TestVersionProbe: concurrent requests share probes (one query at a time,
+// each started after the requests it answers arrived), a commit is seen
+// by the next request, and a database that stalls is not waited for.
+func TestVersionProbe(t *testing.T) {
+	var p versionProbe
+	var version atomic.Int64
+	version.Store(1)
+	stall := make(chan struct{})
+	close(stall)
+	var stallMu sync.Mutex
+	read := func(ctx context.Context) (int64, error) {
+		stallMu.Lock()
+		s := stall
+		stallMu.Unlock()
+		<-s
+		time.Sleep(time.Millisecond)
+		return version.Load(), nil
+	}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if v, err := p.current(ctx, read); v != 1 || err != nil {
+				t.Errorf("current = %d, %v", v, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := p.probes.Load(); n > 20 {
+		t.Errorf("%d queries for 200 concurrent requests", n)
+	}
+	version.Store(2) // a recompute commits
+	if v, _ := p.current(ctx, read); v != 2 {
+		t.Errorf("after a commit: version %d, want 2", v)
+	}
+	// The database stalls (a checkpoint): the newest known version is
+	// served after maxProbeWait, not after the stall.
+	stallMu.Lock()
+	stall = make(chan struct{})
+	stallMu.Unlock()
+	version.Store(3)
+	start := time.Now()
+	if v, err := p.current(ctx, read); v != 2 || err != nil {
+		t.Errorf("during a stall: %d, %v; want the newest known, 2", v, err)
+	}
+	if d := time.Since(start); d > 10*maxProbeWait {
+		t.Errorf("waited %s for a stalled database", d)
+	}
+	stallMu.Lock()
+	close(stall)
+	stallMu.Unlock()
+	time.Sleep(20 * time.Millisecond)
+	if v, _ := p.current(ctx, read); v != 3 {
+		t.Errorf("after the stall: version %d, want 3", v)
 	}
 }

@@ -29,46 +29,50 @@ type pageOut struct {
 type pageBuilder func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error)
 
 // servePage serves an HTML page: read in one transaction, rendered once
-// per data version, language and query, then served from the cache.
+// per data version, language and query, then served from the cache (see
+// pageCache: a cached page costs no query of its own).
 // Errors of the analytics read API become 400 / 404 / 503 with their
 // messages, in the visitor's language, through handleError.
 func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 	ctx := c.UserContext()
-	tx, err := s.db.BeginTx(ctx, nil)
+	version, err := s.cache.currentVersion(ctx, s.latestRun)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	v, err := loadVersion(ctx, tx)
-	if errors.Is(err, errNoData) {
+	if version == 0 {
 		return s.renderNoData(c)
-	}
-	if err != nil {
-		return err
 	}
 	l := lang(c)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	key := page + "/" + l + c.Path() + "?" + queryKey(c)
-	if b, ok := s.cache.get(v.MetricRunID, key); ok {
-		return sendHTML(c, b)
-	}
-	out, err := build(ctx, tx, l, v)
-	if err != nil {
-		return pageError(err)
-	}
-	if out.Charts && !s.hasCharts {
-		out.Charts = false
-	}
-	data := s.newPage(c, out.Title)
-	data.Demo, data.Version, data.Content = v.Demo, &v, out.Content
-	if out.Charts {
-		data.Scripts = []string{s.assetsPrefix() + "echarts.min.js", s.assetsPrefix() + "charts.js"}
-	}
-	b, err := s.renderBytes(page, data)
+	b, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer tx.Rollback()
+		v, err := loadVersion(ctx, tx)
+		if err != nil {
+			return nil, 0, pageError(err)
+		}
+		out, err := build(ctx, tx, l, v)
+		if err != nil {
+			return nil, 0, pageError(err)
+		}
+		if out.Charts && !s.hasCharts {
+			out.Charts = false
+		}
+		data := s.newPage(c, out.Title)
+		data.Demo, data.Version, data.Content = v.Demo, &v, out.Content
+		if out.Charts {
+			data.Scripts = []string{s.assetsPrefix() + "echarts.min.js", s.assetsPrefix() + "charts.js"}
+		}
+		b, err := s.renderBytes(page, data)
+		return b, v.MetricRunID, err
+	})
 	if err != nil {
 		return err
 	}
-	s.cache.put(v.MetricRunID, key, b)
 	return sendHTML(c, b)
 }
 

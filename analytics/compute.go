@@ -34,6 +34,11 @@ func Compute(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Resul
 		return Result{}, fmt.Errorf("methodology settings: %w", err)
 	}
 	start := time.Now()
+	restore, err := ShareWithReaders(ctx, db)
+	if err != nil {
+		return Result{}, err
+	}
+	defer restore()
 	if err := EnsureCalendar(ctx, db); err != nil {
 		return Result{}, err
 	}
@@ -79,6 +84,35 @@ func Compute(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Resul
 		return err
 	})
 	return res, err
+}
+
+// ShareWithReaders gives DuckDB one thread fewer until restore is called,
+// so the site keeps a core while a recompute (or any long job) runs.
+//
+// DuckDB's threads and memory_limit are settings of the whole database:
+// it refuses them per connection ("cannot be set locally"), so the
+// recompute cannot simply be given less than the readers. But every query
+// also runs on the thread that asked for it: with threads = cores − 1 the
+// recompute's worker pool leaves a core that the readers' own threads use
+// (on two cores: the recompute runs on its calling thread alone). Memory
+// is left at the limit store.Open sets: the readers hold few buffers, and
+// a lower limit would only make the recompute spill to disk.
+func ShareWithReaders(ctx context.Context, db *store.DB) (restore func(), err error) {
+	var threads int
+	if err := db.QueryRowContext(ctx, `SELECT CAST(current_setting('threads') AS INTEGER)`).Scan(&threads); err != nil {
+		return nil, fmt.Errorf("read threads: %w", err)
+	}
+	if threads <= 1 {
+		return func() {}, nil // already shared (a nested call) or a single core
+	}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf(`SET threads = %d`, threads-1)); err != nil {
+		return nil, fmt.Errorf("lower threads: %w", err)
+	}
+	return func() {
+		// Not the caller's context: a cancelled recompute must still
+		// give the threads back.
+		db.ExecContext(context.Background(), fmt.Sprintf(`SET threads = %d`, threads))
+	}, nil
 }
 
 // EnsureCalendar fills the calendar table once.

@@ -327,7 +327,15 @@ func serveReleaseFile(c *fiber.Ctx, r *release, name string) error {
 		f.Close()
 		return fiber.ErrBadRequest
 	}
-	http.ServeContent(w, req, "", fi.ModTime(), f)
+	if emptySuffix(req.Header.Get("Range")) {
+		// "bytes=-0" asks for the last zero bytes: unsatisfiable (RFC 9110
+		// 14.1.1), where ServeContent would answer 206 with an invalid
+		// Content-Range ("bytes 1234-1233/1234").
+		w.header.Set("Content-Range", fmt.Sprintf("bytes */%d", fi.Size()))
+		w.status = http.StatusRequestedRangeNotSatisfiable
+	} else {
+		http.ServeContent(w, req, "", fi.ModTime(), f)
+	}
 
 	dataHeaders(c)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
@@ -355,6 +363,16 @@ func serveReleaseFile(c *fiber.Ctx, r *release, name string) error {
 	body := &streamedFile{r: w.stream, file: f, deadline: newIdleDeadline(c)}
 	c.Context().SetBodyStream(body, int(w.size))
 	return nil
+}
+
+// emptySuffix reports a Range of one suffix of no bytes, "bytes=-0".
+func emptySuffix(rng string) bool {
+	spec, ok := strings.CutPrefix(strings.TrimSpace(rng), "bytes=")
+	if !ok {
+		return false
+	}
+	n, ok := strings.CutPrefix(strings.TrimSpace(spec), "-")
+	return ok && strings.Trim(n, "0") == "" && n != ""
 }
 
 // downloadName names a saved file after the release and its path, so the

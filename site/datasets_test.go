@@ -256,6 +256,9 @@ func TestReleaseFiles(t *testing.T) {
 		{"the last bytes", "GET", file, []string{"Range", "bytes=-7"}, 206, ptr(body[len(body)-7:]), nil},
 		{"a range past the end", "GET", file, []string{"Range", "bytes=" + size + "-"}, 416, nil, map[string]string{
 			"Content-Range": "bytes */" + size, "Access-Control-Allow-Origin": "*"}},
+		// A suffix of no bytes cannot be satisfied (RFC 9110 14.1.1); Go's
+		// ServeContent answered 206 with "bytes 1234-1233/1234".
+		{"an empty suffix", "GET", file, []string{"Range", "bytes=-0"}, 416, nil, map[string]string{"Content-Range": "bytes */" + size}},
 		{"same ETag", "GET", file, []string{"If-None-Match", etag}, 304, ptr(""), map[string]string{"ETag": etag, "Cache-Control": "*"}},
 		{"another ETag", "GET", file, []string{"If-None-Match", `"0000"`}, 200, &body, nil},
 		{"not modified since", "GET", file, []string{"If-Modified-Since", later}, 304, ptr(""), nil},

@@ -130,11 +130,11 @@ func (j *Job) do(ctx context.Context, what string, fn func(context.Context) erro
 	err := fn(ctx)
 	switch {
 	case err != nil && ctx.Err() != nil:
-		j.Env.Log.Warn(what+" stopped; what it had not committed was rolled back", "err", err)
+		j.Env.Log.Warn(what+" stopped; what it had not committed was rolled back", "err", maskedErr(err))
 	case errors.Is(err, ErrInputsFailed):
-		j.Env.Log.Error(what+" done, but some inputs failed to load (each is a failed run)", "err", err, "took", time.Since(start).Round(time.Millisecond))
+		j.Env.Log.Error(what+" done, but some inputs failed to load (each is a failed run)", "err", maskedErr(err), "took", time.Since(start).Round(time.Millisecond))
 	case err != nil:
-		j.Env.Log.Error(what+" failed; the site keeps serving what it had", "err", err)
+		j.Env.Log.Error(what+" failed; the site keeps serving what it had", "err", maskedErr(err))
 	default:
 		j.Env.Log.Info(what+" done", "took", time.Since(start).Round(time.Millisecond))
 	}

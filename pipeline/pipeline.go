@@ -35,7 +35,7 @@ type Env struct {
 }
 
 func (e *Env) loader() *ingest.Loader {
-	return &ingest.Loader{DB: e.DB, InputsDir: InputsDir(e.Cfg.DataDir), Secret: e.Cfg.SecretBytes(), Log: e.Log}
+	return &ingest.Loader{DB: e.DB, InputsDir: InputsDir(e.Cfg.DataDir), Secret: e.Cfg.SecretBytes(), Log: e.Log, Redact: datasets.RedactString}
 }
 
 // DemoOptions size the demo generated into an empty data directory.
@@ -286,6 +286,10 @@ func (e *Env) loadOne(ctx context.Context, source, input, path string, rep *Load
 	return s, e.recordFailure(ctx, rep, source, input, sha, s.RunID, err)
 }
 
+// maskedErr is an error as the log may carry it: failures quote input
+// (a reject's reason, a cell), and logs are an output like any other.
+func maskedErr(err error) string { return datasets.RedactString(err.Error()) }
+
 // recordFailure adds a failed input to rep, and records it as a failed run
 // unless its run already recorded itself.
 func (e *Env) recordFailure(ctx context.Context, rep *LoadReport, source, input, sha string, runID int64, cause error) error {
@@ -303,7 +307,7 @@ func (e *Env) recordFailure(ctx context.Context, rep *LoadReport, source, input,
 		}
 		runID = id
 	}
-	e.Log.Error("input failed to load; the others still load", "source", source, "input", input, "run", runID, "err", cause)
+	e.Log.Error("input failed to load; the others still load", "source", source, "input", input, "run", runID, "err", maskedErr(cause))
 	rep.Failed = append(rep.Failed, Failure{Source: source, Input: input, RunID: runID, Err: cause})
 	return nil
 }

@@ -57,7 +57,7 @@ recomputes the metrics, and serves pages at the listen address. Pages show
 	}()
 
 	job := &pipeline.Job{Env: &pipeline.Env{DB: db, Cfg: cfg, Log: log}}
-	app, err := site.New(site.Config{DB: db, Log: log, AdminToken: cfg.AdminToken, ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, StartJob: func() error {
+	app, err := site.New(site.Config{DB: db, Log: log, AdminToken: cfg.AdminToken, ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(), StartJob: func() error {
 		err := job.Start(ctx)
 		if errors.Is(err, pipeline.ErrBusy) || errors.Is(err, pipeline.ErrClosed) {
 			return site.ErrJobBusy

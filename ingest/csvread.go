@@ -170,7 +170,7 @@ func (c *csvRows) Next() (csvRow, error) {
 
 // problem says why a record cannot be used as it was parsed, or "".
 func (c *csvRows) problem(rec *csvRecord) string {
-	where := fmt.Sprintf("line %d, column %d", rec.errLine, rec.errCol)
+	where := func() string { return fmt.Sprintf("line %d, column %d", rec.errLine, rec.errCol) }
 	switch {
 	case rec.overRow:
 		why := ""
@@ -183,9 +183,9 @@ func (c *csvRows) problem(rec *csvRecord) string {
 		return fmt.Sprintf("field %d%s is %s, over the field limit of %s (limits.max_field_bytes); only the start of the row is kept here",
 			rec.overField+1, c.columnName(rec.overField), byteSize(rec.overFieldSize), byteSize(int64(c.lim.MaxFieldBytes)))
 	case rec.bareQuote:
-		return fmt.Sprintf("a quote mark inside an unquoted field (%s); such a field must be quoted and its quote marks doubled", where)
+		return fmt.Sprintf("a quote mark inside an unquoted field (%s); such a field must be quoted and its quote marks doubled", where())
 	case rec.badQuote || rec.unclosed:
-		return fmt.Sprintf("a quote mark inside a quoted field is not doubled, or the closing quote is missing (%s)", where)
+		return fmt.Sprintf("a quote mark inside a quoted field is not doubled, or the closing quote is missing (%s)", where())
 	}
 	for i, f := range rec.fields {
 		if c.dec.legacy && strings.ContainsRune(f, utf8.RuneError) {
@@ -223,6 +223,14 @@ type csvParser struct {
 	lim   Limits
 	line  int // the line the next byte is on
 	rows  int // spreadsheet rows so far, the header included
+
+	// The record being read; the buffers are reused from record to record.
+	rec        *csvRecord
+	buf        []byte // the fields' text, one after another
+	ends       []int  // where each field ends in buf
+	raw        []byte // the text as written
+	fieldStart int
+	fieldSize  int64
 }
 
 // csvRecord is one record as parsed, with where it was and what was wrong.
@@ -267,77 +275,19 @@ const (
 )
 
 // read returns the next record, or io.EOF; other errors are the input's.
+// The record's fields share one string, as encoding/csv's do; its raw text
+// is valid until the next read.
 func (p *csvParser) read() (*csvRecord, error) {
+	if _, err := p.br.Peek(1); err != nil {
+		return nil, err // io.EOF at the end
+	}
 	rec := &csvRecord{startLine: p.line, overField: -1}
-	var (
-		field     []byte
-		fieldSize int64
-		state     = stFieldStart
-		col       = 0 // byte column on the current line
-		pendingCR = false
-		started   = false
-	)
-	keepRaw := func(b []byte) {
-		if room := p.lim.MaxRowBytes - len(rec.raw); room > 0 {
-			rec.raw = append(rec.raw, b[:min(len(b), room)]...)
-			if len(b) > room {
-				rec.rawCut = true
-			}
-		} else if len(b) > 0 {
-			rec.rawCut = true
-		}
-	}
-	addField := func(b []byte) {
-		fieldSize += int64(len(b))
-		if rec.overRow || rec.overField >= 0 && rec.overField != len(rec.fields) {
-			return
-		}
-		if fieldSize > int64(p.lim.MaxFieldBytes) {
-			if rec.overField < 0 {
-				rec.overField = len(rec.fields)
-			}
-			return
-		}
-		field = append(field, b...)
-	}
-	endField := func() {
-		if rec.overField == len(rec.fields) {
-			rec.overFieldSize = fieldSize
-		}
-		if !rec.overRow {
-			rec.fields = append(rec.fields, string(field))
-		}
-		field, fieldSize = field[:0], 0
-	}
-	quoteError := func(bare bool) {
-		if bare {
-			rec.bareQuote = true
-		} else {
-			rec.badQuote = true
-		}
-		rec.errLine, rec.errCol = p.line, col+1
-		state = stSkipLine
-	}
-	finish := func() (*csvRecord, error) {
-		rec.endLine = p.line
-		p.rows++
-		rec.number = p.rows
-		p.line++
-		if !rec.overRow && len(rec.raw) > 0 && rec.raw[len(rec.raw)-1] == '\n' {
-			rec.raw = rec.raw[:len(rec.raw)-1]
-		}
-		return rec, nil
-	}
+	p.rec, p.buf, p.ends, p.raw = rec, p.buf[:0], p.ends[:0], p.raw[:0]
+	p.fieldStart, p.fieldSize = 0, 0
+	state := stFieldStart
+	col := 0 // byte column on the current line
+	pendingCR := false
 	for {
-		if !started {
-			if _, err := p.br.Peek(1); err != nil {
-				if err == io.EOF {
-					return nil, io.EOF
-				}
-				return nil, err
-			}
-			started = true
-		}
 		b, err := p.br.ReadByte()
 		if err != nil {
 			if err != io.EOF {
@@ -348,136 +298,207 @@ func (p *csvParser) read() (*csvRecord, error) {
 			case stQuoted:
 				rec.unclosed = true
 				rec.errLine, rec.errCol = p.line, col+1
-				endField()
+				p.endField()
 			case stSkipLine:
 			default:
-				endField()
+				p.endField()
 			}
 			rec.endLine = p.line
 			if col == 0 && p.line > rec.startLine {
 				rec.endLine-- // the text ended with a line break
 			}
-			p.rows++
-			rec.number = p.rows
-			return rec, nil
+			return p.finish(false), nil
 		}
-		rec.size++
-		if rec.size > int64(p.lim.MaxRowBytes) && !rec.overRow {
-			rec.overRow = true
-			rec.fields, field = nil, nil
-		}
+		p.count(1)
 		col++
 		if pendingCR {
 			pendingCR = false
 			if b == '\n' {
-				keepRaw([]byte{'\n'})
+				p.keepRaw(nil, '\n')
 				switch state {
 				case stQuoted:
-					addField([]byte{'\n'})
+					p.addField(nil, '\n')
 					p.line++
 					col = 0
 					continue
 				case stSkipLine:
-					return finish()
+					return p.finish(true), nil
 				default:
-					endField()
-					rec.blank = rec.size == 2 && len(rec.fields) == 1 && rec.fields[0] == ""
-					return finish()
+					p.endField()
+					rec.blank = rec.size == 2 && len(p.ends) == 1 && len(p.buf) == 0
+					return p.finish(true), nil
 				}
 			}
 			// A carriage return alone is part of the text.
-			keepRaw([]byte{'\r'})
+			p.keepRaw(nil, '\r')
 			switch state {
 			case stFieldStart, stUnquoted:
-				addField([]byte{'\r'})
+				p.addField(nil, '\r')
 				state = stUnquoted
 			case stQuoted:
-				addField([]byte{'\r'})
+				p.addField(nil, '\r')
 			case stQuoteInQuoted:
-				quoteError(false)
+				state = p.quoteError(false, col)
 			}
 		}
 		if b == '\r' {
 			pendingCR = true
 			continue
 		}
-		keepRaw([]byte{b})
+		p.keepRaw(nil, b)
 		switch state {
 		case stSkipLine:
 			if b == '\n' {
-				return finish()
+				return p.finish(true), nil
 			}
 		case stFieldStart, stUnquoted:
 			switch {
 			case b == p.comma:
-				endField()
+				p.endField()
 				state = stFieldStart
 			case b == '\n':
-				endField()
-				rec.blank = rec.size == 1 && len(rec.fields) == 1 && rec.fields[0] == ""
-				return finish()
+				p.endField()
+				rec.blank = rec.size == 1 && len(p.ends) == 1 && len(p.buf) == 0
+				return p.finish(true), nil
 			case b == '"' && state == stFieldStart:
 				state = stQuoted
 			case b == '"':
-				quoteError(true)
+				state = p.quoteError(true, col)
 			default:
 				state = stUnquoted
-				// Copy the run of ordinary bytes at once.
-				addField([]byte{b})
-				if run := p.run(state); len(run) > 0 {
-					keepRaw(run)
-					addField(run)
-					rec.size += int64(len(run))
-					col += len(run)
-					if rec.size > int64(p.lim.MaxRowBytes) && !rec.overRow {
-						rec.overRow = true
-						rec.fields, field = nil, nil
-					}
-				}
+				p.addField(nil, b)
+				col += p.run(state)
 			}
 		case stQuoted:
 			switch b {
 			case '"':
 				state = stQuoteInQuoted
 			case '\n':
-				addField([]byte{'\n'})
+				p.addField(nil, '\n')
 				p.line++
 				col = 0
 			default:
-				addField([]byte{b})
-				if run := p.run(state); len(run) > 0 {
-					keepRaw(run)
-					addField(run)
-					rec.size += int64(len(run))
-					col += len(run)
-					if rec.size > int64(p.lim.MaxRowBytes) && !rec.overRow {
-						rec.overRow = true
-						rec.fields, field = nil, nil
-					}
-				}
+				p.addField(nil, b)
+				col += p.run(state)
 			}
 		case stQuoteInQuoted:
 			switch {
 			case b == '"':
-				addField([]byte{'"'})
+				p.addField(nil, '"')
 				state = stQuoted
 			case b == p.comma:
-				endField()
+				p.endField()
 				state = stFieldStart
 			case b == '\n':
-				endField()
-				return finish()
+				p.endField()
+				return p.finish(true), nil
 			default:
-				quoteError(false)
+				state = p.quoteError(false, col)
 			}
 		}
 	}
 }
 
-// run returns (and consumes) the buffered bytes that follow which need no
-// attention in state: no delimiter, quote or line end. The slice is valid
-// until the next read.
-func (p *csvParser) run(state int) []byte {
+// count adds n bytes to the record's size and notes when it passes the
+// row limit, after which nothing more of it is kept.
+func (p *csvParser) count(n int) {
+	p.rec.size += int64(n)
+	if !p.rec.overRow && p.rec.size > int64(p.lim.MaxRowBytes) {
+		p.rec.overRow = true
+	}
+}
+
+// keepRaw keeps b (or the byte c when b is nil) of the text as written,
+// up to the row limit.
+func (p *csvParser) keepRaw(b []byte, c byte) {
+	if len(p.raw) >= p.lim.MaxRowBytes {
+		p.rec.rawCut = true
+		return
+	}
+	if b == nil {
+		p.raw = append(p.raw, c)
+		return
+	}
+	room := p.lim.MaxRowBytes - len(p.raw)
+	if len(b) > room {
+		b, p.rec.rawCut = b[:room], true
+	}
+	p.raw = append(p.raw, b...)
+}
+
+// addField adds b (or the byte c when b is nil) to the current field,
+// unless the field or the row is over its limit.
+func (p *csvParser) addField(b []byte, c byte) {
+	n := len(b)
+	if b == nil {
+		n = 1
+	}
+	p.fieldSize += int64(n)
+	rec := p.rec
+	if rec.overRow || rec.overField == len(p.ends) {
+		return
+	}
+	if p.fieldSize > int64(p.lim.MaxFieldBytes) {
+		if rec.overField < 0 {
+			rec.overField = len(p.ends)
+		}
+		return
+	}
+	if b == nil {
+		p.buf = append(p.buf, c)
+	} else {
+		p.buf = append(p.buf, b...)
+	}
+}
+
+func (p *csvParser) endField() {
+	if p.rec.overField == len(p.ends) {
+		p.rec.overFieldSize = p.fieldSize
+		p.buf = p.buf[:p.fieldStart] // only the start of the row is kept
+	}
+	p.ends = append(p.ends, len(p.buf))
+	p.fieldStart, p.fieldSize = len(p.buf), 0
+}
+
+func (p *csvParser) quoteError(bare bool, col int) int {
+	if bare {
+		p.rec.bareQuote = true
+	} else {
+		p.rec.badQuote = true
+	}
+	p.rec.errLine, p.rec.errCol = p.line, col
+	return stSkipLine
+}
+
+// finish makes the record's fields; atLineEnd says a line break ended it.
+func (p *csvParser) finish(atLineEnd bool) *csvRecord {
+	rec := p.rec
+	if atLineEnd {
+		rec.endLine = p.line
+		p.line++
+		if len(p.raw) > 0 && p.raw[len(p.raw)-1] == '\n' {
+			p.raw = p.raw[:len(p.raw)-1]
+		}
+	}
+	p.rows++
+	rec.number = p.rows
+	rec.raw = p.raw
+	if !rec.overRow {
+		all := string(p.buf)
+		rec.fields = make([]string, len(p.ends))
+		from := 0
+		for i, to := range p.ends {
+			rec.fields[i] = all[from:to]
+			from = to
+		}
+	}
+	return rec
+}
+
+// run consumes the buffered bytes that follow which need no attention in
+// state (no delimiter, quote or line end), adding them to the field and
+// the raw text at once, and returns how many there were.
+func (p *csvParser) run(state int) int {
 	buf, _ := p.br.Peek(p.br.Buffered())
 	i := 0
 	for i < len(buf) {
@@ -487,7 +508,11 @@ func (p *csvParser) run(state int) []byte {
 		}
 		i++
 	}
-	out := buf[:i]
-	p.br.Discard(i) // Peek's slice stays valid: Discard does not refill the buffer
-	return out
+	if i > 0 {
+		p.count(i)
+		p.keepRaw(buf[:i], 0)
+		p.addField(buf[:i], 0)
+		p.br.Discard(i)
+	}
+	return i
 }

@@ -485,6 +485,11 @@ func TestHostileContent(t *testing.T) {
 		{name: "Shift-JIS", file: "sjis.csv", body: encode(t, japanese.ShiftJIS, japaneseTitles), inserted: 3, titles: japaneseTitles},
 		{name: "GB18030", file: "gb.csv", body: encode(t, simplifiedchinese.GB18030, chinese), inserted: 3, titles: chinese},
 		{
+			name: "bytes that are not GB18030 in a GB18030 file", file: "gbbad.csv",
+			body:     encode(t, simplifiedchinese.GB18030, chinese) + "4,2019-03-05 10:00:00,\x81\x20\r\n",
+			inserted: 3, rejects: []string{"field 3 (title) has bytes that are not valid GB18030"},
+		},
+		{
 			name: "counts that do not fit, or are negative", file: "likes.csv",
 			body: "source_id,posted_at,likes,dislikes\n" +
 				"1,2019-03-05 10:00:00,4294967297,0\n" +

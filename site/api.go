@@ -81,7 +81,7 @@ func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 			return err
 		}
 		key := "api " + c.Path() + "?" + queryKey(c)
-		b, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
+		a, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
 			tx, err := s.db.BeginTx(ctx, nil)
 			if err != nil {
 				return nil, 0, err
@@ -103,7 +103,7 @@ func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 			return err
 		}
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		return c.Send(b)
+		return a.send(c, true)
 	}
 }
 

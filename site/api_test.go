@@ -1,9 +1,11 @@
 package site
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -635,3 +637,37 @@ func TestAPIAnswersFromTheCache(t *testing.T) {
 
 // listed is how many entities a ranking lists, ranked or 样本不足.
 func listed(rk analytics.Ranking) int { return len(rk.Ranked) + len(rk.Insufficient) }
+
+// TestCachedAnswersAreCompressedOnce: a cached page or API answer goes out
+// gzipped to a client that takes gzip, the same bytes once decompressed,
+// with the same ETag, and 304 to a client that holds that ETag.
+func TestCachedAnswersAreCompressedOnce(t *testing.T) {
+	app := mustDemoApp(t)
+	for _, target := range []string{"/api/v1/rankings?level=department", "/rankings/regions?level=city"} {
+		get(t, app, target) // cached now
+		plainResp, plain := get(t, app, target)
+		zResp, z := get(t, app, target, fiber.HeaderAcceptEncoding, "gzip, deflate, br")
+		if zResp.Header.Get(fiber.HeaderContentEncoding) != "gzip" || !strings.Contains(zResp.Header.Get(fiber.HeaderVary), fiber.HeaderAcceptEncoding) {
+			t.Errorf("%s: Content-Encoding %q, Vary %q; want gzip, Accept-Encoding", target,
+				zResp.Header.Get(fiber.HeaderContentEncoding), zResp.Header.Get(fiber.HeaderVary))
+			continue
+		}
+		zr, err := gzip.NewReader(strings.NewReader(z))
+		if err != nil {
+			t.Fatal(err)
+		}
+		unzipped, err := io.ReadAll(zr)
+		if err != nil || string(unzipped) != plain || len(z) >= len(plain) {
+			t.Errorf("%s: gzip body of %d bytes is not the %d-byte answer (%v)", target, len(z), len(plain), err)
+		}
+		etag := plainResp.Header.Get(fiber.HeaderETag)
+		if etag == "" || zResp.Header.Get(fiber.HeaderETag) != etag {
+			t.Errorf("%s: ETag %q plain, %q gzipped", target, etag, zResp.Header.Get(fiber.HeaderETag))
+		}
+		for _, held := range []string{etag, strings.TrimPrefix(etag, "W/"), `"x", ` + etag} {
+			if resp, body := get(t, app, target, fiber.HeaderIfNoneMatch, held, fiber.HeaderAcceptEncoding, "gzip"); resp.StatusCode != http.StatusNotModified || body != "" {
+				t.Errorf("%s with If-None-Match %s: %d, %d bytes", target, held, resp.StatusCode, len(body))
+			}
+		}
+	}
+}

@@ -45,7 +45,7 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 	l := lang(c)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	key := page + "/" + l + c.Path() + "?" + queryKey(c)
-	b, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
+	a, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return nil, 0, err
@@ -73,7 +73,10 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 	if err != nil {
 		return err
 	}
-	return sendHTML(c, b)
+	if err := sendHTML(c, a.body); err != nil { // its headers
+		return err
+	}
+	return a.send(c, false)
 }
 
 // pageError turns the read API's errors into HTTP errors whose messages

@@ -1,8 +1,13 @@
 package datasets
 
 import (
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
 // maskedCases are texts holding personal data, with what Redact must make
@@ -129,6 +134,37 @@ var maskedCases = []struct {
 	{"3566 0011 2233 4459。", "3566 **** **** 4459。", Counts{BankCard: 1}},
 	{"6225-8812-3456-7890-120", "6225-****-****-***0-120", Counts{BankCard: 1}},
 
+	// spelled as people spell them
+	{"1 3 8 1 2 3 4 5 6 7 8", "138****5678", Counts{Mobile: 1}},
+	{"foo at bar dot com", "f*** at bar dot com", Counts{Email: 1}},
+	{"139 7531 8642和8765 4321", "139****8642和****21", Counts{Mobile: 1, Landline: 1}},
+	{"电话：8765 4321、139-7531-8642", "电话：****21、139****8642", Counts{Mobile: 1, Landline: 1}},
+	{"电话（办公室）：6298-3715", "电话（办公室）：****15", Counts{Landline: 1}},
+	{"电话6234581", "电话****81", Counts{Landline: 1}},
+	{"phone: 6298 3715 (home)", "phone: ****15 (home)", Counts{Landline: 1}},
+	{"0371-6234 5817", "0371-****17", Counts{Landline: 1}},
+	{"(010) 6358-1927", "(010) ****27", Counts{Landline: 1}},
+	{"＋８６－１３９－７５３１－８６４２", "＋８６－139****8642", Counts{Mobile: 1}},
+	{"手机①③⑨⑦⑤③①⑧⑥④②", "手机139****8642", Counts{Mobile: 1}},
+	{"手机١٣٩٧٥٣١٨٦٤٢", "手机139****8642", Counts{Mobile: 1}},
+	{"手机1\u03363\u03369 7531 8642", "手机139****8642", Counts{Mobile: 1}},
+	{"手机139·7531·8642", "手机139****8642", Counts{Mobile: 1}},
+	{"电话139 - 7531 - 8642。", "电话139****8642。", Counts{Mobile: 1}},
+	{"电话13975318642/15806423917", "电话139****8642/158****3917", Counts{Mobile: 2}},
+	{"ZHANG.SAN［AT］EXAMPLE［DOT］COM", "Z***［AT］EXAMPLE［DOT］COM", Counts{Email: 1}},
+	{"zhang_san{at}example{dot}com", "z***{at}example{dot}com", Counts{Email: 1}},
+	{"zhang.san at example.com", "z*** at example.com", Counts{Email: 1}},
+	{"邮箱:王五@公司.com", "邮箱:王***@公司.com", Counts{Email: 1}},
+	{"x@y.org，zhang.san[at]example.com", "x***@y.org，z***[at]example.com", Counts{Email: 2}},
+	{"卡号6 2 1 7 0 0 3 1 5 8 6 4 2 0 9 0", "卡号6 2 1 7 * * * * * * * * 2 0 9 0", Counts{BankCard: 1}},
+	{"卡号6217 0031 5864 2090 12月到期", "卡号6217 **** **** 2090 12月到期", Counts{BankCard: 1}},
+	{"身份证 410105 19871129 0615，手机 139 7531 8642", "身份证 41*************615，手机 139****8642", Counts{IDNumber: 1, Mobile: 1}},
+	{"https://example.com/u/13975318642", "https://example.com/u/139****8642", Counts{Mobile: 1}},
+	{"****13975318642", "****139****8642", Counts{Mobile: 1}},
+	{"6222 0212 3456 7894 6222-0212-3456-7894", "6222 **** **** 7894 6222-****-****-7894", Counts{BankCard: 2}},
+	{"邮箱：张三@例子.中国请发到用户@qq.com。", "邮箱：张***@例子.中国请发到用***@qq.com。", Counts{Email: 2}},
+	{"x@y.orgzhang.san@example.com", "x***@y***@example.com", Counts{Email: 2}},
+
 	// several kinds at once
 	{"张先生，电话13812345678，身份证41010519900307123X，邮箱zs@example.com，卡号6222021234567894",
 		"张先生，电话138****5678，身份证41*************23X，邮箱z***@example.com，卡号6222********7894",
@@ -235,7 +271,6 @@ var untouchedCases = []string{
 	"user@localhost",
 	"@example.com",
 	"a@b",
-	"foo at bar dot com",
 	"a***@qq.com",
 	"价格@10元",
 	"@某某部门 请回复",
@@ -257,7 +292,56 @@ var untouchedCases = []string{
 	"no digits at all",
 	"电话号码已经提供给了工作人员",
 	"身份证号码见附件",
-	"1 3 8 1 2 3 4 5 6 7 8",
+	"1 3 8 1 2 3 4 5 6 7 8 9",
+
+	// 8-digit numbers that are not local phone numbers: no phone word
+	// before them, or a word that says what else they are, or a date, a
+	// year or time range, an amount
+	"87654321",
+	"订单号 87654321",
+	"订单号：8765-4321",
+	"编号 6298 3715",
+	"QQ 87654321",
+	"hotel 87654321",
+	"20250102",
+	"电话 20250102",
+	"联系时间 2025-01-02",
+	"联系时间2025 0102",
+	"2024-2025年度",
+	"2019-2020学年",
+	"3000-5000元",
+	"月薪5000-8000",
+	"合计 8765 4321 元",
+	"第8765-4321号",
+	"房间 2301-2305",
+	"营业时间 0830-1730",
+	"8765.4321",
+	"8765/4321",
+	"电话 1234 5678",
+	"请拨打热线。87654321",
+	"价格：130 1200 5600元",
+	"2025-01-02 08:00-17:30",
+	"2025年1月2日14时30分",
+	"12,345.67元",
+	"￥8,765,432.10",
+	// dots, slashes and spaces between numbers that are not phone numbers
+	"IP 139.175.218.64",
+	"https://www.gov.cn/zhengce/content/2025-01/02/content_69951234.htm",
+	"https://example.com/item/1234/5678",
+	"https://example.com/a/2025/01/02/",
+	"1 3 5 7 9 11 13 15 17 19 21",
+	"13 15 17 19 21 23",
+	"1381234567 8",
+	"version 13.8123.4567.8",
+	// "at" in ordinary English, brackets that are not an address
+	"look at example.com for details",
+	"meet me at 8 dot 30",
+	"arrived at home",
+	"[at] the meeting",
+	"邮箱（at）",
+	// digits inside other signs
+	"面积120㎡，总价138万",
+	"㎡㎡㎡ 1234567 ⁴²",
 }
 
 func TestRedactMasks(t *testing.T) {
@@ -268,6 +352,70 @@ func TestRedactMasks(t *testing.T) {
 		got, n := Redact(tt.in)
 		if got != tt.want || n != tt.n {
 			t.Errorf("Redact(%q) = %q, %v; want %q, %v", tt.in, got, n, tt.want, tt.n)
+		}
+	}
+}
+
+// TestRedactPIISpellings runs the planted corpus other packages' tests
+// put into every output: each spelling masked as written by hand,
+// counted once under its kind.
+func TestRedactPIISpellings(t *testing.T) {
+	spellings := testenv.PIISpellings()
+	if len(spellings) < 53 {
+		t.Errorf("%d planted spellings; want at least issue 10's 53", len(spellings))
+	}
+	for _, p := range spellings {
+		k := slices.IndexFunc(Kinds, func(k Kind) bool { return k.String() == p.Kind })
+		if k < 0 {
+			t.Fatalf("%q: unknown kind %q", p.Text, p.Kind)
+		}
+		var want Counts
+		want[Kinds[k]] = 1
+		if got, n := Redact(p.Text); got != p.Masked || n != want {
+			t.Errorf("%s: Redact(%q) = %q, %v; want %q, %v", p.Class, p.Text, got, n, p.Masked, want)
+		}
+		if !strings.Contains(p.Text, p.Spelling) {
+			t.Errorf("%q does not hold its spelling %q", p.Text, p.Spelling)
+		}
+	}
+}
+
+// LeaksPII is what other packages check their outputs with: it must see
+// every planted secret in the raw text and in the spelling alone, and
+// none in what Redact makes of them.
+func TestLeaksPII(t *testing.T) {
+	var all, masked []string
+	for _, p := range testenv.PIISpellings() {
+		for _, raw := range []string{p.Text, p.Spelling} {
+			if got := testenv.LeaksPII(raw); !slices.Contains(got, p.Secret) {
+				t.Errorf("LeaksPII(%q) = %q; want it to hold %q", raw, got, p.Secret)
+			}
+		}
+		out := RedactString(p.Text)
+		if got := testenv.LeaksPII(out); got != nil {
+			t.Errorf("LeaksPII(%q) = %q, Redact of %q; want none", out, got, p.Text)
+		}
+		all, masked = append(all, p.Text), append(masked, out)
+	}
+	for _, sep := range []string{"\n", "，", " "} {
+		if got := testenv.LeaksPII(strings.Join(masked, sep)); got != nil {
+			t.Errorf("LeaksPII of every masked text joined by %q: %q", sep, got)
+		}
+		if got := testenv.LeaksPII(RedactString(strings.Join(all, sep))); got != nil {
+			t.Errorf("LeaksPII of the Redact of every text joined by %q: %q", sep, got)
+		}
+	}
+	// A number cut short before it was masked still leaks; an output
+	// escaped for HTML, JSON or a URL is read as its reader sees it.
+	for _, in := range []string{"电话1397531", "41010519900307", "ZHANG.SAN@EXAMPLE.COM", "zhang.san&#64;example.com",
+		"zhang.san\\u0040example.com", "zhang.san%40example.com", "电话１３９ ７５３１ ８６４２", "1\u03363\u03369\u200b75318642"} {
+		if testenv.LeaksPII(in) == nil {
+			t.Errorf("LeaksPII(%q) found nothing", in)
+		}
+	}
+	for _, in := range []string{"", "尊敬的领导：您好！", "2025-01-02 13:45", "1397", "139****8642", "z***@example.com", "共 13,975 条"} {
+		if got := testenv.LeaksPII(in); got != nil {
+			t.Errorf("LeaksPII(%q) = %q; want none", in, got)
 		}
 	}
 }
@@ -284,6 +432,9 @@ func TestRedactIsIdempotent(t *testing.T) {
 	texts := append([]string{}, untouchedCases...)
 	for _, tt := range maskedCases {
 		texts = append(texts, tt.in)
+	}
+	for _, p := range testenv.PIISpellings() {
+		texts = append(texts, p.Text)
 	}
 	// Everything at once, in one text, too.
 	texts = append(texts, strings.Join(texts, " "), strings.Join(texts, ""))
@@ -316,6 +467,37 @@ func TestCounts(t *testing.T) {
 	}
 }
 
+// A cluster longer than a window (64 KiB) is read window by window: an
+// item across a window's edge is masked once, whole, and memory stays
+// bounded whatever the length.
+func TestRedactLongClusters(t *testing.T) {
+	card, phones := strings.Repeat("6217 0031 5864 2090 ", 10000), strings.Repeat("9 13975318642 9 ", 9000)
+	for _, tt := range []struct {
+		in, want string
+		n        Counts
+	}{
+		{card, strings.Repeat("6217 **** **** 2090 ", 10000), Counts{BankCard: 10000}},
+		{phones, strings.Repeat("9 139****8642 9 ", 9000), Counts{Mobile: 9000}},
+		{"电话 " + strings.Repeat("1 ", 100000) + "8765 4321", "电话 " + strings.Repeat("1 ", 100000) + "8765 4321", Counts{}},
+	} {
+		if got, n := Redact(tt.in); got != tt.want || n != tt.n {
+			i := 0
+			for i < len(got) && i < len(tt.want) && got[i] == tt.want[i] {
+				i++
+			}
+			t.Errorf("Redact of %d bytes: %v, first difference at byte %d: %q; want %v", len(tt.in), n, i, got[i:min(len(got), i+40)], tt.n)
+		}
+	}
+	var before, after runtime.MemStats
+	in := strings.Repeat("1 ", 4<<20)
+	runtime.ReadMemStats(&before)
+	Redact(in)
+	runtime.ReadMemStats(&after)
+	if a := after.TotalAlloc - before.TotalAlloc; a > 16<<20 {
+		t.Errorf("Redact of %d MiB of digits allocated %d MiB", len(in)>>20, a>>20)
+	}
+}
+
 // Redact runs on every text shown: text without personal data must cost
 // no allocation, even when it holds enough digits to be looked at. (A
 // candidate that fails its check, such as a long order number, costs the
@@ -336,6 +518,13 @@ func BenchmarkRedact(b *testing.B) {
 		{"plain", strings.Repeat("尊敬的领导：您好！我是东城区居民，户口迁移手续反复要求补材料。希望尽快解决，谢谢！", 4)},
 		{"digits", strings.Repeat("2025年11月3日14时30分，工单2113812345678900，金额12,345.67元。", 4)},
 		{"personal", strings.Repeat("电话13812345678，身份证41010519900307123X，邮箱zs@example.com。", 4)},
+		{"spellings", func() string {
+			var texts []string
+			for _, p := range testenv.PIISpellings() {
+				texts = append(texts, p.Text)
+			}
+			return strings.Join(texts, "。")
+		}()},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -345,4 +534,27 @@ func BenchmarkRedact(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzRedact: whatever the text, Redact ends, keeps valid UTF-8 valid and
+// changes nothing the second time.
+func FuzzRedact(f *testing.F) {
+	for _, in := range untouchedCases {
+		f.Add(in)
+	}
+	for _, tt := range maskedCases {
+		f.Add(tt.in)
+	}
+	for _, p := range testenv.PIISpellings() {
+		f.Add(p.Text)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		once, _ := Redact(in)
+		if twice, n := Redact(once); twice != once || n.Total() != 0 {
+			t.Errorf("Redact twice of %q: %q then %q (%v)", in, once, twice, n)
+		}
+		if utf8.ValidString(in) && !utf8.ValidString(once) {
+			t.Errorf("Redact(%q) = %q, not UTF-8", in, once)
+		}
+	})
 }

@@ -6,7 +6,7 @@ ECHARTS    := node_modules/echarts/dist/echarts.min.js
 VENDORED   := site/static/vendor/echarts.min.js
 GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*') $(shell find . -path ./node_modules -prune -o \( -name '*.sql' -o -name '*.html' -o -name '*.css' \) -print)
 
-.PHONY: run build test bench fuzz clean assets
+.PHONY: run build test bench fuzz load clean assets
 
 run: build
 	./$(BIN) serve
@@ -34,6 +34,13 @@ test: $(VENDORED)
 
 bench: $(VENDORED)
 	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 60m ./...
+
+# A bounded load test of `wenzheng serve` on 127.0.0.1: the 200,000-message
+# demo as a configured source, 50 and 500 connections, idle and during a
+# nightly run (about 15 minutes on two cores). The figures go into the Load
+# section of BENCHMARKS.md; `go run ./internal/tools/load -h` lists the knobs.
+load: build
+	go run ./internal/tools/load -bin $(BIN) -benchmarks BENCHMARKS.md $(LOAD_FLAGS)
 
 fuzz:
 	go test ./ingest -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime 60s

@@ -137,6 +137,20 @@ func Rejects(ctx context.Context, db *store.DB, runID int64, limit int) ([]Rejec
 	if runs == 0 {
 		return nil, 0, fmt.Errorf("there is no run %d (`wenzheng runs` lists them)", runID)
 	}
+	// A file loaded again keeps its rejects with the run that first stored
+	// them (Summary.RejectsRun): show those.
+	if total == 0 {
+		holder, err := RejectsRunOf(ctx, db, runID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if holder != 0 {
+			runID = holder
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM rejects WHERE run_id = ?`, runID).Scan(&total); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
 	rows, err := db.QueryContext(ctx, `SELECT row_number, reason, raw FROM rejects WHERE run_id = ? ORDER BY row_number LIMIT ?`, runID, limit)
 	if err != nil {
 		return nil, 0, err

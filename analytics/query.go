@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
 // This file reads the materialised metrics for every consumer: the pages,
@@ -529,6 +531,8 @@ func OverdueMessages(ctx context.Context, q Querier, level, id string, limit int
 		if err := rows.Scan(&o.Source, &o.SourceID, &o.Title, &o.Category, &o.PostedAt, &o.DeadlineAt, &o.DaysOverdue); err != nil {
 			return nil, 0, err
 		}
+		// A title is citizen's text: masked for the pages and the API alike.
+		o.Title = redact.String(o.Title)
 		out = append(out, o)
 	}
 	return out, total, rows.Err()

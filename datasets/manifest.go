@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
 // A release is an immutable directory <data dir>/releases/<id>/ whose
@@ -100,8 +102,8 @@ type RedactionCounts struct {
 	BankCard int `json:"bank_card"`
 }
 
-func redactionCounts(c Counts) RedactionCounts {
-	return RedactionCounts{Mobile: c[Mobile], Landline: c[Landline], IDNumber: c[IDNumber], Email: c[Email], BankCard: c[BankCard]}
+func redactionCounts(c redact.Counts) RedactionCounts {
+	return RedactionCounts{Mobile: c[redact.Mobile], Landline: c[redact.Landline], IDNumber: c[redact.IDNumber], Email: c[redact.Email], BankCard: c[redact.BankCard]}
 }
 
 // Total is the number of items masked.
@@ -110,17 +112,17 @@ func (r RedactionCounts) Total() int {
 }
 
 // Of is the number of items of kind k masked.
-func (r RedactionCounts) Of(k Kind) int {
+func (r RedactionCounts) Of(k redact.Kind) int {
 	switch k {
-	case Mobile:
+	case redact.Mobile:
 		return r.Mobile
-	case Landline:
+	case redact.Landline:
 		return r.Landline
-	case IDNumber:
+	case redact.IDNumber:
 		return r.IDNumber
-	case Email:
+	case redact.Email:
 		return r.Email
-	case BankCard:
+	case redact.BankCard:
 		return r.BankCard
 	}
 	return 0

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -197,7 +198,7 @@ func (b *builder) build(ctx context.Context, m *Manifest) error {
 		b.conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS _redacted_messages; DROP TABLE IF EXISTS _redacted_replies; DROP TABLE IF EXISTS _pub`)
 		b.conn.Close()
 	}()
-	counts, err := b.redact(ctx)
+	counts, err := b.redactTexts(ctx)
 	if err != nil {
 		return err
 	}
@@ -293,11 +294,11 @@ func (b *builder) paramsQuery() (string, []any) {
 		[]any{p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.WeightBasic, p.M, p.Z, p.MinN, b.run.MetricRunID}
 }
 
-// redact runs Redact over every text a release publishes — message titles
+// redactTexts runs redact.Text over every text a release publishes — message titles
 // and bodies, reply bodies — and keeps the texts it changed, by key, in
 // temp tables the table queries read them from.
-func (b *builder) redact(ctx context.Context) (Counts, error) {
-	var total Counts
+func (b *builder) redactTexts(ctx context.Context) (redact.Counts, error) {
+	var total redact.Counts
 	for _, r := range []struct {
 		table, create, read string
 		keys                int // the first columns are the key, the rest texts
@@ -334,7 +335,7 @@ func (b *builder) redact(ctx context.Context) (Counts, error) {
 				changed := false
 				for i := r.keys; i < len(vals); i++ {
 					if s, ok := vals[i].(string); ok {
-						red, c := Redact(s)
+						red, c := redact.Text(s)
 						if c.Total() > 0 {
 							changed = true
 							total.Add(c)

@@ -24,6 +24,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -116,13 +117,6 @@ type Loader struct {
 	// Progress, when set, is told the number of rows read so far, every
 	// few thousand rows.
 	Progress func(rowsRead int)
-	// Redact masks personal data in text taken from an input (a reject's
-	// reason, an input's name) before the loader logs it; the caller
-	// passes datasets.RedactString (ingest cannot import datasets: the
-	// datasets and analytics tests load data through ingest). Nil masks
-	// every digit and every e-mail address, which keeps a log safe but
-	// less readable.
-	Redact func(string) string
 	// QuarantineRetention is how long an input whose run failed is kept in
 	// InputsDir/quarantine: 0 means DefaultQuarantineRetention (30 days),
 	// a negative value forever.
@@ -140,38 +134,11 @@ func (l *Loader) logText(s string) string {
 		s = s[:4*logTextLimit]
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	if l.Redact != nil {
-		s = l.Redact(s)
-	} else {
-		s = maskDigitsAndEmails(s)
-	}
+	s = redact.String(s)
 	if utf8.RuneCountInString(s) > logTextLimit {
 		s = string([]rune(s)[:logTextLimit]) + "…"
 	}
 	return s
-}
-
-// maskDigitsAndEmails stars every digit (full-width ones too) and the
-// characters an e-mail address is written with on either side of an @.
-func maskDigitsAndEmails(s string) string {
-	r := []rune(s)
-	emailChar := func(c rune) bool {
-		return c < utf8.RuneSelf && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("._%+-*", c)) // * : a digit masked already
-	}
-	for i, c := range r {
-		switch {
-		case unicode.IsDigit(c):
-			r[i] = '*'
-		case c == '@' || c == '＠':
-			for j := i - 1; j >= 0 && emailChar(r[j]); j-- {
-				r[j] = '*'
-			}
-			for j := i + 1; j < len(r) && emailChar(r[j]); j++ {
-				r[j] = '*'
-			}
-		}
-	}
-	return string(r)
 }
 
 func (l *Loader) now() time.Time {
@@ -382,6 +349,12 @@ func (l *Loader) run(ctx context.Context, src Source, input, sha string, r Reade
 			err = errors.Join(err, uerr)
 		}
 		return s, fmt.Errorf("run %d of %s failed, nothing was changed: %w", s.RunID, src.Name, err)
+	}
+	// The redacted text search runs over follows the committed messages.
+	// Should it fail, the run stands and the next RefreshText (every
+	// load, and the pipeline's catch-up at start) redoes it.
+	if _, err := RefreshText(ctx, l.DB); err != nil && l.Log != nil {
+		l.Log.Error("redacted search text not refreshed; it will be at the next load or start", "run", s.RunID, "err", l.logText(err.Error()))
 	}
 	if l.Log != nil {
 		l.Log.Info("ingest run", "run", s.RunID, "source", s.Source, "input", l.logText(input), "read", s.RowsRead,
@@ -719,6 +692,7 @@ func parseRows(r Reader, out chan<- parsedRow, stop <-chan struct{}) {
 		} else {
 			p.row = row
 			if row.Record != nil {
+				maskLabels(row.Record)
 				d, verr := validate(row.Record)
 				p.derived = d
 				if verr != nil {

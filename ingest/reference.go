@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -40,6 +41,15 @@ func UpsertReference(ctx context.Context, db *store.DB, regions []Region, depart
 // stageReference bulk-loads regions and departments into staging tables:
 // thousands of single-row statements would take seconds.
 func stageReference(ctx context.Context, db *store.DB, regions []Region, departments []Department) error {
+	// Names and codes are stored masked, like a record's labels (maskLabels).
+	for i := range regions {
+		r := &regions[i]
+		r.Code, r.Name, r.NameEn, r.ParentCode = redact.String(r.Code), redact.String(r.Name), redact.String(r.NameEn), redact.String(r.ParentCode)
+	}
+	for i := range departments {
+		d := &departments[i]
+		d.ID, d.Name, d.NameEn, d.RegionCode = redact.String(d.ID), redact.String(d.Name), redact.String(d.NameEn), redact.String(d.RegionCode)
+	}
 	for _, r := range regions {
 		switch r.Level {
 		case "province", "city", "county":

@@ -19,6 +19,7 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/datasets"
 	"github.com/wenzheng-transparency/wenzheng/demo"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -35,7 +36,7 @@ type Env struct {
 }
 
 func (e *Env) loader() *ingest.Loader {
-	return &ingest.Loader{DB: e.DB, InputsDir: InputsDir(e.Cfg.DataDir), Secret: e.Cfg.SecretBytes(), Log: e.Log, Redact: datasets.RedactString}
+	return &ingest.Loader{DB: e.DB, InputsDir: InputsDir(e.Cfg.DataDir), Secret: e.Cfg.SecretBytes(), Log: e.Log}
 }
 
 // DemoOptions size the demo generated into an empty data directory.
@@ -115,11 +116,26 @@ func Recover(ctx context.Context, e *Env) error {
 // any point between a load, its recompute and its release is made good by
 // the next start or nightly run.
 func CatchUp(ctx context.Context, e *Env) error {
+	// Search text redacted under older rules (or left behind by a stop
+	// after a load) is redone; nothing to do costs one scan.
+	if n, err := ingest.RefreshText(ctx, e.DB); err != nil {
+		return fmt.Errorf("refresh redacted search text: %w", err)
+	} else if n > 0 {
+		e.Log.Info("redacted search text refreshed", "messages", n, "redact_version", redact.Version)
+	}
+	// Labels stored under older redaction rules are masked again; the
+	// metrics, which name categories, are then computed again.
+	relabelled, err := ingest.MaskStoredLabels(ctx, e.DB)
+	if err != nil {
+		return fmt.Errorf("mask stored labels: %w", err)
+	} else if relabelled > 0 {
+		e.Log.Info("stored labels masked under the current redaction rules", "values", relabelled, "redact_version", redact.Version)
+	}
 	behind, err := e.DB.MetricsBehind(ctx)
 	if err != nil {
 		return err
 	}
-	if behind {
+	if behind || relabelled > 0 {
 		if err := Recompute(ctx, e); err != nil {
 			return err
 		}
@@ -288,7 +304,7 @@ func (e *Env) loadOne(ctx context.Context, source, input, path string, rep *Load
 
 // maskedErr is an error as the log may carry it: failures quote input
 // (a reject's reason, a cell), and logs are an output like any other.
-func maskedErr(err error) string { return datasets.RedactString(err.Error()) }
+func maskedErr(err error) string { return redact.String(err.Error()) }
 
 // recordFailure adds a failed input to rep, and records it as a failed run
 // unless its run already recorded itself.

@@ -17,8 +17,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/wenzheng-transparency/wenzheng/datasets"
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
 // Filtered extracts of the messages: /api/v1/messages.csv, .ndjson and
@@ -153,7 +152,7 @@ func readExtract(ctx context.Context, tx *sql.Tx, f messageFilter, row func(*ext
 				return err
 			}
 			for _, t := range []*sql.NullString{&m.Title, &m.Body, &m.Category} {
-				t.String = datasets.RedactString(t.String)
+				t.String = redact.String(t.String)
 			}
 			if err := row(&m); err != nil {
 				rows.Close()
@@ -341,7 +340,7 @@ func writeExtractNDJSON(w *bufio.Writer) (func(*extractRow) error, func() error)
 	return row, func() error { return nil }
 }
 
-// redactSQL is the name of datasets.RedactString as a DuckDB function.
+// redactSQL is the name of redact.String as a DuckDB function.
 const redactSQL = "wenzheng_redact"
 
 // parquetExtract has DuckDB write the extract to a temporary Parquet file
@@ -409,7 +408,7 @@ func (t *tempFile) Close() error {
 	return err
 }
 
-// registerRedactSQL makes datasets.RedactString a DuckDB function, once
+// registerRedactSQL makes redact.String a DuckDB function, once
 // per server: DuckDB keeps it in the database's catalogue.
 func (s *Server) registerRedactSQL(ctx context.Context) error {
 	s.redactOnce.Do(func() {
@@ -434,6 +433,6 @@ func (redactUDF) Config() duckdb.ScalarFuncConfig {
 
 func (redactUDF) Executor() duckdb.ScalarFuncExecutor {
 	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
-		return datasets.RedactString(v[0].(string)), nil
+		return redact.String(v[0].(string)), nil
 	}}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/datasets"
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
 // The catalogue of open-data releases: /datasets shows the newest release
@@ -150,7 +151,7 @@ var releaseDocs = []struct{ name, label string }{
 }
 
 // redactionKinds orders the masked kinds as the privacy rules list them.
-var redactionKinds = []datasets.Kind{datasets.Mobile, datasets.Landline, datasets.IDNumber, datasets.Email, datasets.BankCard}
+var redactionKinds = []redact.Kind{redact.Mobile, redact.Landline, redact.IDNumber, redact.Email, redact.BankCard}
 
 func (s *Server) handleDatasets(c *fiber.Ctx) error {
 	rels, err := s.releases.list()

@@ -10,8 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
-	"github.com/wenzheng-transparency/wenzheng/datasets"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
 func init() {
@@ -193,7 +193,7 @@ func statusOf(ctx context.Context, q analytics.Querier, l string) (*statusView, 
 		}
 		r.Result = T(l, "st.status."+r.Status)
 		// Errors are written for operators; they may quote input.
-		r.Error = datasets.RedactString(r.Error)
+		r.Error = redact.String(r.Error)
 		if i, ok := index[r.Source]; ok {
 			view.Sources[i].Runs = append(view.Sources[i].Runs, r)
 		}
@@ -214,7 +214,7 @@ func statusOf(ctx context.Context, q analytics.Querier, l string) (*statusView, 
 			return nil, err
 		}
 		// A reason may quote a value from the row.
-		r.Reason = datasets.RedactString(r.Reason)
+		r.Reason = redact.String(r.Reason)
 		if i, ok := index[source]; ok {
 			view.Sources[i].Rejects = append(view.Sources[i].Rejects, r)
 		}

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
-	"github.com/wenzheng-transparency/wenzheng/datasets"
+	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
 // Text that came from an input (raw rows, reasons quoting values, file
@@ -16,9 +16,9 @@ import (
 // terminals write files), and personal numbers stay masked on a terminal
 // as everywhere else.
 
-// termText masks personal data (datasets.RedactString) and escapes what
+// termText masks personal data (redact.String) and escapes what
 // a terminal would act on (see escapeControls).
-func termText(s string) string { return escapeControls(datasets.RedactString(s)) }
+func termText(s string) string { return escapeControls(redact.String(s)) }
 
 // escapeControls shows control characters (C0, DEL, C1), invalid UTF-8
 // bytes (a lone 0x9b is a CSI on 8-bit terminals), bidirectional controls

@@ -16,13 +16,13 @@ import (
 
 // PII is one planted spelling of personal data: a short sentence a test
 // puts into any text that reaches an output (a region or department name,
-// a title, a body, a reply, a category, a channel), what datasets.Redact
+// a title, a body, a reply, a category, a channel), what redact.Text
 // must make of it, and the secret no output may show.
 type PII struct {
 	// Class is the way of writing it (issue 10's classes: "dots",
 	// "zero-width", "full-width", "local-number", "at-obfuscation", …).
 	Class string
-	// Kind is the datasets.Kind name Redact counts it under: "mobile",
+	// Kind is the redact.Kind name Redact counts it under: "mobile",
 	// "landline", "id_number", "email" or "bank_card".
 	Kind string
 	// Text is the sentence holding the spelling; Spelling is the spelling

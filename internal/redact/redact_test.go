@@ -1,4 +1,4 @@
-package datasets
+package redact
 
 import (
 	"runtime"
@@ -349,9 +349,9 @@ func TestRedactMasks(t *testing.T) {
 		t.Errorf("%d masked and %d untouched cases; want at least 100 of each", len(maskedCases), len(untouchedCases))
 	}
 	for _, tt := range maskedCases {
-		got, n := Redact(tt.in)
+		got, n := Text(tt.in)
 		if got != tt.want || n != tt.n {
-			t.Errorf("Redact(%q) = %q, %v; want %q, %v", tt.in, got, n, tt.want, tt.n)
+			t.Errorf("Text(%q) = %q, %v; want %q, %v", tt.in, got, n, tt.want, tt.n)
 		}
 	}
 }
@@ -371,8 +371,8 @@ func TestRedactPIISpellings(t *testing.T) {
 		}
 		var want Counts
 		want[Kinds[k]] = 1
-		if got, n := Redact(p.Text); got != p.Masked || n != want {
-			t.Errorf("%s: Redact(%q) = %q, %v; want %q, %v", p.Class, p.Text, got, n, p.Masked, want)
+		if got, n := Text(p.Text); got != p.Masked || n != want {
+			t.Errorf("%s: Text(%q) = %q, %v; want %q, %v", p.Class, p.Text, got, n, p.Masked, want)
 		}
 		if !strings.Contains(p.Text, p.Spelling) {
 			t.Errorf("%q does not hold its spelling %q", p.Text, p.Spelling)
@@ -391,7 +391,7 @@ func TestLeaksPII(t *testing.T) {
 				t.Errorf("LeaksPII(%q) = %q; want it to hold %q", raw, got, p.Secret)
 			}
 		}
-		out := RedactString(p.Text)
+		out := String(p.Text)
 		if got := testenv.LeaksPII(out); got != nil {
 			t.Errorf("LeaksPII(%q) = %q, Redact of %q; want none", out, got, p.Text)
 		}
@@ -401,7 +401,7 @@ func TestLeaksPII(t *testing.T) {
 		if got := testenv.LeaksPII(strings.Join(masked, sep)); got != nil {
 			t.Errorf("LeaksPII of every masked text joined by %q: %q", sep, got)
 		}
-		if got := testenv.LeaksPII(RedactString(strings.Join(all, sep))); got != nil {
+		if got := testenv.LeaksPII(String(strings.Join(all, sep))); got != nil {
 			t.Errorf("LeaksPII of the Redact of every text joined by %q: %q", sep, got)
 		}
 	}
@@ -422,8 +422,8 @@ func TestLeaksPII(t *testing.T) {
 
 func TestRedactLeavesLookalikes(t *testing.T) {
 	for _, in := range untouchedCases {
-		if got, n := Redact(in); got != in || n.Total() != 0 {
-			t.Errorf("Redact(%q) = %q, %v; want it unchanged", in, got, n)
+		if got, n := Text(in); got != in || n.Total() != 0 {
+			t.Errorf("Text(%q) = %q, %v; want it unchanged", in, got, n)
 		}
 	}
 }
@@ -439,8 +439,8 @@ func TestRedactIsIdempotent(t *testing.T) {
 	// Everything at once, in one text, too.
 	texts = append(texts, strings.Join(texts, " "), strings.Join(texts, ""))
 	for _, in := range texts {
-		once, _ := Redact(in)
-		twice, n := Redact(once)
+		once, _ := Text(in)
+		twice, n := Text(once)
 		if twice != once || n.Total() != 0 {
 			t.Errorf("Redact twice of %q: %q then %q (%v)", in, once, twice, n)
 		}
@@ -450,7 +450,7 @@ func TestRedactIsIdempotent(t *testing.T) {
 func TestCounts(t *testing.T) {
 	var total Counts
 	for _, tt := range maskedCases {
-		_, n := Redact(tt.in)
+		_, n := Text(tt.in)
 		total.Add(n)
 	}
 	want := 0
@@ -480,7 +480,7 @@ func TestRedactLongClusters(t *testing.T) {
 		{phones, strings.Repeat("9 139****8642 9 ", 9000), Counts{Mobile: 9000}},
 		{"电话 " + strings.Repeat("1 ", 100000) + "8765 4321", "电话 " + strings.Repeat("1 ", 100000) + "8765 4321", Counts{}},
 	} {
-		if got, n := Redact(tt.in); got != tt.want || n != tt.n {
+		if got, n := Text(tt.in); got != tt.want || n != tt.n {
 			i := 0
 			for i < len(got) && i < len(tt.want) && got[i] == tt.want[i] {
 				i++
@@ -491,7 +491,7 @@ func TestRedactLongClusters(t *testing.T) {
 	var before, after runtime.MemStats
 	in := strings.Repeat("1 ", 4<<20)
 	runtime.ReadMemStats(&before)
-	Redact(in)
+	Text(in)
 	runtime.ReadMemStats(&after)
 	if a := after.TotalAlloc - before.TotalAlloc; a > 16<<20 {
 		t.Errorf("Redact of %d MiB of digits allocated %d MiB", len(in)>>20, a>>20)
@@ -507,8 +507,8 @@ func TestRedactDoesNotAllocateWithoutMatches(t *testing.T) {
 		"尊敬的领导：您好！我是东城区居民，户口迁移手续反复要求补材料。希望尽快解决，谢谢！",
 		"2019-03-05 到 2019-04-05 共31天，金额12,345.67元，工单ZZ2025110300012，联系@某某部门",
 	} {
-		if a := testing.AllocsPerRun(100, func() { Redact(in) }); a != 0 {
-			t.Errorf("Redact(%q) allocates %.0f times", in, a)
+		if a := testing.AllocsPerRun(100, func() { Text(in) }); a != 0 {
+			t.Errorf("Text(%q) allocates %.0f times", in, a)
 		}
 	}
 }
@@ -530,7 +530,7 @@ func BenchmarkRedact(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(bc.text)))
 			for b.Loop() {
-				Redact(bc.text)
+				Text(bc.text)
 			}
 		})
 	}
@@ -549,12 +549,12 @@ func FuzzRedact(f *testing.F) {
 		f.Add(p.Text)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		once, _ := Redact(in)
-		if twice, n := Redact(once); twice != once || n.Total() != 0 {
+		once, _ := Text(in)
+		if twice, n := Text(once); twice != once || n.Total() != 0 {
 			t.Errorf("Redact twice of %q: %q then %q (%v)", in, once, twice, n)
 		}
 		if utf8.ValidString(in) && !utf8.ValidString(once) {
-			t.Errorf("Redact(%q) = %q, not UTF-8", in, once)
+			t.Errorf("Text(%q) = %q, not UTF-8", in, once)
 		}
 	})
 }

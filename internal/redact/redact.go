@@ -1,4 +1,4 @@
-package datasets
+package redact
 
 import (
 	"bytes"
@@ -51,11 +51,11 @@ import (
 // is already masked. Masks keep at most 4 digits together, so redacting
 // twice changes nothing.
 
-// RedactVersion numbers the rules above. Text redacted under one version
+// Version numbers the rules above. Text redacted under one version
 // and stored (search indexes, extracts, releases) must be redacted again
 // from the raw text when it changes: a newer version masks what an older
 // one let through. Version 1 matched ASCII spellings only.
-const RedactVersion = 2
+const Version = 2
 
 // Kind is a kind of personal data Redact masks.
 type Kind int
@@ -80,7 +80,7 @@ var kindNames = [numKinds]string{"email", "id_number", "bank_card", "mobile", "l
 // String names a kind as releases report it.
 func (k Kind) String() string { return kindNames[k] }
 
-// Counts is how many items of each kind were masked: c[datasets.Mobile].
+// Counts is how many items of each kind were masked: c[redact.Mobile].
 type Counts [numKinds]int
 
 // Add adds o to c, to sum the counts of many texts.
@@ -105,7 +105,7 @@ const minNumberDigits = 7
 
 // Redact masks the personal data in text and counts what it masked. Text
 // without any returns unchanged, without allocating.
-func Redact(text string) (string, Counts) {
+func Text(text string) (string, Counts) {
 	var c Counts
 	digits, at := prescan(text)
 	if !at && digits < minNumberDigits {
@@ -126,8 +126,8 @@ func Redact(text string) (string, Counts) {
 
 // RedactString is Redact without the counts, for templates and exports
 // that only show text.
-func RedactString(text string) string {
-	s, _ := Redact(text)
+func String(text string) string {
+	s, _ := Text(text)
 	return s
 }
 

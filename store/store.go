@@ -44,7 +44,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 	}
-	connector, err := duckdb.NewConnector(path, nil)
+	db, err := connect(ctx, path, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.DB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// connect opens the database named by dsn (path, with options) and limits
+// its memory.
+func connect(ctx context.Context, dsn, path string) (*DB, error) {
+	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		return nil, openError(path, err)
 	}
@@ -61,10 +75,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("set memory limit: %w", err)
 	}
-	if err := db.migrate(ctx); err != nil {
-		sqlDB.Close()
-		return nil, err
-	}
 	return db, nil
 }
 
@@ -77,31 +87,21 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	connector, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY", nil)
+	db, err := connect(ctx, path+"?access_mode=READ_ONLY", path)
 	if err != nil {
-		return nil, openError(path, err)
-	}
-	sqlDB := sql.OpenDB(connector)
-	db := &DB{DB: sqlDB, Path: path}
-	if err := db.PingContext(ctx); err != nil {
-		sqlDB.Close()
-		return nil, openError(path, err)
-	}
-	if _, err := db.ExecContext(ctx, `SET memory_limit = '`+MemoryLimit()+`'`); err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("set memory limit: %w", err)
+		return nil, err
 	}
 	v, err := db.Version(ctx)
 	if err != nil {
-		sqlDB.Close()
+		db.DB.Close()
 		return nil, fmt.Errorf("read schema version of %s: %w", path, err)
 	}
 	switch want := SchemaVersion(); {
 	case v > want:
-		sqlDB.Close()
+		db.DB.Close()
 		return nil, fmt.Errorf("%w: %s has schema version %d but this wenzheng knows only up to %d; upgrade wenzheng", ErrSchemaTooNew, path, v, want)
 	case v < want:
-		sqlDB.Close()
+		db.DB.Close()
 		return nil, fmt.Errorf("%w: %s has schema version %d and this wenzheng reads %d: start `wenzheng serve` (or run any loading command) once to upgrade it", ErrSchemaTooOld, path, v, want)
 	}
 	return db, nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
 // TestSiteJourneyInBrowser walks the site as a visitor: a ranking, a changed
@@ -15,7 +16,7 @@ func TestSiteJourneyInBrowser(t *testing.T) {
 	// The server first: cleanups run in reverse, so the browser closes its
 	// connections before the server shuts down.
 	base := mustStartServer(t, 20000)
-	ctx := newBrowser(t)
+	ctx := testenv.NewBrowser(t)
 	var reqs requestLog
 	reqs.listen(t, ctx)
 	text := func() string {

@@ -16,9 +16,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // mustStartServer runs the real `wenzheng serve` in-process on a temp data
 // directory with a small demo, and waits until the data is ready.
@@ -62,32 +61,6 @@ func mustStartServer(tb testing.TB, messages int) string {
 	}
 	tb.Fatal("server not ready after 3 minutes")
 	return ""
-}
-
-// newBrowser starts headless Chromium, or skips when it is missing outside CI.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is missing: install Debian's chromium (see .ci/run)", chromiumPath)
-		}
-		t.Skipf("no %s: browser tests skipped (they never skip with CI=true)", chromiumPath)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	return ctx
 }
 
 // recordRequests remembers every URL the page asks for.
@@ -168,7 +141,7 @@ func TestHomePageInBrowser(t *testing.T) {
 	// The server first: cleanups run in reverse, so the browser closes its
 	// connections before the server shuts down.
 	base := mustStartServer(t, 20000)
-	ctx := newBrowser(t)
+	ctx := testenv.NewBrowser(t)
 	var reqs requestLog
 	reqs.listen(t, ctx)
 

@@ -118,8 +118,9 @@ func TestConcurrentMissesBuildOnce(t *testing.T) {
 }
 
 // TestVersionProbe: concurrent requests share probes (one query at a time,
-// each started after the requests it answers arrived), a commit is seen
-// by the next request, and a database that stalls is not waited for.
+// each started at most probeFresh before the requests it answers arrived),
+// a commit is seen once probeFresh has passed, and a database that stalls
+// is not waited for.
 func TestVersionProbe(t *testing.T) {
 	var p versionProbe
 	var version atomic.Int64
@@ -150,9 +151,14 @@ func TestVersionProbe(t *testing.T) {
 	if n := p.probes.Load(); n > 20 {
 		t.Errorf("%d queries for 200 concurrent requests", n)
 	}
+	probes := p.probes.Load()
+	if v, _ := p.current(ctx, read); v != 1 || p.probes.Load() != probes {
+		t.Errorf("a fresh probe was not reused: version %d, %d more queries", v, p.probes.Load()-probes)
+	}
 	version.Store(2) // a recompute commits
+	time.Sleep(probeFresh)
 	if v, _ := p.current(ctx, read); v != 2 {
-		t.Errorf("after a commit: version %d, want 2", v)
+		t.Errorf("%s after a commit: version %d, want 2", probeFresh, v)
 	}
 	// The database stalls (a checkpoint): the newest known version is
 	// served after maxProbeWait, not after the stall.
@@ -160,6 +166,7 @@ func TestVersionProbe(t *testing.T) {
 	stall = make(chan struct{})
 	stallMu.Unlock()
 	version.Store(3)
+	time.Sleep(probeFresh)
 	start := time.Now()
 	if v, err := p.current(ctx, read); v != 2 || err != nil {
 		t.Errorf("during a stall: %d, %v; want the newest known, 2", v, err)
@@ -170,7 +177,7 @@ func TestVersionProbe(t *testing.T) {
 	stallMu.Lock()
 	close(stall)
 	stallMu.Unlock()
-	time.Sleep(20 * time.Millisecond)
+	time.Sleep(probeFresh)
 	if v, _ := p.current(ctx, read); v != 3 {
 		t.Errorf("after the stall: version %d, want 3", v)
 	}

@@ -39,8 +39,8 @@ type pageCache struct {
 	bytes    int
 	building map[string]*build // version + key → the build under way
 
-	builds atomic.Int64  // answers built, for tests
-	slots  chan struct{} // builds under way; see maxBuilds
+	builds atomic.Int64 // answers built, for tests
+	slots  buildSlots
 
 	probe versionProbe
 }
@@ -163,7 +163,7 @@ func (c *pageCache) getOrBuild(ctx context.Context, version int64, key string, f
 		if !errors.Is(w.err, context.Canceled) && !errors.Is(w.err, context.DeadlineExceeded) {
 			return w.a, w.err
 		}
-		return c.buildNow(key, fn)
+		return c.buildNow(ctx, key, fn)
 	}
 	if c.building == nil {
 		c.building = make(map[string]*build)
@@ -171,7 +171,7 @@ func (c *pageCache) getOrBuild(ctx context.Context, version int64, key string, f
 	w := &build{done: make(chan struct{})}
 	c.building[bkey] = w
 	c.mu.Unlock()
-	w.a, w.err = c.buildNow(key, fn)
+	w.a, w.err = c.buildNow(ctx, key, fn)
 	c.mu.Lock()
 	delete(c.building, bkey)
 	c.mu.Unlock()
@@ -185,15 +185,80 @@ func (c *pageCache) getOrBuild(ctx context.Context, version int64, key string, f
 // threads took the CPU from the cached answers, which need microseconds.
 var maxBuilds = max(2, runtime.NumCPU())
 
-func (c *pageCache) buildNow(key string, fn func() ([]byte, int64, error)) (*answer, error) {
-	c.mu.Lock()
-	if c.slots == nil {
-		c.slots = make(chan struct{}, maxBuilds)
+// maxBuildWait is how long a request waits for a build slot before it is
+// answered 503 (with Retry-After): by then its visitor has most likely
+// given up, and building for nobody only delays the others.
+const maxBuildWait = 30 * time.Second
+
+// errBusy answers a request that waited maxBuildWait for a build slot.
+var errBusy = fiber.NewError(fiber.StatusServiceUnavailable, "the server is busy: try again in a few seconds")
+
+// buildSlots hands out maxBuilds slots, the newest waiter first. When more
+// uncached requests come than can be built, a queue served in arrival
+// order makes every request wait for the whole queue: beyond the visitors'
+// patience none is answered in time (at 500 connections a third of all
+// requests timed out). Served newest first, the requests whose visitors
+// are still there are answered at the rate the cores allow, and only the
+// oldest wait.
+type buildSlots struct {
+	mu      sync.Mutex
+	used    int
+	waiters []chan struct{} // a stack
+}
+
+func (s *buildSlots) acquire(ctx context.Context) error {
+	s.mu.Lock()
+	if s.used < maxBuilds {
+		s.used++
+		s.mu.Unlock()
+		return nil
 	}
-	slots := c.slots
-	c.mu.Unlock()
-	slots <- struct{}{}
-	defer func() { <-slots }()
+	ch := make(chan struct{})
+	s.waiters = append(s.waiters, ch)
+	s.mu.Unlock()
+	t := time.NewTimer(maxBuildWait)
+	defer t.Stop()
+	var err error
+	select {
+	case <-ch:
+		return nil // the slot was handed over
+	case <-t.C:
+		err = errBusy
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, w := range s.waiters {
+		if w == ch {
+			s.waiters = append(s.waiters[:i], s.waiters[i+1:]...)
+			return err
+		}
+	}
+	s.releaseLocked() // handed over just as it gave up: pass it on
+	return err
+}
+
+func (s *buildSlots) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releaseLocked()
+}
+
+func (s *buildSlots) releaseLocked() {
+	if n := len(s.waiters); n > 0 {
+		close(s.waiters[n-1]) // the slot goes to the newest waiter
+		s.waiters = s.waiters[:n-1]
+		return
+	}
+	s.used--
+}
+
+func (c *pageCache) buildNow(ctx context.Context, key string, fn func() ([]byte, int64, error)) (*answer, error) {
+	if err := c.slots.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer c.slots.release()
 	c.builds.Add(1)
 	b, v, err := fn()
 	if err != nil {

@@ -182,3 +182,55 @@ func TestVersionProbe(t *testing.T) {
 		t.Errorf("after the stall: version %d, want 3", v)
 	}
 }
+
+// TestBuildSlotsServeTheNewestFirst: when every slot is taken, a freed
+// slot goes to the newest waiter, and a waiter that gives up leaves.
+func TestBuildSlotsServeTheNewestFirst(t *testing.T) {
+	var s buildSlots
+	ctx := context.Background()
+	for i := 0; i < maxBuilds; i++ {
+		if err := s.acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waiting := func(n int) {
+		for {
+			s.mu.Lock()
+			got := len(s.waiters)
+			s.mu.Unlock()
+			if got == n {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	served := make(chan int, 2)
+	for i := 1; i <= 2; i++ {
+		go func() {
+			if err := s.acquire(ctx); err != nil {
+				t.Error(err)
+			}
+			served <- i
+		}()
+		waiting(i)
+	}
+	s.release()
+	if got := <-served; got != 2 {
+		t.Errorf("the freed slot went to waiter %d, want the newest, 2", got)
+	}
+	s.release()
+	if got := <-served; got != 1 {
+		t.Errorf("then to waiter %d, want 1", got)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	gaveUp := make(chan error)
+	go func() { gaveUp <- s.acquire(cctx) }()
+	waiting(1)
+	cancel()
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled waiter: %v", err)
+	}
+	if len(s.waiters) != 0 || s.used != maxBuilds {
+		t.Errorf("%d waiters, %d slots used; want 0 and %d", len(s.waiters), s.used, maxBuilds)
+	}
+}

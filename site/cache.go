@@ -158,9 +158,10 @@ func (c *pageCache) getOrBuild(ctx context.Context, version int64, key string, f
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		// The builder's visitor may have gone away mid-build; this one
-		// has not, so it builds for itself.
-		if !errors.Is(w.err, context.Canceled) && !errors.Is(w.err, context.DeadlineExceeded) {
+		// The builder's visitor may have gone away mid-build, or the
+		// builder waited too long for a slot; this one has not, so it
+		// builds for itself.
+		if !errors.Is(w.err, context.Canceled) && !errors.Is(w.err, context.DeadlineExceeded) && w.err != errBusy {
 			return w.a, w.err
 		}
 		return c.buildNow(ctx, key, fn)
@@ -193,17 +194,16 @@ const maxBuildWait = 30 * time.Second
 // errBusy answers a request that waited maxBuildWait for a build slot.
 var errBusy = fiber.NewError(fiber.StatusServiceUnavailable, "the server is busy: try again in a few seconds")
 
-// buildSlots hands out maxBuilds slots, the newest waiter first. When more
-// uncached requests come than can be built, a queue served in arrival
-// order makes every request wait for the whole queue: beyond the visitors'
-// patience none is answered in time (at 500 connections a third of all
-// requests timed out). Served newest first, the requests whose visitors
-// are still there are answered at the rate the cores allow, and only the
-// oldest wait.
+// buildSlots hands out maxBuilds slots in the order they were asked for.
+// (Newest first was tried, to answer the visitors still waiting when more
+// is asked than the cores can build: it starved the oldest waiters, who
+// are the builds of the hottest keys, with every later request for the
+// same key waiting behind them — more timeouts at 50 connections, not
+// fewer.)
 type buildSlots struct {
 	mu      sync.Mutex
 	used    int
-	waiters []chan struct{} // a stack
+	waiters []chan struct{} // oldest first
 }
 
 func (s *buildSlots) acquire(ctx context.Context) error {
@@ -246,9 +246,9 @@ func (s *buildSlots) release() {
 }
 
 func (s *buildSlots) releaseLocked() {
-	if n := len(s.waiters); n > 0 {
-		close(s.waiters[n-1]) // the slot goes to the newest waiter
-		s.waiters = s.waiters[:n-1]
+	if len(s.waiters) > 0 {
+		close(s.waiters[0]) // the slot goes to the oldest waiter
+		s.waiters = s.waiters[1:]
 		return
 	}
 	s.used--

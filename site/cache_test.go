@@ -107,6 +107,28 @@ func TestConcurrentMissesBuildOnce(t *testing.T) {
 	if err != nil || body(b) != "now there" {
 		t.Errorf("after an error: %q, %v", b, err)
 	}
+	// A builder that waited too long for a slot is not followed: the
+	// requests that waited on it build for themselves.
+	busyBuilding, giveUp := make(chan struct{}), make(chan struct{})
+	go c.getOrBuild(ctx, 1, "busy", func() ([]byte, int64, error) {
+		close(busyBuilding)
+		<-giveUp
+		return nil, 0, errBusy
+	})
+	<-busyBuilding
+	follower := make(chan string)
+	go func() {
+		a, err := c.getOrBuild(ctx, 1, "busy", func() ([]byte, int64, error) { return []byte("built"), 1, nil })
+		if err != nil {
+			t.Errorf("follower of a busy builder: %v", err)
+		}
+		follower <- body(a)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	close(giveUp)
+	if got := <-follower; got != "built" {
+		t.Errorf("follower of a busy builder got %q", got)
+	}
 	// A build that read a newer version than probed is cached under it.
 	c.getOrBuild(ctx, 1, "late", func() ([]byte, int64, error) { return []byte("v2"), 2, nil })
 	if b, ok := c.get(2, "late"); !ok || body(b) != "v2" {
@@ -183,9 +205,9 @@ func TestVersionProbe(t *testing.T) {
 	}
 }
 
-// TestBuildSlotsServeTheNewestFirst: when every slot is taken, a freed
-// slot goes to the newest waiter, and a waiter that gives up leaves.
-func TestBuildSlotsServeTheNewestFirst(t *testing.T) {
+// TestBuildSlotsServeInOrder: when every slot is taken, a freed slot goes
+// to the oldest waiter, and a waiter that gives up leaves.
+func TestBuildSlotsServeInOrder(t *testing.T) {
 	var s buildSlots
 	ctx := context.Background()
 	for i := 0; i < maxBuilds; i++ {
@@ -215,12 +237,12 @@ func TestBuildSlotsServeTheNewestFirst(t *testing.T) {
 		waiting(i)
 	}
 	s.release()
-	if got := <-served; got != 2 {
-		t.Errorf("the freed slot went to waiter %d, want the newest, 2", got)
+	if got := <-served; got != 1 {
+		t.Errorf("the freed slot went to waiter %d, want the oldest, 1", got)
 	}
 	s.release()
-	if got := <-served; got != 1 {
-		t.Errorf("then to waiter %d, want 1", got)
+	if got := <-served; got != 2 {
+		t.Errorf("then to waiter %d, want 2", got)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	gaveUp := make(chan error)

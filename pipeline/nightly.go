@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/config"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
 )
@@ -179,6 +180,13 @@ func (j *Job) Shutdown(ctx context.Context) error {
 }
 
 func (j *Job) nightly(ctx context.Context) error {
+	// The site keeps serving while the job runs: the whole job (load,
+	// recompute, release), not only the recompute, leaves readers a core.
+	restore, err := analytics.ShareWithReaders(ctx, j.Env.DB)
+	if err != nil {
+		return err
+	}
+	defer restore()
 	if err := Recover(ctx, j.Env); err != nil {
 		return err
 	}

@@ -68,6 +68,7 @@ var messages = map[string][2]string{
 	"err.405":                {"不支持该请求方法", "Method not allowed"},
 	"err.405.body":           {"本站只读：请用 GET 访问。", "This site is read-only: use GET."},
 	"err.429":                {"请求过于频繁", "Too many requests"},
+	"err.busy":               {"服务器正忙，请几秒后再试。", "The server is busy: please try again in a few seconds."},
 	"err.429.body":           {"来自您这个地址的搜索或下载太多了，请一分钟后再试。", "Too many searches or downloads from your address: please try again in a minute."},
 	"err.503":                {"数据正在准备中", "Data is being prepared"},
 	"err.back":               {"返回首页", "Back to the home page"},

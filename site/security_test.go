@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // TestSecurityHeaders: every kind of response carries the headers, and only
@@ -124,5 +126,22 @@ func TestRateLimits(t *testing.T) {
 		if resp := do(http.MethodPost, "/api/v1/admin/run"); resp.StatusCode != want {
 			t.Errorf("admin %d: status %d, want %d", i+1, resp.StatusCode, want)
 		}
+	}
+}
+
+// TestBusyPageSaysBusy: a page that could not be built in time says the
+// server is busy (with Retry-After), not that there is no data yet.
+func TestBusyPageSaysBusy(t *testing.T) {
+	mustDemoApp(t)
+	app, err := New(Config{DB: demoDB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A bare app with the site's error handler, whose one route is busy.
+	busy := fiber.New(fiber.Config{ErrorHandler: app.Config().ErrorHandler})
+	busy.Get("/rankings/regions", func(c *fiber.Ctx) error { return errBusy })
+	resp, body := get(t, busy, "/rankings/regions")
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "服务器正忙") || strings.Contains(body, "还没有可统计的留言") {
+		t.Errorf("busy page: %d Retry-After %q\n%.300s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
 }

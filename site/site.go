@@ -337,6 +337,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		msg = T(l, "err.404")
 	case fiber.StatusServiceUnavailable:
 		msg = T(l, "nodata.body")
+		if errors.Is(err, errBusy) {
+			msg = T(l, "err.busy")
+			c.Set(fiber.HeaderRetryAfter, "5")
+		}
 	case fiber.StatusMethodNotAllowed, fiber.StatusTooManyRequests:
 		msg = T(l, fmt.Sprintf("err.%d.body", code))
 	case fiber.StatusBadRequest:

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -19,7 +20,7 @@ import (
 // changed.
 func RefreshText(ctx context.Context, db *store.DB) (int, error) {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE _text_stage (
-		source VARCHAR, source_id VARCHAR, row_hash VARCHAR, title VARCHAR, body VARCHAR)`); err != nil {
+		source VARCHAR, source_id VARCHAR, row_hash VARCHAR, title VARCHAR, body VARCHAR, search VARCHAR)`); err != nil {
 		return 0, err
 	}
 	defer db.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS _text_stage`)
@@ -40,7 +41,8 @@ func RefreshText(ctx context.Context, db *store.DB) (int, error) {
 			if err := rows.Scan(&source, &id, &hash, &title, &body); err != nil {
 				return err
 			}
-			if err := appendRow(source, id, hash, redactNull(title), redactNull(body)); err != nil {
+			t, b := redactNull(title), redactNull(body)
+			if err := appendRow(source, id, hash, t, b, searchText(t, b)); err != nil {
 				return err
 			}
 			n++
@@ -58,12 +60,23 @@ func RefreshText(ctx context.Context, db *store.DB) (int, error) {
 			WHERE t.source = s.source AND t.source_id = s.source_id`); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO message_text (source, source_id, row_hash, redact_version, title, body)
-			SELECT source, source_id, row_hash, ?, title, body FROM _text_stage`, redact.Version)
+		_, err := tx.ExecContext(ctx, `INSERT INTO message_text (source, source_id, row_hash, redact_version, title, body, search)
+			SELECT source, source_id, row_hash, ?, title, body, search FROM _text_stage`, redact.Version)
 		return err
 	})
 	return n, err
 }
+
+// SearchText is what a search matches: the redacted title and body in lower
+// case, on two lines (so a query cannot match across them).
+func searchText(title, body driver.Value) string {
+	t, _ := title.(string)
+	b, _ := body.(string)
+	return strings.ToLower(t) + "\n" + strings.ToLower(b)
+}
+
+// SearchQuery is a search's words as searchText holds them.
+func SearchQuery(q string) string { return strings.ToLower(q) }
 
 func redactNull(s sql.NullString) driver.Value {
 	if !s.Valid {

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/ingest"
 	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
@@ -202,12 +203,6 @@ func (f messageFilter) csvURL() string {
 	return "/messages.csv"
 }
 
-// likePattern matches s anywhere, % and _ in s taken literally.
-func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
-}
-
 // messagesFrom joins what the list shows; region filters reach two levels
 // up (a county's city and province).
 const messagesFrom = `FROM messages m
@@ -233,11 +228,10 @@ func (f messageFilter) where() (string, []any) {
 	conds := []string{"true"}
 	var args []any
 	if f.Q != "" {
-		p := likePattern(f.Q)
 		// Over the redacted text only: a search finds what the pages show,
 		// so no sequence of searches can confirm a masked digit.
-		conds = append(conds, `(mt.title ILIKE ? ESCAPE '\' OR mt.body ILIKE ? ESCAPE '\')`)
-		args = append(args, p, p)
+		conds = append(conds, `contains(mt.search, ?)`)
+		args = append(args, ingest.SearchQuery(f.Q))
 	}
 	if f.Region != "" {
 		conds = append(conds, `? IN (m.region_code, r.parent_code, up.parent_code)`)

@@ -12,5 +12,8 @@ CREATE TABLE message_text (
     redact_version INTEGER NOT NULL,
     title          VARCHAR,
     body           VARCHAR,
+    -- title and body in lower case, what search matches with contains():
+    -- ten times faster than ILIKE over the two columns.
+    search         VARCHAR NOT NULL,
     PRIMARY KEY (source, source_id)
 );

@@ -258,6 +258,46 @@ func ValidPeriod(kind, period string) error {
 	return fmt.Errorf("%w: %q is not a %s period (like %s)", ErrBadQuery, period, kind, examples[kind])
 }
 
+// ResolvePeriod is the one place a request's period is decided, for the
+// pages, the API and the CLI alike: the kind given, else the kind the
+// period is spelt in (2025-Q1 is a quarter), else month; the period given,
+// checked against its kind, else the default (DefaultPeriod). A period
+// that is well spelt but has no data is ErrNotFound: an empty answer would
+// read as "nothing happened".
+func ResolvePeriod(ctx context.Context, q Querier, kind, period string) (string, string, error) {
+	if kind == "" && period != "" {
+		k, err := PeriodKindOf(period)
+		if err != nil {
+			return "", "", err
+		}
+		kind = k
+	}
+	if kind == "" {
+		kind = "month"
+	}
+	if err := checkKind(kind); err != nil {
+		return "", "", err
+	}
+	if period == "" {
+		p, err := DefaultPeriod(ctx, q, kind)
+		return kind, p, err
+	}
+	if err := ValidPeriod(kind, period); err != nil {
+		return "", "", err
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`, kind, period).Scan(&n); err != nil {
+		return "", "", err
+	}
+	if n == 0 {
+		if _, err := CurrentRun(ctx, q); err != nil {
+			return "", "", err // nothing computed yet: ErrNoMetrics, not "not found"
+		}
+		return "", "", fmt.Errorf("%w: no data for %s %s", ErrNotFound, kind, period)
+	}
+	return kind, period, nil
+}
+
 // PeriodKindOf guesses the kind from a period's spelling: 2025-03 is a
 // month, 2025-Q1 a quarter, 2025 a year, 30d and 90d rolling windows.
 func PeriodKindOf(period string) (string, error) {
@@ -327,23 +367,8 @@ func Rankings(ctx context.Context, q Querier, rq RankingQuery) (Ranking, error) 
 	if !slices.Contains(Levels, rq.Level) {
 		return out, fmt.Errorf("%w: level %q (want one of %s)", ErrBadQuery, rq.Level, strings.Join(Levels, ", "))
 	}
-	if rq.PeriodKind == "" && rq.Period != "" {
-		k, err := PeriodKindOf(rq.Period)
-		if err != nil {
-			return out, err
-		}
-		rq.PeriodKind = k
-	}
-	if rq.PeriodKind == "" {
-		rq.PeriodKind = "month"
-	}
-	if rq.Period == "" {
-		p, err := DefaultPeriod(ctx, q, rq.PeriodKind)
-		if err != nil {
-			return out, err
-		}
-		rq.Period = p
-	} else if err := ValidPeriod(rq.PeriodKind, rq.Period); err != nil {
+	var err error
+	if rq.PeriodKind, rq.Period, err = ResolvePeriod(ctx, q, rq.PeriodKind, rq.Period); err != nil {
 		return out, err
 	}
 	run, err := CurrentRun(ctx, q)
@@ -602,14 +627,7 @@ func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Score
 	if err != nil {
 		return sc, err
 	}
-	if kind == "" {
-		kind = "month"
-	}
-	if period == "" {
-		if period, err = DefaultPeriod(ctx, q, kind); err != nil {
-			return sc, err
-		}
-	} else if err := ValidPeriod(kind, period); err != nil {
+	if kind, period, err = ResolvePeriod(ctx, q, kind, period); err != nil {
 		return sc, err
 	}
 	if sc.Run, err = CurrentRun(ctx, q); err != nil {

@@ -91,3 +91,36 @@ func TestQueriesOnTheHandBoard(t *testing.T) {
 		t.Errorf("scorecard of an unknown entity: %v", err)
 	}
 }
+
+// TestResolvePeriod: the one decision of a request's period, for pages,
+// API and CLI alike.
+func TestResolvePeriod(t *testing.T) {
+	db := loadHandBoard(t)
+	ctx := context.Background()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	if _, err := Compute(ctx, db, DefaultParams(), time.Date(2025, 3, 31, 0, 0, 0, 0, sh)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		kind, period         string
+		wantKind, wantPeriod string
+		wantErr              error
+	}{
+		{"", "", "month", "2025-03", nil},
+		{"", "2025-Q1", "quarter", "2025-Q1", nil},
+		{"quarter", "", "quarter", "2025-Q1", nil},
+		{"year", "2025", "year", "2025", nil},
+		{"rolling30", "", "rolling30", "30d", nil},
+		{"", "2019-01", "", "", ErrNotFound},
+		{"month", "2025-13", "", "", ErrBadQuery},
+		{"quarter", "2025-03", "", "", ErrBadQuery},
+		{"weekly", "", "", "", ErrBadQuery},
+		{"", "last week", "", "", ErrBadQuery},
+	}
+	for _, tt := range tests {
+		kind, period, err := ResolvePeriod(ctx, db, tt.kind, tt.period)
+		if kind != tt.wantKind || period != tt.wantPeriod || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+			t.Errorf("ResolvePeriod(%q, %q) = %q, %q, %v; want %q, %q, %v", tt.kind, tt.period, kind, period, err, tt.wantKind, tt.wantPeriod, tt.wantErr)
+		}
+	}
+}

@@ -235,20 +235,6 @@ func readScorecard(ctx context.Context, q analytics.Querier, r apiRequest) (any,
 	if err != nil {
 		return nil, err
 	}
-	if period := r.Query["period"]; period != "" {
-		// ScorecardOf shows a known entity with no message in a period as
-		// an empty row; a period nobody has data for is a 404, as in rankings.
-		if err := analytics.ValidPeriod(kind, period); err != nil {
-			return nil, err
-		}
-		periods, err := analytics.Periods(ctx, q, kind)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(periods, period) {
-			return nil, fmt.Errorf("%w: no data for %s %s", analytics.ErrNotFound, kind, period)
-		}
-	}
 	return analytics.ScorecardOf(ctx, q, r.ID, kind, r.Query["period"])
 }
 

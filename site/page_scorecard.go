@@ -68,25 +68,11 @@ func resolveScorecard(ctx context.Context, q analytics.Querier, e scorecardEntit
 	if (r.Level == "department") != e.department || r.Level == "national" {
 		return r, fmt.Errorf("%w: no %s %q", analytics.ErrNotFound, what, id)
 	}
-	if kind == "" && period != "" {
-		if kind, err = analytics.PeriodKindOf(period); err != nil {
-			return r, err
-		}
-	}
-	if kind == "" {
-		kind = "month"
+	if kind, period, err = analytics.ResolvePeriod(ctx, q, kind, period); err != nil {
+		return r, err
 	}
 	if r.Periods, err = analytics.Periods(ctx, q, kind); err != nil {
 		return r, err
-	}
-	if period == "" {
-		if period, err = analytics.DefaultPeriod(ctx, q, kind); err != nil {
-			return r, err
-		}
-	} else if err := analytics.ValidPeriod(kind, period); err != nil {
-		return r, err
-	} else if !slices.Contains(r.Periods, period) {
-		return r, fmt.Errorf("%w: no data for %s %s", analytics.ErrNotFound, kind, period)
 	}
 	r.Kind, r.Period = kind, period
 	return r, nil

@@ -244,6 +244,10 @@ func TestRankAndScorecard(t *testing.T) {
 			{[]string{"scorecard", "--department", province}, errUsage, "is a region, not a department"},
 			{[]string{"scorecard", "--region", province, "--format", "csv"}, errUsage, `--format "csv"`},
 			{[]string{"scorecard", "--region", province, "--period", "2025-Q5"}, errUsage, `"2025-Q5" is not a period`},
+			// A well-spelt period without data is "not found" for scorecard as
+			// for rank, the API and the pages (it printed an empty scorecard).
+			{[]string{"scorecard", "--region", province, "--period", "2019-01"}, analytics.ErrNotFound, "no data for month 2019-01"},
+			{[]string{"scorecard", "--region", province, "--period-kind", "year", "--period", "2019"}, analytics.ErrNotFound, "no data for year 2019"},
 		}
 		for _, tt := range tests {
 			_, err := cli(t, append(tt.args, "--data", data)...)

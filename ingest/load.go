@@ -1,16 +1,12 @@
 package ingest
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
 	_ "embed"
-	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,8 +16,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/wenzheng-transparency/wenzheng/internal/redact"
@@ -182,78 +176,6 @@ func (l *Loader) loadPath(ctx context.Context, src Source, path, name string) (s
 // reader failed to see.
 func (l *Loader) loadReader(ctx context.Context, src Source, path, name, sha string, r Reader) (Summary, error) {
 	return l.run(ctx, src, name, sha, r, func() (bool, error) { return inputHasData(path) })
-}
-
-// FeedProfile is a profile that can also read a remote feed (open311).
-type FeedProfile interface {
-	// Fetch writes every record the feed holds between o.From and o.To to
-	// w as NDJSON, one object a line, and returns how many it wrote.
-	Fetch(ctx context.Context, endpoint string, w io.Writer) (int, error)
-}
-
-// LoadFeed fetches src's feed for [from, to) in full, then loads what it
-// fetched as one run. Fetching first means a feed that fails halfway (after
-// its retries) changes nothing, and the fetched file is archived by SHA-256
-// like any input, so the run can be reproduced without the feed.
-func (l *Loader) LoadFeed(ctx context.Context, src Source, endpoint string, from, to time.Time) (Summary, error) {
-	src.withDefaults()
-	o, err := src.options()
-	if err != nil {
-		return Summary{}, err
-	}
-	o.From, o.To, o.HTTP = from, to, l.HTTP
-	p, err := NewProfile(src.Profile, o)
-	if err != nil {
-		return Summary{}, err
-	}
-	fp, ok := p.(FeedProfile)
-	if !ok {
-		return Summary{}, fmt.Errorf("source %s: profile %s reads files, not feeds", src.Name, src.Profile)
-	}
-	tmp, err := os.CreateTemp("", "wenzheng-feed-*.ndjson")
-	if err != nil {
-		return Summary{}, err
-	}
-	defer os.Remove(tmp.Name())
-	n, err := fp.Fetch(ctx, endpoint, tmp)
-	if err == nil && n == 0 {
-		_, err = io.WriteString(tmp, "[]\n") // an empty window is a run of 0 rows, not an error
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return Summary{}, fmt.Errorf("source %s: %w", src.Name, err)
-	}
-	return l.loadPath(ctx, src, tmp.Name(), FeedName(endpoint, from, to))
-}
-
-// FeedName is what runs.input_name records for a feed: the endpoint without
-// its query or user:password@, which may carry an API key, and the window
-// asked for.
-func FeedName(endpoint string, from, to time.Time) string {
-	const day = "2006-01-02"
-	return fmt.Sprintf("%s %s..%s", withoutQuery(endpoint), from.UTC().Format(day), to.UTC().Format(day))
-}
-
-// withoutQuery cuts a URL's query and fragment, which may carry an API key,
-// and its user:password@. It works on text, so even a URL that does not
-// parse loses them.
-func withoutQuery(endpoint string) string {
-	if i := strings.IndexAny(endpoint, "?#"); i >= 0 {
-		endpoint = endpoint[:i]
-	}
-	if i := strings.Index(endpoint, "://"); i >= 0 {
-		rest := endpoint[i+3:]
-		authority := rest
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			authority = rest[:j]
-		}
-		if k := strings.LastIndexByte(authority, '@'); k >= 0 {
-			endpoint = endpoint[:i+3] + rest[k+1:]
-		}
-	}
-	return endpoint
 }
 
 // FileSHA256 is the hex SHA-256 of a file's content, the name it is archived under.
@@ -709,116 +631,4 @@ func parseRows(r Reader, out chan<- parsedRow, stop <-chan struct{}) {
 			return
 		}
 	}
-}
-
-// hasDataLimit is how much of an input inputHasData looks at: an input
-// that long from which no row was read is not empty, whatever it holds.
-const hasDataLimit = 1 << 20
-
-// inputHasData tells whether a file from which no row was read holds any.
-// Empty are: no bytes, only blank lines, one line (a header) and blank
-// ones, or JSON without an element in any array ([] or {"requests": []}).
-// A workbook, a Parquet file or anything else binary holds data as soon
-// as it holds a byte: only its reader could tell a header-only sheet from
-// an unread one, so zero rows from it fail the run.
-func inputHasData(path string) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return false, fmt.Errorf("open input: %w", err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(strings.ToLower(path), ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			fi, serr := f.Stat()
-			return serr != nil || fi.Size() > 0, nil // not gzip after all, and not empty
-		}
-		defer gz.Close()
-		r = gz
-	}
-	head := make([]byte, hasDataLimit)
-	n, err := io.ReadFull(r, head)
-	switch {
-	case err == nil:
-		return true, nil
-	case err != io.EOF && err != io.ErrUnexpectedEOF:
-		return n > 0, nil // a broken stream with something in it
-	}
-	return textHoldsData(head[:n]), nil
-}
-
-// textHoldsData is inputHasData for the whole of a short input.
-func textHoldsData(b []byte) bool {
-	for _, magic := range []string{"PK\x03\x04", "PAR1", "\xd0\xcf\x11\xe0"} { // XLSX, Parquet, XLS
-		if bytes.HasPrefix(b, []byte(magic)) {
-			return true
-		}
-	}
-	switch {
-	case bytes.HasPrefix(b, []byte("\xff\xfe")), bytes.HasPrefix(b, []byte("\xfe\xff")):
-		b = fromUTF16(b)
-	case bytes.IndexByte(b, 0) >= 0:
-		return true // binary
-	}
-	b = bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))
-	if len(b) == 0 {
-		return false
-	}
-	if b[0] == '[' || b[0] == '{' {
-		return jsonHoldsData(b)
-	}
-	// A line holding only separators and quotes is as blank as an empty
-	// one; every line end counts, CR alone too.
-	blank := func(c rune) bool { return unicode.IsSpace(c) || strings.ContainsRune(",;|\"'", c) }
-	lines := 0
-	for _, line := range bytes.FieldsFunc(b, func(c rune) bool { return c == '\n' || c == '\r' }) {
-		if len(bytes.TrimFunc(line, blank)) > 0 {
-			lines++
-		}
-	}
-	return lines > 1
-}
-
-// jsonHoldsData says whether JSON text holds an element in any array, or
-// more than one value (lines of NDJSON). Broken JSON holds data: no reader
-// made a row of it.
-func jsonHoldsData(b []byte) bool {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	var open []json.Delim // the containers the decoder is in
-	values := 0
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return values > 1
-		}
-		if err != nil {
-			return true
-		}
-		if len(open) > 0 && open[len(open)-1] == '[' && tok != json.Delim(']') {
-			return true
-		}
-		if len(open) == 0 {
-			values++
-		}
-		switch tok {
-		case json.Delim('['), json.Delim('{'):
-			open = append(open, tok.(json.Delim))
-		case json.Delim(']'), json.Delim('}'):
-			open = open[:len(open)-1]
-		}
-	}
-}
-
-// fromUTF16 decodes UTF-16 text that starts with its byte-order mark.
-func fromUTF16(b []byte) []byte {
-	order := binary.ByteOrder(binary.LittleEndian)
-	if b[0] == 0xfe {
-		order = binary.BigEndian
-	}
-	u := make([]uint16, 0, len(b)/2)
-	for i := 2; i+1 < len(b); i += 2 {
-		u = append(u, order.Uint16(b[i:]))
-	}
-	return []byte(string(utf16.Decode(u)))
 }

@@ -273,10 +273,10 @@ func (l *Loader) run(ctx context.Context, src Source, input, sha string, r Reade
 		return s, fmt.Errorf("run %d of %s failed, nothing was changed: %w", s.RunID, src.Name, err)
 	}
 	// The redacted text search runs over follows the committed messages.
-	// Should it fail, the run stands and the next RefreshText (every
-	// load, and the pipeline's catch-up at start) redoes it.
-	if _, err := RefreshText(ctx, l.DB); err != nil && l.Log != nil {
-		l.Log.Error("redacted search text not refreshed; it will be at the next load or start", "run", s.RunID, "err", l.logText(err.Error()))
+	// Should it fail, the run stands and the pipeline's catch-up at the
+	// next start (RefreshText of every message) redoes it.
+	if _, err := RefreshText(ctx, l.DB, s.RunID); err != nil && l.Log != nil {
+		l.Log.Error("redacted search text not refreshed; it will be at the next start", "run", s.RunID, "err", l.logText(err.Error()))
 	}
 	if l.Log != nil {
 		l.Log.Info("ingest run", "run", s.RunID, "source", s.Source, "input", l.logText(input), "read", s.RowsRead,

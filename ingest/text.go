@@ -16,9 +16,10 @@ import (
 // every message whose row changed since its text was redacted, or whose
 // text was redacted under an older redact.Version. Search runs over this text
 // only, so no query can confirm what the pages mask. It returns how many
-// messages it redacted; a run after a load redacts only what the load
-// changed.
-func RefreshText(ctx context.Context, db *store.DB) (int, error) {
+// messages it redacted. With run > 0 it looks only at the messages that run
+// saw (the loader's refresh, which must not scan every message after every
+// file); run 0 looks at all (the pipeline's catch-up at start).
+func RefreshText(ctx context.Context, db *store.DB, run int64) (int, error) {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE _text_stage (
 		source VARCHAR, source_id VARCHAR, row_hash VARCHAR, title VARCHAR, body VARCHAR, search VARCHAR)`); err != nil {
 		return 0, err
@@ -28,7 +29,8 @@ func RefreshText(ctx context.Context, db *store.DB) (int, error) {
 	// on another: memory does not grow with the number of messages.
 	rows, err := db.QueryContext(ctx, `SELECT m.source, m.source_id, m.row_hash, m.title, m.body
 		FROM messages m LEFT JOIN message_text t USING (source, source_id)
-		WHERE t.source IS NULL OR t.row_hash <> m.row_hash OR t.redact_version <> ?`, redact.Version)
+		WHERE (? = 0 OR m.last_seen_run = ?) AND (t.source IS NULL OR t.row_hash <> m.row_hash OR t.redact_version <> ?)`,
+		run, run, redact.Version)
 	if err != nil {
 		return 0, err
 	}

@@ -37,7 +37,7 @@ func TestRefreshText(t *testing.T) {
 	if title, body, v := text("A"); title != "电话138****5678" || body != "邮箱 z***@example.com" || v != redact.Version {
 		t.Errorf("A: %q %q v%d", title, body, v)
 	}
-	if n, err := RefreshText(ctx, db); err != nil || n != 0 {
+	if n, err := RefreshText(ctx, db, 0); err != nil || n != 0 {
 		t.Errorf("a second refresh redacted %d (%v), want 0", n, err)
 	}
 	// An older rule set, and a changed message.
@@ -48,6 +48,13 @@ func TestRefreshText(t *testing.T) {
 	}
 	if title, _, _ := text("A"); title != "改了：手机 139****5678" {
 		t.Errorf("changed A: %q", title)
+	}
+	// The load looked only at what it saw: B waits for the catch-up.
+	if title, _, _ := text("B"); title != "stale" {
+		t.Errorf("the load refreshed a message it did not see: %q", title)
+	}
+	if n, err := RefreshText(ctx, db, 0); err != nil || n != 1 {
+		t.Errorf("catch-up redacted %d (%v), want 1", n, err)
 	}
 	if title, _, v := text("B"); title != "没有个人信息" || v != redact.Version {
 		t.Errorf("B redacted under the old rules was not redone: %q v%d", title, v)

@@ -118,7 +118,7 @@ func Recover(ctx context.Context, e *Env) error {
 func CatchUp(ctx context.Context, e *Env) error {
 	// Search text redacted under older rules (or left behind by a stop
 	// after a load) is redone; nothing to do costs one scan.
-	if n, err := ingest.RefreshText(ctx, e.DB); err != nil {
+	if n, err := ingest.RefreshText(ctx, e.DB, 0); err != nil {
 		return fmt.Errorf("refresh redacted search text: %w", err)
 	} else if n > 0 {
 		e.Log.Info("redacted search text refreshed", "messages", n, "redact_version", redact.Version)

@@ -38,7 +38,7 @@ type apiRequest struct {
 type apiRoute struct {
 	Path   string
 	Params []string // the query parameters it takes; any other is a 400
-	Read   func(ctx context.Context, q analytics.Querier, r apiRequest) (any, error)
+	Read   func(ctx context.Context, rd Reader, r apiRequest) (any, error)
 }
 
 // apiRoutes are registered in New, in the order openapi.json lists them.
@@ -76,23 +76,23 @@ func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 			return fmt.Errorf("%w: entity id %q is not a valid path segment", analytics.ErrBadQuery, c.Params("id"))
 		}
 		ctx := c.UserContext()
-		version, err := s.cache.currentVersion(ctx, s.latestRun)
+		version, err := s.cache.currentVersion(ctx, s.data.LatestRun)
 		if err != nil {
 			return err
 		}
 		key := "api " + c.Path() + "?" + queryKey(c)
 		a, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
-			tx, err := s.db.BeginTx(ctx, nil)
+			rd, err := s.data.Open(ctx)
 			if err != nil {
 				return nil, 0, err
 			}
-			defer tx.Rollback()
+			defer rd.Close()
 			// Before anything is computed every route says so (503), whatever it is asked.
-			run, err := analytics.CurrentRun(ctx, tx)
+			run, err := rd.CurrentRun(ctx)
 			if err != nil {
 				return nil, 0, err
 			}
-			v, err := rt.Read(ctx, tx, apiRequest{ID: id, Query: query})
+			v, err := rt.Read(ctx, rd, apiRequest{ID: id, Query: query})
 			if err != nil {
 				return nil, 0, err
 			}
@@ -105,14 +105,6 @@ func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		return a.send(c, true)
 	}
-}
-
-// latestRun is the newest metric run's id, 0 before the first computation:
-// the data version answers are cached under.
-func (s *Server) latestRun(ctx context.Context) (int64, error) {
-	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(metric_run_id), 0) FROM metric_runs`).Scan(&id)
-	return id, err
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {
@@ -171,7 +163,7 @@ func topN(s string) (int, error) {
 	return n, nil
 }
 
-func readOverview(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+func readOverview(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	n, err := topN(r.Query["n"])
 	if err != nil {
 		return nil, err
@@ -180,7 +172,7 @@ func readOverview(ctx context.Context, q analytics.Querier, r apiRequest) (any, 
 	if err != nil {
 		return nil, err
 	}
-	ov, err := analytics.OverviewOf(ctx, q, kind, r.Query["period"], cmp.Or(r.Query["level"], "province"), n)
+	ov, err := rd.OverviewOf(ctx, kind, r.Query["period"], cmp.Or(r.Query["level"], "province"), n)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +185,7 @@ func readOverview(ctx context.Context, q analytics.Querier, r apiRequest) (any, 
 	return ov, nil
 }
 
-func readRankings(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+func readRankings(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	if r.Query["level"] == "" {
 		return nil, fmt.Errorf("%w: level is required (one of %s)", analytics.ErrBadQuery, strings.Join(analytics.Levels, ", "))
 	}
@@ -201,7 +193,7 @@ func readRankings(ctx context.Context, q analytics.Querier, r apiRequest) (any, 
 	if err != nil {
 		return nil, err
 	}
-	return analytics.Rankings(ctx, q, analytics.RankingQuery{
+	return rd.Rankings(ctx, analytics.RankingQuery{
 		Level: r.Query["level"], PeriodKind: kind, Period: r.Query["period"], Parent: r.Query["parent"]})
 }
 
@@ -212,30 +204,30 @@ type periodList struct {
 	Default    string   `json:"default"` // what the other routes use when no period is given
 }
 
-func readPeriods(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+func readPeriods(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	kind, err := periodKind(r.Query)
 	if err != nil {
 		return nil, err
 	}
 	out := periodList{PeriodKind: kind}
-	if out.Periods, err = analytics.Periods(ctx, q, kind); err != nil {
+	if out.Periods, err = rd.Periods(ctx, kind); err != nil {
 		return nil, err
 	}
 	if out.Periods == nil {
 		out.Periods = []string{}
 	}
-	if out.Default, err = analytics.DefaultPeriod(ctx, q, kind); err != nil {
+	if out.Default, err = rd.DefaultPeriod(ctx, kind); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func readScorecard(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+func readScorecard(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	kind, err := periodKind(r.Query)
 	if err != nil {
 		return nil, err
 	}
-	return analytics.ScorecardOf(ctx, q, r.ID, kind, r.Query["period"])
+	return rd.ScorecardOf(ctx, r.ID, kind, r.Query["period"])
 }
 
 // entityHistory is the answer of /entities/{id}/history.
@@ -246,16 +238,16 @@ type entityHistory struct {
 	History    []analytics.Metrics `json:"history"` // oldest first
 }
 
-func readHistory(ctx context.Context, q analytics.Querier, r apiRequest) (any, error) {
+func readHistory(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	kind, err := periodKind(r.Query)
 	if err != nil {
 		return nil, err
 	}
 	out := entityHistory{Entity: r.ID, PeriodKind: kind}
-	if out.Level, err = analytics.EntityLevel(ctx, q, r.ID); err != nil {
+	if out.Level, err = rd.EntityLevel(ctx, r.ID); err != nil {
 		return nil, err
 	}
-	if out.History, err = analytics.History(ctx, q, out.Level, r.ID, kind); err != nil {
+	if out.History, err = rd.History(ctx, out.Level, r.ID, kind); err != nil {
 		return nil, err
 	}
 	if out.History == nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/gofiber/fiber/v2"
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
@@ -192,7 +193,7 @@ func (s *Server) streamExtract(c *fiber.Ctx, f messageFilter, filename string, w
 		cancel()
 		done()
 	}
-	if err := checkFilterNames(ctx, tx, f); err != nil {
+	if err := checkFilterNames(ctx, analytics.On(tx), f); err != nil {
 		stop()
 		return pageError(err)
 	}
@@ -357,7 +358,7 @@ func (s *Server) parquetExtract(c *fiber.Ctx, f messageFilter, done func()) erro
 		return err
 	}
 	defer conn.Close()
-	if err := checkFilterNames(ctx, conn, f); err != nil {
+	if err := checkFilterNames(ctx, analytics.On(conn), f); err != nil {
 		return pageError(err)
 	}
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="wenzheng-messages.parquet"`)

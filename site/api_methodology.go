@@ -82,8 +82,8 @@ type methodology struct {
 	Definitions map[string]definition `json:"definitions"`
 }
 
-func readMethodology(ctx context.Context, q analytics.Querier, _ apiRequest) (any, error) {
-	run, err := analytics.CurrentRun(ctx, q)
+func readMethodology(ctx context.Context, rd Reader, _ apiRequest) (any, error) {
+	run, err := rd.CurrentRun(ctx)
 	if err != nil {
 		return nil, err
 	}

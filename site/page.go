@@ -26,7 +26,7 @@ type pageOut struct {
 
 // pageBuilder reads what a page shows, in one read transaction, so a
 // recompute committing meanwhile never mixes old and new numbers.
-type pageBuilder func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error)
+type pageBuilder func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error)
 
 // servePage serves an HTML page: read in one transaction, rendered once
 // per data version, language and query, then served from the cache (see
@@ -35,7 +35,7 @@ type pageBuilder func(ctx context.Context, q analytics.Querier, l string, v data
 // messages, in the visitor's language, through handleError.
 func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 	ctx := c.UserContext()
-	version, err := s.cache.currentVersion(ctx, s.latestRun)
+	version, err := s.cache.currentVersion(ctx, s.data.LatestRun)
 	if err != nil {
 		return err
 	}
@@ -46,16 +46,16 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	key := page + "/" + l + c.Path() + "?" + queryKey(c)
 	a, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
-		tx, err := s.db.BeginTx(ctx, nil)
+		r, err := s.data.Open(ctx)
 		if err != nil {
 			return nil, 0, err
 		}
-		defer tx.Rollback()
-		v, err := loadVersion(ctx, tx)
+		defer r.Close()
+		v, err := r.Version(ctx)
 		if err != nil {
 			return nil, 0, pageError(err)
 		}
-		out, err := build(ctx, tx, l, v)
+		out, err := build(ctx, r, l, v)
 		if err != nil {
 			return nil, 0, pageError(err)
 		}
@@ -83,7 +83,7 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 // the error page shows.
 func pageError(err error) error {
 	switch {
-	case errors.Is(err, analytics.ErrNoMetrics), errors.Is(err, errNoData):
+	case errors.Is(err, analytics.ErrNoMetrics):
 		return fiber.NewError(fiber.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, analytics.ErrBadQuery):
 		return fiber.NewError(fiber.StatusBadRequest, strings.TrimPrefix(err.Error(), analytics.ErrBadQuery.Error()+": "))
@@ -146,19 +146,30 @@ func sendCSV(c *fiber.Ctx, filename string, header []string, rows [][]string) er
 
 // readCSV answers a CSV route from one read transaction, with the page's
 // errors (400, 404, 503) in the visitor's language.
-func (s *Server) readCSV(c *fiber.Ctx, read func(ctx context.Context, q analytics.Querier) (name string, header []string, rows [][]string, err error)) error {
+func (s *Server) readCSV(c *fiber.Ctx, read func(ctx context.Context, r Reader) (name string, header []string, rows [][]string, err error)) error {
 	ctx := c.UserContext()
-	tx, err := s.db.BeginTx(ctx, nil)
+	r, err := s.data.Open(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if _, err := analytics.CurrentRun(ctx, tx); err != nil {
+	defer r.Close()
+	if _, err := r.CurrentRun(ctx); err != nil {
 		return pageError(err)
 	}
-	name, header, rows, err := read(ctx, tx)
+	name, header, rows, err := read(ctx, r)
 	if err != nil {
 		return pageError(err)
 	}
 	return sendCSV(c, name, header, rows)
+}
+
+// version is the data version outside a page's view, for the pages that
+// read only the releases or the runs but show the footer.
+func (s *Server) version(ctx context.Context) (dataVersion, error) {
+	r, err := s.data.Open(ctx)
+	if err != nil {
+		return dataVersion{}, err
+	}
+	defer r.Close()
+	return r.Version(ctx)
 }

@@ -171,7 +171,7 @@ func (s *Server) handleDatasets(c *fiber.Ctx) error {
 	}
 	// The footer's data version, when the database has one; the page
 	// itself reads only the releases.
-	if v, err := loadVersion(c.UserContext(), s.db); err == nil {
+	if v, err := s.version(c.UserContext()); err == nil {
 		data.Version = &v
 		data.Demo = data.Demo || v.Demo
 	}

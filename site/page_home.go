@@ -68,18 +68,18 @@ type choice struct {
 
 func (s *Server) handleHome(c *fiber.Ctx) error {
 	rq := analytics.RankingQuery{Level: c.Query("level", "province"), PeriodKind: c.Query("period_kind"), Period: c.Query("period")}
-	return s.servePage(c, "home", func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
-		view, err := s.homeView(ctx, q, l, rq)
+	return s.servePage(c, "home", func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
+		view, err := s.homeView(ctx, r, l, rq)
 		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view != nil && view.TrendChart != nil}, err
 	})
 }
 
-func (s *Server) homeView(ctx context.Context, q analytics.Querier, l string, rq analytics.RankingQuery) (*homeView, error) {
-	rk, err := analytics.Rankings(ctx, q, rq)
+func (s *Server) homeView(ctx context.Context, r Reader, l string, rq analytics.RankingQuery) (*homeView, error) {
+	rk, err := r.Rankings(ctx, rq)
 	if err != nil {
 		return nil, err
 	}
-	ov, err := analytics.OverviewFrom(ctx, q, rk, 10)
+	ov, err := r.OverviewFrom(ctx, rk, 10)
 	if err != nil {
 		return nil, err
 	}
@@ -95,11 +95,11 @@ func (s *Server) homeView(ctx context.Context, q analytics.Querier, l string, rq
 	}
 	view.Trend = ov.Trend
 	if trendKind != rk.Query.PeriodKind {
-		if view.Trend, err = analytics.History(ctx, q, "national", "CN", trendKind); err != nil {
+		if view.Trend, err = r.History(ctx, "national", "CN", trendKind); err != nil {
 			return nil, err
 		}
 	}
-	if view.Periods, err = analytics.Periods(ctx, q, rk.Query.PeriodKind); err != nil {
+	if view.Periods, err = r.Periods(ctx, rk.Query.PeriodKind); err != nil {
 		return nil, err
 	}
 	link := func(level, kind string) string {
@@ -204,8 +204,8 @@ func trendChart(l string, trend []analytics.Metrics) *chart {
 // handleTrendCSV serves exactly the data of the trend chart and its table.
 func (s *Server) handleTrendCSV(c *fiber.Ctx) error {
 	kind := c.Query("period_kind", "month")
-	return s.readCSV(c, func(ctx context.Context, q analytics.Querier) (string, []string, [][]string, error) {
-		hist, err := analytics.History(ctx, q, "national", "CN", kind)
+	return s.readCSV(c, func(ctx context.Context, r Reader) (string, []string, [][]string, error) {
+		hist, err := r.History(ctx, "national", "CN", kind)
 		if err != nil {
 			return "", nil, nil, err
 		}

@@ -260,9 +260,9 @@ func (f messageFilter) where() (string, []any) {
 
 // checkFilterNames makes an unknown region or department a 404: a link
 // naming one is wrong, and an empty list would look like good news.
-func checkFilterNames(ctx context.Context, q analytics.Querier, f messageFilter) error {
+func checkFilterNames(ctx context.Context, r Reader, f messageFilter) error {
 	var regions, depts int
-	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM regions WHERE region_code = ?),
+	err := r.Querier().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM regions WHERE region_code = ?),
 		(SELECT count(*) FROM departments WHERE department_id = ?)`, f.Region, f.Department).Scan(&regions, &depts)
 	switch {
 	case err != nil:
@@ -397,19 +397,19 @@ func (s *Server) handleMessages(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.servePage(c, "messages", func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
-		view, err := messagesOf(ctx, q, l, f)
+	return s.servePage(c, "messages", func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
+		view, err := messagesOf(ctx, r, l, f)
 		return pageOut{Title: T(l, "msg.title"), Content: view}, err
 	})
 }
 
-func messagesOf(ctx context.Context, q analytics.Querier, l string, f messageFilter) (*messagesView, error) {
-	if err := checkFilterNames(ctx, q, f); err != nil {
+func messagesOf(ctx context.Context, r Reader, l string, f messageFilter) (*messagesView, error) {
+	if err := checkFilterNames(ctx, r, f); err != nil {
 		return nil, err
 	}
 	where, args := f.where()
 	view := &messagesView{Filter: f, Page: f.Page, CSVURL: f.csvURL(), CSVLimit: messagesCSVLimit}
-	if err := q.QueryRowContext(ctx, `SELECT count(*) `+messagesFrom+where, args...).Scan(&view.Total); err != nil {
+	if err := r.Querier().QueryRowContext(ctx, `SELECT count(*) `+messagesFrom+where, args...).Scan(&view.Total); err != nil {
 		return nil, err
 	}
 	view.Pages = int((view.Total + messagesPerPage - 1) / messagesPerPage)
@@ -420,7 +420,7 @@ func messagesOf(ctx context.Context, q analytics.Querier, l string, f messageFil
 	if f.Page < view.Pages {
 		view.NextURL = f.pageURL(f.Page + 1)
 	}
-	rows, err := q.QueryContext(ctx, messagesColumns+messagesFrom+where+messagesOrder,
+	rows, err := r.Querier().QueryContext(ctx, messagesColumns+messagesFrom+where+messagesOrder,
 		append(args, messagesPerPage, (f.Page-1)*messagesPerPage)...)
 	if err != nil {
 		return nil, err
@@ -436,7 +436,7 @@ func messagesOf(ctx context.Context, q analytics.Querier, l string, f messageFil
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := view.loadOptions(ctx, q, l); err != nil {
+	if err := view.loadOptions(ctx, r, l); err != nil {
 		return nil, err
 	}
 	return view, nil
@@ -481,10 +481,10 @@ const deptOptionsSQL = `SELECT d.department_id, d.name, coalesce(d.name_en, '')
 const categoryOptionsSQL = `SELECT DISTINCT category FROM category_metrics WHERE level = 'national' AND category <> '' ORDER BY category`
 
 // loadOptions fills the filter form's choices.
-func (view *messagesView) loadOptions(ctx context.Context, q analytics.Querier, l string) error {
+func (view *messagesView) loadOptions(ctx context.Context, r Reader, l string) error {
 	f := view.Filter
 	type region struct{ code, name, en, parent, grand string }
-	rows, err := q.QueryContext(ctx, regionOptionsSQL, f.Region)
+	rows, err := r.Querier().QueryContext(ctx, regionOptionsSQL, f.Region)
 	if err != nil {
 		return err
 	}
@@ -517,7 +517,7 @@ func (view *messagesView) loadOptions(ctx context.Context, q analytics.Querier, 
 		view.Regions = append(view.Regions, choice{Value: r.code, Label: strings.Repeat("\u3000", depth) + pickName(l, r.name, r.en), Current: r.code == f.Region})
 	}
 
-	rows, err = q.QueryContext(ctx, deptOptionsSQL, f.Region, f.Department)
+	rows, err = r.Querier().QueryContext(ctx, deptOptionsSQL, f.Region, f.Department)
 	if err != nil {
 		return err
 	}
@@ -534,7 +534,7 @@ func (view *messagesView) loadOptions(ctx context.Context, q analytics.Querier, 
 		return err
 	}
 
-	rows, err = q.QueryContext(ctx, categoryOptionsSQL)
+	rows, err = r.Querier().QueryContext(ctx, categoryOptionsSQL)
 	if err != nil {
 		return err
 	}
@@ -571,7 +571,7 @@ func (s *Server) handleMessagesCSV(c *fiber.Ctx) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := checkFilterNames(ctx, tx, f); err != nil {
+	if err := checkFilterNames(ctx, analytics.On(tx), f); err != nil {
 		return pageError(err)
 	}
 	where, args := f.where()

@@ -87,8 +87,8 @@ func formulas(p analytics.Params) map[string]string {
 }
 
 func (s *Server) handleMethodology(c *fiber.Ctx) error {
-	return s.servePage(c, "methodology", func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
-		run, err := analytics.CurrentRun(ctx, q)
+	return s.servePage(c, "methodology", func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
+		run, err := r.CurrentRun(ctx)
 		if err != nil {
 			return pageOut{}, err
 		}
@@ -102,7 +102,7 @@ func (s *Server) handleMethodology(c *fiber.Ctx) error {
 			{"min_n", fmt.Sprint(p.MinN), T(l, "me.min_n")},
 			{"z", fmt.Sprintf("%.4f", p.Z), T(l, "me.z")},
 		}}
-		rows, err := q.QueryContext(ctx, `SELECT name, time_zone, sla_days, workdays FROM sources ORDER BY name`)
+		rows, err := r.Querier().QueryContext(ctx, `SELECT name, time_zone, sla_days, workdays FROM sources ORDER BY name`)
 		if err != nil {
 			return pageOut{}, err
 		}

@@ -201,9 +201,9 @@ type rankingParent struct {
 	ParentName, ParentNameEn  string
 }
 
-func lookupRankingParent(ctx context.Context, q analytics.Querier, code string) (*rankingParent, error) {
+func lookupRankingParent(ctx context.Context, rd Reader, code string) (*rankingParent, error) {
 	r := rankingParent{Code: code}
-	err := q.QueryRowContext(ctx, `SELECT r.name, coalesce(r.name_en, r.name), r.level, coalesce(r.parent_code, ''),
+	err := rd.Querier().QueryRowContext(ctx, `SELECT r.name, coalesce(r.name_en, r.name), r.level, coalesce(r.parent_code, ''),
 			coalesce(p.name, ''), coalesce(p.name_en, p.name, '')
 		FROM regions r LEFT JOIN regions p ON p.region_code = r.parent_code WHERE r.region_code = ?`, code).
 		Scan(&r.Name, &r.NameEn, &r.Level, &r.ParentCode, &r.ParentName, &r.ParentNameEn)
@@ -214,11 +214,11 @@ func lookupRankingParent(ctx context.Context, q analytics.Querier, code string) 
 }
 
 // readRanking reads what a ranking request shows, the parent checked first.
-func readRanking(ctx context.Context, q analytics.Querier, r rankingsRequest) (analytics.Ranking, *rankingParent, error) {
+func readRanking(ctx context.Context, rd Reader, r rankingsRequest) (analytics.Ranking, *rankingParent, error) {
 	var parent *rankingParent
 	if r.Parent != "" {
 		var err error
-		if parent, err = lookupRankingParent(ctx, q, r.Parent); err != nil {
+		if parent, err = lookupRankingParent(ctx, rd, r.Parent); err != nil {
 			return analytics.Ranking{}, nil, err
 		}
 		if want := parentLevel[r.Level]; r.Table == "regions" && parent.Level != want {
@@ -226,7 +226,7 @@ func readRanking(ctx context.Context, q analytics.Querier, r rankingsRequest) (a
 				fmt.Sprintf("parent %s is a %s; the %s level is drilled down from a %s", r.Parent, parent.Level, r.Level, want))
 		}
 	}
-	rk, err := analytics.Rankings(ctx, q, analytics.RankingQuery{Level: r.Level, PeriodKind: r.PeriodKind, Period: r.Period, Parent: r.Parent})
+	rk, err := rd.Rankings(ctx, analytics.RankingQuery{Level: r.Level, PeriodKind: r.PeriodKind, Period: r.Period, Parent: r.Parent})
 	if err != nil {
 		return rk, nil, err
 	}
@@ -386,8 +386,8 @@ func (s *Server) handleRankings(table, embed string) fiber.Handler {
 			return err
 		}
 		base := c.BaseURL()
-		return s.servePage(c, page, func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
-			view, err := s.rankingsView(ctx, q, l, req, embed, base)
+		return s.servePage(c, page, func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
+			view, err := s.rankingsView(ctx, r, l, req, embed, base)
 			if err != nil {
 				return pageOut{}, err
 			}
@@ -416,8 +416,8 @@ func (s *Server) rankingsFragments(l string, view *rankingsView) (template.HTML,
 	return template.HTML(buf.String()), nil
 }
 
-func (s *Server) rankingsView(ctx context.Context, q analytics.Querier, l string, req rankingsRequest, embed, base string) (*rankingsView, error) {
-	rk, parent, err := readRanking(ctx, q, req)
+func (s *Server) rankingsView(ctx context.Context, r Reader, l string, req rankingsRequest, embed, base string) (*rankingsView, error) {
+	rk, parent, err := readRanking(ctx, r, req)
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +430,7 @@ func (s *Server) rankingsView(ctx context.Context, q analytics.Querier, l string
 	if embed != "" {
 		view.Target = "_top"
 	}
-	if view.Periods, err = analytics.Periods(ctx, q, req.PeriodKind); err != nil {
+	if view.Periods, err = r.Periods(ctx, req.PeriodKind); err != nil {
 		return nil, err
 	}
 
@@ -605,7 +605,7 @@ func (s *Server) handleRankingsCSV(table string) fiber.Handler {
 			return err
 		}
 		defer tx.Rollback()
-		rk, _, err := readRanking(ctx, tx, req)
+		rk, _, err := readRanking(ctx, analytics.On(tx), req)
 		if err != nil {
 			return pageError(err)
 		}

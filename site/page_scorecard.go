@@ -54,7 +54,7 @@ type scorecardRequest struct {
 // resolveScorecard checks a request: an unknown id, or one of the other
 // kind, is ErrNotFound; a malformed period kind or period ErrBadQuery; a
 // well-formed period nobody has data for ErrNotFound.
-func resolveScorecard(ctx context.Context, q analytics.Querier, e scorecardEntity, rawID, kind, period string) (scorecardRequest, error) {
+func resolveScorecard(ctx context.Context, rd Reader, e scorecardEntity, rawID, kind, period string) (scorecardRequest, error) {
 	r := scorecardRequest{Entity: e}
 	id, err := url.PathUnescape(rawID)
 	if err != nil {
@@ -62,16 +62,16 @@ func resolveScorecard(ctx context.Context, q analytics.Querier, e scorecardEntit
 	}
 	r.ID, r.Path = id, e.prefix+url.PathEscape(id)
 	what := map[bool]string{false: "region", true: "department"}[e.department]
-	if r.Level, err = analytics.EntityLevel(ctx, q, id); err != nil {
+	if r.Level, err = rd.EntityLevel(ctx, id); err != nil {
 		return r, err
 	}
 	if (r.Level == "department") != e.department || r.Level == "national" {
 		return r, fmt.Errorf("%w: no %s %q", analytics.ErrNotFound, what, id)
 	}
-	if kind, period, err = analytics.ResolvePeriod(ctx, q, kind, period); err != nil {
+	if kind, period, err = rd.ResolvePeriod(ctx, kind, period); err != nil {
 		return r, err
 	}
-	if r.Periods, err = analytics.Periods(ctx, q, kind); err != nil {
+	if r.Periods, err = rd.Periods(ctx, kind); err != nil {
 		return r, err
 	}
 	r.Kind, r.Period = kind, period
@@ -133,12 +133,12 @@ type kpiCard struct {
 func (s *Server) scorecardHandler(e scorecardEntity) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, kind, period := c.Params("id"), c.Query("period_kind"), c.Query("period")
-		return s.servePage(c, "scorecard", func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
-			r, err := resolveScorecard(ctx, q, e, id, kind, period)
+		return s.servePage(c, "scorecard", func(ctx context.Context, rd Reader, l string, v dataVersion) (pageOut, error) {
+			r, err := resolveScorecard(ctx, rd, e, id, kind, period)
 			if err != nil {
 				return pageOut{}, err
 			}
-			view, err := s.scorecardView(ctx, q, l, r)
+			view, err := s.scorecardView(ctx, rd, l, r)
 			if err != nil {
 				return pageOut{}, err
 			}
@@ -148,8 +148,8 @@ func (s *Server) scorecardHandler(e scorecardEntity) fiber.Handler {
 	}
 }
 
-func (s *Server) scorecardView(ctx context.Context, q analytics.Querier, l string, r scorecardRequest) (*scorecardView, error) {
-	sc, err := analytics.ScorecardOf(ctx, q, r.ID, r.Kind, r.Period)
+func (s *Server) scorecardView(ctx context.Context, rd Reader, l string, r scorecardRequest) (*scorecardView, error) {
+	sc, err := rd.ScorecardOf(ctx, r.ID, r.Kind, r.Period)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (s *Server) scorecardView(ctx context.Context, q analytics.Querier, l strin
 	v := &scorecardView{Req: r, Card: sc, M: m, Name: pickName(l, m.Name, m.NameEn),
 		LevelName: T(l, "sc.level."+r.Level), Department: r.Entity.department, HasCharts: s.hasCharts}
 	v.PeriodName, v.Dates = periodName(l, r.Kind, r.Period), periodDates(m.PeriodStart, m.PeriodEnd)
-	if v.Crumbs, err = readCrumbs(ctx, q, l, r); err != nil {
+	if v.Crumbs, err = readCrumbs(ctx, rd, l, r); err != nil {
 		return nil, err
 	}
 	// The crumbs end with the entity's own region for a department, with
@@ -184,7 +184,7 @@ func (s *Server) scorecardView(ctx context.Context, q analytics.Querier, l strin
 		v.Insufficient = fmt.Sprintf(T(l, "sc.insufficient_note"), num(m.Mature), sc.Run.Params.MinN)
 	}
 
-	ranked, err := rankedCounts(ctx, q, r.Level, r.Kind)
+	ranked, err := rankedCounts(ctx, rd, r.Level, r.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func (s *Server) scorecardView(ctx context.Context, q analytics.Querier, l strin
 		v.HistoryNote = T(l, "sc.history_note_unranked")
 	}
 	v.HistoryCSV = r.Path + "/history.csv?" + url.Values{"period_kind": {r.Kind}}.Encode()
-	dist, err := readDistribution(ctx, q, r.Level, r.ID, r.Kind, r.Period)
+	dist, err := readDistribution(ctx, rd, r.Level, r.ID, r.Kind, r.Period)
 	if err != nil {
 		return nil, err
 	}
@@ -274,9 +274,9 @@ SELECT region_code, name, name_en FROM up ORDER BY depth DESC`
 
 // readCrumbs is the breadcrumb: the home page, then the regions from the
 // top down to the entity's own (a department adds itself after).
-func readCrumbs(ctx context.Context, q analytics.Querier, l string, r scorecardRequest) ([]crumb, error) {
+func readCrumbs(ctx context.Context, rd Reader, l string, r scorecardRequest) ([]crumb, error) {
 	out := []crumb{{Name: T(l, "nav.home"), URL: "/"}}
-	rows, err := q.QueryContext(ctx, ancestorsSQL, r.ID, r.Entity.department)
+	rows, err := rd.Querier().QueryContext(ctx, ancestorsSQL, r.ID, r.Entity.department)
 	if err != nil {
 		return nil, err
 	}
@@ -396,8 +396,8 @@ func ordinal(n int64) string {
 // period of a kind: the "of 22" of every rank in the history.
 const rankedCountsSQL = `SELECT period, ranked FROM level_averages WHERE level = ? AND period_kind = ?`
 
-func rankedCounts(ctx context.Context, q analytics.Querier, level, kind string) (map[string]int64, error) {
-	rows, err := q.QueryContext(ctx, rankedCountsSQL, level, kind)
+func rankedCounts(ctx context.Context, r Reader, level, kind string) (map[string]int64, error) {
+	rows, err := r.Querier().QueryContext(ctx, rankedCountsSQL, level, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -612,16 +612,16 @@ func csvName(parts ...string) string {
 
 func (s *Server) historyCSVHandler(e scorecardEntity) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		return s.readCSV(c, func(ctx context.Context, q analytics.Querier) (string, []string, [][]string, error) {
-			r, err := resolveScorecard(ctx, q, e, c.Params("id"), c.Query("period_kind"), "")
+		return s.readCSV(c, func(ctx context.Context, rd Reader) (string, []string, [][]string, error) {
+			r, err := resolveScorecard(ctx, rd, e, c.Params("id"), c.Query("period_kind"), "")
 			if err != nil {
 				return "", nil, nil, err
 			}
-			hist, err := analytics.History(ctx, q, r.Level, r.ID, r.Kind)
+			hist, err := rd.History(ctx, r.Level, r.ID, r.Kind)
 			if err != nil {
 				return "", nil, nil, err
 			}
-			ranked, err := rankedCounts(ctx, q, r.Level, r.Kind)
+			ranked, err := rankedCounts(ctx, rd, r.Level, r.Kind)
 			if err != nil {
 				return "", nil, nil, err
 			}

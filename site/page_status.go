@@ -94,21 +94,21 @@ type rejectRow struct {
 // metrics are computed.
 func (s *Server) handleStatus(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	tx, err := s.db.BeginTx(ctx, nil)
+	r, err := s.data.Open(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer r.Close()
 	l := lang(c)
 	data := s.newPage(c, T(l, "st.title"))
-	v, err := loadVersion(ctx, tx)
+	v, err := r.Version(ctx)
 	switch {
 	case err == nil:
 		data.Version, data.Demo = &v, v.Demo
-	case !errors.Is(err, errNoData):
+	case !errors.Is(err, analytics.ErrNoMetrics):
 		return err
 	}
-	view, err := statusOf(ctx, tx, l)
+	view, err := statusOf(ctx, r, l)
 	if err != nil {
 		return err
 	}
@@ -151,9 +151,9 @@ FROM rejects
 QUALIFY row_number() OVER (PARTITION BY source ORDER BY run_id DESC, "row_number" DESC) <= ?
 ORDER BY source, run_id DESC, "row_number"`
 
-func statusOf(ctx context.Context, q analytics.Querier, l string) (*statusView, error) {
+func statusOf(ctx context.Context, r Reader, l string) (*statusView, error) {
 	view := &statusView{RejectsShown: statusRejectsPerSource}
-	rows, err := q.QueryContext(ctx, statusSourcesSQL)
+	rows, err := r.Querier().QueryContext(ctx, statusSourcesSQL)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func statusOf(ctx context.Context, q analytics.Querier, l string) (*statusView, 
 		return nil, err
 	}
 
-	rows, err = q.QueryContext(ctx, statusRunsSQL, statusRunsPerSource)
+	rows, err = r.Querier().QueryContext(ctx, statusRunsSQL, statusRunsPerSource)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func statusOf(ctx context.Context, q analytics.Querier, l string) (*statusView, 
 		return nil, err
 	}
 
-	rows, err = q.QueryContext(ctx, statusRejectsSQL, statusRejectsPerSource)
+	rows, err = r.Querier().QueryContext(ctx, statusRejectsSQL, statusRejectsPerSource)
 	if err != nil {
 		return nil, err
 	}

@@ -109,8 +109,8 @@ func (s *Server) handleThread(c *fiber.Ctx) error {
 	}
 	source, id = strings.Clone(source), strings.Clone(id)
 	full := c.Query("full") == "1"
-	return s.servePage(c, "message", func(ctx context.Context, q analytics.Querier, l string, v dataVersion) (pageOut, error) {
-		view, err := threadOf(ctx, q, l, v, source, id, full)
+	return s.servePage(c, "message", func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
+		view, err := threadOf(ctx, r, l, v, source, id, full)
 		if err != nil {
 			return pageOut{}, err
 		}
@@ -122,7 +122,7 @@ func (s *Server) handleThread(c *fiber.Ctx) error {
 	})
 }
 
-func threadOf(ctx context.Context, q analytics.Querier, l string, ver dataVersion, source, id string, full bool) (*threadView, error) {
+func threadOf(ctx context.Context, r Reader, l string, ver dataVersion, source, id string, full bool) (*threadView, error) {
 	t := &threadView{Source: source, SourceID: id, URL: threadURL(source, id), AsOf: when(ver.AsOf)}
 	t.FullURL, t.Shown = t.URL+"?full=1", shownChars
 	limit := readChars
@@ -140,7 +140,7 @@ func threadOf(ctx context.Context, q analytics.Querier, l string, ver dataVersio
 		workdays                  bool
 		facts                     factsRow
 	)
-	err := q.QueryRowContext(ctx, threadSQL, limit, source, id).Scan(&t.Channel, &regionCode, &region[0], &region[1], &parent[0], &parent[1],
+	err := r.Querier().QueryRowContext(ctx, threadSQL, limit, source, id).Scan(&t.Channel, &regionCode, &region[0], &region[1], &parent[0], &parent[1],
 		&deptID, &dept[0], &dept[1], &t.Category, &t.Kind, &t.Title, &t.Body, &bodyLen, &posted, &firstReply, &closed, &t.StatusKey,
 		&likes, &dislikes, &delAt, &tz, &sla, &workdays, &facts.Known, &facts.Deadline, &facts.Mature, &facts.Replied, &facts.OnTime)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -207,7 +207,7 @@ func threadOf(ctx context.Context, q analytics.Querier, l string, ver dataVersio
 	vd := decideVerdict(facts, firstReply, loc)
 	t.Verdict, t.VerdictKey = vd.label(l), vd.Key
 
-	rows, err := q.QueryContext(ctx, repliesSQL, limit, source, id)
+	rows, err := r.Querier().QueryContext(ctx, repliesSQL, limit, source, id)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ func threadOf(ctx context.Context, q analytics.Querier, l string, ver dataVersio
 	}
 	rows.Close()
 
-	rows, err = q.QueryContext(ctx, ratingsSQL, source, id)
+	rows, err = r.Querier().QueryContext(ctx, ratingsSQL, source, id)
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,6 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
 // The reply-time distribution of a scorecard: its buckets, read from
@@ -82,10 +80,10 @@ type distBucket struct {
 	Late     bool // after the deadline (when all sources share one)
 }
 
-func readDistribution(ctx context.Context, q analytics.Querier, level, id, kind, period string) (distribution, error) {
+func readDistribution(ctx context.Context, r Reader, level, id, kind, period string) (distribution, error) {
 	d := distribution{SLAMin: math.MaxInt}
 	counts := make([]int64, bucketUnreplied+1)
-	rows, err := q.QueryContext(ctx, distributionSQL, level, id, kind, period)
+	rows, err := r.Querier().QueryContext(ctx, distributionSQL, level, id, kind, period)
 	if err != nil {
 		return d, err
 	}
@@ -228,12 +226,12 @@ func distributionChart(l string, d distribution) *chart {
 
 func (s *Server) distributionCSVHandler(e scorecardEntity) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		return s.readCSV(c, func(ctx context.Context, q analytics.Querier) (string, []string, [][]string, error) {
-			r, err := resolveScorecard(ctx, q, e, c.Params("id"), c.Query("period_kind"), c.Query("period"))
+		return s.readCSV(c, func(ctx context.Context, rd Reader) (string, []string, [][]string, error) {
+			r, err := resolveScorecard(ctx, rd, e, c.Params("id"), c.Query("period_kind"), c.Query("period"))
 			if err != nil {
 				return "", nil, nil, err
 			}
-			d, err := readDistribution(ctx, q, r.Level, r.ID, r.Kind, r.Period)
+			d, err := readDistribution(ctx, rd, r.Level, r.ID, r.Kind, r.Period)
 			if err != nil {
 				return "", nil, nil, err
 			}

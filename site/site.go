@@ -54,8 +54,10 @@ func mustLoad(name string) *time.Location {
 
 // Config wires the site to its data.
 type Config struct {
-	DB  *store.DB
-	Log *slog.Logger
+	DB *store.DB
+	// Data is what pages and the API read; nil: analytics over DB.
+	Data DataSource
+	Log  *slog.Logger
 	// AdminToken enables POST /api/v1/admin/run; StartJob starts the
 	// nightly job in the background, returning ErrJobBusy if one runs.
 	AdminToken string
@@ -77,6 +79,7 @@ type Config struct {
 // Server holds what every handler needs.
 type Server struct {
 	db         *store.DB
+	data       DataSource
 	log        *slog.Logger
 	tmpl       map[string]*template.Template
 	assets     map[string][]byte // name → content
@@ -99,6 +102,9 @@ func New(cfg Config) (*fiber.App, error) {
 		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail, secureCookies: cfg.SecureCookies}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.data = cfg.Data; s.data == nil {
+		s.data = dbSource{cfg.DB}
 	}
 	s.releases.log = s.log
 	if err := s.loadAssets(); err != nil {
@@ -309,7 +315,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &fe):
 		code = fe.Code
-	case errors.Is(err, errNoData), errors.Is(err, analytics.ErrNoMetrics):
+	case errors.Is(err, analytics.ErrNoMetrics):
 		code = fiber.StatusServiceUnavailable
 	case errors.Is(err, analytics.ErrBadQuery):
 		code = fiber.StatusBadRequest

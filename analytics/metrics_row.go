@@ -1,0 +1,122 @@
+package analytics
+
+import (
+	"database/sql"
+	"strings"
+)
+
+// Rate is a proportion with its Wilson interval and its n. Value is nil
+// when n is 0.
+type Rate struct {
+	Value *float64 `json:"value"`
+	Lo    *float64 `json:"lo"`
+	Hi    *float64 `json:"hi"`
+	N     int64    `json:"n"`
+}
+
+// Duration is a Kaplan–Meier quantile. When More is true the curve never
+// fell far enough and Value is the longest time observed: "more than Value".
+type Duration struct {
+	Value *float64 `json:"value"`
+	More  bool     `json:"more_than"`
+}
+
+// Metrics is one entity's row for one period.
+type Metrics struct {
+	Level       string `json:"level"`
+	EntityID    string `json:"entity_id"`
+	ParentID    string `json:"parent_id,omitempty"`
+	Name        string `json:"name"`
+	NameEn      string `json:"name_en"`
+	PeriodKind  string `json:"period_kind"`
+	Period      string `json:"period"`
+	PeriodStart string `json:"period_start"`
+	PeriodEnd   string `json:"period_end"`
+
+	Received    int64 `json:"received"`
+	Deleted     int64 `json:"deleted"`
+	Mature      int64 `json:"mature"`
+	Replied     int64 `json:"replied"`
+	OnTime      int64 `json:"on_time"`
+	OverdueOpen int64 `json:"overdue_open"`
+	Rated       int64 `json:"rated"`
+	Satisfied   int64 `json:"satisfied"`
+	Basic       int64 `json:"basic"`
+	Unsatisfied int64 `json:"unsatisfied"`
+
+	ReplyRate        Rate `json:"reply_rate"`
+	OnTimeRate       Rate `json:"on_time_rate"`
+	SatisfactionRate Rate `json:"satisfaction_rate"`
+	DeletionRate     Rate `json:"deletion_rate"`
+
+	MedianHours      Duration `json:"km_median_hours"`
+	P90Hours         Duration `json:"km_p90_hours"`
+	MedianDays       Duration `json:"km_median_days"`
+	P90Days          Duration `json:"km_p90_days"`
+	PlainMedianHours *float64 `json:"plain_median_hours"`
+	PlainMedianDays  *float64 `json:"plain_median_days"`
+
+	ReplyShrunk        *float64 `json:"reply_shrunk"`
+	OnTimeShrunk       *float64 `json:"on_time_shrunk"`
+	SatisfactionShrunk *float64 `json:"satisfaction_shrunk"`
+	Score              *float64 `json:"score"`
+	Components         []string `json:"components"`
+	Eligible           bool     `json:"eligible"`
+	Rank               *int64   `json:"rank"`
+	RankInParent       *int64   `json:"rank_in_parent"`
+	PrevRank           *int64   `json:"prev_rank"`
+	RankChange         *int64   `json:"rank_change"`
+	Percentile         *float64 `json:"percentile"`
+}
+
+// metricsSelect reads Metrics rows; callers add WHERE and ORDER BY.
+const metricsSelect = `SELECT m.level, m.entity_id, coalesce(m.parent_id, ''),
+	CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN '全国' ELSE coalesce(r.name, d.name, m.entity_id) END,
+	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN 'Nationwide' ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) END,
+	m.period_kind, m.period, strftime(m.period_start, '%Y-%m-%d'), strftime(m.period_end, '%Y-%m-%d'),
+	m.received, m.deleted, m.mature, m.replied, m.on_time, m.overdue_open, m.rated, m.satisfied, m.basic, m.unsatisfied,
+	m.reply_rate, m.reply_lo, m.reply_hi, m.on_time_rate, m.on_time_lo, m.on_time_hi,
+	m.satisfaction_rate, m.satisfaction_lo, m.satisfaction_hi, m.deletion_rate, m.deletion_lo, m.deletion_hi,
+	m.km_median_h, m.km_median_more, m.km_p90_h, m.km_p90_more,
+	m.km_median_days, m.km_median_days_more, m.km_p90_days, m.km_p90_days_more,
+	m.plain_median_h, m.plain_median_days,
+	m.reply_shrunk, m.on_time_shrunk, m.satisfaction_shrunk, m.score, m.components, m.eligible,
+	m.rank, m.rank_in_parent, m.prev_rank, m.rank_change, m.percentile
+FROM metrics m
+LEFT JOIN regions r ON m.level IN ('province', 'city', 'county') AND r.region_code = m.entity_id
+LEFT JOIN departments d ON m.level = 'department' AND d.department_id = m.entity_id
+`
+
+func scanMetrics(rows *sql.Rows) ([]Metrics, error) {
+	defer rows.Close()
+	var out []Metrics
+	for rows.Next() {
+		var m Metrics
+		var components string
+		var kmMore, kmP90More, kmdMore, kmdP90More sql.NullBool
+		err := rows.Scan(&m.Level, &m.EntityID, &m.ParentID, &m.Name, &m.NameEn,
+			&m.PeriodKind, &m.Period, &m.PeriodStart, &m.PeriodEnd,
+			&m.Received, &m.Deleted, &m.Mature, &m.Replied, &m.OnTime, &m.OverdueOpen, &m.Rated, &m.Satisfied, &m.Basic, &m.Unsatisfied,
+			&m.ReplyRate.Value, &m.ReplyRate.Lo, &m.ReplyRate.Hi, &m.OnTimeRate.Value, &m.OnTimeRate.Lo, &m.OnTimeRate.Hi,
+			&m.SatisfactionRate.Value, &m.SatisfactionRate.Lo, &m.SatisfactionRate.Hi,
+			&m.DeletionRate.Value, &m.DeletionRate.Lo, &m.DeletionRate.Hi,
+			&m.MedianHours.Value, &kmMore, &m.P90Hours.Value, &kmP90More,
+			&m.MedianDays.Value, &kmdMore, &m.P90Days.Value, &kmdP90More,
+			&m.PlainMedianHours, &m.PlainMedianDays,
+			&m.ReplyShrunk, &m.OnTimeShrunk, &m.SatisfactionShrunk, &m.Score, &components, &m.Eligible,
+			&m.Rank, &m.RankInParent, &m.PrevRank, &m.RankChange, &m.Percentile)
+		if err != nil {
+			return nil, err
+		}
+		m.MedianHours.More, m.P90Hours.More = kmMore.Bool, kmP90More.Bool
+		m.MedianDays.More, m.P90Days.More = kmdMore.Bool, kmdP90More.Bool
+		m.ReplyRate.N, m.OnTimeRate.N = m.Mature, m.Mature
+		m.SatisfactionRate.N, m.DeletionRate.N = m.Rated, m.Received
+		m.Components = []string{}
+		if components != "" {
+			m.Components = strings.Split(components, ",")
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,145 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/problem"
+)
+
+// checkKind refuses a period kind that is not one of PeriodKinds.
+func checkKind(kind string) error {
+	if !slices.Contains(PeriodKinds, kind) {
+		return problem.New(problem.Invalid, "期间类型 %q 无效（应为 %s 之一）", "period kind %q (want one of %s)", kind, strings.Join(PeriodKinds, ", "))
+	}
+	return nil
+}
+
+// Periods lists the periods of a kind that have data, newest first.
+func Periods(ctx context.Context, q Querier, kind string) ([]string, error) {
+	if err := checkKind(kind); err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT period FROM metrics WHERE level = 'national' AND period_kind = ? ORDER BY period_start DESC`, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// DefaultPeriod is the period shown when none is asked for: the latest
+// complete one of the kind (a month still running is not ranked while most
+// of its messages are not yet due), or the latest at all when none is
+// complete; for rolling kinds, the window ending at as_of.
+func DefaultPeriod(ctx context.Context, q Querier, kind string) (string, error) {
+	if err := checkKind(kind); err != nil {
+		return "", err
+	}
+	var p sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT coalesce(
+			max(period) FILTER (WHERE period_end <= CAST(timezone('Asia/Shanghai', r.as_of) AS DATE)),
+			max(period))
+		FROM metrics, (SELECT max_by(as_of, metric_run_id) AS as_of FROM metric_runs) r
+		WHERE level = 'national' AND period_kind = ?`, kind).Scan(&p)
+	if err != nil {
+		return "", err
+	}
+	if !p.Valid {
+		return "", ErrNoMetrics
+	}
+	return p.String, nil
+}
+
+// ValidPeriod checks a period's spelling against its kind.
+func ValidPeriod(kind, period string) error {
+	layouts := map[string]string{"month": "2006-01", "year": "2006"}
+	switch kind {
+	case "month", "year":
+		if _, err := time.Parse(layouts[kind], period); err == nil {
+			return nil
+		}
+	case "quarter":
+		var y, q int
+		if n, _ := fmt.Sscanf(period, "%4d-Q%1d", &y, &q); n == 2 && q >= 1 && q <= 4 && len(period) == 7 {
+			return nil
+		}
+	case "rolling30", "rolling90":
+		if period == strings.TrimPrefix(kind, "rolling")+"d" {
+			return nil
+		}
+	default:
+		return checkKind(kind)
+	}
+	examples := map[string]string{"month": "2025-03", "quarter": "2025-Q1", "year": "2025", "rolling30": "30d", "rolling90": "90d"}
+	return problem.New(problem.Invalid, "%q 不是有效的 %s 期间（例如 %s）", "%q is not a %s period (like %s)", period, kind, examples[kind])
+}
+
+// ResolvePeriod is the one place a request's period is decided, for the
+// pages, the API and the CLI alike: the kind given, else the kind the
+// period is spelt in (2025-Q1 is a quarter), else month; the period given,
+// checked against its kind, else the default (DefaultPeriod). A period
+// that is well spelt but has no data is ErrNotFound: an empty answer would
+// read as "nothing happened".
+func ResolvePeriod(ctx context.Context, q Querier, kind, period string) (string, string, error) {
+	if kind == "" && period != "" {
+		k, err := PeriodKindOf(period)
+		if err != nil {
+			return "", "", err
+		}
+		kind = k
+	}
+	if kind == "" {
+		kind = "month"
+	}
+	if err := checkKind(kind); err != nil {
+		return "", "", err
+	}
+	if period == "" {
+		p, err := DefaultPeriod(ctx, q, kind)
+		return kind, p, err
+	}
+	if err := ValidPeriod(kind, period); err != nil {
+		return "", "", err
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`, kind, period).Scan(&n); err != nil {
+		return "", "", err
+	}
+	if n == 0 {
+		if _, err := CurrentRun(ctx, q); err != nil {
+			return "", "", err // nothing computed yet: ErrNoMetrics, not "not found"
+		}
+		return "", "", problem.New(problem.NotFound, "%s %s 没有数据", "no data for %s %s", kind, period)
+	}
+	return kind, period, nil
+}
+
+// PeriodKindOf guesses the kind from a period's spelling: 2025-03 is a
+// month, 2025-Q1 a quarter, 2025 a year, 30d and 90d rolling windows.
+func PeriodKindOf(period string) (string, error) {
+	for _, k := range PeriodKinds {
+		if ValidPeriod(k, period) == nil {
+			return k, nil
+		}
+	}
+	return "", problem.New(problem.Invalid, "%q 不是有效的期间（例如 2025-03、2025-Q1、2025、30d 或 90d）", "%q is not a period (like 2025-03, 2025-Q1, 2025, 30d or 90d)", period)
+}
+
+func periodExists(ctx context.Context, q Querier, kind, period string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`, kind, period).Scan(&n)
+	return n > 0, err
+}

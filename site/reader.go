@@ -1,0 +1,55 @@
+package site
+
+import (
+	"context"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/store"
+)
+
+// Reader is the read API the site renders from, one consistent view per
+// request: analytics.View implements it over one read transaction, so a
+// recompute committing meanwhile never mixes old and new numbers on one
+// page. The site holds no SQL of its own; its tests can pass a fake.
+type Reader interface {
+	Version(ctx context.Context) (analytics.DataVersion, error)
+	CurrentRun(ctx context.Context) (analytics.Run, error)
+	Periods(ctx context.Context, kind string) ([]string, error)
+	ResolvePeriod(ctx context.Context, kind, period string) (string, string, error)
+	DefaultPeriod(ctx context.Context, kind string) (string, error)
+	Rankings(ctx context.Context, rq analytics.RankingQuery) (analytics.Ranking, error)
+	EntityLevel(ctx context.Context, id string) (string, error)
+	History(ctx context.Context, level, id, kind string) ([]analytics.Metrics, error)
+	ScorecardOf(ctx context.Context, id, kind, period string) (analytics.Scorecard, error)
+	OverviewOf(ctx context.Context, kind, period, level string, n int) (analytics.Overview, error)
+	OverviewFrom(ctx context.Context, rk analytics.Ranking, n int) (analytics.Overview, error)
+
+	// Querier is transitional: the reads not yet moved into analytics.
+	Querier() analytics.Querier
+	Close() error
+}
+
+// DataSource opens Readers; LatestRun is the newest computation's id
+// (0 before the first), asked on every request to key the caches.
+type DataSource interface {
+	Open(ctx context.Context) (Reader, error)
+	LatestRun(ctx context.Context) (int64, error)
+}
+
+// dbSource reads a Wenzheng database through analytics.
+type dbSource struct{ db *store.DB }
+
+func (d dbSource) Open(ctx context.Context) (Reader, error) {
+	v, err := analytics.Open(ctx, d.db)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (d dbSource) LatestRun(ctx context.Context) (int64, error) {
+	return analytics.LatestRunID(ctx, d.db)
+}
+
+// dataVersion identifies the data a page was built from; it keys ETags.
+type dataVersion = analytics.DataVersion

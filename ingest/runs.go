@@ -53,6 +53,35 @@ func RunRecorded(ctx context.Context, db *store.DB, runID int64) (bool, error) {
 	return n > 0, err
 }
 
+// HasMessages reports whether any message is stored, from any source and
+// whatever its status (a deleted message still counts): an empty database
+// is one the demo may be generated into.
+func HasMessages(ctx context.Context, db *store.DB) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&n)
+	return n > 0, err
+}
+
+// Loaded reports whether a run of source that read the content with this
+// SHA-256 committed: such a file need not be loaded again. A failed run,
+// or the same content under another source, does not count.
+func Loaded(ctx context.Context, db *store.DB, source, sha string) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE source = ? AND sha256 = ? AND status = 'ok'`, source, sha).Scan(&n)
+	return n > 0, err
+}
+
+// LastLoadEnd is when the newest committed run finished, the time the
+// metrics are computed as of; ok is false when no run committed. Failed
+// runs and runs still going do not count.
+func LastLoadEnd(ctx context.Context, db *store.DB) (end time.Time, ok bool, err error) {
+	var t sql.NullTime
+	if err := db.QueryRowContext(ctx, `SELECT max(finished_at) FROM runs WHERE status = 'ok'`).Scan(&t); err != nil {
+		return time.Time{}, false, err
+	}
+	return t.Time, t.Valid, nil
+}
+
 // DropStaging drops the staging tables (_stage_*) a run left behind when
 // its process stopped mid-run; they hold nothing that was committed. It
 // returns how many it dropped.

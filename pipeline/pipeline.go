@@ -5,7 +5,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -74,11 +73,11 @@ func Prepare(ctx context.Context, e *Env, d DemoOptions) error {
 		}
 		failed = rep.Err()
 	} else {
-		var msgs int
-		if err := e.DB.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&msgs); err != nil {
+		has, err := ingest.HasMessages(ctx, e.DB)
+		if err != nil {
 			return err
 		}
-		if msgs == 0 {
+		if !has {
 			if err := LoadDemo(ctx, e, d); err != nil {
 				return err
 			}
@@ -333,19 +332,17 @@ func alreadyLoaded(ctx context.Context, db *store.DB, source, path string) (bool
 	if err != nil {
 		return false, fmt.Errorf("source %s: %w", source, err)
 	}
-	var n int
-	err = db.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE source = ? AND sha256 = ? AND status = 'ok'`, source, sum).Scan(&n)
-	return n > 0, err
+	return ingest.Loaded(ctx, db, source, sum)
 }
 
 // Recompute materialises the metrics as of the end of the last successful
 // run, and records the newest run they count (see store.MetricsBehind).
 func Recompute(ctx context.Context, e *Env) error {
-	var asOf sql.NullTime
-	if err := e.DB.QueryRowContext(ctx, `SELECT max(finished_at) FROM runs WHERE status = 'ok'`).Scan(&asOf); err != nil {
+	asOf, loaded, err := ingest.LastLoadEnd(ctx, e.DB)
+	if err != nil {
 		return err
 	}
-	if !asOf.Valid {
+	if !loaded {
 		return fmt.Errorf("no data loaded yet: nothing to compute")
 	}
 	// One piece of work runs at a time (Job), so no run commits between
@@ -354,7 +351,7 @@ func Recompute(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	res, err := analytics.Compute(ctx, e.DB, e.Cfg.Methodology, asOf.Time)
+	res, err := analytics.Compute(ctx, e.DB, e.Cfg.Methodology, asOf)
 	if err != nil {
 		return err
 	}

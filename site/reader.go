@@ -12,6 +12,11 @@ import (
 // recompute committing meanwhile never mixes old and new numbers on one
 // page. The site holds no SQL of its own; its tests can pass a fake.
 type Reader interface {
+	// recordReader (reader_records.go): messages, threads, status.
+	recordReader
+	// distributionReader (scorecard_distribution.go).
+	distributionReader
+
 	Version(ctx context.Context) (analytics.DataVersion, error)
 	CurrentRun(ctx context.Context) (analytics.Run, error)
 	Periods(ctx context.Context, kind string) ([]string, error)

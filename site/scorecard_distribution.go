@@ -14,6 +14,10 @@ import (
 // The reply-time distribution of a scorecard: its buckets, read from
 // message_facts, its chart and its CSV.
 
+// distributionReader is the part of the read API the distribution needs.
+type distributionReader interface {
+}
+
 // Buckets of the response-time distribution: days 0 to 15 one by one, then
 // 16–30, more than 30, and not yet replied.
 const (

@@ -7,16 +7,15 @@ import (
 	"strings"
 )
 
-func init() {
-	registerProfile("mapping", func(o ProfileOptions) (Profile, error) {
-		if o.Mapping == nil {
-			return nil, fmt.Errorf("source %s: profile \"mapping\" needs a \"mapping\" section in the config", o.Source)
-		}
-		if o.Mapping.Columns["source_id"] == "" || o.Mapping.Columns["posted_at"] == "" {
-			return nil, fmt.Errorf("source %s: the mapping must name the columns of source_id and posted_at", o.Source)
-		}
-		return mappingProfile{o}, nil
-	})
+// newMappingProfile makes the user-defined profile of a source's config.
+func newMappingProfile(o ProfileOptions) (Profile, error) {
+	if o.Mapping == nil {
+		return nil, fmt.Errorf("source %s: profile \"mapping\" needs a \"mapping\" section in the config", o.Source)
+	}
+	if o.Mapping.Columns["source_id"] == "" || o.Mapping.Columns["posted_at"] == "" {
+		return nil, fmt.Errorf("source %s: the mapping must name the columns of source_id and posted_at", o.Source)
+	}
+	return mappingProfile{o}, nil
 }
 
 // Mapping is a user-defined profile, written in the config so a new board

@@ -70,14 +70,15 @@ type ProfileOptions struct {
 
 type profileFactory func(ProfileOptions) (Profile, error)
 
-var profiles = map[string]profileFactory{}
-
-// registerProfile is called from each profile's init.
-func registerProfile(name string, f profileFactory) {
-	if _, dup := profiles[name]; dup {
-		panic("ingest: profile registered twice: " + name)
-	}
-	profiles[name] = f
+// profiles are the readers this version has, by the name a source's
+// "profile" gives: the one place that lists them. Each is made in the file
+// of its reader.
+var profiles = map[string]profileFactory{
+	"canonical":     newCanonical,
+	"mapping":       newMappingProfile,
+	"nyc311":        newNYC311,
+	"open311":       newOpen311,
+	"zhihuizhengwu": newZhihuizhengwu,
 }
 
 // Profiles lists the built-in profiles (and "mapping" for user-defined ones).

@@ -7,12 +7,10 @@ import (
 	"strings"
 )
 
-func init() {
-	registerProfile("canonical", func(o ProfileOptions) (Profile, error) { return canonical{o}, nil })
-}
-
 // canonical is Wenzheng's own documented schema (README, "Configuration").
 type canonical struct{ o ProfileOptions }
+
+func newCanonical(o ProfileOptions) (Profile, error) { return canonical{o}, nil }
 
 func (c canonical) Open(ctx context.Context, in Input) (Reader, error) {
 	if in.Path == "" {

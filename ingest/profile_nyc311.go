@@ -11,10 +11,6 @@ import (
 	"time"
 )
 
-func init() {
-	registerProfile("nyc311", func(o ProfileOptions) (Profile, error) { return nyc311{loc: o.Location, lim: o.Limits}, nil })
-}
-
 // nyc311 reads NYC Open Data's "311 Service Requests" CSV export.
 //
 // Mapping, decided once here:
@@ -39,6 +35,8 @@ type nyc311 struct {
 	loc *time.Location
 	lim Limits
 }
+
+func newNYC311(o ProfileOptions) (Profile, error) { return nyc311{loc: o.Location, lim: o.Limits}, nil }
 
 // The columns the profile cannot do without.
 var nyc311Required = []string{"Unique Key", "Created Date", "Status", "Agency"}

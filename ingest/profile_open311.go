@@ -18,10 +18,6 @@ import (
 	"unicode"
 )
 
-func init() {
-	registerProfile("open311", func(o ProfileOptions) (Profile, error) { return open311{o}, nil })
-}
-
 // open311 reads Open311 GeoReport v2 service requests, from a file or from
 // a city's requests endpoint.
 //
@@ -53,6 +49,8 @@ func init() {
 //     county-level region under it (sf-94110). Requests without a usable
 //     ZIP code count for the city only.
 type open311 struct{ o ProfileOptions }
+
+func newOpen311(o ProfileOptions) (Profile, error) { return open311{o}, nil }
 
 // open311Window is the longest start_date–end_date span servers accept.
 const open311Window = 90 * 24 * time.Hour

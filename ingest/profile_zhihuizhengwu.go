@@ -15,12 +15,6 @@ import (
 	"unicode/utf8"
 )
 
-func init() {
-	registerProfile("zhihuizhengwu", func(o ProfileOptions) (Profile, error) {
-		return zhihuizhengwu{loc: o.Location, lim: o.Limits}, nil
-	})
-}
-
 // zhihuizhengwu reads the 智慧政务 message-board export (the 2020 泰迪杯
 // files): one sheet, one message a row, the official answer in the same row.
 //
@@ -33,6 +27,10 @@ func init() {
 type zhihuizhengwu struct {
 	loc *time.Location
 	lim Limits
+}
+
+func newZhihuizhengwu(o ProfileOptions) (Profile, error) {
+	return zhihuizhengwu{loc: o.Location, lim: o.Limits}, nil
 }
 
 // Columns of the export. Only the id and the posting time are required:

@@ -307,7 +307,53 @@ type recordedFailure struct{ reason string }
 
 func (e *recordedFailure) Error() string { return e.reason }
 
+// load stages r's rows, then merges them and records the run in one
+// transaction. Each step is a method below, in the order they run.
 func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, hasData func() (bool, error)) error {
+	if err := l.createStaging(ctx); err != nil {
+		return err
+	}
+	firstReject, err := l.stageRows(ctx, src, r, s)
+	if err != nil {
+		return err
+	}
+	if s.RowsRead == 0 && hasData != nil {
+		if err := unreadInput(src, hasData); err != nil {
+			return err
+		}
+	}
+	if s.Rejected > 0 {
+		if s.RejectsRun, err = l.rejectsRecorded(ctx, s); err != nil {
+			return err
+		}
+	}
+	allRejected := l.allRejected(s, firstReject)
+	rr, hasReference := r.(ReferenceReader)
+	if hasReference && allRejected == "" {
+		regions, departments := rr.Reference()
+		if err := stageReference(ctx, l.DB, regions, departments); err != nil {
+			return err
+		}
+		defer dropReferenceStage(ctx, l.DB)
+	}
+	err = l.commitRun(ctx, src, s, hasReference, allRejected)
+	l.dropStaging(ctx)
+	if err != nil {
+		return err
+	}
+	if firstReject != nil && l.Log != nil {
+		l.Log.Warn("rows rejected; each is kept with its reason in the rejects table", "run", s.RunID, "source", src.Name,
+			"rejected", s.Rejected, "rejects_run", s.RejectsRun, "first_row", firstReject.row, "first_reason", l.logText(firstReject.reason))
+	}
+	if allRejected != "" {
+		return &recordedFailure{allRejected}
+	}
+	return nil
+}
+
+// createStaging makes the run's empty staging tables (stageTables), shaped
+// like the tables they are merged into.
+func (l *Loader) createStaging(ctx context.Context) error {
 	for _, q := range []string{
 		`CREATE OR REPLACE TABLE _stage_messages AS SELECT * EXCLUDE (first_seen_run, last_seen_run, deleted_detected_at), 0::BIGINT AS run_id FROM messages LIMIT 0`,
 		`CREATE OR REPLACE TABLE _stage_replies AS SELECT * FROM replies LIMIT 0`,
@@ -318,24 +364,30 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, has
 			return fmt.Errorf("prepare staging: %w", err)
 		}
 	}
-	var firstReject *reject
-	seen := make(map[string]int)
-	// Reading and validating run beside the appenders, so parsing overlaps
-	// DuckDB's work on the other core; rows stream into the staging tables
-	// and are never all held in memory.
+	return nil
+}
+
+// dropStaging drops the staging tables once the run is committed or
+// rolled back; a stop that skips it leaves them to DropStaging.
+func (l *Loader) dropStaging(ctx context.Context) {
+	for _, t := range stageTables {
+		l.DB.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+t)
+	}
+}
+
+// stageRows reads every row of r and appends it to the staging tables,
+// counting it in s; it returns the first rejected row, nil when none was.
+// Reading and validating run beside the appenders, so parsing overlaps
+// DuckDB's work on the other core; rows stream into the staging tables
+// and are never all held in memory.
+func (l *Loader) stageRows(ctx context.Context, src Source, r Reader, s *Summary) (*reject, error) {
 	rows := make(chan parsedRow, 4096)
 	stop := make(chan struct{})
 	defer close(stop)
 	go parseRows(r, rows, stop)
+	st := &rowStager{l: l, src: src, s: s, seen: make(map[string]int)}
 	err := l.DB.AppendTables(ctx, stageTables, func(appendTo []func(...driver.Value) error) error {
-		appendMessage, appendReply, appendRating, appendReject := appendTo[0], appendTo[1], appendTo[2], appendTo[3]
-		rejectRow := func(number int, raw, reason string) error {
-			s.Rejected++
-			if firstReject == nil {
-				firstReject = &reject{number, raw, reason}
-			}
-			return appendReject(s.RunID, src.Name, int64(number), storedRaw(raw), strings.ToValidUTF8(reason, "\uFFFD"))
-		}
+		st.appendMessage, st.appendReply, st.appendRating, st.appendReject = appendTo[0], appendTo[1], appendTo[2], appendTo[3]
 		for p := range rows {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -343,92 +395,136 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, has
 			if p.err != nil {
 				return p.err
 			}
-			row := p.row
-			s.RowsRead++
-			if l.Progress != nil && s.RowsRead%2000 == 0 {
-				l.Progress(s.RowsRead)
-			}
-			rec, d := row.Record, p.derived
-			reason := row.Reason
-			switch {
-			case rec == nil:
-			case p.reason != "":
-				reason = p.reason
-			default:
-				if first, dup := seen[rec.SourceID]; dup {
-					reason = fmt.Sprintf("message id %q already appeared on row %d of this input", rec.SourceID, first)
-				}
-			}
-			if rec == nil || reason != "" {
-				if err := rejectRow(row.Number, row.Raw, reason); err != nil {
-					return fmt.Errorf("stage rejected row %d: %w", row.Number, err)
-				}
-				continue
-			}
-			seen[rec.SourceID] = row.Number
-			if rec.RegionCode != "" {
-				s.WithRegion++
-			}
-			if rec.DepartmentID != "" {
-				s.WithDepartment++
-			}
-			if err := appendMessage(src.Name, rec.SourceID, nullStr(rec.Channel), nullStr(rec.RegionCode), nullStr(rec.DepartmentID),
-				nullStr(rec.Category), nullStr(rec.Kind), nullStr(rec.Title), nullStr(rec.Body),
-				nullStr(Pseudonym(l.Secret, src.Name, rec.Author)), rec.PostedAt, nullTime(d.firstReplyAt), nullTime(rec.ClosedAt),
-				d.status, nullStr(d.rating), nullTime(d.ratedAt), nullInt(rec.Likes), nullInt(rec.Dislikes),
-				d.hash, s.RunID); err != nil {
-				return fmt.Errorf("stage row %d: %w", row.Number, err)
-			}
-			for _, rep := range rec.Replies {
-				if err := appendReply(src.Name, rec.SourceID, int32(rep.Seq), rep.RepliedAt,
-					nullStr(rep.DepartmentID), nullStr(rep.Body), rep.Kind); err != nil {
-					return fmt.Errorf("stage row %d: %w", row.Number, err)
-				}
-			}
-			for _, rt := range rec.Ratings {
-				if err := appendRating(src.Name, rec.SourceID, int32(rt.Seq), rt.RatedAt, rt.Rating); err != nil {
-					return fmt.Errorf("stage row %d: %w", row.Number, err)
-				}
+			if err := st.add(p); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+	return st.firstReject, err
+}
+
+// rowStager appends one run's rows to the staging tables as they are read.
+type rowStager struct {
+	l   *Loader
+	src Source
+	s   *Summary
+	// The appenders of the staging tables.
+	appendMessage, appendReply, appendRating, appendReject func(...driver.Value) error
+	// seen holds the row each message id was first on.
+	seen        map[string]int
+	firstReject *reject
+}
+
+// add stages one parsed row: as a message with its replies and ratings,
+// or as a reject with its reason.
+func (st *rowStager) add(p parsedRow) error {
+	row := p.row
+	st.s.RowsRead++
+	if st.l.Progress != nil && st.s.RowsRead%2000 == 0 {
+		st.l.Progress(st.s.RowsRead)
+	}
+	rec := row.Record
+	if reason := st.rejection(p); rec == nil || reason != "" {
+		if err := st.reject(row.Number, row.Raw, reason); err != nil {
+			return fmt.Errorf("stage rejected row %d: %w", row.Number, err)
+		}
+		return nil
+	}
+	st.seen[rec.SourceID] = row.Number
+	if rec.RegionCode != "" {
+		st.s.WithRegion++
+	}
+	if rec.DepartmentID != "" {
+		st.s.WithDepartment++
+	}
+	if err := st.stageRecord(rec, p.derived); err != nil {
+		return fmt.Errorf("stage row %d: %w", row.Number, err)
+	}
+	return nil
+}
+
+// rejection is why a parsed row is rejected: the reader's reason, the
+// validation's, or a message id already seen in this input; "" when it is
+// accepted.
+func (st *rowStager) rejection(p parsedRow) string {
+	rec := p.row.Record
+	switch {
+	case rec == nil:
+	case p.reason != "":
+		return p.reason
+	default:
+		if first, dup := st.seen[rec.SourceID]; dup {
+			return fmt.Sprintf("message id %q already appeared on row %d of this input", rec.SourceID, first)
+		}
+	}
+	return p.row.Reason
+}
+
+// reject stages a rejected row with its reason and counts it.
+func (st *rowStager) reject(number int, raw, reason string) error {
+	st.s.Rejected++
+	if st.firstReject == nil {
+		st.firstReject = &reject{number, raw, reason}
+	}
+	return st.appendReject(st.s.RunID, st.src.Name, int64(number), storedRaw(raw), strings.ToValidUTF8(reason, "\uFFFD"))
+}
+
+// stageRecord stages an accepted message, its replies and its ratings.
+func (st *rowStager) stageRecord(rec *Record, d derived) error {
+	src := st.src.Name
+	if err := st.appendMessage(src, rec.SourceID, nullStr(rec.Channel), nullStr(rec.RegionCode), nullStr(rec.DepartmentID),
+		nullStr(rec.Category), nullStr(rec.Kind), nullStr(rec.Title), nullStr(rec.Body),
+		nullStr(Pseudonym(st.l.Secret, src, rec.Author)), rec.PostedAt, nullTime(d.firstReplyAt), nullTime(rec.ClosedAt),
+		d.status, nullStr(d.rating), nullTime(d.ratedAt), nullInt(rec.Likes), nullInt(rec.Dislikes),
+		d.hash, st.s.RunID); err != nil {
+		return err
+	}
+	for _, rep := range rec.Replies {
+		if err := st.appendReply(src, rec.SourceID, int32(rep.Seq), rep.RepliedAt,
+			nullStr(rep.DepartmentID), nullStr(rep.Body), rep.Kind); err != nil {
+			return err
+		}
+	}
+	for _, rt := range rec.Ratings {
+		if err := st.appendRating(src, rec.SourceID, int32(rt.Seq), rt.RatedAt, rt.Rating); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unreadInput fails a run that read no row from an input holding data: a
+// file whose rows went unseen (old Mac line ends, a sheet the reader
+// missed) must not pass for an empty one.
+func unreadInput(src Source, hasData func() (bool, error)) error {
+	has, err := hasData()
 	if err != nil {
 		return err
 	}
-	if s.RowsRead == 0 && hasData != nil {
-		// A file whose rows went unseen (old Mac line ends, a sheet the
-		// reader missed) must not pass for an empty one.
-		has, err := hasData()
-		if err != nil {
-			return err
-		}
-		if has {
-			return fmt.Errorf("no rows were read from the input, yet it is not empty: it is not in a form the %s profile reads (its format, encoding or line ends)", src.Profile)
-		}
+	if has {
+		return fmt.Errorf("no rows were read from the input, yet it is not empty: it is not in a form the %s profile reads (its format, encoding or line ends)", src.Profile)
 	}
-	if s.Rejected > 0 {
-		if s.RejectsRun, err = l.rejectsRecorded(ctx, s); err != nil {
-			return err
-		}
-	}
-	// A run whose every row is rejected loads nothing: it fails, and as a
-	// snapshot it must not mark the whole board deleted. Its rejects are
-	// kept, since they say what is wrong.
-	var allRejected string
+	return nil
+}
+
+// allRejected is why a run whose every row is rejected fails, "" for any
+// other run. Such a run loads nothing: it fails, and as a snapshot it must
+// not mark the whole board deleted. Its rejects are kept, since they say
+// what is wrong.
+func (l *Loader) allRejected(s *Summary, firstReject *reject) string {
 	if s.RowsRead > 0 && s.Rejected == s.RowsRead {
-		allRejected = fmt.Sprintf("all %d rows were rejected, so nothing was loaded; the first, row %d: %s (wenzheng rejects %d lists them all)",
+		return fmt.Sprintf("all %d rows were rejected, so nothing was loaded; the first, row %d: %s (wenzheng rejects %d lists them all)",
 			s.Rejected, firstReject.row, l.logText(firstReject.reason), s.RejectsRun)
 	}
-	rr, hasReference := r.(ReferenceReader)
-	if hasReference && allRejected == "" {
-		regions, departments := rr.Reference()
-		if err := stageReference(ctx, l.DB, regions, departments); err != nil {
-			return err
-		}
-		defer dropReferenceStage(ctx, l.DB)
-	}
-	err = l.DB.Tx(ctx, func(tx *sql.Tx) error {
+	return ""
+}
+
+// commitRun merges the staged rows (unless every row was rejected),
+// stores the rejects (unless an earlier run holds the same) and records
+// the run's outcome and counts, in one transaction.
+func (l *Loader) commitRun(ctx context.Context, src Source, s *Summary, hasReference bool, allRejected string) error {
+	return l.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if allRejected == "" {
 			if err := l.merge(ctx, tx, src, s, hasReference); err != nil {
 				return err
@@ -451,20 +547,6 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, has
 			status, reason, l.now(), s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected, s.DeletedDetected, s.RunID)
 		return err
 	})
-	for _, t := range stageTables {
-		l.DB.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+t)
-	}
-	if err != nil {
-		return err
-	}
-	if firstReject != nil && l.Log != nil {
-		l.Log.Warn("rows rejected; each is kept with its reason in the rejects table", "run", s.RunID, "source", src.Name,
-			"rejected", s.Rejected, "rejects_run", s.RejectsRun, "first_row", firstReject.row, "first_reason", l.logText(firstReject.reason))
-	}
-	if allRejected != "" {
-		return &recordedFailure{allRejected}
-	}
-	return nil
 }
 
 // rejectsRecorded returns the run whose rejects already hold the ones

@@ -14,9 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
-
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/texttable"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -289,21 +288,21 @@ func rankingTable(rk analytics.Ranking) string {
 	if len(rk.Ranked) == 0 {
 		fmt.Fprintf(&b, "No entity has the %d mature messages needed to be ranked.\n", p.MinN)
 	} else {
-		t := newTable("rrllrrrrrr")
-		t.row("RANK", "CHANGE", "NAME", "CODE", "SCORE", "REPLY", "ON-TIME", "SATISFIED", "KM MEDIAN", "MATURE")
+		t := texttable.New("rrllrrrrrr")
+		t.Row("RANK", "CHANGE", "NAME", "CODE", "SCORE", "REPLY", "ON-TIME", "SATISFIED", "KM MEDIAN", "MATURE")
 		for _, m := range rk.Ranked {
-			t.row(intText(shownRank(rk, m)), rankChange(m), displayName(m), m.EntityID, fixed1(m.Score),
+			t.Row(intText(shownRank(rk, m)), rankChange(m), displayName(m), m.EntityID, fixed1(m.Score),
 				pct(m.ReplyRate.Value), pct(m.OnTimeRate.Value), pct(m.SatisfactionRate.Value), kmHours(m.MedianHours), strconv.FormatInt(m.Mature, 10))
 		}
-		t.write(&b, "")
+		b.WriteString(t.Render(""))
 	}
 	if len(rk.Insufficient) > 0 {
 		fmt.Fprintf(&b, "\n样本不足 (insufficient data): %d with fewer than min_n = %d mature messages, not ranked\n", len(rk.Insufficient), p.MinN)
-		t := newTable("llrl")
+		t := texttable.New("llrl")
 		for _, m := range rk.Insufficient {
-			t.row(displayName(m), m.EntityID, strconv.FormatInt(m.Mature, 10), fmt.Sprintf("mature (min_n %d)", p.MinN))
+			t.Row(displayName(m), m.EntityID, strconv.FormatInt(m.Mature, 10), fmt.Sprintf("mature (min_n %d)", p.MinN))
 		}
-		t.write(&b, "  ")
+		b.WriteString(t.Render("  "))
 	}
 	if u := rk.Unattributed; u != nil {
 		fmt.Fprintf(&b, "\n未识别 (unattributed): %d messages received whose %s could not be identified (counted, never ranked)\n",
@@ -335,9 +334,9 @@ func scorecardTable(sc analytics.Scorecard) string {
 	}
 
 	b.WriteString("\n")
-	t := newTable("lrrlr")
-	t.row("", "THIS", "AVERAGE", "95% INTERVAL", "N")
-	t.row("Score", fixed1(m.Score), fixed1(a.MeanScore), "", "")
+	t := texttable.New("lrrlr")
+	t.Row("", "THIS", "AVERAGE", "95% INTERVAL", "N")
+	t.Row("Score", fixed1(m.Score), fixed1(a.MeanScore), "", "")
 	for _, r := range []struct {
 		label string
 		rate  analytics.Rate
@@ -347,25 +346,25 @@ func scorecardTable(sc analytics.Scorecard) string {
 		{"On-time rate", m.OnTimeRate, a.OnTimeRate},
 		{"Satisfaction", m.SatisfactionRate, a.SatisfactionRate},
 	} {
-		t.row(r.label, pct(r.rate.Value), pct(r.avg), interval(r.rate), strconv.FormatInt(r.rate.N, 10))
+		t.Row(r.label, pct(r.rate.Value), pct(r.avg), interval(r.rate), strconv.FormatInt(r.rate.N, 10))
 	}
-	t.row("KM median reply", kmHours(m.MedianHours), "", "", "")
-	t.row("KM 90th percentile", kmHours(m.P90Hours), "", "", "")
-	t.row("Received", strconv.FormatInt(m.Received, 10), "", "", "")
-	t.row("Overdue unreplied", strconv.FormatInt(m.OverdueOpen, 10), "", "", "")
-	t.write(&b, "  ")
+	t.Row("KM median reply", kmHours(m.MedianHours), "", "", "")
+	t.Row("KM 90th percentile", kmHours(m.P90Hours), "", "", "")
+	t.Row("Received", strconv.FormatInt(m.Received, 10), "", "", "")
+	t.Row("Overdue unreplied", strconv.FormatInt(m.OverdueOpen, 10), "", "", "")
+	b.WriteString(t.Render("  "))
 
 	if len(sc.Losses) > 0 {
 		fmt.Fprintf(&b, "\nWhere points are lost (score points against an average %s, costliest\nfirst; the rates are shrunk towards the level's)\n", levelSingular[level])
-		t := newTable("lrl")
+		t := texttable.New("lrl")
 		for _, l := range sc.Losses {
 			pts := l.Points
 			if math.Abs(pts) < 0.05 {
 				pts = 0
 			}
-			t.row(componentNames[l.Component], fmt.Sprintf("%+.1f", pts), fmt.Sprintf("%s vs %s", pct(&l.Shrunk), pct(&l.Average)))
+			t.Row(componentNames[l.Component], fmt.Sprintf("%+.1f", pts), fmt.Sprintf("%s vs %s", pct(&l.Shrunk), pct(&l.Average)))
 		}
-		t.write(&b, "  ")
+		b.WriteString(t.Render("  "))
 	}
 
 	fmt.Fprintf(&b, "\nOverdue unreplied messages, posted in any period: %d (oldest first)\n", sc.OverdueTotal)
@@ -373,17 +372,17 @@ func scorecardTable(sc analytics.Scorecard) string {
 	if len(shown) > 0 {
 		srcW := 0
 		for _, o := range shown {
-			srcW = max(srcW, displayWidth(o.Source+"/"+o.SourceID))
+			srcW = max(srcW, texttable.Width(o.Source+"/"+o.SourceID))
 		}
 		// 80 columns: indent, posted, deadline, overdue, title, source/id and the gaps.
 		titleW := max(12, 80-2-10-2-10-2-7-2-2-srcW)
-		t := newTable("llrll")
-		t.row("POSTED", "DEADLINE", "OVERDUE", "TITLE", "SOURCE/ID")
+		t := texttable.New("llrll")
+		t.Row("POSTED", "DEADLINE", "OVERDUE", "TITLE", "SOURCE/ID")
 		for _, o := range shown {
-			t.row(o.PostedAt.In(shanghai).Format(time.DateOnly), o.DeadlineAt.In(shanghai).Format(time.DateOnly),
-				fmt.Sprintf("%d d", o.DaysOverdue), truncate(strings.Join(strings.Fields(o.Title), " "), titleW), o.Source+"/"+o.SourceID)
+			t.Row(o.PostedAt.In(shanghai).Format(time.DateOnly), o.DeadlineAt.In(shanghai).Format(time.DateOnly),
+				fmt.Sprintf("%d d", o.DaysOverdue), texttable.Truncate(strings.Join(strings.Fields(o.Title), " "), titleW), o.Source+"/"+o.SourceID)
 		}
-		t.write(&b, "  ")
+		b.WriteString(t.Render("  "))
 		if more := sc.OverdueTotal - int64(len(shown)); more > 0 {
 			fmt.Fprintf(&b, "  … %d more\n", more)
 		}
@@ -391,12 +390,12 @@ func scorecardTable(sc analytics.Scorecard) string {
 
 	if len(sc.Categories) > 0 {
 		b.WriteString("\nWorst categories by on-time rate\n")
-		t := newTable("lrlr")
-		t.row("CATEGORY", "ON-TIME", "95% INTERVAL", "N")
+		t := texttable.New("lrlr")
+		t.Row("CATEGORY", "ON-TIME", "95% INTERVAL", "N")
 		for _, c := range sc.Categories[:min(len(sc.Categories), 5)] {
-			t.row(truncate(c.Category, 40), pct(c.OnTimeRate.Value), interval(c.OnTimeRate), strconv.FormatInt(c.OnTimeRate.N, 10))
+			t.Row(texttable.Truncate(c.Category, 40), pct(c.OnTimeRate.Value), interval(c.OnTimeRate), strconv.FormatInt(c.OnTimeRate.N, 10))
 		}
-		t.write(&b, "  ")
+		b.WriteString(t.Render("  "))
 	}
 
 	for _, group := range []struct {
@@ -410,17 +409,17 @@ func scorecardTable(sc analytics.Scorecard) string {
 		fmt.Fprintf(&b, "\n%s (%d of %d; rank among them)\n", group.title, len(shown), len(group.ms))
 		codeW, unranked := 4, false
 		for _, c := range shown {
-			codeW = max(codeW, displayWidth(c.EntityID))
+			codeW = max(codeW, texttable.Width(c.EntityID))
 		}
 		// 80 columns: indent, rank, name, code, score, mature and the gaps.
 		nameW := max(16, 80-2-4-2-2-codeW-2-5-2-6)
-		t := newTable("rllrr")
-		t.row("RANK", "NAME", "CODE", "SCORE", "MATURE")
+		t := texttable.New("rllrr")
+		t.Row("RANK", "NAME", "CODE", "SCORE", "MATURE")
 		for _, c := range shown {
 			unranked = unranked || c.RankInParent == nil
-			t.row(intText(c.RankInParent), truncate(displayName(c), nameW), c.EntityID, fixed1(c.Score), strconv.FormatInt(c.Mature, 10))
+			t.Row(intText(c.RankInParent), texttable.Truncate(displayName(c), nameW), c.EntityID, fixed1(c.Score), strconv.FormatInt(c.Mature, 10))
 		}
-		t.write(&b, "  ")
+		b.WriteString(t.Render("  "))
 		if unranked {
 			fmt.Fprintf(&b, "  — not ranked: 样本不足 (insufficient data), fewer than %d mature messages\n", p.MinN)
 		}
@@ -514,71 +513,4 @@ func kmHours(d analytics.Duration) string {
 		s = ">" + s
 	}
 	return s
-}
-
-// displayWidth is how many terminal columns s takes: East Asian wide and
-// fullwidth runes (汉字, ，) take two. text/tabwriter counts every rune as
-// one, which is why the tables here are laid out by hand.
-func displayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
-
-// truncate shortens s to at most w columns, ending it with … when cut.
-func truncate(s string, w int) string {
-	if displayWidth(s) <= w {
-		return s
-	}
-	n := 0
-	for i, r := range s {
-		rw := displayWidth(string(r))
-		if n+rw > w-1 {
-			return s[:i] + "…"
-		}
-		n += rw
-	}
-	return s
-}
-
-// table lays out cells in columns by display width, two spaces apart.
-type table struct {
-	align string // per column: l (left) or r (right)
-	rows  [][]string
-}
-
-func newTable(align string) *table { return &table{align: align} }
-
-func (t *table) row(cells ...string) { t.rows = append(t.rows, cells) }
-
-func (t *table) write(b *strings.Builder, indent string) {
-	widths := make([]int, len(t.align))
-	for _, r := range t.rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], displayWidth(c))
-		}
-	}
-	for _, r := range t.rows {
-		var line strings.Builder
-		line.WriteString(indent)
-		for i, c := range r {
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			pad := strings.Repeat(" ", widths[i]-displayWidth(c))
-			if t.align[i] == 'r' {
-				line.WriteString(pad + c)
-			} else {
-				line.WriteString(c + pad)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/texttable"
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
@@ -123,7 +124,7 @@ func TestRankAndScorecard(t *testing.T) {
 		col := -1
 		for _, m := range rk.Ranked {
 			l := lineWith(out, " "+m.EntityID+" ")
-			c := displayWidth(l[:strings.Index(l, " "+m.EntityID+" ")])
+			c := texttable.Width(l[:strings.Index(l, " "+m.EntityID+" ")])
 			if col >= 0 && c != col {
 				t.Errorf("code of %s at column %d, others at %d", m.EntityID, c, col)
 			}
@@ -193,8 +194,8 @@ func TestRankAndScorecard(t *testing.T) {
 			t.Errorf("%d overdue but no “N more”:\n%s", sc.OverdueTotal, out)
 		}
 		for _, l := range strings.Split(out, "\n") {
-			if displayWidth(l) > 80 {
-				t.Errorf("wider than 80 columns (%d): %q", displayWidth(l), l)
+			if texttable.Width(l) > 80 {
+				t.Errorf("wider than 80 columns (%d): %q", texttable.Width(l), l)
 			}
 		}
 	})
@@ -380,38 +381,6 @@ func TestRankChange(t *testing.T) {
 		if got := rankChange(analytics.Metrics{Rank: tt.rank, RankChange: tt.change}); got != tt.want {
 			t.Errorf("rankChange(%v, %v) = %q, want %q", tt.rank, tt.change, got, tt.want)
 		}
-	}
-}
-
-func TestDisplayWidth(t *testing.T) {
-	tests := []struct {
-		s         string
-		width     int
-		cut       int
-		truncated string
-	}{
-		{"abc", 3, 3, "abc"},
-		{"郑州市", 6, 5, "郑州…"},
-		{"郑州市 (Zhengzhou)", 18, 10, "郑州市 (Z…"},
-		{"ＡＢ，", 6, 4, "Ａ…"},
-		{"↑2 —", 4, 4, "↑2 —"},
-	}
-	for _, tt := range tests {
-		if got := displayWidth(tt.s); got != tt.width {
-			t.Errorf("displayWidth(%q) = %d, want %d", tt.s, got, tt.width)
-		}
-		if got := truncate(tt.s, tt.cut); got != tt.truncated || displayWidth(got) > tt.cut {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tt.s, tt.cut, got, tt.truncated)
-		}
-	}
-
-	tb := newTable("lr")
-	tb.row("郑州市", "1")
-	tb.row("A", "22")
-	var b strings.Builder
-	tb.write(&b, "")
-	if got, want := b.String(), "郑州市   1\nA       22\n"; got != want {
-		t.Errorf("table:\n%q\nwant\n%q", got, want)
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 // checkKind refuses a period kind that is not one of PeriodKinds.
 func checkKind(kind string) error {
 	if !slices.Contains(PeriodKinds, kind) {
-		return problem.New(problem.Invalid, "期间类型 %q 无效（应为 %s 之一）", "period kind %q (want one of %s)", kind, strings.Join(PeriodKinds, ", "))
+		return problem.New(problem.Invalid, "period_kind %q 无效（应为 %s 之一）", "period_kind %q (want one of %s)", kind, strings.Join(PeriodKinds, ", "))
 	}
 	return nil
 }
@@ -94,17 +94,8 @@ func ValidPeriod(kind, period string) error {
 // that is well spelt but has no data is ErrNotFound: an empty answer would
 // read as "nothing happened".
 func ResolvePeriod(ctx context.Context, q Querier, kind, period string) (string, string, error) {
-	if kind == "" && period != "" {
-		k, err := PeriodKindOf(period)
-		if err != nil {
-			return "", "", err
-		}
-		kind = k
-	}
-	if kind == "" {
-		kind = "month"
-	}
-	if err := checkKind(kind); err != nil {
+	kind, err := RequestKind(kind, period)
+	if err != nil {
 		return "", "", err
 	}
 	if period == "" {
@@ -125,6 +116,22 @@ func ResolvePeriod(ctx context.Context, q Querier, kind, period string) (string,
 		return "", "", problem.New(problem.NotFound, "%s %s 没有数据", "no data for %s %s", kind, period)
 	}
 	return kind, period, nil
+}
+
+// RequestKind is the first half of ResolvePeriod, for the reads that need
+// only a kind (a history, the list of periods): the kind given, checked,
+// else the kind the period is spelt in, else month.
+func RequestKind(kind, period string) (string, error) {
+	switch {
+	case kind != "":
+		if err := checkKind(kind); err != nil {
+			return "", err
+		}
+		return kind, nil
+	case period != "":
+		return PeriodKindOf(period)
+	}
+	return "month", nil
 }
 
 // PeriodKindOf guesses the kind from a period's spelling: 2025-03 is a

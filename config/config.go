@@ -58,6 +58,32 @@ type Config struct {
 	// Limits bound what one input file may cost to read (sizes in bytes,
 	// counts of rows); a key left out keeps its default (see ingest.Limits).
 	Limits ingest.Limits `json:"limits"`
+	// Timeouts bound how long one request may read, as Go durations
+	// ("10s", "2m"); a key left out keeps its default (see site.Timeouts).
+	Timeouts Timeouts `json:"timeouts"`
+}
+
+// Timeouts are the request deadlines of `wenzheng serve`.
+type Timeouts struct {
+	Page     string `json:"page,omitempty"`
+	Download string `json:"download,omitempty"`
+	Extract  string `json:"extract,omitempty"`
+}
+
+// Durations parses the timeouts; an empty one is 0 (the default).
+func (t Timeouts) Durations() (page, download, extract time.Duration, err error) {
+	parse := func(key, v string) time.Duration {
+		if v == "" || err != nil {
+			return 0
+		}
+		d, perr := time.ParseDuration(v)
+		if perr != nil || d <= 0 {
+			err = fmt.Errorf("timeouts.%s: %q is not a positive duration like \"10s\" or \"2m\"", key, v)
+		}
+		return d
+	}
+	page, download, extract = parse("page", t.Page), parse("download", t.Download), parse("extract", t.Extract)
+	return page, download, extract, err
 }
 
 // Licence names a data licence.
@@ -263,6 +289,9 @@ func (c Config) Validate() error {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("public_url: %q is not an http(s) address", c.PublicURL))
 		}
+	}
+	if _, _, _, err := c.Timeouts.Durations(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(c.Sources) > 0 && (c.Secret == "" || c.Secret == DemoSecret) {
 		errs = append(errs, errors.New("secret: set a secret of your own to key author pseudonyms of real data"))

@@ -47,6 +47,9 @@ func TestLoad(t *testing.T) {
 		{"good", `{"secret":"s3cret","sources":[{"name":"zz","profile":"canonical","files":["a.ndjson"],"sla_days":10}]}`, ""},
 		{"limits", `{"limits":{"max_input_bytes":1073741824,"max_row_bytes":8388608,"max_empty_rows":1000}}`, ""},
 		{"unknown limit", `{"limits":{"max_cell_bytes":10}}`, `unknown field "max_cell_bytes"`},
+		{"timeouts", `{"timeouts":{"page":"5s","download":"2m","extract":"30m"}}`, ""},
+		{"timeout without a unit", `{"timeouts":{"page":"5"}}`, `timeouts.page: "5" is not a positive duration`},
+		{"negative timeout", `{"timeouts":{"extract":"-1m"}}`, "timeouts.extract"},
 		{"negative limit", `{"limits":{"max_rows":-1}}`, "limits: a limit is negative"},
 		{"field limit over the row limit", `{"limits":{"max_field_bytes":8388608}}`, "max_field_bytes (8388608) is larger than max_row_bytes"},
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"slices"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 )
 
 // The JSON API under /api/v1 serves the numbers the pages show, read by
@@ -73,7 +73,7 @@ func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 		}
 		id, err := url.PathUnescape(c.Params("id"))
 		if err != nil {
-			return fmt.Errorf("%w: entity id %q is not a valid path segment", analytics.ErrBadQuery, c.Params("id"))
+			return problem.New(problem.Invalid, "编号 %q 不是有效的路径", "entity id %q is not a valid path segment", c.Params("id"))
 		}
 		ctx := c.UserContext()
 		version, err := s.cache.currentVersion(ctx, s.data.LatestRun)
@@ -128,27 +128,17 @@ func checkParams(query map[string]string, known []string) error {
 			continue
 		}
 		if len(known) == 0 {
-			return fmt.Errorf("%w: unknown parameter %q (this route takes none)", analytics.ErrBadQuery, name)
+			return problem.New(problem.Invalid, "未知参数 %q（此接口不接受参数）", "unknown parameter %q (this route takes none)", name)
 		}
-		return fmt.Errorf("%w: unknown parameter %q (this route takes %s)", analytics.ErrBadQuery, name, strings.Join(known, ", "))
+		return problem.New(problem.Invalid, "未知参数 %q（此接口接受 %s）", "unknown parameter %q (this route takes %s)", name, strings.Join(known, ", "))
 	}
 	return nil
 }
 
-// periodKind is the kind of period a request asks for: period_kind, else
-// the kind the period is spelt in (2025-Q1 is a quarter), else month.
+// periodKind is the kind of period a request asks for (see
+// analytics.RequestKind).
 func periodKind(query map[string]string) (string, error) {
-	kind, period := query["period_kind"], query["period"]
-	switch {
-	case kind != "":
-		if !slices.Contains(analytics.PeriodKinds, kind) {
-			return "", fmt.Errorf("%w: period_kind %q (want one of %s)", analytics.ErrBadQuery, kind, strings.Join(analytics.PeriodKinds, ", "))
-		}
-		return kind, nil
-	case period != "":
-		return analytics.PeriodKindOf(period)
-	}
-	return "month", nil
+	return analytics.RequestKind(query["period_kind"], query["period"])
 }
 
 // topN reads n: how many best and worst regions the overview lists.
@@ -158,7 +148,7 @@ func topN(s string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > 100 {
-		return 0, fmt.Errorf("%w: n must be a whole number from 1 to 100 (got %q)", analytics.ErrBadQuery, s)
+		return 0, problem.New(problem.Invalid, "n 必须是 1 到 100 之间的整数（收到 %q）", "n must be a whole number from 1 to 100 (got %q)", s)
 	}
 	return n, nil
 }
@@ -187,7 +177,7 @@ func readOverview(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 
 func readRankings(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	if r.Query["level"] == "" {
-		return nil, fmt.Errorf("%w: level is required (one of %s)", analytics.ErrBadQuery, strings.Join(analytics.Levels, ", "))
+		return nil, problem.New(problem.Invalid, "缺少 level 参数（应为 %s 之一）", "level is required (one of %s)", strings.Join(analytics.Levels, ", "))
 	}
 	kind, err := periodKind(r.Query)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 )
 
 // pageCache keeps rendered pages and API answers for the current data
@@ -192,7 +193,7 @@ var maxBuilds = max(2, runtime.NumCPU())
 const maxBuildWait = 30 * time.Second
 
 // errBusy answers a request that waited maxBuildWait for a build slot.
-var errBusy = fiber.NewError(fiber.StatusServiceUnavailable, "the server is busy: try again in a few seconds")
+var errBusy = problem.New(problem.Unavailable, "服务器正忙，请几秒后再试。", "the server is busy: try again in a few seconds")
 
 // buildSlots hands out maxBuilds slots in the order they were asked for.
 // (Newest first was tried, to answer the visitors still waiting when more

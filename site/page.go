@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"errors"
 	"net/url"
 	"sort"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
@@ -53,11 +51,11 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 		defer r.Close()
 		v, err := r.Version(ctx)
 		if err != nil {
-			return nil, 0, pageError(err)
+			return nil, 0, err
 		}
 		out, err := build(ctx, r, l, v)
 		if err != nil {
-			return nil, 0, pageError(err)
+			return nil, 0, err
 		}
 		if out.Charts && !s.hasCharts {
 			out.Charts = false
@@ -77,20 +75,6 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 		return err
 	}
 	return a.send(c, false)
-}
-
-// pageError turns the read API's errors into HTTP errors whose messages
-// the error page shows.
-func pageError(err error) error {
-	switch {
-	case errors.Is(err, analytics.ErrNoMetrics):
-		return fiber.NewError(fiber.StatusServiceUnavailable, err.Error())
-	case errors.Is(err, analytics.ErrBadQuery):
-		return fiber.NewError(fiber.StatusBadRequest, strings.TrimPrefix(err.Error(), analytics.ErrBadQuery.Error()+": "))
-	case errors.Is(err, analytics.ErrNotFound):
-		return fiber.NewError(fiber.StatusNotFound, strings.TrimPrefix(err.Error(), analytics.ErrNotFound.Error()+": "))
-	}
-	return err
 }
 
 // queryKey is the request's query in a stable order, without lang.
@@ -154,11 +138,11 @@ func (s *Server) readCSV(c *fiber.Ctx, read func(ctx context.Context, r Reader) 
 	}
 	defer r.Close()
 	if _, err := r.CurrentRun(ctx); err != nil {
-		return pageError(err)
+		return err
 	}
 	name, header, rows, err := read(ctx, r)
 	if err != nil {
-		return pageError(err)
+		return err
 	}
 	return sendCSV(c, name, header, rows)
 }

@@ -2,7 +2,6 @@ package site
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,8 +9,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/datasets"
+	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
@@ -161,7 +160,7 @@ func (s *Server) handleDatasets(c *fiber.Ctx) error {
 	l := lang(c)
 	view, err := datasetsOf(l, rels, c.Query("release"), c.BaseURL())
 	if err != nil {
-		return pageError(err)
+		return err
 	}
 	view.Enabled = s.releases.dir != ""
 	data := s.newPage(c, T(l, "ds.title"))
@@ -185,7 +184,7 @@ func datasetsOf(l string, rels []*release, want, base string) (*datasetsView, er
 	view := &datasetsView{}
 	if len(rels) == 0 {
 		if want != "" {
-			return nil, fmt.Errorf("%w: there is no release %q", analytics.ErrNotFound, want)
+			return nil, problem.New(problem.NotFound, "没有版本 %q", "there is no release %q", want)
 		}
 		return view, nil
 	}
@@ -193,7 +192,7 @@ func datasetsOf(l string, rels []*release, want, base string) (*datasetsView, er
 	if want != "" {
 		i := slices.IndexFunc(rels, func(r *release) bool { return r.ID == want })
 		if i < 0 {
-			return nil, fmt.Errorf("%w: there is no release %q (it may have been removed)", analytics.ErrNotFound, want)
+			return nil, problem.New(problem.NotFound, "没有版本 %q（可能已被删除）", "there is no release %q (it may have been removed)", want)
 		}
 		shown = rels[i]
 	}

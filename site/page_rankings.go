@@ -21,6 +21,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 )
 
 // The ranking pages: regions by level (drilling down from provinces to
@@ -101,13 +102,13 @@ func parseRankingsRequest(table string, query func(key string, def ...string) st
 	if table == "regions" {
 		r.Level, r.Parent = query("level", "province"), query("parent")
 		if !slices.Contains(regionLevels, r.Level) {
-			return r, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("level %q: want one of %s", r.Level, strings.Join(regionLevels, ", ")))
+			return r, problem.New(problem.Invalid, "级别 %q 无效（应为 %s 之一）", "level %q: want one of %s", r.Level, strings.Join(regionLevels, ", "))
 		}
 		if r.Level == "province" && r.Parent == "CN" {
 			r.Parent = ""
 		}
 		if r.Level == "province" && r.Parent != "" {
-			return r, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("parent %q: provinces have no parent region", r.Parent))
+			return r, problem.New(problem.Invalid, "parent %q：省级没有上级地区", "parent %q: provinces have no parent region", r.Parent)
 		}
 	}
 	if _, ok := sortKeys[r.Sort]; !ok && r.Sort != "" {
@@ -116,13 +117,13 @@ func parseRankingsRequest(table string, query func(key string, def ...string) st
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		return r, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("sort %q: want one of %s", r.Sort, strings.Join(keys, ", ")))
+		return r, problem.New(problem.Invalid, "排序列 %q 无效（应为 %s 之一）", "sort %q: want one of %s", r.Sort, strings.Join(keys, ", "))
 	}
 	if r.Sort == "rank" {
 		r.Sort = ""
 	}
 	if r.Dir != "" && r.Dir != "asc" && r.Dir != "desc" {
-		return r, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("dir %q: want asc or desc", r.Dir))
+		return r, problem.New(problem.Invalid, "排序方向 %q 无效（应为 asc 或 desc）", "dir %q: want asc or desc", r.Dir)
 	}
 	if r.Dir == r.defaultDir() {
 		r.Dir = ""
@@ -208,7 +209,7 @@ func lookupRankingParent(ctx context.Context, rd Reader, code string) (*rankingP
 		FROM regions r LEFT JOIN regions p ON p.region_code = r.parent_code WHERE r.region_code = ?`, code).
 		Scan(&r.Name, &r.NameEn, &r.Level, &r.ParentCode, &r.ParentName, &r.ParentNameEn)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("no region %q", code))
+		return nil, problem.New(problem.NotFound, "没有编号为 %q 的地区", "no region %q", code)
 	}
 	return &r, err
 }
@@ -222,8 +223,8 @@ func readRanking(ctx context.Context, rd Reader, r rankingsRequest) (analytics.R
 			return analytics.Ranking{}, nil, err
 		}
 		if want := parentLevel[r.Level]; r.Table == "regions" && parent.Level != want {
-			return analytics.Ranking{}, nil, fiber.NewError(fiber.StatusBadRequest,
-				fmt.Sprintf("parent %s is a %s; the %s level is drilled down from a %s", r.Parent, parent.Level, r.Level, want))
+			return analytics.Ranking{}, nil, problem.New(problem.Invalid, "上级地区 %s 是 %s，而 %s 级应从 %s 下钻", "parent %s is a %s; the %s level is drilled down from a %s",
+				r.Parent, parent.Level, r.Level, want)
 		}
 	}
 	rk, err := rd.Rankings(ctx, analytics.RankingQuery{Level: r.Level, PeriodKind: r.PeriodKind, Period: r.Period, Parent: r.Parent})
@@ -607,7 +608,7 @@ func (s *Server) handleRankingsCSV(table string) fiber.Handler {
 		defer tx.Rollback()
 		rk, _, err := readRanking(ctx, analytics.On(tx), req)
 		if err != nil {
-			return pageError(err)
+			return err
 		}
 		ranked, insufficient, unattributed := rankingRows(rk, req, lang(c))
 		all := slices.Concat(ranked, insufficient)

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 )
 
 // The scorecard is the page an official opens: one region's or one
@@ -51,6 +52,14 @@ type scorecardRequest struct {
 	Periods []string // of Kind, newest first
 }
 
+// notFound is the 404 of an id unknown under a prefix.
+func notFound(e scorecardEntity, id string) error {
+	if e.department {
+		return problem.New(problem.NotFound, "没有编号为 %q 的部门", "no department %q", id)
+	}
+	return problem.New(problem.NotFound, "没有编号为 %q 的地区", "no region %q", id)
+}
+
 // resolveScorecard checks a request: an unknown id, or one of the other
 // kind, is ErrNotFound; a malformed period kind or period ErrBadQuery; a
 // well-formed period nobody has data for ErrNotFound.
@@ -58,15 +67,14 @@ func resolveScorecard(ctx context.Context, rd Reader, e scorecardEntity, rawID, 
 	r := scorecardRequest{Entity: e}
 	id, err := url.PathUnescape(rawID)
 	if err != nil {
-		return r, fmt.Errorf("%w: %q is not a valid path segment", analytics.ErrBadQuery, rawID)
+		return r, problem.New(problem.Invalid, "%q 不是有效的路径", "%q is not a valid path segment", rawID)
 	}
 	r.ID, r.Path = id, e.prefix+url.PathEscape(id)
-	what := map[bool]string{false: "region", true: "department"}[e.department]
 	if r.Level, err = rd.EntityLevel(ctx, id); err != nil {
 		return r, err
 	}
 	if (r.Level == "department") != e.department || r.Level == "national" {
-		return r, fmt.Errorf("%w: no %s %q", analytics.ErrNotFound, what, id)
+		return r, notFound(e, id)
 	}
 	if kind, period, err = rd.ResolvePeriod(ctx, kind, period); err != nil {
 		return r, err

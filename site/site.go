@@ -6,17 +6,14 @@ package site
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"mime"
-	"net/http"
 	"net/url"
 	"path"
 	"sort"
@@ -29,7 +26,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
-	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -74,6 +70,8 @@ type Config struct {
 	// RateLimits bound searches, extracts and admin calls per client and
 	// minute; zero fields take the defaults.
 	RateLimits RateLimits
+	// Timeouts bound each request's reads; zero fields take the defaults.
+	Timeouts Timeouts
 }
 
 // Server holds what every handler needs.
@@ -94,6 +92,7 @@ type Server struct {
 
 	contactEmail  string // data.json's contact address, "" for none
 	secureCookies bool
+	timeouts      Timeouts
 }
 
 // New builds the Fiber app.
@@ -103,6 +102,7 @@ func New(cfg Config) (*fiber.App, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.timeouts = cfg.Timeouts.withDefaults()
 	if s.data = cfg.Data; s.data == nil {
 		s.data = dbSource{cfg.DB}
 	}
@@ -125,6 +125,7 @@ func New(cfg Config) (*fiber.App, error) {
 		WriteTimeout:          60 * time.Second,
 	})
 	app.Use(recover.New())
+	app.Use(withDeadline(s.timeouts))
 	app.Use(securityHeaders)
 	app.Use(compress.New(compress.Config{Next: uncompressed}))
 	app.Use(func(c *fiber.Ctx) error {
@@ -305,67 +306,4 @@ func lang(c *fiber.Ctx) string {
 		return l
 	}
 	return languages[0]
-}
-
-// handleError is the one place errors become responses: a page in the
-// visitor's language with the right status, never an internal message.
-func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	code := fiber.StatusInternalServerError
-	var fe *fiber.Error
-	switch {
-	case errors.As(err, &fe):
-		code = fe.Code
-	case errors.Is(err, analytics.ErrNoMetrics):
-		code = fiber.StatusServiceUnavailable
-	case errors.Is(err, analytics.ErrBadQuery):
-		code = fiber.StatusBadRequest
-	case errors.Is(err, analytics.ErrNotFound):
-		code = fiber.StatusNotFound
-	case errors.Is(err, context.Canceled):
-		return nil
-	}
-	if code >= 500 && code != fiber.StatusServiceUnavailable {
-		s.log.Error("request failed", "path", c.Path(), "err", err)
-	}
-	if strings.HasPrefix(c.Path(), "/api/") {
-		// Our own errors are written for users; anything else (a 500)
-		// keeps its internals to the log.
-		msg := err.Error()
-		if fe == nil && code == fiber.StatusInternalServerError {
-			msg = http.StatusText(code)
-		}
-		return c.Status(code).JSON(fiber.Map{"error": msg, "status": code})
-	}
-	l := lang(c)
-	msg := ""
-	switch code {
-	case fiber.StatusNotFound:
-		msg = T(l, "err.404")
-	case fiber.StatusServiceUnavailable:
-		msg = T(l, "nodata.body")
-		if errors.Is(err, errBusy) {
-			msg = T(l, "err.busy")
-			c.Set(fiber.HeaderRetryAfter, "5")
-		}
-	case fiber.StatusMethodNotAllowed, fiber.StatusTooManyRequests:
-		msg = T(l, fmt.Sprintf("err.%d.body", code))
-	case fiber.StatusBadRequest:
-		msg = T(l, "err.400")
-		if fe != nil && fe.Message != "" {
-			msg += ": " + fe.Message
-		}
-	default:
-		msg = T(l, "err.500")
-	}
-	title := T(l, fmt.Sprintf("err.%d", code))
-	if title == fmt.Sprintf("err.%d", code) {
-		title = T(l, "err.500")
-	}
-	data := s.newPage(c, title)
-	data.Content = map[string]any{"Code": code, "Message": msg}
-	c.Status(code)
-	if rerr := s.render(c, "error", data); rerr != nil {
-		return c.SendString(title)
-	}
-	return nil
 }

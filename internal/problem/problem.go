@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Kind says what went wrong, from the user's side.
@@ -123,6 +124,13 @@ var (
 func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
+		if e.Zh == "" && e.En == "" && e.Err == nil {
+			// A kind's sentinel wrapped with words of its own
+			// (fmt.Errorf("%w: no region %q", ErrNotFound, …)): the
+			// words are all there is, in one language.
+			msg := strings.TrimPrefix(err.Error(), ": ")
+			return &Error{Kind: e.Kind, Zh: msg, En: msg, Err: err}
+		}
 		return e
 	}
 	if errors.Is(err, context.DeadlineExceeded) {

@@ -23,6 +23,7 @@ func TestKinds(t *testing.T) {
 		{"unavailable", noData, Unavailable, 503, "还没有数据", "no data yet"},
 		{"conflict", New(Conflict, "冲突", "conflict"), Conflict, 409, "冲突", "conflict"},
 		{"deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), Unavailable, 503, "请求处理超时，请稍后重试。", "the request took too long; please try again later"},
+		{"sentinel with words", fmt.Errorf("%w: no region %q", ErrNotFound, "9"), NotFound, 404, `no region "9"`, `no region "9"`},
 		{"plain error", errors.New("sql: connection refused"), Internal, 500, "服务器内部错误。", "internal server error"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,58 @@
+package site
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
+
+// TestRequestDeadline: a read that would run for ever is cancelled at the
+// page deadline; the visitor gets a 503 saying so, soon, and the read saw
+// its context end.
+func TestRequestDeadline(t *testing.T) {
+	ended := make(chan error, 4)
+	slow := &fakeReader{rankings: func(ctx context.Context, _ analytics.RankingQuery) (analytics.Ranking, error) {
+		if _, ok := ctx.Deadline(); !ok {
+			ended <- errors.New("the read's context has no deadline")
+			return analytics.Ranking{}, nil
+		}
+		select {
+		case <-ctx.Done():
+			ended <- ctx.Err()
+			return analytics.Ranking{}, ctx.Err()
+		case <-time.After(20 * time.Second):
+			ended <- errors.New("never cancelled")
+			return analytics.Ranking{}, nil
+		}
+	}}
+	app := fakeApp(t, slow, Timeouts{Page: 200 * time.Millisecond, Download: time.Hour})
+	for _, target := range []string{"/rankings/regions?lang=en", "/api/v1/rankings?level=province"} {
+		start := time.Now()
+		resp, body := get(t, app, target)
+		took := time.Since(start)
+		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("%s: %d (Retry-After %q), want 503 with Retry-After", target, resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+		if !strings.Contains(body, "took too long") {
+			t.Errorf("%s does not say the request took too long: %s", target, excerpt(body, "<main"))
+		}
+		if err := <-ended; !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: the read ended with %v, want its deadline", target, err)
+		}
+		if took > 10*time.Second {
+			t.Errorf("%s answered after %v", target, took)
+		}
+	}
+}
+
+func TestTimeoutDefaults(t *testing.T) {
+	got := Timeouts{Download: 5 * time.Minute}.withDefaults()
+	want := Timeouts{Page: 10 * time.Second, Download: 5 * time.Minute, Extract: 10 * time.Minute}
+	if got != want {
+		t.Errorf("withDefaults = %+v, want %+v", got, want)
+	}
+}

@@ -131,3 +131,27 @@ func EntityLevel(ctx context.Context, q Querier, id string) (string, error) {
 	}
 	return level, err
 }
+
+// RankedCounts is how many entities of a level were ranked in each period
+// of a kind: what a rank is out of.
+func RankedCounts(ctx context.Context, q Querier, level, kind string) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT period, ranked FROM level_averages WHERE level = ? AND period_kind = ?`, level, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var p string
+		var n int64
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, err
+		}
+		out[p] = n
+	}
+	return out, rows.Err()
+}
+
+func (v *View) RankedCounts(ctx context.Context, level, kind string) (map[string]int64, error) {
+	return RankedCounts(ctx, v.q, level, kind)
+}

@@ -69,38 +69,53 @@ type choice struct {
 func (s *Server) handleHome(c *fiber.Ctx) error {
 	rq := analytics.RankingQuery{Level: c.Query("level", "province"), PeriodKind: c.Query("period_kind"), Period: c.Query("period")}
 	return s.servePage(c, "home", func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
-		view, err := s.homeView(ctx, r, l, rq)
-		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view != nil && view.TrendChart != nil}, err
+		d, err := readHome(ctx, r, rq)
+		if err != nil {
+			return pageOut{}, err
+		}
+		view := homeViewOf(l, d, s.hasCharts)
+		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view.TrendChart != nil}, nil
 	})
 }
 
-func (s *Server) homeView(ctx context.Context, r Reader, l string, rq analytics.RankingQuery) (*homeView, error) {
-	rk, err := r.Rankings(ctx, rq)
-	if err != nil {
-		return nil, err
+// homeData is what the home page shows, as the read API gives it.
+type homeData struct {
+	Ranking  analytics.Ranking
+	Overview analytics.Overview
+	// Trend is the nation's history of TrendKind: the ranking's kind, or
+	// months for a rolling window (which has no history).
+	Trend     []analytics.Metrics
+	TrendKind string
+	Periods   []string // of the ranking's kind, newest first
+}
+
+func readHome(ctx context.Context, r Reader, rq analytics.RankingQuery) (homeData, error) {
+	var d homeData
+	var err error
+	if d.Ranking, err = r.Rankings(ctx, rq); err != nil {
+		return d, err
 	}
-	ov, err := r.OverviewFrom(ctx, rk, 10)
-	if err != nil {
-		return nil, err
+	kind := d.Ranking.Query.PeriodKind
+	if d.Overview, err = r.OverviewFrom(ctx, d.Ranking, 10); err != nil {
+		return d, err
 	}
-	view := &homeView{Query: rk.Query, Ranking: rk, Overview: ov, HasCharts: s.hasCharts}
-	if ov.Previous != nil {
-		view.Changes = changes(l, ov.National, *ov.Previous)
-	}
-	// The trend is monthly unless a longer kind was chosen; rolling windows
-	// have no history.
-	trendKind := rk.Query.PeriodKind
-	if trendKind == "rolling30" || trendKind == "rolling90" {
-		trendKind = "month"
-	}
-	view.Trend = ov.Trend
-	if trendKind != rk.Query.PeriodKind {
-		if view.Trend, err = r.History(ctx, "national", "CN", trendKind); err != nil {
-			return nil, err
+	d.Trend, d.TrendKind = d.Overview.Trend, kind
+	if kind == "rolling30" || kind == "rolling90" {
+		d.TrendKind = "month"
+		if d.Trend, err = r.History(ctx, "national", "CN", d.TrendKind); err != nil {
+			return d, err
 		}
 	}
-	if view.Periods, err = r.Periods(ctx, rk.Query.PeriodKind); err != nil {
-		return nil, err
+	d.Periods, err = r.Periods(ctx, kind)
+	return d, err
+}
+
+// homeViewOf decides what the home page shows: a pure function.
+func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
+	rk, ov := d.Ranking, d.Overview
+	view := &homeView{Query: rk.Query, Ranking: rk, Overview: ov, HasCharts: hasCharts, Trend: d.Trend, Periods: d.Periods}
+	if ov.Previous != nil {
+		view.Changes = changes(l, ov.National, *ov.Previous)
 	}
 	link := func(level, kind string) string {
 		return "/?" + url.Values{"level": {level}, "period_kind": {kind}}.Encode()
@@ -118,11 +133,11 @@ func (s *Server) homeView(ctx context.Context, r Reader, l string, rq analytics.
 		filters.Set("level", rk.Query.Level)
 		view.FullURL = "/rankings/regions?" + filters.Encode()
 	}
-	view.CSVURL = "/trend.csv?" + url.Values{"period_kind": {trendKind}}.Encode()
-	if s.hasCharts && len(view.Trend) > 0 {
+	view.CSVURL = "/trend.csv?" + url.Values{"period_kind": {d.TrendKind}}.Encode()
+	if hasCharts && len(view.Trend) > 0 {
 		view.TrendChart = trendChart(l, view.Trend)
 	}
-	return view, nil
+	return view
 }
 
 // changes compares this period's national KPIs with the previous one's.

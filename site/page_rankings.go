@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"html"
 	"html/template"
@@ -196,22 +194,14 @@ func (r rankingsRequest) sortedBy(key string) rankingsRequest {
 }
 
 // rankingParent is the region a ranking is drilled into.
-type rankingParent struct {
-	Code, Name, NameEn, Level string
-	ParentCode                string
-	ParentName, ParentNameEn  string
-}
+type rankingParent = analytics.Region
 
 func lookupRankingParent(ctx context.Context, rd Reader, code string) (*rankingParent, error) {
-	r := rankingParent{Code: code}
-	err := rd.Querier().QueryRowContext(ctx, `SELECT r.name, coalesce(r.name_en, r.name), r.level, coalesce(r.parent_code, ''),
-			coalesce(p.name, ''), coalesce(p.name_en, p.name, '')
-		FROM regions r LEFT JOIN regions p ON p.region_code = r.parent_code WHERE r.region_code = ?`, code).
-		Scan(&r.Name, &r.NameEn, &r.Level, &r.ParentCode, &r.ParentName, &r.ParentNameEn)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, problem.New(problem.NotFound, "没有编号为 %q 的地区", "no region %q", code)
+	r, err := rd.RegionOf(ctx, code)
+	if err != nil {
+		return nil, err
 	}
-	return &r, err
+	return &r, nil
 }
 
 // readRanking reads what a ranking request shows, the parent checked first.
@@ -388,10 +378,11 @@ func (s *Server) handleRankings(table, embed string) fiber.Handler {
 		}
 		base := c.BaseURL()
 		return s.servePage(c, page, func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
-			view, err := s.rankingsView(ctx, r, l, req, embed, base)
+			d, err := readRankingsPage(ctx, r, req)
 			if err != nil {
 				return pageOut{}, err
 			}
+			view := rankingsViewOf(l, req, d, rankingsPlace{Embed: embed, Base: base, Charts: s.hasCharts})
 			out := pageOut{Title: view.Heading, Content: view, Charts: view.Chart != nil}
 			if embed != "" {
 				view.Body, err = s.rankingsFragments(l, view)
@@ -417,23 +408,44 @@ func (s *Server) rankingsFragments(l string, view *rankingsView) (template.HTML,
 	return template.HTML(buf.String()), nil
 }
 
-func (s *Server) rankingsView(ctx context.Context, r Reader, l string, req rankingsRequest, embed, base string) (*rankingsView, error) {
-	rk, parent, err := readRanking(ctx, r, req)
-	if err != nil {
-		return nil, err
+// rankingsData is what a ranking page shows, as the read API gives it.
+type rankingsData struct {
+	Ranking analytics.Ranking
+	Parent  *rankingParent // nil unless drilled down
+	Periods []string       // of the ranking's kind, newest first
+}
+
+func readRankingsPage(ctx context.Context, r Reader, req rankingsRequest) (rankingsData, error) {
+	var d rankingsData
+	var err error
+	if d.Ranking, d.Parent, err = readRanking(ctx, r, req); err != nil {
+		return d, err
 	}
+	d.Periods, err = r.Periods(ctx, d.Ranking.Query.PeriodKind)
+	return d, err
+}
+
+// rankingsPlace is where a ranking is shown: on its page or in an embed
+// (embedTable, embedChart), under which base URL, with charts or not.
+type rankingsPlace struct {
+	Embed, Base string
+	Charts      bool
+}
+
+// rankingsViewOf decides what a ranking page or embed shows: a pure
+// function.
+func rankingsViewOf(l string, req rankingsRequest, d rankingsData, at rankingsPlace) *rankingsView {
+	rk, parent, embed, base := d.Ranking, d.Parent, at.Embed, at.Base
 	// Links pin what was resolved: the period shown.
 	req.PeriodKind, req.Period = rk.Query.PeriodKind, rk.Query.Period
-	view := &rankingsView{Req: req, Query: rk.Query, Ranking: rk, Parent: parent, Embed: embed, HasCharts: s.hasCharts,
+	view := &rankingsView{Req: req, Query: rk.Query, Ranking: rk, Parent: parent, Embed: embed, HasCharts: at.Charts,
 		PageURL: req.link("/rankings/"), CSVURL: req.linkPath("/rankings/" + req.Table + ".csv")}
 	view.Heading = rankingsTitle(l, req, parent)
 	view.PeriodText = rankingPeriodLabel(l, req.PeriodKind, req.Period)
 	if embed != "" {
 		view.Target = "_top"
 	}
-	if view.Periods, err = r.Periods(ctx, req.PeriodKind); err != nil {
-		return nil, err
-	}
+	view.Periods = d.Periods
 
 	ranked, insufficient, _ := rankingRows(rk, req, l)
 	for _, m := range ranked {
@@ -465,7 +477,7 @@ func (s *Server) rankingsView(ctx context.Context, r Reader, l string, req ranki
 		view.Kinds = append(view.Kinds, choice{k, T(l, "kind."+k), t.link("/rankings/"), k == req.PeriodKind})
 	}
 
-	if s.hasCharts && len(rk.Ranked) > 0 && embed != embedTable {
+	if at.Charts && len(rk.Ranked) > 0 && embed != embedTable {
 		view.Chart = scoreChart(l, view.Heading+" · "+T(l, "chart.title"), rk.Ranked)
 		view.ChartShown, view.ChartTotal = min(len(rk.Ranked), chartLimit), len(rk.Ranked)
 	}
@@ -480,7 +492,7 @@ func (s *Server) rankingsView(ctx context.Context, r Reader, l string, req ranki
 			view.ChartCode = iframeCode(base+req.link("/embed/chart/", "lang", lang), min(170+24*view.ChartShown, 1100), view.Heading)
 		}
 	}
-	return view, nil
+	return view
 }
 
 func iframeCode(src string, height int, title string) string {

@@ -28,6 +28,9 @@ type Reader interface {
 	ScorecardOf(ctx context.Context, id, kind, period string) (analytics.Scorecard, error)
 	OverviewOf(ctx context.Context, kind, period, level string, n int) (analytics.Overview, error)
 	OverviewFrom(ctx context.Context, rk analytics.Ranking, n int) (analytics.Overview, error)
+	RankedCounts(ctx context.Context, level, kind string) (map[string]int64, error)
+	RegionOf(ctx context.Context, code string) (analytics.Region, error)
+	Ancestors(ctx context.Context, id string, department bool) ([]analytics.Region, error)
 
 	// Querier is transitional: the reads not yet moved into analytics.
 	Querier() analytics.Querier

@@ -293,109 +293,149 @@ func (p *csvParser) read() (*csvRecord, error) {
 			if err != io.EOF {
 				return nil, err
 			}
-			// The last line has no line break.
-			switch state {
-			case stQuoted:
-				rec.unclosed = true
-				rec.errLine, rec.errCol = p.line, col+1
-				p.endField()
-			case stSkipLine:
-			default:
-				p.endField()
-			}
-			rec.endLine = p.line
-			if col == 0 && p.line > rec.startLine {
-				rec.endLine-- // the text ended with a line break
-			}
-			return p.finish(false), nil
+			return p.finishAtEOF(state, col), nil
 		}
 		p.count(1)
 		col++
 		if pendingCR {
 			pendingCR = false
 			if b == '\n' {
-				p.keepRaw(nil, '\n')
-				switch state {
-				case stQuoted:
-					p.addField(nil, '\n')
-					p.line++
-					col = 0
-					continue
-				case stSkipLine:
-					return p.finish(true), nil
-				default:
-					p.endField()
-					rec.blank = rec.size == 2 && len(p.ends) == 1 && len(p.buf) == 0
+				if p.crlf(state) {
 					return p.finish(true), nil
 				}
+				col = 0
+				continue
 			}
-			// A carriage return alone is part of the text.
-			p.keepRaw(nil, '\r')
-			switch state {
-			case stFieldStart, stUnquoted:
-				p.addField(nil, '\r')
-				state = stUnquoted
-			case stQuoted:
-				p.addField(nil, '\r')
-			case stQuoteInQuoted:
-				state = p.quoteError(false, col)
-			}
+			state = p.loneCR(state, col)
 		}
 		if b == '\r' {
 			pendingCR = true
 			continue
 		}
 		p.keepRaw(nil, b)
-		switch state {
-		case stSkipLine:
-			if b == '\n' {
-				return p.finish(true), nil
-			}
-		case stFieldStart, stUnquoted:
-			switch {
-			case b == p.comma:
-				p.endField()
-				state = stFieldStart
-			case b == '\n':
-				p.endField()
-				rec.blank = rec.size == 1 && len(p.ends) == 1 && len(p.buf) == 0
-				return p.finish(true), nil
-			case b == '"' && state == stFieldStart:
-				state = stQuoted
-			case b == '"':
-				state = p.quoteError(true, col)
-			default:
-				state = stUnquoted
-				p.addField(nil, b)
-				col += p.run(state)
-			}
-		case stQuoted:
-			switch b {
-			case '"':
-				state = stQuoteInQuoted
-			case '\n':
-				p.addField(nil, '\n')
-				p.line++
-				col = 0
-			default:
-				p.addField(nil, b)
-				col += p.run(state)
-			}
-		case stQuoteInQuoted:
-			switch {
-			case b == '"':
-				p.addField(nil, '"')
-				state = stQuoted
-			case b == p.comma:
-				p.endField()
-				state = stFieldStart
-			case b == '\n':
-				p.endField()
-				return p.finish(true), nil
-			default:
-				state = p.quoteError(false, col)
-			}
+		var done bool
+		if state, col, done = p.step(b, state, col); done {
+			return p.finish(true), nil
 		}
+	}
+}
+
+// finishAtEOF ends the record at the end of the text: the last line has
+// no line break.
+func (p *csvParser) finishAtEOF(state, col int) *csvRecord {
+	rec := p.rec
+	switch state {
+	case stQuoted:
+		rec.unclosed = true
+		rec.errLine, rec.errCol = p.line, col+1
+		p.endField()
+	case stSkipLine:
+	default:
+		p.endField()
+	}
+	rec.endLine = p.line
+	if col == 0 && p.line > rec.startLine {
+		rec.endLine-- // the text ended with a line break
+	}
+	return p.finish(false)
+}
+
+// crlf takes a CRLF read in state; it reports whether the line break ended
+// the record (inside quotes it is part of the field, as LF).
+func (p *csvParser) crlf(state int) bool {
+	p.keepRaw(nil, '\n')
+	switch state {
+	case stQuoted:
+		p.addField(nil, '\n')
+		p.line++
+		return false
+	case stSkipLine:
+		return true
+	default:
+		p.endField()
+		p.rec.blank = p.rec.size == 2 && len(p.ends) == 1 && len(p.buf) == 0
+		return true
+	}
+}
+
+// loneCR takes a carriage return not followed by LF, read in state at
+// column col: it is part of the text. It returns the next state.
+func (p *csvParser) loneCR(state, col int) int {
+	p.keepRaw(nil, '\r')
+	switch state {
+	case stFieldStart, stUnquoted:
+		p.addField(nil, '\r')
+		return stUnquoted
+	case stQuoted:
+		p.addField(nil, '\r')
+	case stQuoteInQuoted:
+		return p.quoteError(false, col)
+	}
+	return state
+}
+
+// step takes byte b (not a CR), read in state at column col, and returns
+// the next state and column; done says b was the line break that ended
+// the record.
+func (p *csvParser) step(b byte, state, col int) (next, nextCol int, done bool) {
+	switch state {
+	case stSkipLine:
+		return state, col, b == '\n'
+	case stFieldStart, stUnquoted:
+		return p.stepUnquoted(b, state, col)
+	case stQuoted:
+		switch b {
+		case '"':
+			return stQuoteInQuoted, col, false
+		case '\n':
+			p.addField(nil, '\n')
+			p.line++
+			return state, 0, false
+		default:
+			p.addField(nil, b)
+			return state, col + p.run(state), false
+		}
+	case stQuoteInQuoted:
+		return p.stepAfterQuote(b, col)
+	}
+	return state, col, false
+}
+
+// stepUnquoted is step at the start of a field or inside an unquoted one.
+func (p *csvParser) stepUnquoted(b byte, state, col int) (next, nextCol int, done bool) {
+	switch {
+	case b == p.comma:
+		p.endField()
+		return stFieldStart, col, false
+	case b == '\n':
+		p.endField()
+		p.rec.blank = p.rec.size == 1 && len(p.ends) == 1 && len(p.buf) == 0
+		return state, col, true
+	case b == '"' && state == stFieldStart:
+		return stQuoted, col, false
+	case b == '"':
+		return p.quoteError(true, col), col, false
+	default:
+		p.addField(nil, b)
+		return stUnquoted, col + p.run(stUnquoted), false
+	}
+}
+
+// stepAfterQuote is step after a quote inside a quoted field: a doubled
+// quote, or the field's end.
+func (p *csvParser) stepAfterQuote(b byte, col int) (next, nextCol int, done bool) {
+	switch {
+	case b == '"':
+		p.addField(nil, '"')
+		return stQuoted, col, false
+	case b == p.comma:
+		p.endField()
+		return stFieldStart, col, false
+	case b == '\n':
+		p.endField()
+		return stQuoteInQuoted, col, true
+	default:
+		return p.quoteError(false, col), col, false
 	}
 }
 

@@ -97,74 +97,25 @@ var now = time.Now
 
 // validate checks a record and works out its derived fields. The error text
 // is shown to operators beside the rejected row, so it says what to fix.
+// The checks run in this order and the first that fails is the reason; on
+// an error the derived fields are not to be used.
 func validate(r *Record) (derived, error) {
 	var d derived
-	if r.SourceID == "" {
-		return d, errors.New("missing message id (source_id)")
-	}
-	if r.PostedAt.IsZero() {
-		return d, errors.New("missing posting time (posted_at)")
-	}
 	latest := now().Add(FutureSkew)
-	if y := r.PostedAt.Year(); y < minYear {
-		return d, fmt.Errorf("posting time %s is not a plausible date (before %d)", r.PostedAt.Format(time.RFC3339), minYear)
+	if err := validatePosting(r, latest); err != nil {
+		return d, err
 	}
-	if r.PostedAt.After(latest) {
-		return d, fmt.Errorf("posting time %s is in the future (the load ran at %s)", r.PostedAt.Format(time.RFC3339), latest.Add(-FutureSkew).Format(time.RFC3339))
-	}
-	for _, c := range []struct {
-		name string
-		n    *int
-	}{{"likes", r.Likes}, {"dislikes", r.Dislikes}} {
-		switch {
-		case c.n == nil:
-		case *c.n < 0:
-			return d, fmt.Errorf("%s %d is negative; a count cannot be", c.name, *c.n)
-		case *c.n > MaxCount:
-			return d, fmt.Errorf("%s %d is larger than the largest count stored (%d)", c.name, *c.n, MaxCount)
-		}
+	if err := validateCounts(r); err != nil {
+		return d, err
 	}
 	sort.SliceStable(r.Replies, func(i, j int) bool { return r.Replies[i].Seq < r.Replies[j].Seq })
 	sort.SliceStable(r.Ratings, func(i, j int) bool { return r.Ratings[i].Seq < r.Ratings[j].Seq })
-	for i, rep := range r.Replies {
-		if i > 0 && rep.Seq == r.Replies[i-1].Seq {
-			return d, fmt.Errorf("reply number %d appears twice", rep.Seq)
-		}
-		switch rep.Kind {
-		case ReplyOfficial, ReplyFollowUp, ReplyCitizenFollowUp:
-		default:
-			return d, fmt.Errorf("reply %d has unknown kind %q (want official, follow_up or citizen_follow_up)", rep.Seq, rep.Kind)
-		}
-		if rep.RepliedAt.IsZero() {
-			return d, fmt.Errorf("reply %d has no time", rep.Seq)
-		}
-		if rep.RepliedAt.After(latest) {
-			return d, fmt.Errorf("reply %d time %s is in the future", rep.Seq, rep.RepliedAt.Format(time.RFC3339))
-		}
-		if rep.RepliedAt.Before(r.PostedAt) {
-			return d, fmt.Errorf("reply %d at %s precedes the message posted at %s",
-				rep.Seq, rep.RepliedAt.Format(time.RFC3339), r.PostedAt.Format(time.RFC3339))
-		}
-		if rep.Kind != ReplyCitizenFollowUp && (d.firstReplyAt == nil || rep.RepliedAt.Before(*d.firstReplyAt)) {
-			t := rep.RepliedAt
-			d.firstReplyAt = &t
-		}
+	var err error
+	if d.firstReplyAt, err = validateReplies(r, latest); err != nil {
+		return d, err
 	}
-	for i, rt := range r.Ratings {
-		if i > 0 && rt.Seq == r.Ratings[i-1].Seq {
-			return d, fmt.Errorf("rating number %d appears twice", rt.Seq)
-		}
-		switch rt.Rating {
-		case RatingSatisfied, RatingBasic, RatingUnsatisfied:
-		default:
-			return d, fmt.Errorf("rating %d has unknown value %q (want satisfied, basic or unsatisfied)", rt.Seq, rt.Rating)
-		}
-		if rt.RatedAt.Before(r.PostedAt) {
-			return d, fmt.Errorf("rating %d precedes the message", rt.Seq)
-		}
-		if rt.RatedAt.After(latest) {
-			return d, fmt.Errorf("rating %d time %s is in the future", rt.Seq, rt.RatedAt.Format(time.RFC3339))
-		}
+	if err := validateRatings(r, latest); err != nil {
+		return d, err
 	}
 	if n := len(r.Ratings); n > 0 {
 		last := r.Ratings[n-1]
@@ -178,18 +129,8 @@ func validate(r *Record) (derived, error) {
 	if r.ClosedAt != nil && r.ClosedAt.After(latest) {
 		return d, fmt.Errorf("closing time %s is in the future", r.ClosedAt.Format(time.RFC3339))
 	}
-	switch r.Status {
-	case "":
-		d.status = StatusOpen
-		if r.ClosedAt != nil {
-			d.status = StatusClosed
-		} else if d.firstReplyAt != nil {
-			d.status = StatusReplied
-		}
-	case StatusOpen, StatusReplied, StatusClosed, StatusDeleted:
-		d.status = r.Status
-	default:
-		return d, fmt.Errorf("unknown status %q (want open, replied, closed or deleted)", r.Status)
+	if d.status, err = statusOf(r, d.firstReplyAt); err != nil {
+		return d, err
 	}
 	// The hash covers everything a later file may change about the thread,
 	// so an identical row is recognised as unchanged.
@@ -200,6 +141,112 @@ func validate(r *Record) (derived, error) {
 	sum := sha256.Sum256(canon)
 	d.hash = hex.EncodeToString(sum[:16])
 	return d, nil
+}
+
+// validatePosting checks the message's id and posting time.
+func validatePosting(r *Record, latest time.Time) error {
+	if r.SourceID == "" {
+		return errors.New("missing message id (source_id)")
+	}
+	if r.PostedAt.IsZero() {
+		return errors.New("missing posting time (posted_at)")
+	}
+	if y := r.PostedAt.Year(); y < minYear {
+		return fmt.Errorf("posting time %s is not a plausible date (before %d)", r.PostedAt.Format(time.RFC3339), minYear)
+	}
+	if r.PostedAt.After(latest) {
+		return fmt.Errorf("posting time %s is in the future (the load ran at %s)", r.PostedAt.Format(time.RFC3339), latest.Add(-FutureSkew).Format(time.RFC3339))
+	}
+	return nil
+}
+
+// validateCounts checks the like and dislike counts.
+func validateCounts(r *Record) error {
+	for _, c := range []struct {
+		name string
+		n    *int
+	}{{"likes", r.Likes}, {"dislikes", r.Dislikes}} {
+		switch {
+		case c.n == nil:
+		case *c.n < 0:
+			return fmt.Errorf("%s %d is negative; a count cannot be", c.name, *c.n)
+		case *c.n > MaxCount:
+			return fmt.Errorf("%s %d is larger than the largest count stored (%d)", c.name, *c.n, MaxCount)
+		}
+	}
+	return nil
+}
+
+// validateReplies checks the replies, sorted by number, and returns the
+// first answer's time: the earliest reply that is not the citizen's own
+// follow-up, nil when there is none.
+func validateReplies(r *Record, latest time.Time) (*time.Time, error) {
+	var first *time.Time
+	for i, rep := range r.Replies {
+		if i > 0 && rep.Seq == r.Replies[i-1].Seq {
+			return nil, fmt.Errorf("reply number %d appears twice", rep.Seq)
+		}
+		switch rep.Kind {
+		case ReplyOfficial, ReplyFollowUp, ReplyCitizenFollowUp:
+		default:
+			return nil, fmt.Errorf("reply %d has unknown kind %q (want official, follow_up or citizen_follow_up)", rep.Seq, rep.Kind)
+		}
+		if rep.RepliedAt.IsZero() {
+			return nil, fmt.Errorf("reply %d has no time", rep.Seq)
+		}
+		if rep.RepliedAt.After(latest) {
+			return nil, fmt.Errorf("reply %d time %s is in the future", rep.Seq, rep.RepliedAt.Format(time.RFC3339))
+		}
+		if rep.RepliedAt.Before(r.PostedAt) {
+			return nil, fmt.Errorf("reply %d at %s precedes the message posted at %s",
+				rep.Seq, rep.RepliedAt.Format(time.RFC3339), r.PostedAt.Format(time.RFC3339))
+		}
+		if rep.Kind != ReplyCitizenFollowUp && (first == nil || rep.RepliedAt.Before(*first)) {
+			t := rep.RepliedAt
+			first = &t
+		}
+	}
+	return first, nil
+}
+
+// validateRatings checks the ratings, sorted by number.
+func validateRatings(r *Record, latest time.Time) error {
+	for i, rt := range r.Ratings {
+		if i > 0 && rt.Seq == r.Ratings[i-1].Seq {
+			return fmt.Errorf("rating number %d appears twice", rt.Seq)
+		}
+		switch rt.Rating {
+		case RatingSatisfied, RatingBasic, RatingUnsatisfied:
+		default:
+			return fmt.Errorf("rating %d has unknown value %q (want satisfied, basic or unsatisfied)", rt.Seq, rt.Rating)
+		}
+		if rt.RatedAt.Before(r.PostedAt) {
+			return fmt.Errorf("rating %d precedes the message", rt.Seq)
+		}
+		if rt.RatedAt.After(latest) {
+			return fmt.Errorf("rating %d time %s is in the future", rt.Seq, rt.RatedAt.Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// statusOf is the status stored for r: the one the input gives, or, when
+// it gives none, closed, replied or open from its times.
+func statusOf(r *Record, firstReplyAt *time.Time) (string, error) {
+	switch r.Status {
+	case "":
+		switch {
+		case r.ClosedAt != nil:
+			return StatusClosed, nil
+		case firstReplyAt != nil:
+			return StatusReplied, nil
+		}
+		return StatusOpen, nil
+	case StatusOpen, StatusReplied, StatusClosed, StatusDeleted:
+		return r.Status, nil
+	default:
+		return "", fmt.Errorf("unknown status %q (want open, replied, closed or deleted)", r.Status)
+	}
 }
 
 // checkRecordLimits says which text field of r is over its limit, if any:

@@ -75,33 +75,64 @@ func openSheet(file, sheet string, lim Limits) (_ *sheetRows, err error) {
 			s.Close()
 		}
 	}()
-	zipPath := file
-	if strings.EqualFold(filepath.Ext(file), ".gz") {
-		if zipPath, err = s.gunzip(file); err != nil {
-			return nil, err
-		}
-	}
-	if s.zf, err = os.Open(zipPath); err != nil {
-		return nil, fmt.Errorf("open input: %w", err)
-	}
-	fi, err := s.zf.Stat()
+	book, err := s.openWorkbook(file)
 	if err != nil {
 		return nil, err
 	}
-	if fi.Size() > lim.MaxXLSXBytes {
-		return nil, limitError(fmt.Sprintf("%s is %s", s.input, byteSize(fi.Size())), lim.MaxXLSXBytes, "max_xlsx_bytes")
+	target, err := s.pickSheet(book, sheet)
+	if err != nil {
+		return nil, err
+	}
+	if book.sst != nil {
+		if s.sst, err = readSharedStrings(book.sst, lim); err != nil {
+			return nil, fmt.Errorf("%s: shared strings: %w", s.input, err)
+		}
+	}
+	if err := s.openSheetData(target); err != nil {
+		return nil, err
+	}
+	if err := s.readHeader(target.name); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openWorkbook opens the file as a zip, within the limits, and reads the
+// workbook's structure.
+func (s *sheetRows) openWorkbook(file string) (workbook, error) {
+	zipPath := file
+	var err error
+	if strings.EqualFold(filepath.Ext(file), ".gz") {
+		if zipPath, err = s.gunzip(file); err != nil {
+			return workbook{}, err
+		}
+	}
+	if s.zf, err = os.Open(zipPath); err != nil {
+		return workbook{}, fmt.Errorf("open input: %w", err)
+	}
+	fi, err := s.zf.Stat()
+	if err != nil {
+		return workbook{}, err
+	}
+	if fi.Size() > s.lim.MaxXLSXBytes {
+		return workbook{}, limitError(fmt.Sprintf("%s is %s", s.input, byteSize(fi.Size())), s.lim.MaxXLSXBytes, "max_xlsx_bytes")
 	}
 	zr, err := zip.NewReader(s.zf, fi.Size())
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a readable XLSX workbook: %w", s.input, err)
+		return workbook{}, fmt.Errorf("%s: not a readable XLSX workbook: %w", s.input, err)
 	}
 	book, err := readWorkbook(zr)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a readable XLSX workbook: %w", s.input, err)
+		return workbook{}, fmt.Errorf("%s: not a readable XLSX workbook: %w", s.input, err)
 	}
 	if len(book.sheets) == 0 {
-		return nil, fmt.Errorf("%s: the workbook has no worksheets", s.input)
+		return workbook{}, fmt.Errorf("%s: the workbook has no worksheets", s.input)
 	}
+	return book, nil
+}
+
+// pickSheet finds the worksheet named sheet, or the first when sheet is "".
+func (s *sheetRows) pickSheet(book workbook, sheet string) (workbookSheet, error) {
 	target := book.sheets[0]
 	if sheet != "" {
 		target = workbookSheet{}
@@ -111,41 +142,48 @@ func openSheet(file, sheet string, lim Limits) (_ *sheetRows, err error) {
 			}
 		}
 		if target.part == nil {
-			return nil, fmt.Errorf("%s: worksheet %q: the workbook has no such sheet", s.input, sheet)
+			return target, fmt.Errorf("%s: worksheet %q: the workbook has no such sheet", s.input, sheet)
 		}
 	}
-	sheet = target.name
 	if target.part == nil {
-		return nil, fmt.Errorf("%s: worksheet %q: its part is missing", s.input, sheet)
+		return target, fmt.Errorf("%s: worksheet %q: its part is missing", s.input, target.name)
 	}
-	if book.sst != nil {
-		if s.sst, err = readSharedStrings(book.sst, lim); err != nil {
-			return nil, fmt.Errorf("%s: shared strings: %w", s.input, err)
-		}
+	return target, nil
+}
+
+// openSheetData opens the worksheet's part and moves to its rows.
+func (s *sheetRows) openSheetData(target workbookSheet) error {
+	sheet := target.name
+	if err := checkPartSize(target.part, s.lim); err != nil {
+		return fmt.Errorf("%s: %w", s.input, err)
 	}
-	if err := checkPartSize(target.part, lim); err != nil {
-		return nil, fmt.Errorf("%s: %w", s.input, err)
-	}
+	var err error
 	if s.part, err = target.part.Open(); err != nil {
-		return nil, fmt.Errorf("%s: worksheet %q: %w", s.input, sheet, err)
+		return fmt.Errorf("%s: worksheet %q: %w", s.input, sheet, err)
 	}
 	s.x = newXMLScanner(s.part)
 	if err := s.x.seek("sheetData"); err != nil {
 		if err == io.EOF {
-			return nil, fmt.Errorf("%s: worksheet %q is empty; it needs a header row", s.input, sheet)
+			return fmt.Errorf("%s: worksheet %q is empty; it needs a header row", s.input, sheet)
 		}
-		return nil, fmt.Errorf("%s: worksheet %q: %w", s.input, sheet, err)
+		return fmt.Errorf("%s: worksheet %q: %w", s.input, sheet, err)
 	}
+	return nil
+}
+
+// readHeader reads the first non-blank row as the header and indexes its
+// names, trimmed (a BOM too), the first of duplicates winning.
+func (s *sheetRows) readHeader(sheet string) error {
 	for s.header == nil {
 		r, err := s.next()
 		if err == io.EOF {
-			return nil, fmt.Errorf("%s: worksheet %q is empty; it needs a header row", s.input, sheet)
+			return fmt.Errorf("%s: worksheet %q is empty; it needs a header row", s.input, sheet)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if r.reason != "" {
-			return nil, fmt.Errorf("%s: header row %d: %s", s.input, r.Number, r.reason)
+			return fmt.Errorf("%s: header row %d: %s", s.input, r.Number, r.reason)
 		}
 		if blank(r.cells) {
 			continue
@@ -160,7 +198,7 @@ func openSheet(file, sheet string, lim Limits) (_ *sheetRows, err error) {
 			s.index[h] = i
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // gunzip decompresses a .xlsx.gz into a temporary file, within the limits.

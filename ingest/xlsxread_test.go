@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -81,4 +82,54 @@ func TestSheetRows(t *testing.T) {
 	if !s.done || s.Close() != nil {
 		t.Error("the workbook should be closed at io.EOF, and closing again do nothing")
 	}
+}
+
+// What openSheet says of a workbook it cannot read, word for word: the
+// operator sees it as the run's error.
+func TestOpenSheetErrors(t *testing.T) {
+	f := excelize.NewFile()
+	f.NewSheet("数据")
+	if err := f.SetCellValue("数据", "A1", "编号"); err != nil {
+		t.Fatal(err)
+	}
+	book := writeFile(t, "book.xlsx", "")
+	if err := f.SaveAs(book); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	notZip := writeFile(t, "plain.xlsx", "编号,时间\n1,2\n")
+	for _, c := range []struct {
+		path, sheet string
+		lim         Limits
+		want        string
+	}{
+		{book, "没有", Limits{}, `book.xlsx: worksheet "没有": the workbook has no such sheet`},
+		{book, "", Limits{}, `book.xlsx: worksheet "Sheet1" is empty; it needs a header row`},
+		{book, "数据", Limits{}, ""},
+		{book, "数据", Limits{MaxXLSXBytes: 100}, "book.xlsx is "},
+		{notZip, "", Limits{}, "plain.xlsx: not a readable XLSX workbook: zip: not a valid zip file"},
+		{writeFile(t, "book.xlsx.gz", gzipped(t, string(mustRead(t, book)))), "数据", Limits{}, ""},
+	} {
+		s, err := openSheet(c.path, c.sheet, c.lim)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s %q: %v", c.path, c.sheet, err)
+		case c.want == "" && (len(s.header) != 1 || s.header[0] != "编号"):
+			t.Errorf("%s %q: header %q, want [编号]", c.path, c.sheet, s.header)
+		case c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want)):
+			t.Errorf("%s %q: error %v, want %q", c.path, c.sheet, err, c.want)
+		}
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -7,11 +7,11 @@ import (
 	"math"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 )
 
 // parseTemplates makes one template per page: every file in templates/
@@ -63,51 +63,27 @@ func pickName(lang, zh, en string) string {
 	return zh
 }
 
-// pct formats a proportion as a percentage with one decimal, or "—".
-func pct(v *float64) string {
-	if v == nil || math.IsNaN(*v) {
-		return "—"
-	}
-	return strconv.FormatFloat(*v*100, 'f', 1, 64) + "%"
-}
+// The number functions delegate to internal/numfmt, which the CLI uses
+// too; their names stay, as templates and pages call them.
 
-func fixed(v *float64, prec int) string {
-	if v == nil || math.IsNaN(*v) {
-		return "—"
-	}
-	return strconv.FormatFloat(*v, 'f', prec, 64)
-}
+// pct formats a proportion as a percentage with one decimal, or "—".
+func pct(v *float64) string { return numfmt.Percent(v) }
+
+func fixed(v *float64, prec int) string { return numfmt.Fixed(v, prec) }
 
 // num groups thousands: 200000 → 200,000.
-func num(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func num(n int64) string { return numfmt.Thousands(n) }
 
 // hours shows a duration in hours below two days and in days above, in the
 // page's language; more=true marks a Kaplan–Meier value not reached.
 func hours(lang string, v *float64, more bool) string {
 	if v == nil || math.IsNaN(*v) {
-		return "—"
+		return numfmt.Missing
 	}
-	h := *v
-	var s string
-	if h < 48 {
-		s = strconv.FormatFloat(h, 'f', 1, 64) + " " + T(lang, "unit.hours")
-	} else {
-		s = strconv.FormatFloat(h/24, 'f', 1, 64) + " " + T(lang, "unit.days")
+	n, days := numfmt.HoursOrDays(*v)
+	s := n + " " + T(lang, "unit.hours")
+	if days {
+		s = n + " " + T(lang, "unit.days")
 	}
 	if lang == "zh" {
 		s = strings.ReplaceAll(s, " ", "")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 	"github.com/wenzheng-transparency/wenzheng/internal/texttable"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
@@ -218,6 +219,7 @@ var rankingCSVHeader = []string{"rank", "rank_change", "level", "entity_id", "na
 func writeRankingCSV(w io.Writer, rk analytics.Ranking) error {
 	cw := csv.NewWriter(w)
 	cw.Write(rankingCSVHeader)
+	cell := func(v *float64) string { return numfmt.Cell(v, -1) }
 	rows := slices.Concat(rk.Ranked, rk.Insufficient)
 	if rk.Unattributed != nil {
 		rows = append(rows, *rk.Unattributed)
@@ -227,29 +229,15 @@ func writeRankingCSV(w io.Writer, rk analytics.Ranking) error {
 		if m.MedianHours.Value != nil {
 			more = strconv.FormatBool(m.MedianHours.More)
 		}
-		cw.Write([]string{intCell(shownRank(rk, m)), intCell(m.RankChange), m.Level, m.EntityID, m.Name, m.NameEn, m.PeriodKind, m.Period,
-			floatCell(m.Score), floatCell(m.ReplyRate.Value), floatCell(m.ReplyRate.Lo), floatCell(m.ReplyRate.Hi),
-			floatCell(m.OnTimeRate.Value), floatCell(m.OnTimeRate.Lo), floatCell(m.OnTimeRate.Hi),
-			floatCell(m.SatisfactionRate.Value), floatCell(m.SatisfactionRate.Lo), floatCell(m.SatisfactionRate.Hi),
-			floatCell(m.MedianHours.Value), more,
+		cw.Write([]string{numfmt.IntCell(shownRank(rk, m)), numfmt.IntCell(m.RankChange), m.Level, m.EntityID, m.Name, m.NameEn, m.PeriodKind, m.Period,
+			cell(m.Score), cell(m.ReplyRate.Value), cell(m.ReplyRate.Lo), cell(m.ReplyRate.Hi),
+			cell(m.OnTimeRate.Value), cell(m.OnTimeRate.Lo), cell(m.OnTimeRate.Hi),
+			cell(m.SatisfactionRate.Value), cell(m.SatisfactionRate.Lo), cell(m.SatisfactionRate.Hi),
+			cell(m.MedianHours.Value), more,
 			strconv.FormatInt(m.Mature, 10), strconv.FormatInt(m.Received, 10), strconv.FormatInt(m.Rated, 10), strconv.FormatBool(m.Eligible)})
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-func intCell(v *int64) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.FormatInt(*v, 10)
-}
-
-func floatCell(v *float64) string {
-	if v == nil || math.IsNaN(*v) {
-		return ""
-	}
-	return strconv.FormatFloat(*v, 'f', -1, 64)
 }
 
 // shownRank is the rank the ranking is about: among the parent's children
@@ -280,7 +268,7 @@ func rankingTable(rk analytics.Ranking) string {
 		p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.M, p.MinN, p.WeightBasic)
 	a := rk.Average
 	fmt.Fprintf(&b, "Level average: reply %s · on-time %s · satisfaction %s · mean score %s (%d %s, %d ranked)\n",
-		pct(a.ReplyRate), pct(a.OnTimeRate), pct(a.SatisfactionRate), fixed1(a.MeanScore), a.Entities, levelPlural[q.Level], a.Ranked)
+		numfmt.Percent(a.ReplyRate), numfmt.Percent(a.OnTimeRate), numfmt.Percent(a.SatisfactionRate), numfmt.Fixed(a.MeanScore, 1), a.Entities, levelPlural[q.Level], a.Ranked)
 	if q.Parent != "" {
 		b.WriteString("Rank is among the children of " + q.Parent + "; change is in the whole level's rank since the previous period.\n")
 	}
@@ -291,8 +279,8 @@ func rankingTable(rk analytics.Ranking) string {
 		t := texttable.New("rrllrrrrrr")
 		t.Row("RANK", "CHANGE", "NAME", "CODE", "SCORE", "REPLY", "ON-TIME", "SATISFIED", "KM MEDIAN", "MATURE")
 		for _, m := range rk.Ranked {
-			t.Row(intText(shownRank(rk, m)), rankChange(m), displayName(m), m.EntityID, fixed1(m.Score),
-				pct(m.ReplyRate.Value), pct(m.OnTimeRate.Value), pct(m.SatisfactionRate.Value), kmHours(m.MedianHours), strconv.FormatInt(m.Mature, 10))
+			t.Row(numfmt.Int(shownRank(rk, m)), rankChange(m), displayName(m), m.EntityID, numfmt.Fixed(m.Score, 1),
+				numfmt.Percent(m.ReplyRate.Value), numfmt.Percent(m.OnTimeRate.Value), numfmt.Percent(m.SatisfactionRate.Value), kmHours(m.MedianHours), strconv.FormatInt(m.Mature, 10))
 		}
 		b.WriteString(t.Render(""))
 	}
@@ -328,7 +316,7 @@ func scorecardTable(sc analytics.Scorecard) string {
 		if m.RankChange == nil {
 			change = "new: unranked last period"
 		}
-		fmt.Fprintf(&b, "Rank %d of %d %s · percentile %s · %s\n", *m.Rank, a.Ranked, levelPlural[level], fixed1(m.Percentile), change)
+		fmt.Fprintf(&b, "Rank %d of %d %s · percentile %s · %s\n", *m.Rank, a.Ranked, levelPlural[level], numfmt.Fixed(m.Percentile, 1), change)
 	case level != "national":
 		fmt.Fprintf(&b, "Not ranked: 样本不足 (insufficient data), %d mature messages of the min_n = %d needed\n", m.Mature, p.MinN)
 	}
@@ -336,7 +324,7 @@ func scorecardTable(sc analytics.Scorecard) string {
 	b.WriteString("\n")
 	t := texttable.New("lrrlr")
 	t.Row("", "THIS", "AVERAGE", "95% INTERVAL", "N")
-	t.Row("Score", fixed1(m.Score), fixed1(a.MeanScore), "", "")
+	t.Row("Score", numfmt.Fixed(m.Score, 1), numfmt.Fixed(a.MeanScore, 1), "", "")
 	for _, r := range []struct {
 		label string
 		rate  analytics.Rate
@@ -346,7 +334,7 @@ func scorecardTable(sc analytics.Scorecard) string {
 		{"On-time rate", m.OnTimeRate, a.OnTimeRate},
 		{"Satisfaction", m.SatisfactionRate, a.SatisfactionRate},
 	} {
-		t.Row(r.label, pct(r.rate.Value), pct(r.avg), interval(r.rate), strconv.FormatInt(r.rate.N, 10))
+		t.Row(r.label, numfmt.Percent(r.rate.Value), numfmt.Percent(r.avg), interval(r.rate), strconv.FormatInt(r.rate.N, 10))
 	}
 	t.Row("KM median reply", kmHours(m.MedianHours), "", "", "")
 	t.Row("KM 90th percentile", kmHours(m.P90Hours), "", "", "")
@@ -362,7 +350,7 @@ func scorecardTable(sc analytics.Scorecard) string {
 			if math.Abs(pts) < 0.05 {
 				pts = 0
 			}
-			t.Row(componentNames[l.Component], fmt.Sprintf("%+.1f", pts), fmt.Sprintf("%s vs %s", pct(&l.Shrunk), pct(&l.Average)))
+			t.Row(componentNames[l.Component], numfmt.Signed(pts, 1), fmt.Sprintf("%s vs %s", numfmt.Percent(&l.Shrunk), numfmt.Percent(&l.Average)))
 		}
 		b.WriteString(t.Render("  "))
 	}
@@ -393,7 +381,7 @@ func scorecardTable(sc analytics.Scorecard) string {
 		t := texttable.New("lrlr")
 		t.Row("CATEGORY", "ON-TIME", "95% INTERVAL", "N")
 		for _, c := range sc.Categories[:min(len(sc.Categories), 5)] {
-			t.Row(texttable.Truncate(c.Category, 40), pct(c.OnTimeRate.Value), interval(c.OnTimeRate), strconv.FormatInt(c.OnTimeRate.N, 10))
+			t.Row(texttable.Truncate(c.Category, 40), numfmt.Percent(c.OnTimeRate.Value), interval(c.OnTimeRate), strconv.FormatInt(c.OnTimeRate.N, 10))
 		}
 		b.WriteString(t.Render("  "))
 	}
@@ -417,7 +405,7 @@ func scorecardTable(sc analytics.Scorecard) string {
 		t.Row("RANK", "NAME", "CODE", "SCORE", "MATURE")
 		for _, c := range shown {
 			unranked = unranked || c.RankInParent == nil
-			t.Row(intText(c.RankInParent), texttable.Truncate(displayName(c), nameW), c.EntityID, fixed1(c.Score), strconv.FormatInt(c.Mature, 10))
+			t.Row(numfmt.Int(c.RankInParent), texttable.Truncate(displayName(c), nameW), c.EntityID, numfmt.Fixed(c.Score, 1), strconv.FormatInt(c.Mature, 10))
 		}
 		b.WriteString(t.Render("  "))
 		if unranked {
@@ -473,42 +461,24 @@ func rankChange(m analytics.Metrics) string {
 	return "–"
 }
 
-func pct(v *float64) string {
-	if v == nil || math.IsNaN(*v) {
-		return "—"
-	}
-	return strconv.FormatFloat(100**v, 'f', 1, 64) + "%"
-}
-
-func fixed1(v *float64) string {
-	if v == nil || math.IsNaN(*v) {
-		return "—"
-	}
-	return strconv.FormatFloat(*v, 'f', 1, 64)
-}
-
-func intText(v *int64) string {
-	if v == nil {
-		return "—"
-	}
-	return strconv.FormatInt(*v, 10)
-}
-
 // interval is a rate's Wilson interval, like 81.2–90.4%.
 func interval(r analytics.Rate) string {
-	if r.Lo == nil || r.Hi == nil {
-		return "—"
+	if s := numfmt.PercentRange(r.Lo, r.Hi); s != "" {
+		return s
 	}
-	return strconv.FormatFloat(100**r.Lo, 'f', 1, 64) + "–" + pct(r.Hi)
+	return numfmt.Missing
 }
 
 // kmHours is a Kaplan–Meier time in hours; >X h when the curve never fell
-// far enough and X is the longest time observed.
+// far enough and X is the longest time observed. Unlike the pages, which
+// switch to days from 48 h, the terminal keeps one unit so a column reads
+// down.
 func kmHours(d analytics.Duration) string {
-	if d.Value == nil || math.IsNaN(*d.Value) {
-		return "—"
+	s := numfmt.Fixed(d.Value, 1)
+	if s == numfmt.Missing {
+		return s
 	}
-	s := strconv.FormatFloat(*d.Value, 'f', 1, 64) + " h"
+	s += " h"
 	if d.More {
 		s = ">" + s
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 	"github.com/wenzheng-transparency/wenzheng/internal/texttable"
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -88,7 +89,7 @@ func TestRankAndScorecard(t *testing.T) {
 			}
 		}
 		first := rk.Ranked[0]
-		if r := body[0]; r[3] != first.EntityID || r[4] != first.Name || r[8] != floatCell(first.Score) || r[20] != strconv.FormatInt(first.Mature, 10) {
+		if r := body[0]; r[3] != first.EntityID || r[4] != first.Name || r[8] != numfmt.Cell(first.Score, -1) || r[20] != strconv.FormatInt(first.Mature, 10) {
 			t.Errorf("first row %v does not match the JSON's %s (score %v)", r, first.EntityID, *first.Score)
 		}
 	})
@@ -104,7 +105,7 @@ func TestRankAndScorecard(t *testing.T) {
 		// The first ranked row shows the JSON's numbers, rounded as published.
 		first := rk.Ranked[0]
 		line := lineWith(out, " "+first.EntityID+" ")
-		for _, want := range []string{first.Name, fixed1(first.Score), pct(first.ReplyRate.Value), pct(first.OnTimeRate.Value), kmHours(first.MedianHours)} {
+		for _, want := range []string{first.Name, numfmt.Fixed(first.Score, 1), numfmt.Percent(first.ReplyRate.Value), numfmt.Percent(first.OnTimeRate.Value), kmHours(first.MedianHours)} {
 			if !strings.Contains(line, want) {
 				t.Errorf("the line of %s lacks %q: %q", first.EntityID, want, line)
 			}
@@ -156,7 +157,7 @@ func TestRankAndScorecard(t *testing.T) {
 		differ := false
 		for _, m := range rk.Ranked {
 			differ = differ || *m.Rank != *m.RankInParent
-			if !strings.HasPrefix(strings.TrimSpace(lineWith(out, " "+m.EntityID+" ")), intText(m.RankInParent)+" ") {
+			if !strings.HasPrefix(strings.TrimSpace(lineWith(out, " "+m.EntityID+" ")), numfmt.Int(m.RankInParent)+" ") {
 				t.Errorf("with --parent the rank shown is rank_in_parent %d, not the level's %d:\n%s", *m.RankInParent, *m.Rank, out)
 			}
 		}
@@ -186,8 +187,8 @@ func TestRankAndScorecard(t *testing.T) {
 			rate  analytics.Rate
 			avg   *float64
 		}{{"Reply rate", sc.Metrics.ReplyRate, sc.Average.ReplyRate}, {"On-time rate", sc.Metrics.OnTimeRate, sc.Average.OnTimeRate}} {
-			if f := strings.Fields(lineWith(out, kpi.label)); f[2] != pct(kpi.rate.Value) || f[3] != pct(kpi.avg) {
-				t.Errorf("%s line %v, want %s beside the average %s", kpi.label, f, pct(kpi.rate.Value), pct(kpi.avg))
+			if f := strings.Fields(lineWith(out, kpi.label)); f[2] != numfmt.Percent(kpi.rate.Value) || f[3] != numfmt.Percent(kpi.avg) {
+				t.Errorf("%s line %v, want %s beside the average %s", kpi.label, f, numfmt.Percent(kpi.rate.Value), numfmt.Percent(kpi.avg))
 			}
 		}
 		if sc.OverdueTotal > 10 && !strings.Contains(out, "more\n") {
@@ -362,6 +363,55 @@ func TestRankingTable(t *testing.T) {
 	}
 	if r := rows[2]; r[1] != "-1" || r[18] != "400" || r[19] != "true" || r[9] != "" {
 		t.Errorf("row of A1 %v: want change -1, median 400 more_than true, empty reply rate", r)
+	}
+}
+
+// TestScorecardTableNumbers renders a hand-made scorecard: rates with and
+// without a value or an interval, Kaplan–Meier times, and losses whose
+// points round to zero (shown +0.0, as fmt's %+.1f of 0).
+func TestScorecardTableNumbers(t *testing.T) {
+	sc := analytics.Scorecard{
+		Run: analytics.Run{Params: analytics.DefaultParams()},
+		Metrics: analytics.Metrics{Level: "city", EntityID: "410100", Name: "郑州市", PeriodKind: "month", Period: "2025-03", Mature: 3,
+			Score:       ptr(81.25),
+			ReplyRate:   analytics.Rate{Value: ptr(0.9), Lo: ptr(0.812), Hi: ptr(0.904), N: 50},
+			OnTimeRate:  analytics.Rate{Value: ptr(0.5), Lo: ptr(0.4), N: 2}, // no upper bound: no interval
+			MedianHours: analytics.Duration{Value: ptr(30.04)},
+			P90Hours:    analytics.Duration{Value: ptr(400.0), More: true}},
+		Average: analytics.LevelAverage{ReplyRate: ptr(0.85), MeanScore: ptr(79.96)},
+		Losses: []analytics.Loss{
+			{Component: "reply_rate", Shrunk: 0.812, Average: 0.85, Points: -1.44},
+			{Component: "on_time_rate", Shrunk: 0.7, Average: 0.7, Points: -0.04},
+			{Component: "satisfaction_rate", Shrunk: 0.8, Average: 0.78, Points: 0.96},
+		},
+	}
+	out := scorecardTable(sc)
+	for _, want := range []string{
+		"郑州市 — city 410100\n",
+		"Not ranked: 样本不足 (insufficient data), 3 mature messages of the min_n = 20 needed\n",
+		"  reply rate    -1.4  81.2% vs 85.0%\n",
+		"  on-time rate  +0.0  70.0% vs 70.0%\n",
+		"  satisfaction  +1.0  80.0% vs 78.0%\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scorecard lacks %q:\n%s", want, out)
+		}
+	}
+	tests := []struct {
+		label string
+		want  []string
+	}{
+		{"Score", []string{"Score", "81.2", "80.0"}}, // 81.25 is halfway: to even
+		{"Reply rate", []string{"Reply", "rate", "90.0%", "85.0%", "81.2–90.4%", "50"}},
+		{"On-time rate", []string{"On-time", "rate", "50.0%", "—", "—", "2"}},
+		{"Satisfaction", []string{"Satisfaction", "—", "—", "—", "0"}},
+		{"KM median reply", []string{"KM", "median", "reply", "30.0", "h"}},
+		{"KM 90th percentile", []string{"KM", "90th", "percentile", ">400.0", "h"}},
+	}
+	for _, tt := range tests {
+		if got := strings.Fields(lineWith(out, "  "+tt.label+" ")); strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("%s line %q, want %q", tt.label, got, tt.want)
+		}
 	}
 }
 

@@ -41,8 +41,8 @@ type apiRoute struct {
 	Read   func(ctx context.Context, rd Reader, r apiRequest) (any, error)
 }
 
-// apiRoutes are registered in New, in the order openapi.json lists them.
-var apiRoutes = []apiRoute{
+// apiReads are registered by apiRoutes, in the order openapi.json lists them.
+var apiReads = []apiRoute{
 	{"/overview", []string{"period_kind", "period", "level", "n"}, readOverview},
 	{"/rankings", []string{"level", "period_kind", "period", "parent"}, readRankings},
 	{"/periods", []string{"period_kind"}, readPeriods},

@@ -17,10 +17,6 @@ import (
 // updates its datasets rather than adding new ones each night; the
 // download URLs are the release's immutable ones.
 
-func init() {
-	addPageRoute("/data.json", func(s *Server) fiber.Handler { return s.handleDataJSON })
-}
-
 // podCatalog and the types below follow
 // https://project-open-data.cio.gov/v1.1/schema/catalog.json.
 type podCatalog struct {

@@ -9,9 +9,15 @@ import (
 // Languages the site speaks; the first is the default.
 var languages = []string{"zh", "en"}
 
-// messages holds every label in both languages. A test checks that no key
-// lacks a translation.
-var messages = map[string][2]string{
+// messages holds every label in both languages: the site's own below and
+// each page's beside its code. A test checks that no key lacks a
+// translation; a key defined twice panics at start (every test would
+// fail).
+var messages = joinLabels(commonLabels, homeLabels, rankingsLabels, scorecardLabels, datasetsLabels)
+
+// commonLabels are those of the layout, the navigation and the shared
+// parts of pages.
+var commonLabels = map[string][2]string{
 	"site.name":              {"问政", "Wenzheng"},
 	"site.tagline":           {"政务留言与热线回应透明度排行", "How fast and how well governments answer citizens"},
 	"demo.banner":            {"演示数据：本站当前展示的是随机生成的演示数据，不是真实的政务留言。", "Demo data: this site currently shows randomly generated demo data, not real government messages."},
@@ -86,9 +92,21 @@ var messages = map[string][2]string{
 	"footer.about":           {"问政：开放的政务回应透明度数据。所有数字均可由公开数据复算。", "Wenzheng: open data on how governments answer. Every number can be recomputed from the published data."},
 }
 
-// addLabels adds a page's labels to messages; page files call it from init,
-// so each page keeps its labels beside its code. A key defined twice is a
-// programming error.
+func joinLabels(maps ...map[string][2]string) map[string][2]string {
+	out := map[string][2]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				panic("site: label defined twice: " + k)
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// addLabels is transitional, for the pages still adding their labels
+// from init.
 func addLabels(m map[string][2]string) {
 	for k, v := range m {
 		if _, dup := messages[k]; dup {

@@ -14,20 +14,18 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
-func init() {
-	addPageRoute("/trend.csv", func(s *Server) fiber.Handler { return s.handleTrendCSV })
-	addLabels(map[string][2]string{
-		"home.best":          {"红榜：得分最高的 10 个", "Best 10"},
-		"home.worst":         {"黑榜：得分最低的 10 个", "Worst 10"},
-		"home.full":          {"查看完整排行 →", "Full ranking →"},
-		"home.trend":         {"全国走势", "National trend"},
-		"home.trend_note":    {"柱：留言数（左轴）；线：回复率、按时回复率、满意率（右轴，%）。首次回复中位时间见下方数据表。", "Bars: messages (left axis); lines: reply, on-time and satisfaction rates (right axis, %). The median time to first reply is in the data table below."},
-		"home.table":         {"数据表", "Data table"},
-		"home.csv":           {"下载 CSV", "Download CSV"},
-		"home.vs_prev":       {"较上期", "vs previous"},
-		"home.pp":            {"个百分点", "pts"},
-		"kpi.received_short": {"留言", "messages"},
-	})
+// homeLabels are the page's labels (see labels in i18n.go).
+var homeLabels = map[string][2]string{
+	"home.best":          {"红榜：得分最高的 10 个", "Best 10"},
+	"home.worst":         {"黑榜：得分最低的 10 个", "Worst 10"},
+	"home.full":          {"查看完整排行 →", "Full ranking →"},
+	"home.trend":         {"全国走势", "National trend"},
+	"home.trend_note":    {"柱：留言数（左轴）；线：回复率、按时回复率、满意率（右轴，%）。首次回复中位时间见下方数据表。", "Bars: messages (left axis); lines: reply, on-time and satisfaction rates (right axis, %). The median time to first reply is in the data table below."},
+	"home.table":         {"数据表", "Data table"},
+	"home.csv":           {"下载 CSV", "Download CSV"},
+	"home.vs_prev":       {"较上期", "vs previous"},
+	"home.pp":            {"个百分点", "pts"},
+	"kpi.received_short": {"留言", "messages"},
 }
 
 // homeView is everything the home page shows, decided before rendering.

@@ -28,39 +28,32 @@ import (
 // iframes. The table is sorted on the server, so it works without
 // JavaScript; only the chart needs it.
 
-func init() {
-	for _, table := range []string{"regions", "departments"} {
-		addPageRoute("/rankings/"+table, func(s *Server) fiber.Handler { return s.handleRankings(table, "") })
-		addPageRoute("/rankings/"+table+".csv", func(s *Server) fiber.Handler { return s.handleRankingsCSV(table) })
-		addPageRoute("/embed/rankings/"+table, func(s *Server) fiber.Handler { return s.handleRankings(table, embedTable) })
-		addPageRoute("/embed/chart/"+table, func(s *Server) fiber.Handler { return s.handleRankings(table, embedChart) })
-	}
-	addLabels(map[string][2]string{
-		"rk.title":          {"%[3]s %[2]s%[1]s排行", "%[1]s%[2]s ranked, %[3]s"},
-		"rk.of":             {"%s", " of %s"},
-		"rk.national":       {"全国%s排行", "%s nationwide"},
-		"rk.children_of":    {"%[1]s下辖%[2]s", "%[2]s of %[1]s"},
-		"rk.region_page":    {"%s概况", "%s overview"},
-		"rk.below":          {"下辖", "Below"},
-		"rk.percentile":     {"百分位", "Percentile"},
-		"rk.overall":        {"全国", "overall"},
-		"rk.change_note":    {"名次变化：与上一个同类周期在全国同级中的名次相比；“新”表示上期未参与排名。每个比率下方为 95% 置信区间与样本数。", "Change: against the rank among the whole level in the previous period of the same kind; “new”: not ranked then. Under each rate: its 95% interval and n."},
-		"rk.sort_by":        {"按此列排序", "Sort by this column"},
-		"rk.csv":            {"下载本表 CSV", "Download this table as CSV"},
-		"rk.csv_note":       {"与表格相同的行：参与排名的、样本不足的、未识别的。", "The same rows as the table: ranked, insufficient data, unattributed."},
-		"rk.chart_caption":  {"综合得分前 %d 名（共 %d 个参与排名）。完整数据见下方表格与 CSV。", "Scores of the top %d of %d ranked. The table below and the CSV hold all the data."},
-		"rk.to_table":       {"跳到表格", "Go to the table"},
-		"rk.embed":          {"嵌入", "Embed"},
-		"rk.embed_note":     {"把下面的代码粘贴到网页中即可嵌入本排行（周期已固定为 %s）。", "Paste this code into a web page to embed this ranking (its period is fixed to %s)."},
-		"rk.embed_table":    {"表格", "Table"},
-		"rk.embed_chart":    {"图表与数据表", "Chart with its data table"},
-		"rk.up":             {"上升", "up"},
-		"rk.down":           {"下降", "down"},
-		"rk.list_sep":       {"、", ", "},
-		"rk.source":         {"来源：问政", "Source: Wenzheng"},
-		"rk.dept_note":      {"%s 条留言无法从来源数据中识别承办部门，计入全国数字，不参与排名。", "%s messages could not be attributed to a department from the source data; they count in the national figures and are not ranked."},
-		"rk.all_depts_here": {"%s的部门排行", "Departments of %s"},
-	})
+// rankingsLabels are the page's labels (see labels in i18n.go).
+var rankingsLabels = map[string][2]string{
+	"rk.title":          {"%[3]s %[2]s%[1]s排行", "%[1]s%[2]s ranked, %[3]s"},
+	"rk.of":             {"%s", " of %s"},
+	"rk.national":       {"全国%s排行", "%s nationwide"},
+	"rk.children_of":    {"%[1]s下辖%[2]s", "%[2]s of %[1]s"},
+	"rk.region_page":    {"%s概况", "%s overview"},
+	"rk.below":          {"下辖", "Below"},
+	"rk.percentile":     {"百分位", "Percentile"},
+	"rk.overall":        {"全国", "overall"},
+	"rk.change_note":    {"名次变化：与上一个同类周期在全国同级中的名次相比；“新”表示上期未参与排名。每个比率下方为 95% 置信区间与样本数。", "Change: against the rank among the whole level in the previous period of the same kind; “new”: not ranked then. Under each rate: its 95% interval and n."},
+	"rk.sort_by":        {"按此列排序", "Sort by this column"},
+	"rk.csv":            {"下载本表 CSV", "Download this table as CSV"},
+	"rk.csv_note":       {"与表格相同的行：参与排名的、样本不足的、未识别的。", "The same rows as the table: ranked, insufficient data, unattributed."},
+	"rk.chart_caption":  {"综合得分前 %d 名（共 %d 个参与排名）。完整数据见下方表格与 CSV。", "Scores of the top %d of %d ranked. The table below and the CSV hold all the data."},
+	"rk.to_table":       {"跳到表格", "Go to the table"},
+	"rk.embed":          {"嵌入", "Embed"},
+	"rk.embed_note":     {"把下面的代码粘贴到网页中即可嵌入本排行（周期已固定为 %s）。", "Paste this code into a web page to embed this ranking (its period is fixed to %s)."},
+	"rk.embed_table":    {"表格", "Table"},
+	"rk.embed_chart":    {"图表与数据表", "Chart with its data table"},
+	"rk.up":             {"上升", "up"},
+	"rk.down":           {"下降", "down"},
+	"rk.list_sep":       {"、", ", "},
+	"rk.source":         {"来源：问政", "Source: Wenzheng"},
+	"rk.dept_note":      {"%s 条留言无法从来源数据中识别承办部门，计入全国数字，不参与排名。", "%s messages could not be attributed to a department from the source data; they count in the national figures and are not ranked."},
+	"rk.all_depts_here": {"%s的部门排行", "Departments of %s"},
 }
 
 // embed modes: "" is the full page.

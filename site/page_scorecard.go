@@ -17,14 +17,8 @@ import (
 // the score loses points, which messages are overdue. Its two charts have
 // CSVs with exactly their data.
 
-func init() {
-	for _, e := range []scorecardEntity{{"/regions/", false}, {"/departments/", true}} {
-		addPageRoute(e.prefix+":id", func(s *Server) fiber.Handler { return s.scorecardHandler(e) })
-		addPageRoute(e.prefix+":id/history.csv", func(s *Server) fiber.Handler { return s.historyCSVHandler(e) })
-		addPageRoute(e.prefix+":id/distribution.csv", func(s *Server) fiber.Handler { return s.distributionCSVHandler(e) })
-	}
-	addLabels(scorecardLabels)
-}
+// scorecardEntities are the two kinds of scorecard: regions and departments.
+var scorecardEntities = []scorecardEntity{{"/regions/", false}, {"/departments/", true}}
 
 // scorecardEntity is what a URL prefix shows: regions or departments. An
 // id of the other kind under it is a 404, so every entity has one URL.

@@ -23,7 +23,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -132,28 +131,7 @@ func New(cfg Config) (*fiber.App, error) {
 		c.Locals("lang", s.pickLang(c))
 		return c.Next()
 	})
-	lim := cfg.RateLimits.withDefaults()
-	app.Use(rateLimit(lim.Search, func(c *fiber.Ctx) bool { return !isSearch(c) }))
-	app.Get("/assets/:version/*", s.handleAsset)
-	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
-	app.Post(adminRunPath, rateLimit(lim.Admin, nil), s.handleAdminRun)
-	api := app.Group("/api/v1", apiHeaders, etag.New(etag.Config{Weak: true, Next: streamed}))
-	for _, rt := range apiRoutes {
-		api.Get(rt.Path, s.serveAPI(rt))
-	}
-	for _, rt := range extractRoutes {
-		api.Get(rt.Path, rateLimit(lim.Extract, nil), s.serveExtract(rt))
-	}
-	api.Get("/openapi.json", serveOpenAPI)
-	// Release files stream from disk: before the pages' ETag middleware,
-	// which would read them whole.
-	app.Get("/datasets/:release/*", s.handleReleaseFile)
-	pages := app.Group("", etag.New())
-	pages.Get("/", s.handleHome)
-	for _, r := range pageRoutes {
-		pages.Get(r.path, r.handler(s))
-	}
-	app.Use(methodNotAllowed)
+	s.routes(app, cfg.RateLimits.withDefaults())
 	return app, nil
 }
 

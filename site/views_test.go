@@ -14,10 +14,10 @@ func ref[T any](v T) *T { return &v }
 
 func TestRankTexts(t *testing.T) {
 	tests := []struct {
-		name                            string
-		l                               string
-		m                               analytics.Metrics
-		ranked                          int64
+		name                          string
+		l                             string
+		m                             analytics.Metrics
+		ranked                        int64
 		rank, move, moveClass, pctile string
 	}{
 		{"not eligible", "zh", analytics.Metrics{Eligible: false, Rank: ref[int64](3)}, 22, "", "", "", ""},

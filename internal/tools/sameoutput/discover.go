@@ -1,0 +1,633 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	levels      = []string{"province", "city", "county", "department"}
+	regionLevel = []string{"province", "city", "county"}
+	periodKinds = []string{"month", "quarter", "year", "rolling30", "rolling90"}
+	statuses    = []string{"open", "replied", "closed", "deleted"}
+	// sortKeys are the ranking pages' sortable columns (site/page_rankings.go).
+	sortKeys = []string{"rank", "score", "reply", "on_time", "satisfaction", "median", "mature", "name"}
+)
+
+// ids are the entities, periods and messages the requests are about, all
+// read from the old server so the list fits whatever demo it serves.
+type ids struct {
+	periods map[string]periodList // by kind
+
+	// Regions and departments to show scorecards of: the first ranked one
+	// of each level and one with too few messages (样本不足), when there is
+	// one. cityParent and countyParent are a province with cities and a
+	// city with counties, for drill-downs.
+	regions, departments     []string
+	province, city, county   string
+	department               string
+	cityParent, countyParent string
+	unattributed             string // the 未识别 entry's id, "" when the demo has none
+
+	threads               [][2]string // source, id
+	keyword               string
+	category, categoryTop string
+	messageDept           string
+	from, to              string // a window inside the default month
+	release               string
+	releaseFiles          []string
+}
+
+type periodList struct {
+	Periods []string `json:"periods"`
+	Default string   `json:"default"`
+}
+
+// oldest is the kind's oldest period with data (the default when alone).
+func (p periodList) oldest() string {
+	if len(p.Periods) == 0 {
+		return p.Default
+	}
+	return p.Periods[len(p.Periods)-1]
+}
+
+type discovery struct {
+	ids      ids
+	requests []request
+	listed   int // requests from the routes; the rest came from links
+}
+
+func (d discovery) describe() string {
+	return fmt.Sprintf("%d requests (%d from the routes, %d more from links on the pages); scorecards of regions %s, departments %s; %d threads",
+		len(d.requests), d.listed, len(d.requests)-d.listed, strings.Join(d.ids.regions, " "), strings.Join(d.ids.departments, " "), len(d.ids.threads))
+}
+
+// discover reads ids from the old server, asks the routes' requests (which
+// f records), then the links found on those pages that no request covered
+// yet, a few of each shape.
+func discover(ctx context.Context, f *fetcher, release string) (discovery, error) {
+	var d discovery
+	var err error
+	if d.ids, err = readIDs(ctx, f, release); err != nil {
+		return d, err
+	}
+	d.requests = routeRequests(d.ids)
+	d.listed = len(d.requests)
+	if _, err := f.fetchAll(ctx, d.requests); err != nil {
+		return d, err
+	}
+	more := linkRequests(f.responses, d.requests)
+	if _, err := f.fetchAll(ctx, more); err != nil {
+		return d, err
+	}
+	d.requests = append(d.requests, more...)
+	return d, nil
+}
+
+// ranking is the part of /api/v1/rankings discovery reads.
+type ranking struct {
+	Ranked       []rankRow `json:"ranked"`
+	Insufficient []rankRow `json:"insufficient"`
+	Unattributed *rankRow  `json:"unattributed"`
+}
+
+type rankRow struct {
+	EntityID string `json:"entity_id"`
+	ParentID string `json:"parent_id"`
+}
+
+func readIDs(ctx context.Context, f *fetcher, release string) (ids, error) {
+	v := ids{periods: map[string]periodList{}, release: release}
+	getJSON := func(path string, into any) error {
+		b, err := f.get(ctx, path)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(b, into)
+	}
+	for _, k := range periodKinds {
+		var p periodList
+		if err := getJSON("/api/v1/periods?period_kind="+k, &p); err != nil {
+			return v, err
+		}
+		v.periods[k] = p
+	}
+	// An entity of each level: the first ranked one of the month, quarter
+	// or year (small demos rank few departments in a month), else the
+	// first with too few messages; and one with too few messages.
+	rankings := map[string]map[string]ranking{}
+	for _, l := range levels {
+		rankings[l] = map[string]ranking{}
+		for _, k := range []string{"month", "quarter", "year"} {
+			var r ranking
+			if err := getJSON("/api/v1/rankings?level="+l+"&period_kind="+k, &r); err != nil {
+				return v, err
+			}
+			rankings[l][k] = r
+			if r.Unattributed != nil && v.unattributed == "" {
+				v.unattributed = r.Unattributed.EntityID
+			}
+		}
+	}
+	pick := func(l string) (rankRow, bool) {
+		for _, k := range []string{"month", "quarter", "year"} {
+			if r := rankings[l][k]; len(r.Ranked) > 0 {
+				return r.Ranked[0], true
+			}
+		}
+		for _, k := range []string{"month", "quarter", "year"} {
+			if r := rankings[l][k]; len(r.Insufficient) > 0 {
+				return r.Insufficient[0], true
+			}
+		}
+		return rankRow{}, false
+	}
+	var chosen [4]rankRow
+	for i, l := range levels {
+		e, ok := pick(l)
+		if !ok {
+			return v, fmt.Errorf("no %s in any ranking of the demo", l)
+		}
+		chosen[i] = e
+		list := &v.regions
+		if l == "department" {
+			list = &v.departments
+		}
+		*list = append(*list, e.EntityID)
+		if ins := rankings[l]["month"].Insufficient; len(ins) > 0 && ins[0].EntityID != e.EntityID {
+			*list = append(*list, ins[0].EntityID)
+		}
+	}
+	v.province, v.city, v.county, v.department = chosen[0].EntityID, chosen[1].EntityID, chosen[2].EntityID, chosen[3].EntityID
+	v.cityParent, v.countyParent = chosen[1].ParentID, chosen[2].ParentID
+
+	// Messages: the newest (the page's CSV), a thread of each status and
+	// reply verdict, a keyword from a title, a category, a department.
+	b, err := f.get(ctx, "/messages.csv")
+	if err != nil {
+		return v, err
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		return v, fmt.Errorf("/messages.csv: %w", err)
+	}
+	if len(rows) < 2 {
+		return v, fmt.Errorf("/messages.csv has no message")
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	for _, c := range []string{"source", "source_id", "title", "category", "status", "verdict", "department_id", "region_code"} {
+		if _, ok := col[c]; !ok {
+			return v, fmt.Errorf("/messages.csv has no column %s", c)
+		}
+	}
+	first := rows[1]
+	v.keyword = lastRunes(first[col["title"]], 4)
+	v.category = first[col["category"]]
+	v.categoryTop, _, _ = strings.Cut(v.category, "/")
+	v.messageDept = first[col["department_id"]]
+	seen := map[string]bool{}
+	for _, r := range rows[1:] {
+		for _, k := range []string{"status=" + r[col["status"]], "verdict=" + r[col["verdict"]]} {
+			if !seen[k] && len(v.threads) < 12 {
+				seen[k] = true
+				v.threads = append(v.threads, [2]string{r[col["source"]], r[col["source_id"]]})
+			}
+		}
+		if v.messageDept == "" && r[col["department_id"]] != "" {
+			v.messageDept = r[col["department_id"]]
+		}
+	}
+	if last := rows[len(rows)-1]; len(v.threads) < 13 {
+		v.threads = append(v.threads, [2]string{last[col["source"]], last[col["source_id"]]}) // the oldest listed
+	}
+	v.threads = slices.Compact(v.threads)
+	month := v.periods["month"].Default
+	v.from, v.to = month+"-01", month+"-10"
+
+	// The release's files, as its SHA256SUMS lists them.
+	b, err = f.get(ctx, "/datasets/"+release+"/SHA256SUMS")
+	if err != nil {
+		return v, err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		if _, name, ok := strings.Cut(sc.Text(), "  "); ok {
+			v.releaseFiles = append(v.releaseFiles, name)
+		}
+	}
+	return v, nil
+}
+
+func lastRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[len(r)-n:]
+	}
+	return string(r)
+}
+
+// reqList builds a request list; page adds a page in Chinese (the default)
+// and in English.
+type reqList struct{ reqs []request }
+
+func (l *reqList) get(path string, args ...any) {
+	l.reqs = append(l.reqs, get(fmt.Sprintf(path, args...)))
+}
+
+func (l *reqList) page(path string, args ...any) {
+	p := fmt.Sprintf(path, args...)
+	l.get("%s", p)
+	if strings.Contains(p, "?") {
+		l.get("%s&lang=en", p)
+	} else {
+		l.get("%s?lang=en", p)
+	}
+}
+
+// routeRequests is every route of the site (site/*.go, README.md) with its
+// filters, variants and error cases.
+func routeRequests(v ids) []request {
+	var l reqList
+	esc := url.QueryEscape
+	month, quarter, year := v.periods["month"], v.periods["quarter"], v.periods["year"]
+
+	// Home: every level and period kind, explicit periods, errors.
+	l.page("/")
+	for _, lv := range levels {
+		for _, k := range periodKinds {
+			l.page("/?level=%s&period_kind=%s", lv, k)
+		}
+	}
+	l.page("/?period_kind=month&period=%s", month.oldest())
+	l.page("/?period=%s", quarter.oldest())
+	l.page("/?level=city&period_kind=year&period=%s", year.oldest())
+	l.page("/?level=planet")
+	l.page("/?period_kind=decade")
+	l.page("/?period=2019-01")
+	l.page("/?period=garbage")
+	l.page("/?period_kind=month&period=%s", quarter.Default)
+	l.get("/trend.csv")
+	for _, k := range periodKinds {
+		l.get("/trend.csv?period_kind=%s", k)
+	}
+	l.get("/trend.csv?lang=en")
+	l.get("/trend.csv?period_kind=decade")
+
+	// Region rankings: levels × kinds, drill-downs, every sort column both
+	// ways, explicit periods, CSVs, errors.
+	l.page("/rankings/regions")
+	for _, lv := range regionLevel {
+		for _, k := range periodKinds {
+			l.page("/rankings/regions?level=%s&period_kind=%s", lv, k)
+		}
+	}
+	l.page("/rankings/regions?level=province&period_kind=month&period=%s", month.oldest())
+	l.page("/rankings/regions?level=city&parent=%s", v.cityParent)
+	l.page("/rankings/regions?level=city&parent=%s&period_kind=year", v.cityParent)
+	l.page("/rankings/regions?level=county&parent=%s", v.countyParent)
+	l.page("/rankings/regions?level=province&parent=CN")
+	for _, s := range sortKeys {
+		for _, dir := range []string{"asc", "desc"} {
+			l.page("/rankings/regions?sort=%s&dir=%s", s, dir)
+		}
+	}
+	l.page("/rankings/regions?level=city&period_kind=quarter&sort=score&dir=asc")
+	l.page("/rankings/regions?level=planet")
+	l.page("/rankings/regions?sort=bogus")
+	l.page("/rankings/regions?dir=up")
+	l.page("/rankings/regions?level=province&parent=%s", v.province)
+	l.page("/rankings/regions?level=city&parent=999999")
+	l.page("/rankings/regions?period=2019-01")
+	l.page("/rankings/regions?period_kind=decade")
+	l.get("/rankings/regions.csv")
+	for _, lv := range regionLevel {
+		for _, k := range periodKinds {
+			l.get("/rankings/regions.csv?level=%s&period_kind=%s", lv, k)
+		}
+	}
+	l.get("/rankings/regions.csv?lang=en")
+	l.get("/rankings/regions.csv?level=city&parent=%s", v.cityParent)
+	l.get("/rankings/regions.csv?level=county&parent=%s&period_kind=year", v.countyParent)
+	l.get("/rankings/regions.csv?sort=median&dir=desc")
+	l.get("/rankings/regions.csv?level=planet")
+
+	// Department rankings, nationally and within a region.
+	l.page("/rankings/departments")
+	for _, k := range periodKinds {
+		l.page("/rankings/departments?period_kind=%s", k)
+	}
+	l.page("/rankings/departments?period_kind=month&period=%s", month.oldest())
+	l.page("/rankings/departments?region=%s", v.cityParent)
+	l.page("/rankings/departments?region=%s&period_kind=year", v.cityParent)
+	l.page("/rankings/departments?region=%s", v.city)
+	for _, s := range []string{"score", "name", "median", "satisfaction"} {
+		l.page("/rankings/departments?period_kind=year&sort=%s", s)
+	}
+	l.page("/rankings/departments?sort=reply&dir=asc")
+	l.page("/rankings/departments?region=999999")
+	l.page("/rankings/departments?sort=bogus")
+	l.page("/rankings/departments?level=city")
+	l.get("/rankings/departments.csv")
+	for _, k := range periodKinds {
+		l.get("/rankings/departments.csv?period_kind=%s", k)
+	}
+	l.get("/rankings/departments.csv?region=%s&period_kind=year", v.cityParent)
+	l.get("/rankings/departments.csv?lang=en")
+
+	// Embeds: a table or a chart alone.
+	for _, e := range []string{"/embed/rankings/regions", "/embed/chart/regions"} {
+		l.page("%s", e)
+		l.page("%s?level=city&period_kind=quarter", e)
+		l.page("%s?level=county&parent=%s", e, v.countyParent)
+		l.page("%s?sort=score&dir=asc", e)
+		l.page("%s?level=planet", e)
+	}
+	for _, e := range []string{"/embed/rankings/departments", "/embed/chart/departments"} {
+		l.page("%s", e)
+		l.page("%s?period_kind=year", e)
+		l.page("%s?region=%s", e, v.cityParent)
+		l.page("%s?sort=bogus", e)
+	}
+
+	// Scorecards: each kind, an explicit older period, history and
+	// distribution CSVs, errors.
+	type entity struct{ prefix, id string }
+	var entities []entity
+	for _, id := range v.regions {
+		entities = append(entities, entity{"/regions/", id})
+	}
+	for _, id := range v.departments {
+		entities = append(entities, entity{"/departments/", id})
+	}
+	if v.unattributed != "" {
+		entities = append(entities, entity{"/regions/", v.unattributed}, entity{"/departments/", v.unattributed})
+	}
+	for _, e := range entities {
+		p := e.prefix + url.PathEscape(e.id)
+		l.page("%s", p)
+		for _, k := range periodKinds {
+			l.page("%s?period_kind=%s", p, k)
+		}
+		l.page("%s?period_kind=month&period=%s", p, month.oldest())
+		l.page("%s?period=%s", p, year.oldest())
+		l.get("%s/history.csv", p)
+		l.get("%s/distribution.csv", p)
+		for _, k := range periodKinds {
+			l.get("%s/history.csv?period_kind=%s", p, k)
+			l.get("%s/distribution.csv?period_kind=%s", p, k)
+		}
+		l.get("%s/distribution.csv?period_kind=quarter&period=%s", p, quarter.oldest())
+		l.get("%s/history.csv?lang=en", p)
+		l.get("%s/distribution.csv?lang=en", p)
+	}
+	l.page("/regions/CN")
+	l.page("/regions/999999")
+	l.page("/departments/no-such-department")
+	l.page("/regions/%s?period_kind=decade", v.province)
+	l.page("/regions/%s?period=2019-01", v.province)
+	l.page("/regions/%s?period=garbage", v.province)
+	l.page("/departments/%s?period_kind=month&period=%s", url.PathEscape(v.department), quarter.Default)
+	l.get("/regions/999999/history.csv")
+	l.get("/regions/%s/history.csv?period_kind=decade", v.province)
+	l.get("/regions/%s/distribution.csv?period=2019-01", v.province)
+	l.get("/departments/no-such-department/distribution.csv")
+
+	// Messages: every filter, pages, CSVs, errors.
+	l.page("/messages")
+	l.page("/messages?page=2")
+	l.page("/messages?page=3")
+	l.page("/messages?q=%s", esc(v.keyword))
+	l.page("/messages?q=%s&page=2", esc(v.keyword))
+	l.page("/messages?q=%s", esc("zzqqxx-no-such-text"))
+	l.page("/messages?region=%s", v.cityParent)
+	l.page("/messages?region=%s&page=2", v.cityParent)
+	l.page("/messages?region=%s", v.city)
+	l.page("/messages?region=%s", v.county)
+	l.page("/messages?department=%s", esc(v.messageDept))
+	l.page("/messages?department=%s", esc(v.department))
+	l.page("/messages?category=%s", esc(v.category))
+	l.page("/messages?category=%s", esc(v.categoryTop))
+	for _, s := range statuses {
+		l.page("/messages?status=%s", s)
+	}
+	l.page("/messages?from=%s&to=%s", v.from, v.to)
+	l.page("/messages?from=%s", v.from)
+	l.page("/messages?to=%s", v.to)
+	l.page("/messages?q=%s&region=%s&status=replied&from=%s&to=%s", esc(v.keyword), v.cityParent, v.from, v.to)
+	l.page("/messages?region=%s&category=%s&status=closed", v.cityParent, esc(v.categoryTop))
+	l.page("/messages?page=100000")
+	l.page("/messages?region=999999")
+	l.page("/messages?department=no-such-department")
+	l.page("/messages?status=bogus")
+	l.page("/messages?from=yesterday")
+	l.page("/messages?from=%s&to=%s", v.to, v.from)
+	l.page("/messages?page=0")
+	l.page("/messages?page=abc")
+	l.page("/messages?q=%s", strings.Repeat("x", 101))
+	l.get("/messages.csv")
+	l.get("/messages.csv?lang=en")
+	l.get("/messages.csv?q=%s", esc(v.keyword))
+	l.get("/messages.csv?region=%s", v.cityParent)
+	l.get("/messages.csv?department=%s", esc(v.messageDept))
+	l.get("/messages.csv?category=%s", esc(v.categoryTop))
+	l.get("/messages.csv?status=closed&from=%s&to=%s", v.from, v.to)
+	l.get("/messages.csv?page=2")
+	l.get("/messages.csv?status=bogus")
+	for i, t := range v.threads {
+		l.page("/messages/%s/%s", url.PathEscape(t[0]), url.PathEscape(t[1]))
+		if i == 0 {
+			l.page("/messages/%s/%s?full=1", url.PathEscape(t[0]), url.PathEscape(t[1]))
+		}
+	}
+	l.page("/messages/%s/no-such-message", url.PathEscape(v.threads[0][0]))
+	l.page("/messages/no-such-source/1")
+
+	// The other pages, the catalogue, and every file of the release.
+	for _, p := range []string{"/methodology", "/status", "/datasets", "/data.json"} {
+		l.page("%s", p)
+	}
+	l.page("/datasets?release=%s", v.release)
+	l.page("/datasets?release=bogus")
+	for _, name := range v.releaseFiles {
+		l.get("/datasets/%s/%s", v.release, name)
+	}
+	l.get("/datasets/%s/SHA256SUMS", v.release)
+	l.get("/datasets/latest/release.json")
+	l.get("/datasets/latest/csv/regions.csv")
+	l.get("/datasets/%s/no-such-file.csv", v.release)
+	l.page("/datasets/bogus/release.json")
+	l.reqs = append(l.reqs,
+		request{Path: "/datasets/" + v.release + "/release.json", Header: [2]string{"Range", "bytes=0-99"}},
+		request{Path: "/datasets/" + v.release + "/release.json", Header: [2]string{"Range", "bytes=-0"}})
+
+	// The JSON API.
+	l.get("/api/v1/overview")
+	for _, lv := range levels {
+		l.get("/api/v1/overview?level=%s", lv)
+	}
+	for _, k := range periodKinds {
+		l.get("/api/v1/overview?period_kind=%s", k)
+	}
+	l.get("/api/v1/overview?level=city&period_kind=quarter&period=%s&n=3", quarter.oldest())
+	l.get("/api/v1/overview?n=100")
+	for _, bad := range []string{"level=planet", "n=0", "n=abc", "period=2019-01", "period_kind=decade", "foo=1"} {
+		l.get("/api/v1/overview?%s", bad)
+	}
+	l.get("/api/v1/rankings")
+	for _, lv := range levels {
+		for _, k := range periodKinds {
+			l.get("/api/v1/rankings?level=%s&period_kind=%s", lv, k)
+		}
+	}
+	l.get("/api/v1/rankings?level=province&period_kind=month&period=%s", month.oldest())
+	l.get("/api/v1/rankings?level=city&parent=%s", v.cityParent)
+	l.get("/api/v1/rankings?level=county&parent=%s&period_kind=year", v.countyParent)
+	l.get("/api/v1/rankings?level=department&parent=%s&period_kind=year", v.cityParent)
+	l.get("/api/v1/rankings?level=province&parent=CN")
+	for _, bad := range []string{"level=planet", "period=2019-01", "period_kind=decade", "level=city&parent=999999", "foo=1", "level=province&period=garbage"} {
+		l.get("/api/v1/rankings?%s", bad)
+	}
+	l.get("/api/v1/periods")
+	for _, k := range periodKinds {
+		l.get("/api/v1/periods?period_kind=%s", k)
+	}
+	l.get("/api/v1/periods?period_kind=decade")
+	for _, id := range append(append([]string{"CN"}, v.regions...), v.departments...) {
+		p := "/api/v1/entities/" + url.PathEscape(id)
+		l.get("%s", p)
+		l.get("%s?period_kind=year", p)
+		l.get("%s/history", p)
+		l.get("%s/history?period_kind=quarter", p)
+	}
+	if v.unattributed != "" {
+		l.get("/api/v1/entities/%s", url.PathEscape(v.unattributed))
+	}
+	for _, k := range periodKinds {
+		l.get("/api/v1/entities/CN?period_kind=%s", k)
+		l.get("/api/v1/entities/CN/history?period_kind=%s", k)
+	}
+	l.get("/api/v1/entities/%s?period_kind=month&period=%s", v.province, month.oldest())
+	for _, bad := range []string{"/999999", "/" + v.province + "?period=2019-01", "/" + v.province + "?period_kind=decade",
+		"/" + v.province + "?foo=1", "/999999/history", "/" + v.province + "/history?period_kind=decade", "/%ZZ"} {
+		l.get("/api/v1/entities%s", bad)
+	}
+	l.get("/api/v1/methodology")
+	l.get("/api/v1/methodology?foo=1")
+	l.get("/api/v1/openapi.json")
+	l.get("/api/v1/openapi.json?foo=1")
+	l.get("/api/v1/no-such-route")
+	for _, ext := range []string{"csv", "ndjson", "parquet"} {
+		p := "/api/v1/messages." + ext
+		l.get("%s", p)
+		l.get("%s?region=%s", p, v.county)
+		l.get("%s?department=%s", p, esc(v.messageDept))
+		l.get("%s?region=%s&from=%s&to=%s", p, v.cityParent, v.from, v.to)
+		l.get("%s?from=%s&to=%s", p, v.to, v.to)
+		l.get("%s?foo=1", p)
+		l.get("%s?from=yesterday", p)
+	}
+
+	// Assets (the others come from the pages' links), the rest, methods.
+	l.get("/assets/000000000000/style.css")
+	l.get("/healthz")
+	l.page("/no-such-page")
+	l.reqs = append(l.reqs,
+		request{Path: "/", Header: [2]string{"Accept-Language", "en-US,en;q=0.9"}},
+		request{Path: "/messages", Header: [2]string{"Accept-Language", "en"}},
+		request{Path: "/api/v1/overview", Header: [2]string{"Accept-Language", "en"}},
+		request{Method: "HEAD", Path: "/"},
+		request{Method: "POST", Path: "/"},
+		request{Method: "DELETE", Path: "/api/v1/overview"},
+		request{Method: "POST", Path: "/api/v1/admin/run"},
+	)
+	return dedupe(l.reqs)
+}
+
+func dedupe(reqs []request) []request {
+	seen := map[string]bool{}
+	var out []request
+	for _, r := range reqs {
+		if k := r.key(); !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+var linkAttr = regexp.MustCompile(`(?:href|src|action)="([^"]*)"`)
+
+// linksPerShape bounds how many links of one shape (route and parameter
+// names) are added: the pages link every region and department, and one
+// of each kind of link tells more than a thousand of the same.
+const linksPerShape = 3
+
+// linkRequests are the same-site links on the recorded HTML pages that no
+// request asks yet, at most linksPerShape of each shape, in the order found.
+func linkRequests(responses []response, have []request) []request {
+	known := map[string]bool{}
+	shapes := map[string]int{}
+	for _, r := range have {
+		known[r.key()] = true
+		shapes[shape(r.Path)]++
+	}
+	var out []request
+	for _, res := range responses {
+		if !strings.HasPrefix(res.contentType, "text/html") || res.req.method() != "GET" {
+			continue
+		}
+		for _, m := range linkAttr.FindAllSubmatch(res.body(), -1) {
+			link := html.UnescapeString(string(m[1]))
+			link, _, _ = strings.Cut(link, "#")
+			if !strings.HasPrefix(link, "/") || strings.HasPrefix(link, "//") {
+				continue
+			}
+			r := get(link)
+			s := shape(link)
+			if known[r.key()] || shapes[s] >= linksPerShape || s == "" {
+				continue
+			}
+			known[r.key()] = true
+			shapes[s]++
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// shape is a link with its ids and parameter values left out:
+// /regions/{id}?period_kind. "" for links not to follow: release files
+// (every one is asked already).
+func shape(link string) string {
+	p, q, _ := strings.Cut(link, "?")
+	seg := strings.Split(strings.Trim(p, "/"), "/")
+	switch {
+	case seg[0] == "datasets" && len(seg) > 1:
+		return ""
+	case (seg[0] == "regions" || seg[0] == "departments") && len(seg) > 1:
+		seg[1] = "{id}"
+	case seg[0] == "messages" && len(seg) == 3:
+		seg[1], seg[2] = "{source}", "{id}"
+	case seg[0] == "assets" && len(seg) > 2:
+		seg[1] = "{version}"
+	}
+	vals, _ := url.ParseQuery(q)
+	var keys []string
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return "/" + strings.Join(seg, "/") + "?" + strings.Join(keys, ",")
+}

@@ -207,59 +207,7 @@ func (c Config) Validate() error {
 	if err := c.Methodology.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("methodology: %w", err))
 	}
-	seen := map[string]bool{}
-	for i, s := range c.Sources {
-		switch {
-		case s.Name == "":
-			errs = append(errs, fmt.Errorf("sources[%d]: name is required", i))
-		case seen[s.Name]:
-			errs = append(errs, fmt.Errorf("sources[%d]: name %q used twice", i, s.Name))
-		case s.Name == "demo":
-			errs = append(errs, fmt.Errorf("sources[%d]: the name \"demo\" is reserved for demo data", i))
-		}
-		seen[s.Name] = true
-		if s.Profile != "" && !slices.Contains(ingest.Profiles(), s.Profile) {
-			errs = append(errs, fmt.Errorf("source %q: unknown profile %q (this version reads: %s)", s.Name, s.Profile, strings.Join(ingest.Profiles(), ", ")))
-		}
-		if _, err := time.LoadLocation(s.TimeZone); s.TimeZone != "" && err != nil {
-			errs = append(errs, fmt.Errorf("source %q: unknown time zone %q", s.Name, s.TimeZone))
-		}
-		if s.Profile == "mapping" {
-			switch {
-			case s.Mapping == nil:
-				errs = append(errs, fmt.Errorf("source %q: profile \"mapping\" needs a \"mapping\" section", s.Name))
-			case s.Mapping.Columns["source_id"] == "" || s.Mapping.Columns["posted_at"] == "":
-				errs = append(errs, fmt.Errorf("source %q: the mapping must name the columns of source_id and posted_at", s.Name))
-			}
-			if s.Mapping != nil && s.Mapping.RegionPattern != "" {
-				if _, err := regexp.Compile(s.Mapping.RegionPattern); err != nil {
-					errs = append(errs, fmt.Errorf("source %q: region_pattern: %w", s.Name, err))
-				}
-			}
-		}
-		if len(s.Files) == 0 && s.URL == "" {
-			errs = append(errs, fmt.Errorf("source %q: no files and no url", s.Name))
-		}
-		if s.URL != "" {
-			if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				errs = append(errs, fmt.Errorf("source %q: url %q is not an http(s) address", s.Name, s.URL))
-			}
-			if s.Profile != "open311" {
-				errs = append(errs, fmt.Errorf("source %q: only the open311 profile reads a url", s.Name))
-			}
-		}
-		for _, f := range s.Files {
-			if _, err := filepath.Match(f, ""); err != nil {
-				errs = append(errs, fmt.Errorf("source %q: files pattern %q: %w", s.Name, f, err))
-			}
-		}
-		if s.FeedDays < 0 {
-			errs = append(errs, fmt.Errorf("source %q: feed_days must not be negative", s.Name))
-		}
-		if s.SLADays < 0 {
-			errs = append(errs, fmt.Errorf("source %q: sla_days must not be negative", s.Name))
-		}
-	}
+	errs = append(errs, validateSources(c.Sources)...)
 	if err := c.Limits.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -297,6 +245,72 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("secret: set a secret of your own to key author pseudonyms of real data"))
 	}
 	return errors.Join(errs...)
+}
+
+// validateSources checks the sources' names, then each source.
+func validateSources(sources []Source) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, s := range sources {
+		switch {
+		case s.Name == "":
+			errs = append(errs, fmt.Errorf("sources[%d]: name is required", i))
+		case seen[s.Name]:
+			errs = append(errs, fmt.Errorf("sources[%d]: name %q used twice", i, s.Name))
+		case s.Name == "demo":
+			errs = append(errs, fmt.Errorf("sources[%d]: the name \"demo\" is reserved for demo data", i))
+		}
+		seen[s.Name] = true
+		errs = append(errs, s.validate()...)
+	}
+	return errs
+}
+
+// validate checks one source's profile, time zone, mapping and inputs.
+func (s Source) validate() []error {
+	var errs []error
+	if s.Profile != "" && !slices.Contains(ingest.Profiles(), s.Profile) {
+		errs = append(errs, fmt.Errorf("source %q: unknown profile %q (this version reads: %s)", s.Name, s.Profile, strings.Join(ingest.Profiles(), ", ")))
+	}
+	if _, err := time.LoadLocation(s.TimeZone); s.TimeZone != "" && err != nil {
+		errs = append(errs, fmt.Errorf("source %q: unknown time zone %q", s.Name, s.TimeZone))
+	}
+	if s.Profile == "mapping" {
+		switch {
+		case s.Mapping == nil:
+			errs = append(errs, fmt.Errorf("source %q: profile \"mapping\" needs a \"mapping\" section", s.Name))
+		case s.Mapping.Columns["source_id"] == "" || s.Mapping.Columns["posted_at"] == "":
+			errs = append(errs, fmt.Errorf("source %q: the mapping must name the columns of source_id and posted_at", s.Name))
+		}
+		if s.Mapping != nil && s.Mapping.RegionPattern != "" {
+			if _, err := regexp.Compile(s.Mapping.RegionPattern); err != nil {
+				errs = append(errs, fmt.Errorf("source %q: region_pattern: %w", s.Name, err))
+			}
+		}
+	}
+	if len(s.Files) == 0 && s.URL == "" {
+		errs = append(errs, fmt.Errorf("source %q: no files and no url", s.Name))
+	}
+	if s.URL != "" {
+		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("source %q: url %q is not an http(s) address", s.Name, s.URL))
+		}
+		if s.Profile != "open311" {
+			errs = append(errs, fmt.Errorf("source %q: only the open311 profile reads a url", s.Name))
+		}
+	}
+	for _, f := range s.Files {
+		if _, err := filepath.Match(f, ""); err != nil {
+			errs = append(errs, fmt.Errorf("source %q: files pattern %q: %w", s.Name, f, err))
+		}
+	}
+	if s.FeedDays < 0 {
+		errs = append(errs, fmt.Errorf("source %q: feed_days must not be negative", s.Name))
+	}
+	if s.SLADays < 0 {
+		errs = append(errs, fmt.Errorf("source %q: sla_days must not be negative", s.Name))
+	}
+	return errs
 }
 
 // HTTPS reports whether the public reaches the site over TLS.

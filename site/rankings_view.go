@@ -1,0 +1,250 @@
+package site
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"maps"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
+
+// What a ranking page or embed shows, decided from the read API's data
+// by pure functions.
+
+// rankRow is a table row with what the template cannot work out itself.
+type rankRow struct {
+	analytics.Metrics
+	Shown      *int64
+	URL        string
+	DrillURL   string
+	DrillLabel string
+	// ReplyCI…: the rate's interval and n, a second line under the rate.
+	ReplyCI, OnTimeCI, SatCI string
+	Pctile                   string
+}
+
+// sortColumn is a column header: a link that sorts by it, when it can.
+type sortColumn struct {
+	Label, URL, AriaSort, Arrow string
+	Num                         bool // numbers: right-aligned
+}
+
+// rankingLink is a link with its text.
+type rankingLink struct{ URL, Label string }
+
+// rankingField is a hidden field of the period form.
+type rankingField struct{ Name, Value string }
+
+// rankingsView is everything a ranking page or embed shows.
+type rankingsView struct {
+	Req          rankingsRequest
+	Query        analytics.RankingQuery
+	Ranking      analytics.Ranking
+	Rows         []rankRow
+	Insufficient []rankRow
+	Parent       *rankingParent
+	Heading      string
+	Up           []rankingLink
+	Levels       []choice
+	Kinds        []choice
+	Periods      []string
+	// Hidden are the period form's other filters.
+	Hidden     []rankingField
+	PeriodText string
+	Columns    []sortColumn
+	Drill      bool
+	Embed      string
+	// Target is the target of the table's links: _top in an embed.
+	Target    string
+	PageURL   string
+	CSVURL    string
+	EmbedCode string
+	ChartCode string
+	// Chart and ChartScript draw the scores; HasCharts is false when
+	// echarts is not embedded; ChartShown/ChartTotal feed the caption.
+	Chart                  *chart
+	HasCharts              bool
+	ChartShown, ChartTotal int
+	// Body is, in an embed, the fragments of rankings.html it shows.
+	Body template.HTML
+}
+
+// rankingsPlace is where a ranking is shown: on its page or in an embed
+// (embedTable, embedChart), under which base URL, with charts or not.
+type rankingsPlace struct {
+	Embed, Base string
+	Charts      bool
+}
+
+// rankingsViewOf decides what a ranking page or embed shows: a pure
+// function.
+func rankingsViewOf(l string, req rankingsRequest, d rankingsData, at rankingsPlace) *rankingsView {
+	rk, parent, embed, base := d.Ranking, d.Parent, at.Embed, at.Base
+	// Links pin what was resolved: the period shown.
+	req.PeriodKind, req.Period = rk.Query.PeriodKind, rk.Query.Period
+	view := &rankingsView{Req: req, Query: rk.Query, Ranking: rk, Parent: parent, Embed: embed, HasCharts: at.Charts,
+		PageURL: req.link("/rankings/"), CSVURL: req.linkPath("/rankings/" + req.Table + ".csv")}
+	view.Heading = rankingsTitle(l, req, parent)
+	view.PeriodText = rankingPeriodLabel(l, req.PeriodKind, req.Period)
+	if embed != "" {
+		view.Target = "_top"
+	}
+	view.Periods = d.Periods
+
+	ranked, insufficient, _ := rankingRows(rk, req, l)
+	for _, m := range ranked {
+		view.Rows = append(view.Rows, newRankRow(l, req, m, embed == ""))
+	}
+	for _, m := range insufficient {
+		view.Insufficient = append(view.Insufficient, newRankRow(l, req, m, false))
+	}
+	view.Drill = embed == "" && (req.Level == "province" || req.Level == "city")
+	view.Columns = rankingColumns(l, req, embed == "", view.Drill)
+	view.Up = rankingsUp(l, req, parent)
+
+	// Tabs and the period form keep the other filters.
+	if req.Table == "regions" {
+		for _, lv := range regionLevels {
+			t := req
+			t.Level, t.Parent = lv, ""
+			view.Levels = append(view.Levels, choice{lv, T(l, "level."+lv), t.link("/rankings/"), lv == req.Level && req.Parent == ""})
+		}
+	}
+	form := req.values()
+	form.Del("period")
+	for _, k := range slices.Sorted(maps.Keys(form)) {
+		view.Hidden = append(view.Hidden, rankingField{k, form.Get(k)})
+	}
+	for _, k := range analytics.PeriodKinds {
+		t := req
+		t.PeriodKind, t.Period = k, ""
+		view.Kinds = append(view.Kinds, choice{k, T(l, "kind."+k), t.link("/rankings/"), k == req.PeriodKind})
+	}
+
+	if at.Charts && len(rk.Ranked) > 0 && embed != embedTable {
+		view.Chart = scoreChart(l, view.Heading+" · "+T(l, "chart.title"), rk.Ranked)
+		view.ChartShown, view.ChartTotal = min(len(rk.Ranked), chartLimit), len(rk.Ranked)
+	}
+	if embed == "" {
+		lang := ""
+		if l == "en" {
+			lang = "en"
+		}
+		rows := len(view.Rows) + 3
+		view.EmbedCode = iframeCode(base+req.link("/embed/rankings/", "lang", lang), min(140+37*rows, 720), view.Heading)
+		if view.Chart != nil {
+			view.ChartCode = iframeCode(base+req.link("/embed/chart/", "lang", lang), min(170+24*view.ChartShown, 1100), view.Heading)
+		}
+	}
+	return view
+}
+
+func iframeCode(src string, height int, title string) string {
+	return fmt.Sprintf(`<iframe src="%s" width="100%%" height="%d" style="border:0" loading="lazy" title="%s"></iframe>`,
+		html.EscapeString(src), height, html.EscapeString(title))
+}
+
+// rankingsTitle says what a ranking shows: "2025-03 省级排行",
+// "Cities of Henan ranked, 2025-Q1".
+func rankingsTitle(l string, r rankingsRequest, parent *rankingParent) string {
+	of := ""
+	if parent != nil {
+		of = fmt.Sprintf(T(l, "rk.of"), pickName(l, parent.Name, parent.NameEn))
+	}
+	return fmt.Sprintf(T(l, "rk.title"), T(l, "level."+r.Level), of, rankingPeriodLabel(l, r.PeriodKind, r.Period))
+}
+
+// rankingPeriodLabel names a period: 2025-03 as such, a rolling window in words.
+func rankingPeriodLabel(l, kind, period string) string {
+	if strings.HasPrefix(kind, "rolling") {
+		return T(l, "kind."+kind)
+	}
+	return period
+}
+
+// rankingsUp links a drilled-down ranking to the rankings above it.
+func rankingsUp(l string, r rankingsRequest, parent *rankingParent) []rankingLink {
+	if parent == nil {
+		return nil
+	}
+	up := func(level, parentCode string) string {
+		t := r
+		t.Level, t.Parent = level, parentCode
+		return t.link("/rankings/")
+	}
+	var out []rankingLink
+	if r.Table == "departments" {
+		out = append(out, rankingLink{up("department", ""), fmt.Sprintf(T(l, "rk.national"), T(l, "level.department"))})
+	} else {
+		out = append(out, rankingLink{up("province", ""), fmt.Sprintf(T(l, "rk.national"), T(l, "level.province"))})
+		if r.Level == "county" && parent.ParentCode != "" {
+			out = append(out, rankingLink{up("city", parent.ParentCode),
+				fmt.Sprintf(T(l, "rk.children_of"), pickName(l, parent.ParentName, parent.ParentNameEn), T(l, "level.city"))})
+		}
+		out = append(out, rankingLink{up(r.Level, ""), fmt.Sprintf(T(l, "rk.national"), T(l, "level."+r.Level))})
+		d := rankingsRequest{Table: "departments", Level: "department", PeriodKind: r.PeriodKind, Period: r.Period, Parent: parent.Code}
+		out = append(out, rankingLink{d.link("/rankings/"), fmt.Sprintf(T(l, "rk.all_depts_here"), pickName(l, parent.Name, parent.NameEn))})
+	}
+	out = append(out, rankingLink{"/regions/" + url.PathEscape(parent.Code), fmt.Sprintf(T(l, "rk.region_page"), pickName(l, parent.Name, parent.NameEn))})
+	return out
+}
+
+func newRankRow(l string, r rankingsRequest, m analytics.Metrics, drill bool) rankRow {
+	row := rankRow{Metrics: m, Shown: shownRank(r, m),
+		ReplyCI: rateNote(l, m.ReplyRate), OnTimeCI: rateNote(l, m.OnTimeRate), SatCI: rateNote(l, m.SatisfactionRate),
+		Pctile: fixed(m.Percentile, 0)}
+	switch {
+	case m.EntityID == analytics.Unattributed:
+	case r.Table == "departments":
+		row.URL = "/departments/" + url.PathEscape(m.EntityID)
+	default:
+		row.URL = "/regions/" + url.PathEscape(m.EntityID)
+	}
+	if child := map[string]string{"province": "city", "city": "county"}[r.Level]; drill && child != "" {
+		t := r
+		t.Level, t.Parent = child, m.EntityID
+		row.DrillURL, row.DrillLabel = t.link("/rankings/"), T(l, "level."+child)
+	}
+	return row
+}
+
+// rateNote is a rate's second line: "83.8–97.9% · n 50".
+func rateNote(l string, r analytics.Rate) string {
+	n := T(l, "kpi.n") + " " + num(r.N)
+	if r.Lo == nil || r.Hi == nil || math.IsNaN(*r.Lo) || math.IsNaN(*r.Hi) {
+		return n
+	}
+	return strconv.FormatFloat(*r.Lo*100, 'f', 1, 64) + "–" + strconv.FormatFloat(*r.Hi*100, 'f', 1, 64) + "% · " + n
+}
+
+// rankingColumns are the table's headers; sortable ones link to the
+// table sorted by them (not in embeds, which show one fixed table).
+func rankingColumns(l string, r rankingsRequest, links, drill bool) []sortColumn {
+	cols := []struct{ key, label string }{
+		{"rank", "col.rank"}, {"", "col.change"}, {"name", "col." + r.Level}, {"score", "col.score"},
+		{"reply", "kpi.reply_rate"}, {"on_time", "kpi.on_time_rate"}, {"satisfaction", "kpi.satisfaction"},
+		{"median", "kpi.median"}, {"mature", "col.mature"}, {"", "rk.percentile"},
+	}
+	if drill {
+		cols = append(cols, struct{ key, label string }{"", "rk.below"})
+	}
+	out := make([]sortColumn, 0, len(cols))
+	for _, c := range cols {
+		col := sortColumn{Label: T(l, c.label), Num: c.key != "name" && c.label != "rk.below"}
+		if c.key != "" && c.key == r.sortKey() {
+			col.AriaSort = map[string]string{"asc": "ascending", "desc": "descending"}[r.dir()]
+			col.Arrow = map[string]string{"asc": " ↑", "desc": " ↓"}[r.dir()]
+		}
+		if c.key != "" && links {
+			col.URL = r.sortedBy(c.key).link("/rankings/")
+		}
+		out = append(out, col)
+	}
+	return out
+}

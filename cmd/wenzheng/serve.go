@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"time"
-
-	"github.com/robfig/cron/v3"
 
 	"github.com/wenzheng-transparency/wenzheng/config"
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
@@ -17,27 +16,9 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "[flags]", `Serves the Wenzheng site. On start it loads the configured sources' new files
-(or, with no config and an empty data directory, generates and loads demo data),
-recomputes the metrics, and serves pages at the listen address. Pages show
-"数据正在准备中" until the first load finishes. Stops cleanly on Ctrl-C / SIGTERM.`, stderr)
-	cfgPath := fs.String("config", "", "configuration file (JSON); without one, demo data in --data")
-	dataDir := fs.String("data", "", "data directory: database, archived inputs, releases (default ./data, or data_dir from the config)")
-	listen := fs.String("listen", "", "HTTP listen address (default :8080, or listen from the config)")
-	messages := fs.Int("demo-messages", 200_000, "messages to generate when an empty data directory gets demo data")
-	seed := fs.Uint64("demo-seed", 1, "seed of the demo data")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, demoOpts, err := serveFlags(args, stderr)
 	if err != nil {
 		return err
-	}
-	if *dataDir != "" {
-		cfg.DataDir = *dataDir
-	}
-	if *listen != "" {
-		cfg.Listen = *listen
 	}
 	log := newLogger(stderr)
 	// Everything serve starts stops with this context: a signal, or the
@@ -57,13 +38,7 @@ recomputes the metrics, and serves pages at the listen address. Pages show
 	}()
 
 	job := &pipeline.Job{Env: &pipeline.Env{DB: db, Cfg: cfg, Log: log}}
-	app, err := site.New(site.Config{DB: db, Log: log, AdminToken: cfg.AdminToken, ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(), StartJob: func() error {
-		err := job.Start(ctx)
-		if errors.Is(err, pipeline.ErrBusy) || errors.Is(err, pipeline.ErrClosed) {
-			return site.ErrJobBusy
-		}
-		return err
-	}})
+	app, err := newSite(ctx, cfg, job)
 	if err != nil {
 		return err
 	}
@@ -83,28 +58,19 @@ recomputes the metrics, and serves pages at the listen address. Pages show
 		defer ctrl.Close() // before the database closes (defers run last first)
 	}
 
-	// Data is prepared while the site already answers, so a first start
-	// shows a "being prepared" page rather than nothing.
-	go func() {
-		err := job.Do(ctx, "preparing data", func(ctx context.Context) error {
-			return pipeline.Prepare(ctx, job.Env, pipeline.DemoOptions{Seed: *seed, Messages: *messages})
-		})
-		if err == nil || errors.Is(err, pipeline.ErrInputsFailed) {
-			log.Info("ready", "url", displayURL(ln.Addr()))
-		}
-	}()
-
 	// The nightly run: new input files, then metrics; the site switches to
 	// the new data when they are committed, without a restart.
-	var sched *cron.Cron
+	var sched *pipeline.Schedule
 	if cfg.Schedule != "off" && cfg.Schedule != "" {
-		sched = cron.New(cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
-		if _, err := sched.AddFunc(cfg.Schedule, func() { job.Run(ctx) }); err != nil {
-			return fmt.Errorf("schedule %q: %w", cfg.Schedule, err)
+		if sched, err = pipeline.StartSchedule(ctx, job, cfg.Schedule); err != nil {
+			return err
 		}
-		sched.Start()
 		log.Info("nightly run scheduled", "schedule", cfg.Schedule, "sources", len(cfg.Sources))
 	}
+
+	// Data is prepared while the site already answers, so a first start
+	// shows a "being prepared" page rather than nothing.
+	prepared := prepareInBackground(ctx, job, log, displayURL(ln.Addr()), demoOpts)
 
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
@@ -114,23 +80,7 @@ recomputes the metrics, and serves pages at the listen address. Pages show
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	// The job under way is cancelled with ctx: a load rolls back, a
-	// recompute or a release build is abandoned. No new one starts.
-	stop()
-	if sched != nil {
-		sched.Stop()
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := app.ShutdownWithContext(shutdownCtx); err != nil {
-		// A browser may hold a connection open; the data is safe either way.
-		log.Warn("connections still open after 10 s; closing anyway", "err", err)
-	}
-	// Wait for the job to end, then mark its run failed and drop what it
-	// staged, before the database closes.
-	waitCtx, cancelWait := context.WithTimeout(context.Background(), jobStopTimeout)
-	defer cancelWait()
-	if err := job.Shutdown(waitCtx); err != nil {
+	if err := shutdown(log, stop, app, sched, job, prepared); err != nil {
 		// Closing the database under a running query could corrupt
 		// nothing committed, but would crash the process: leave it to the
 		// next start, which recovers the interrupted run.
@@ -139,6 +89,112 @@ recomputes the metrics, and serves pages at the listen address. Pages show
 	}
 	log.Info("stopped")
 	return serveErr
+}
+
+// newSite makes the site over the job's database; its admin endpoint
+// starts the job's nightly run with ctx.
+func newSite(ctx context.Context, cfg config.Config, job *pipeline.Job) (httpServer, error) {
+	return site.New(site.Config{DB: job.Env.DB, Log: job.Env.Log, AdminToken: cfg.AdminToken, ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(), StartJob: func() error {
+		err := job.Start(ctx)
+		if errors.Is(err, pipeline.ErrBusy) || errors.Is(err, pipeline.ErrClosed) {
+			return site.ErrJobBusy
+		}
+		return err
+	}})
+}
+
+// serveFlags reads serve's command line and the configuration it names.
+func serveFlags(args []string, stderr io.Writer) (config.Config, pipeline.DemoOptions, error) {
+	fs := newFlags("serve", "[flags]", `Serves the Wenzheng site. On start it loads the configured sources' new files
+(or, with no config and an empty data directory, generates and loads demo data),
+recomputes the metrics, and serves pages at the listen address. Pages show
+"数据正在准备中" until the first load finishes. Stops cleanly on Ctrl-C / SIGTERM.`, stderr)
+	cfgPath := fs.String("config", "", "configuration file (JSON); without one, demo data in --data")
+	dataDir := fs.String("data", "", "data directory: database, archived inputs, releases (default ./data, or data_dir from the config)")
+	listen := fs.String("listen", "", "HTTP listen address (default :8080, or listen from the config)")
+	messages := fs.Int("demo-messages", 200_000, "messages to generate when an empty data directory gets demo data")
+	seed := fs.Uint64("demo-seed", 1, "seed of the demo data")
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, pipeline.DemoOptions{}, err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return config.Config{}, pipeline.DemoOptions{}, err
+	}
+	if *dataDir != "" {
+		cfg.DataDir = *dataDir
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	return cfg, pipeline.DemoOptions{Seed: *seed, Messages: *messages}, nil
+}
+
+// prepareInBackground makes the data directory ready to serve
+// (pipeline.Prepare) as a piece of the job's work, and says "ready" when
+// it is. The channel closes when it has returned.
+func prepareInBackground(ctx context.Context, job *pipeline.Job, log *slog.Logger, url string, d pipeline.DemoOptions) <-chan struct{} {
+	prepared := make(chan struct{})
+	go func() {
+		defer close(prepared)
+		err := job.Do(ctx, "preparing data", func(ctx context.Context) error {
+			return pipeline.Prepare(ctx, job.Env, d)
+		})
+		if err == nil || errors.Is(err, pipeline.ErrInputsFailed) {
+			log.Info("ready", "url", url)
+		}
+	}()
+	return prepared
+}
+
+// shutdown stops what serve started, in this order, so that the database
+// (closed by the caller after it) is used by nothing any more:
+//  1. no new work: the job under way is cancelled (a load rolls back, a
+//     recompute or a release build is abandoned) and the schedule starts
+//     no run;
+//  2. the listener closes and in-flight requests drain (at most 10 s);
+//  3. the scheduled run, the start-up preparation and any run the admin
+//     endpoint started have ended, committed or rolled back (at most
+//     jobStopTimeout); what they left (a run marked running, staging
+//     tables, an unfinished release build) is cleared.
+//
+// An error means a run did not end in time: the database must stay open.
+func shutdown(log *slog.Logger, cancel context.CancelFunc, app httpServer, sched *pipeline.Schedule, job *pipeline.Job, prepared <-chan struct{}) error {
+	cancel()
+	if sched != nil {
+		sched.Stop()
+	}
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelDrain()
+	if err := app.ShutdownWithContext(drainCtx); err != nil {
+		// A browser may hold a connection open; the data is safe either way.
+		log.Warn("connections still open after 10 s; closing anyway", "err", err)
+	}
+	waitCtx, cancelWait := context.WithTimeout(context.Background(), jobStopTimeout)
+	defer cancelWait()
+	if sched != nil {
+		if err := sched.Wait(waitCtx); err != nil {
+			return err
+		}
+	}
+	if err := job.Shutdown(waitCtx); err != nil {
+		return err
+	}
+	select {
+	case <-prepared: // its job.Do has returned: at most a log line was left
+	case <-waitCtx.Done():
+		return fmt.Errorf("the start-up preparation did not stop in time: %w", waitCtx.Err())
+	}
+	return nil
+}
+
+// httpServer is the site as serve runs it (fiber's App).
+type httpServer interface {
+	// Listener serves requests from ln until ShutdownWithContext.
+	Listener(ln net.Listener) error
+	// ShutdownWithContext closes the listener and waits for in-flight
+	// requests to end, or for ctx to.
+	ShutdownWithContext(ctx context.Context) error
 }
 
 // jobStopTimeout bounds how long a stopping server waits for the job under

@@ -90,26 +90,9 @@ func exportTable(ctx context.Context, conn *sql.Conn, dir string, t table) (Tabl
 	if err := copyTo(ctx, conn, text, filepath.Join(dir, ndjsonPath), "FORMAT json"); err != nil {
 		return out, err
 	}
-	var parquetPaths []string
-	if t.partitioned && out.Rows > 0 {
-		p := "parquet/" + t.name
-		if err := copyTo(ctx, conn, "SELECT * FROM _pub"+order, filepath.Join(dir, p), "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year)"); err != nil {
-			return out, err
-		}
-		if parquetPaths, err = filesUnder(dir, p); err != nil {
-			return out, err
-		}
-	} else {
-		// An empty partitioned table has no partitions: one file holds its schema.
-		p := "parquet/" + t.name + ".parquet"
-		q := "SELECT * FROM _pub" + order
-		if t.partitioned {
-			q = "SELECT * EXCLUDE (year) FROM _pub" + order
-		}
-		if err := copyTo(ctx, conn, q, filepath.Join(dir, p), "FORMAT parquet, COMPRESSION zstd"); err != nil {
-			return out, err
-		}
-		parquetPaths = []string{p}
+	parquetPaths, err := writeParquet(ctx, conn, dir, t, out.Rows, order)
+	if err != nil {
+		return out, err
 	}
 	for _, f := range []struct{ path, format string }{{csvPath, FormatCSV}, {excelPath, FormatCSVExcel}, {ndjsonPath, FormatNDJSON}} {
 		file, err := describeFile(dir, f.path, f.format)
@@ -126,6 +109,28 @@ func exportTable(ctx context.Context, conn *sql.Conn, dir string, t table) (Tabl
 		out.Files = append(out.Files, file)
 	}
 	return out, nil
+}
+
+// writeParquet writes a table's Parquet: one file per year for a
+// partitioned table, one file otherwise (and for an empty partitioned
+// table, which has no partitions: one file holds its schema).
+func writeParquet(ctx context.Context, conn *sql.Conn, dir string, t table, rows int64, order string) ([]string, error) {
+	if t.partitioned && rows > 0 {
+		p := "parquet/" + t.name
+		if err := copyTo(ctx, conn, "SELECT * FROM _pub"+order, filepath.Join(dir, p), "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year)"); err != nil {
+			return nil, err
+		}
+		return filesUnder(dir, p)
+	}
+	p := "parquet/" + t.name + ".parquet"
+	q := "SELECT * FROM _pub" + order
+	if t.partitioned {
+		q = "SELECT * EXCLUDE (year) FROM _pub" + order
+	}
+	if err := copyTo(ctx, conn, q, filepath.Join(dir, p), "FORMAT parquet, COMPRESSION zstd"); err != nil {
+		return nil, err
+	}
+	return []string{p}, nil
 }
 
 type column struct{ name, typ string }

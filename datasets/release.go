@@ -207,6 +207,27 @@ func (b *builder) build(ctx context.Context, m *Manifest) error {
 		return err
 	}
 
+	if err := b.exportTables(ctx, m, prevDir, prev); err != nil {
+		return err
+	}
+	if err := b.writeDocuments(ctx, m, prevDir, prev.ID); err != nil {
+		return err
+	}
+	known := map[string]string{}
+	for _, t := range m.Tables {
+		for _, f := range t.Files {
+			known[f.Path] = f.SHA256
+		}
+	}
+	if err := writeSums(b.dir, known); err != nil {
+		return err
+	}
+	return readOnly(b.dir)
+}
+
+// exportTables writes every table in every format, with its changes
+// against the previous release.
+func (b *builder) exportTables(ctx context.Context, m *Manifest, prevDir string, prev Manifest) error {
 	for _, t := range tables() {
 		query, args := t.query, []any(nil)
 		if t.name == "params" {
@@ -229,10 +250,14 @@ func (b *builder) build(ctx context.Context, m *Manifest) error {
 		}
 		m.Changes[t.name] = ch
 	}
-	if _, err := b.conn.ExecContext(ctx, `DROP TABLE _pub`); err != nil {
-		return err
-	}
+	_, err := b.conn.ExecContext(ctx, `DROP TABLE _pub`)
+	return err
+}
 
+// writeDocuments writes what a reader of the release needs beside the
+// tables: rankings.sql, datapackage.json, the README, the licence, the
+// changelog and the manifest.
+func (b *builder) writeDocuments(ctx context.Context, m *Manifest, prevDir, prevID string) error {
 	var timeZone string
 	if err := b.conn.QueryRowContext(ctx, `SELECT current_setting('TimeZone')`).Scan(&timeZone); err != nil {
 		return err
@@ -242,7 +267,7 @@ func (b *builder) build(ctx context.Context, m *Manifest) error {
 		return err
 	}
 	var prevLog []byte
-	if prev.ID != "" {
+	if prevID != "" {
 		prevLog, _ = os.ReadFile(filepath.Join(prevDir, "CHANGELOG.md"))
 	}
 	pkg, err := dataPackage(*m)
@@ -268,19 +293,7 @@ func (b *builder) build(ctx context.Context, m *Manifest) error {
 			return err
 		}
 	}
-	if err := b.step("documents"); err != nil {
-		return err
-	}
-	known := map[string]string{}
-	for _, t := range m.Tables {
-		for _, f := range t.Files {
-			known[f.Path] = f.SHA256
-		}
-	}
-	if err := writeSums(b.dir, known); err != nil {
-		return err
-	}
-	return readOnly(b.dir)
+	return b.step("documents")
 }
 
 // paramsQuery is the one row of methodology values the current metrics

@@ -85,8 +85,8 @@ type Overdue struct {
 	DaysOverdue int `json:"days_overdue"`
 }
 
-// overdueScope restricts messages m (joined to regions r and its parent up)
-// to an entity.
+// overdueScope restricts messages m (joined to regions r and its parent up
+// by RegionTreeJoin) to an entity, a region with its sub-regions.
 func overdueScope(level, id string) (string, []any) {
 	switch {
 	case level == "department" && id == Unattributed:
@@ -98,7 +98,7 @@ func overdueScope(level, id string) (string, []any) {
 	case id == Unattributed:
 		return `r.region_code IS NULL`, nil
 	default:
-		return `? IN (r.region_code, r.parent_code, up.parent_code)`, []any{id}
+		return InRegionTree("?"), []any{id}
 	}
 }
 

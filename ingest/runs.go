@@ -129,14 +129,36 @@ type RunInfo struct {
 	Error           string
 }
 
+// runColumns are RunInfo's, in scanRuns' order.
+const runColumns = `run_id, source, started_at, finished_at, coalesce(input_name, ''), coalesce(sha256, ''),
+	rows_read, inserted, updated, unchanged, rejected, deleted_detected, status, coalesce(error, '')`
+
 // RecentRuns lists the newest runs first.
 func RecentRuns(ctx context.Context, db *store.DB, limit int) ([]RunInfo, error) {
-	rows, err := db.QueryContext(ctx, `SELECT run_id, source, started_at, finished_at, coalesce(input_name, ''), coalesce(sha256, ''),
-		rows_read, inserted, updated, unchanged, rejected, deleted_detected, status, coalesce(error, '')
-		FROM runs ORDER BY run_id DESC LIMIT ?`, limit)
+	rows, err := db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs ORDER BY run_id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
+	return scanRuns(rows)
+}
+
+// RecentRunsBySource lists each source's newest runs, at most perSource
+// of each, by source and newest first (what the status page shows). q is
+// a database or a transaction, as the read API reads in one.
+func RecentRunsBySource(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, perSource int) ([]RunInfo, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+runColumns+` FROM runs
+		QUALIFY row_number() OVER (PARTITION BY source ORDER BY run_id DESC) <= ?
+		ORDER BY source, run_id DESC`, perSource)
+	if err != nil {
+		return nil, err
+	}
+	return scanRuns(rows)
+}
+
+// scanRuns reads runColumns and closes rows.
+func scanRuns(rows *sql.Rows) ([]RunInfo, error) {
 	defer rows.Close()
 	var out []RunInfo
 	for rows.Next() {

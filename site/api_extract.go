@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -13,12 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
 	"github.com/gofiber/fiber/v2"
+
 	"github.com/wenzheng-transparency/wenzheng/analytics"
-	"github.com/wenzheng-transparency/wenzheng/internal/redact"
+	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 )
 
 // Filtered extracts of the messages: /api/v1/messages.csv, .ndjson and
@@ -26,13 +24,10 @@ import (
 // sub-regions, department, from and to in Beijing days), every row and
 // the published columns, title, body and category redacted as everywhere.
 //
-// They stream. DuckDB's Go driver materialises a whole result before the
-// first row is read, so CSV and NDJSON read the messages in slices of
-// rowids (DuckDB prunes the scan to each slice), all in one transaction:
-// at most extractSlice rows are held at a time, whatever the extract's
-// size, and the rows come in storage order. Parquet is written by DuckDB
-// itself (COPY, with redaction as a SQL function) to a temporary file
-// that is then streamed and deleted.
+// They stream: CSV and NDJSON are written as the read API's Extract hands
+// over its rows, a slice at a time (analytics/extract.go), so memory stays
+// bounded whatever the extract's size. Parquet is written by DuckDB itself
+// to a temporary file that is then streamed and deleted.
 
 // extractParams are the query parameters every extract takes.
 var extractParams = []string{"region", "department", "from", "to"}
@@ -61,10 +56,6 @@ var extractRoutes = []extractRoute{
 // (503 with Retry-After) rather than queued.
 var extractSlots = make(chan struct{}, 4)
 
-// extractColumns are the published columns of messages, in order.
-var extractColumns = []string{"source", "source_id", "channel", "region_code", "department_id", "category", "kind",
-	"title", "body", "author_key", "posted_at", "first_reply_at", "closed_at", "status", "rating", "rated_at", "likes", "dislikes"}
-
 // streamed tells the ETag middleware to leave the extracts alone: an ETag
 // needs the whole body, which is what streaming avoids.
 func streamed(c *fiber.Ctx) bool {
@@ -89,91 +80,17 @@ func (s *Server) serveExtract(rt extractRoute) fiber.Handler {
 		case extractSlots <- struct{}{}:
 		default:
 			c.Set(fiber.HeaderRetryAfter, "30")
-			return fiber.NewError(fiber.StatusServiceUnavailable, "too many extracts are being made at once; try again in a minute")
+			return problem.New(problem.Unavailable, "同时生成的数据提取太多，请一分钟后再试。",
+				"too many extracts are being made at once; try again in a minute")
 		}
 		c.Set(fiber.HeaderContentType, rt.ContentType)
 		return rt.write(s, c, f, sync.OnceFunc(func() { <-extractSlots }))
 	}
 }
 
-// extractFrom joins what the filters need: a region filter reaches two
-// levels up (a county's city and province), as on /messages.
-const extractFrom = ` FROM messages m
-	LEFT JOIN regions r ON r.region_code = m.region_code
-	LEFT JOIN regions up ON up.region_code = r.parent_code `
-
-// extractSelect reads extractColumns; with redact, the free-text columns
-// go through that SQL function.
-func extractSelect(redact string) string {
-	cols := make([]string, len(extractColumns))
-	for i, col := range extractColumns {
-		cols[i] = "m." + col
-		if redact != "" && (col == "title" || col == "body" || col == "category") {
-			cols[i] = redact + "(m." + col + ") AS " + col
-		}
-	}
-	return "SELECT " + strings.Join(cols, ", ") + extractFrom
-}
-
-// extractSlice is how many rowids one query covers.
-const extractSlice = 10_000
-
-// extractRow is one message as extracts publish it.
-type extractRow struct {
-	Source, SourceID                                                          string
-	Channel, RegionCode, DepartmentID, Category, Kind, Title, Body, AuthorKey sql.NullString
-	PostedAt                                                                  time.Time
-	FirstReplyAt, ClosedAt                                                    sql.NullTime
-	Status                                                                    string
-	Rating                                                                    sql.NullString
-	RatedAt                                                                   sql.NullTime
-	Likes, Dislikes                                                           sql.NullInt64
-}
-
-// readExtract calls row for each message the filter selects, slice by
-// slice of rowids, and flush after each slice.
-func readExtract(ctx context.Context, tx *sql.Tx, f messageFilter, row func(*extractRow) error, flush func() error) error {
-	var lo, hi sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT min(rowid), max(rowid) FROM messages`).Scan(&lo, &hi); err != nil || !lo.Valid {
-		return err
-	}
-	where, args := f.where()
-	q := extractSelect("") + `WHERE m.rowid >= ? AND m.rowid < ? AND ` + where + ` ORDER BY m.rowid`
-	var m extractRow
-	for start := lo.Int64; start <= hi.Int64; start += extractSlice {
-		rows, err := tx.QueryContext(ctx, q, append([]any{start, start + extractSlice}, args...)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := rows.Scan(&m.Source, &m.SourceID, &m.Channel, &m.RegionCode, &m.DepartmentID, &m.Category, &m.Kind,
-				&m.Title, &m.Body, &m.AuthorKey, &m.PostedAt, &m.FirstReplyAt, &m.ClosedAt, &m.Status, &m.Rating, &m.RatedAt,
-				&m.Likes, &m.Dislikes); err != nil {
-				rows.Close()
-				return err
-			}
-			for _, t := range []*sql.NullString{&m.Title, &m.Body, &m.Category} {
-				t.String = redact.String(t.String)
-			}
-			if err := row(&m); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // extractWriter writes an extract to w: a function called per row, and
 // one called after each slice and at the end.
-type extractWriter func(w *bufio.Writer) (row func(*extractRow) error, flush func() error)
+type extractWriter func(w *bufio.Writer) (row func(*analytics.ExtractRow) error, flush func() error)
 
 // streamExtract answers with the extract as a stream: the handler checks
 // the filters (400 and 404 come as usual), then a goroutine reads and
@@ -181,21 +98,23 @@ type extractWriter func(w *bufio.Writer) (row func(*extractRow) error, flush fun
 // way breaks the pipe, so the client sees a broken download rather than a
 // short one that looks whole.
 func (s *Server) streamExtract(c *fiber.Ctx, f messageFilter, filename string, write extractWriter, done func()) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	tx, err := s.db.BeginTx(ctx, nil)
+	// The stream outlives the handler: its own context, with the
+	// extracts' deadline, ended by stop.
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeouts.Extract)
+	r, err := s.data.Open(ctx)
 	if err != nil {
 		cancel()
 		done()
 		return err
 	}
 	stop := func() {
-		tx.Rollback()
+		r.Close()
 		cancel()
 		done()
 	}
-	if err := checkFilterNames(ctx, analytics.On(tx), f); err != nil {
+	if err := r.CheckMessageFilter(ctx, f.search()); err != nil {
 		stop()
-		return pageError(err)
+		return err
 	}
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
 	if c.Method() == fiber.MethodHead {
@@ -214,7 +133,7 @@ func (s *Server) streamExtract(c *fiber.Ctx, f messageFilter, filename string, w
 			}
 			return bw.Flush()
 		}
-		err := readExtract(ctx, tx, f, row, flushed)
+		err := r.Extract(ctx, f.search(), row, flushed)
 		if err == nil {
 			err = flushed()
 		}
@@ -253,14 +172,14 @@ func releaseTime(t sql.NullTime) string {
 
 // writeExtractCSV writes plain CSV, as the releases' csv/ files: UTF-8
 // without a BOM, a header line, times as releaseTime.
-func writeExtractCSV(w *bufio.Writer) (func(*extractRow) error, func() error) {
+func writeExtractCSV(w *bufio.Writer) (func(*analytics.ExtractRow) error, func() error) {
 	cw := csv.NewWriter(w)
 	header := true
-	rec := make([]string, len(extractColumns))
-	row := func(m *extractRow) error {
+	rec := make([]string, len(analytics.ExtractColumns))
+	row := func(m *analytics.ExtractRow) error {
 		if header {
 			header = false
-			if err := cw.Write(extractColumns); err != nil {
+			if err := cw.Write(analytics.ExtractColumns); err != nil {
 				return err
 			}
 		}
@@ -273,7 +192,7 @@ func writeExtractCSV(w *bufio.Writer) (func(*extractRow) error, func() error) {
 	flush := func() error {
 		if header { // no row at all: still a header
 			header = false
-			cw.Write(extractColumns)
+			cw.Write(analytics.ExtractColumns)
 		}
 		cw.Flush()
 		return cw.Error()
@@ -310,7 +229,7 @@ type extractJSON struct {
 	Dislikes     *int64  `json:"dislikes"`
 }
 
-func writeExtractNDJSON(w *bufio.Writer) (func(*extractRow) error, func() error) {
+func writeExtractNDJSON(w *bufio.Writer) (func(*analytics.ExtractRow) error, func() error) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	str := func(s sql.NullString) *string {
@@ -332,7 +251,7 @@ func writeExtractNDJSON(w *bufio.Writer) (func(*extractRow) error, func() error)
 		}
 		return &n.Int64
 	}
-	row := func(m *extractRow) error {
+	row := func(m *analytics.ExtractRow) error {
 		return enc.Encode(extractJSON{Source: m.Source, SourceID: m.SourceID, Channel: str(m.Channel), RegionCode: str(m.RegionCode),
 			DepartmentID: str(m.DepartmentID), Category: str(m.Category), Kind: str(m.Kind), Title: str(m.Title), Body: str(m.Body),
 			AuthorKey: str(m.AuthorKey), PostedAt: releaseTime(sql.NullTime{Time: m.PostedAt, Valid: true}), FirstReplyAt: tm(m.FirstReplyAt),
@@ -341,25 +260,24 @@ func writeExtractNDJSON(w *bufio.Writer) (func(*extractRow) error, func() error)
 	return row, func() error { return nil }
 }
 
-// redactSQL is the name of redact.String as a DuckDB function.
-const redactSQL = "wenzheng_redact"
-
 // parquetExtract has DuckDB write the extract to a temporary Parquet file
-// (typed columns, zstd, row groups small enough to keep its buffers
-// small), then streams that file and deletes it.
+// (analytics.WriteParquet), then streams that file and deletes it.
 func (s *Server) parquetExtract(c *fiber.Ctx, f messageFilter, done func()) error {
 	defer done() // once written, the file streams without the database
-	ctx := context.Background()
+	// DuckDB writes the whole file before the first byte is sent: the
+	// extracts' deadline, not the page's.
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeouts.Extract)
+	defer cancel()
 	if err := s.registerRedactSQL(ctx); err != nil {
 		return err
 	}
-	conn, err := s.db.Conn(ctx)
+	r, err := s.data.Open(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	if err := checkFilterNames(ctx, analytics.On(conn), f); err != nil {
-		return pageError(err)
+	defer r.Close()
+	if err := r.CheckMessageFilter(ctx, f.search()); err != nil {
+		return err
 	}
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="wenzheng-messages.parquet"`)
 	if c.Method() == fiber.MethodHead {
@@ -377,13 +295,7 @@ func (s *Server) parquetExtract(c *fiber.Ctx, f messageFilter, done func()) erro
 			os.Remove(name)
 		}
 	}()
-	where, args := f.where()
-	// PRESERVE_ORDER false: DuckDB writes row groups as its threads
-	// produce them instead of holding them back to keep the table's order
-	// (about 1 GB instead of tens of MB for a million messages).
-	copySQL := `COPY (` + extractSelect(redactSQL) + `WHERE ` + where + `) TO '` + strings.ReplaceAll(name, "'", "''") +
-		`' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384, PRESERVE_ORDER false)`
-	if _, err := conn.ExecContext(ctx, copySQL, args...); err != nil {
+	if err := r.WriteParquet(ctx, f.search(), name); err != nil {
 		return err
 	}
 	file, err := os.Open(name)
@@ -409,31 +321,9 @@ func (t *tempFile) Close() error {
 	return err
 }
 
-// registerRedactSQL makes redact.String a DuckDB function, once
-// per server: DuckDB keeps it in the database's catalogue.
+// registerRedactSQL makes redact.String a DuckDB function for Parquet
+// extracts, once per server: DuckDB keeps it in the database's catalogue.
 func (s *Server) registerRedactSQL(ctx context.Context) error {
-	s.redactOnce.Do(func() {
-		conn, err := s.db.Conn(ctx)
-		if err != nil {
-			s.redactErr = err
-			return
-		}
-		defer conn.Close()
-		s.redactErr = duckdb.RegisterScalarUDF(conn, redactSQL, redactUDF{})
-	})
+	s.redactOnce.Do(func() { s.redactErr = analytics.RegisterRedactSQL(ctx, s.db) })
 	return s.redactErr
-}
-
-// redactUDF is wenzheng_redact(VARCHAR) → VARCHAR; NULL stays NULL.
-type redactUDF struct{}
-
-func (redactUDF) Config() duckdb.ScalarFuncConfig {
-	varchar, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
-	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{varchar}, ResultTypeInfo: varchar}
-}
-
-func (redactUDF) Executor() duckdb.ScalarFuncExecutor {
-	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
-		return redact.String(v[0].(string)), nil
-	}}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
@@ -156,7 +157,7 @@ func TestExtractFilters(t *testing.T) {
 				}
 			}
 			header, rows := countCSV(t, body)
-			if !slices.Equal(header, extractColumns) || rows != n {
+			if !slices.Equal(header, analytics.ExtractColumns) || rows != n {
 				t.Errorf("CSV: %d rows, want %d; header %v", rows, n, header)
 			}
 			if strings.HasPrefix(body, "\ufeff") || strings.Contains(body, "\r\n") {
@@ -173,7 +174,7 @@ func TestExtractFilters(t *testing.T) {
 				}
 				for _, l := range lines[:min(len(lines), 50)] {
 					var m map[string]any
-					if err := json.Unmarshal([]byte(l), &m); err != nil || len(m) != len(extractColumns) {
+					if err := json.Unmarshal([]byte(l), &m); err != nil || len(m) != len(analytics.ExtractColumns) {
 						t.Fatalf("NDJSON line %q: %v", l, err)
 					}
 					if tt.region == county && m["region_code"] != county || tt.department != "" && m["department_id"] != tt.department {
@@ -271,7 +272,7 @@ func TestExtractOfNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for format, want := range map[string]string{"csv": strings.Join(extractColumns, ",") + "\n", "ndjson": ""} {
+	for format, want := range map[string]string{"csv": strings.Join(analytics.ExtractColumns, ",") + "\n", "ndjson": ""} {
 		if resp, body := get(t, app, "/api/v1/messages."+format); resp.StatusCode != 200 || body != want {
 			t.Errorf("%s of an empty database: %d %q", format, resp.StatusCode, body)
 		}

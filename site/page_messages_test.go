@@ -7,10 +7,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
+	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
@@ -168,44 +169,48 @@ func count(t *testing.T, db *store.DB, query string, args ...any) int {
 func TestParseMessageFilter(t *testing.T) {
 	tests := []struct {
 		query string
-		bad   bool
+		bad   string // the English message of an Invalid error
 		check func(f messageFilter) bool
 	}{
-		{"", false, func(f messageFilter) bool { return f.Page == 1 && f.from.IsZero() && f.to.IsZero() }},
-		{"q=+噪音+&page=3", false, func(f messageFilter) bool { return f.Q == "噪音" && f.Page == 3 }},
-		{"from=2025-03-01&to=2025-03-31", false, func(f messageFilter) bool {
+		{"", "", func(f messageFilter) bool { return f.Page == 1 && f.from.IsZero() && f.to.IsZero() }},
+		{"q=+噪音+&page=3", "", func(f messageFilter) bool { return f.Q == "噪音" && f.Page == 3 }},
+		{"from=2025-03-01&to=2025-03-31", "", func(f messageFilter) bool {
 			return f.from.Equal(time.Date(2025, 3, 1, 0, 0, 0, 0, beijing)) && f.to.Equal(time.Date(2025, 4, 1, 0, 0, 0, 0, beijing))
 		}},
-		{"from=2025-03-05&to=2025-03-05", false, func(f messageFilter) bool { return f.to.Sub(f.from) == 24*time.Hour }},
-		{"status=deleted", false, func(f messageFilter) bool { return f.Status == "deleted" }},
-		{"status=foo", true, nil},
-		{"status=Open", true, nil},
-		{"page=0", true, nil},
-		{"page=-1", true, nil},
-		{"page=abc", true, nil},
-		{"from=2025-13-01", true, nil},
-		{"from=2025-02-30", true, nil},
-		{"to=20250301", true, nil},
-		{"from=2025-03-02&to=2025-03-01", true, nil},
+		{"from=2025-03-05&to=2025-03-05", "", func(f messageFilter) bool { return f.to.Sub(f.from) == 24*time.Hour }},
+		{"status=deleted", "", func(f messageFilter) bool { return f.Status == "deleted" }},
+		{"status=foo", `status "foo" (want one of open, replied, closed, deleted)`, nil},
+		{"status=Open", `status "Open" (want one of open, replied, closed, deleted)`, nil},
+		{"page=0", `page "0" (want a number from 1)`, nil},
+		{"page=-1", `page "-1" (want a number from 1)`, nil},
+		{"page=abc", `page "abc" (want a number from 1)`, nil},
+		{"from=2025-13-01", `from "2025-13-01" is not a date like 2025-03-01`, nil},
+		{"from=2025-02-30", `from "2025-02-30" is not a date like 2025-03-01`, nil},
+		{"to=20250301", `to "20250301" is not a date like 2025-03-31`, nil},
+		{"from=2025-03-02&to=2025-03-01", "from 2025-03-02 is after to 2025-03-01", nil},
 		// Numbers and addresses may be searched: search runs over the
 		// redacted text, so it finds only what the pages show.
-		{"q=13812345678", false, nil},
-		{"q=a%40b.cn", false, nil},
-		{"q=2025年3月", false, nil},
-		{"q=" + strings.Repeat("长", 101), true, nil},
+		{"q=13812345678", "", nil},
+		{"q=a%40b.cn", "", nil},
+		{"q=2025年3月", "", nil},
+		{"q=" + strings.Repeat("长", 101), "a filter value is too long", nil},
 	}
 	for _, tt := range tests {
 		v, _ := url.ParseQuery(tt.query)
 		f, err := parseMessageFilter(v.Get)
-		var fe *fiber.Error
+		var pe *problem.Error
 		switch {
-		case tt.bad && (!errors.As(err, &fe) || fe.Code != 400):
-			t.Errorf("%q: err %v, want a 400", tt.query, err)
-		case !tt.bad && err != nil:
+		case tt.bad != "" && (!errors.As(err, &pe) || pe.Kind != problem.Invalid || pe.En != tt.bad || pe.Zh == ""):
+			t.Errorf("%q: err %#v, want Invalid %q", tt.query, err, tt.bad)
+		case tt.bad == "" && err != nil:
 			t.Errorf("%q: %v", tt.query, err)
-		case !tt.bad && tt.check != nil && !tt.check(f):
+		case tt.bad == "" && tt.check != nil && !tt.check(f):
 			t.Errorf("%q: filter %+v", tt.query, f)
 		}
+	}
+	// The Chinese message names the value too.
+	if _, err := parseMessageFilter(url.Values{"from": {"2025-03-02"}, "to": {"2025-03-01"}}.Get); problem.As(err).Zh != "起始日期 2025-03-02 晚于截止日期 2025-03-01" {
+		t.Errorf("zh: %q", problem.As(err).Zh)
 	}
 }
 
@@ -236,20 +241,20 @@ func TestDecideVerdict(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		facts factsRow
+		facts analytics.MessageFacts
 		reply sql.NullTime
 		loc   *time.Location
 		want  replyVerdict
 	}{
-		{"no facts", factsRow{}, sql.NullTime{}, beijing, replyVerdict{Key: "unknown"}},
-		{"on time", factsRow{Known: true, Deadline: deadline, Mature: true, Replied: true, OnTime: true}, reply("2025-03-20 10:00"), beijing, replyVerdict{Key: "on_time"}},
-		{"late on the next day", factsRow{Known: true, Deadline: deadline, Mature: true, Replied: true}, reply("2025-03-25 00:30"), beijing, replyVerdict{Key: "late", Days: 1}},
-		{"late by a week", factsRow{Known: true, Deadline: deadline, Mature: true, Replied: true}, reply("2025-03-31 23:59"), beijing, replyVerdict{Key: "late", Days: 7}},
-		{"overdue", factsRow{Known: true, Deadline: deadline, Mature: true}, sql.NullTime{}, beijing, replyVerdict{Key: "overdue"}},
-		{"not yet due", factsRow{Known: true, Deadline: deadline}, sql.NullTime{}, beijing, replyVerdict{Key: "pending"}},
+		{"no facts", analytics.MessageFacts{}, sql.NullTime{}, beijing, replyVerdict{Key: "unknown"}},
+		{"on time", analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true, Replied: true, OnTime: true}, reply("2025-03-20 10:00"), beijing, replyVerdict{Key: "on_time"}},
+		{"late on the next day", analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true, Replied: true}, reply("2025-03-25 00:30"), beijing, replyVerdict{Key: "late", Days: 1}},
+		{"late by a week", analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true, Replied: true}, reply("2025-03-31 23:59"), beijing, replyVerdict{Key: "late", Days: 7}},
+		{"overdue", analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true}, sql.NullTime{}, beijing, replyVerdict{Key: "overdue"}},
+		{"not yet due", analytics.MessageFacts{Known: true, Deadline: deadline}, sql.NullTime{}, beijing, replyVerdict{Key: "pending"}},
 		// In New York the deadline instant is 03-24 12:00 local: the
 		// deadline day there is 03-23, and a reply on 03-24 is a day late.
-		{"late in another zone", factsRow{Known: true, Deadline: sql.NullTime{Time: time.Date(2025, 3, 24, 0, 0, 0, 0, newYork), Valid: true}, Mature: true, Replied: true},
+		{"late in another zone", analytics.MessageFacts{Known: true, Deadline: sql.NullTime{Time: time.Date(2025, 3, 24, 0, 0, 0, 0, newYork), Valid: true}, Mature: true, Replied: true},
 			sql.NullTime{Time: time.Date(2025, 3, 24, 9, 0, 0, 0, newYork), Valid: true}, newYork, replyVerdict{Key: "late", Days: 1}},
 	}
 	for _, tt := range tests {
@@ -405,10 +410,13 @@ func TestMessagesBadRequests(t *testing.T) {
 		status int
 		want   string
 	}{
-		{"/messages?status=foo", 400, "status"},
-		{"/messages?page=0", 400, "page"},
-		{"/messages?from=2025-02-30", 400, "2025-02-30"},
-		{"/messages?from=2025-03-02&to=2025-03-01", 400, "after"},
+		// What was wrong, in the visitor's language.
+		{"/messages?status=foo", 400, "状态 status &#34;foo&#34; 无效（可选：open, replied, closed, deleted）"},
+		{"/messages?status=foo&lang=en", 400, "status &#34;foo&#34; (want one of open, replied, closed, deleted)"},
+		{"/messages?page=0", 400, "页码 page &#34;0&#34; 无效"},
+		{"/messages?from=2025-02-30", 400, "起始日期 from &#34;2025-02-30&#34; 不是形如 2025-03-01 的日期"},
+		{"/messages?from=2025-03-02&to=2025-03-01", 400, "起始日期 2025-03-02 晚于截止日期 2025-03-01"},
+		{"/messages?from=2025-03-02&to=2025-03-01&lang=en", 400, "from 2025-03-02 is after to 2025-03-01"},
 		{"/messages.csv?status=foo", 400, ""},
 		// An unknown region or department is a wrong link, not an empty result.
 		{"/messages?region=999999", 404, "页面不存在"},
@@ -423,100 +431,6 @@ func TestMessagesBadRequests(t *testing.T) {
 		if resp.StatusCode != tt.status || !strings.Contains(body, tt.want) {
 			t.Errorf("%s: status %d, want %d with %q; body %.200s", tt.target, resp.StatusCode, tt.status, tt.want, body)
 		}
-	}
-}
-
-// threadFacts reads what the thread page should say about a message.
-type threadFacts struct {
-	replies, ratings int
-	deadline         time.Time
-	onTime, replied  bool
-	firstReply       sql.NullTime
-	lastRating       string
-}
-
-func readThreadFacts(t *testing.T, db *store.DB, source, id string) threadFacts {
-	t.Helper()
-	var f threadFacts
-	err := db.QueryRow(`SELECT (SELECT count(*) FROM replies WHERE source = $1 AND source_id = $2),
-		(SELECT count(*) FROM ratings WHERE source = $1 AND source_id = $2),
-		f.deadline_at, f.is_on_time, f.is_replied, m.first_reply_at, coalesce(m.rating, '')
-		FROM messages m JOIN message_facts f USING (source, source_id) WHERE m.source = $1 AND m.source_id = $2`, source, id).
-		Scan(&f.replies, &f.ratings, &f.deadline, &f.onTime, &f.replied, &f.firstReply, &f.lastRating)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-func TestThreadShowsEveryReplyAndRating(t *testing.T) {
-	app := mustDemoApp(t)
-	for _, sel := range []string{
-		// a thread with follow-ups and a changed rating
-		`SELECT source_id FROM ratings GROUP BY source, source_id HAVING count(*) > 1 ORDER BY source_id LIMIT 1`,
-		// a late reply
-		`SELECT source_id FROM message_facts WHERE is_replied AND NOT is_on_time ORDER BY source_id LIMIT 1`,
-		// overdue, no reply
-		`SELECT f.source_id FROM message_facts f JOIN messages m USING (source, source_id) WHERE f.is_mature AND NOT f.is_replied AND m.status <> 'deleted' ORDER BY 1 LIMIT 1`,
-	} {
-		var id string
-		if err := demoDB.QueryRow(sel).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		f := readThreadFacts(t, demoDB, "demo", id)
-		resp, body := get(t, app, "/messages/demo/"+id)
-		if resp.StatusCode != 200 {
-			t.Fatalf("%s: status %d", id, resp.StatusCode)
-		}
-		if got := strings.Count(body, `<li class="reply reply-`); got != f.replies {
-			t.Errorf("%s: %d replies shown, %d stored", id, got, f.replies)
-		}
-		if got := regexp.MustCompile(`<td class="rating-`).FindAllString(body, -1); len(got) != f.ratings {
-			t.Errorf("%s: %d ratings shown, %d stored", id, len(got), f.ratings)
-		}
-		if f.ratings > 0 {
-			counted := regexp.MustCompile(`<tr class="counts"><td>[^<]*</td><td class="rating-(\w+)">`).FindAllStringSubmatch(body, -1)
-			if len(counted) != 1 || counted[0][1] != f.lastRating {
-				t.Errorf("%s: counted rating %v, the message's rating is %s", id, counted, f.lastRating)
-			}
-		}
-		day := f.deadline.In(beijing).AddDate(0, 0, -1).Format("2006-01-02")
-		if !strings.Contains(body, day+" 24:00 前") {
-			t.Errorf("%s: deadline %s not shown", id, day)
-		}
-		var want string
-		switch {
-		case f.replied && f.onTime:
-			want = "按时"
-		case f.replied:
-			late := count(t, demoDB, `SELECT date_diff('day', CAST(timezone('Asia/Shanghai', f.deadline_at) AS DATE) - 1,
-				CAST(timezone('Asia/Shanghai', m.first_reply_at) AS DATE)) FROM message_facts f JOIN messages m USING (source, source_id)
-				WHERE source_id = ?`, id)
-			want = fmt.Sprintf("超时 %d 天", late)
-		default:
-			want = "逾期未回复"
-		}
-		if !strings.Contains(body, `">`+want+`</strong>`) {
-			t.Errorf("%s: verdict %q not shown", id, want)
-		}
-	}
-}
-
-func TestDeletedThread(t *testing.T) {
-	app := mustDemoApp(t)
-	var id string
-	var found time.Time
-	if err := demoDB.QueryRow(`SELECT source_id, deleted_detected_at FROM messages WHERE status = 'deleted' AND deleted_detected_at IS NOT NULL
-		ORDER BY source_id LIMIT 1`).Scan(&id, &found); err != nil {
-		t.Fatal(err)
-	}
-	_, body := get(t, app, "/messages/demo/"+id)
-	if !strings.Contains(body, "本留言已于 "+when(found)+" 被发现删除") || !strings.Contains(body, `class="msg-body"`) {
-		t.Errorf("%s: deletion not said, or the recorded text not shown", id)
-	}
-	_, body = get(t, app, "/messages/demo/"+id+"?lang=en")
-	if !strings.Contains(body, "found deleted on "+when(found)) {
-		t.Errorf("%s: deletion not said in English", id)
 	}
 }
 
@@ -637,37 +551,131 @@ func TestSearchIsNoOracle(t *testing.T) {
 	}
 }
 
-// TestLongTextsAreCut: a very long body or reply is shown cut, masked
-// before the cut (a number across the cut is not half shown), with a link
-// to the whole text, which ?full=1 shows.
-func TestLongTextsAreCut(t *testing.T) {
-	db := mustSmallDB(t, true)
-	// The mobile number spans the cut at 20,000 characters.
-	long := strings.Repeat("长", shownChars-5) + "13812345678" + strings.Repeat("䨻", 30000)
-	if _, err := db.Exec(`UPDATE messages SET body = ? WHERE source_id = 'B2'`, long); err != nil {
-		t.Fatal(err)
+// TestMessagesView: what /messages shows of a page of results, decided
+// from the results alone: pages and their links, the CSV's cut, rows in
+// the page's language.
+func TestMessagesView(t *testing.T) {
+	f := messageFilter{Q: "噪音", Region: "410100", Page: 2}
+	// the query's keys in order: page, q, region
+	const base = "/messages?q=%E5%99%AA%E9%9F%B3&region=410100"
+	at := func(n string) string { return "/messages?page=" + n + "&q=%E5%99%AA%E9%9F%B3&region=410100" }
+	tests := []struct {
+		name       string
+		page       int
+		total      int64
+		pages      int
+		prev, next string
+		csvCut     bool
+	}{
+		{"nothing found", 1, 0, 0, "", "", false},
+		{"one page", 1, 50, 1, "", "", false},
+		{"first of three", 1, 101, 3, "", at("2"), false},
+		{"middle", 2, 101, 3, base, at("3"), false},
+		{"last", 3, 101, 3, at("2"), "", false},
+		// past the end: back to the last page there is
+		{"past the end", 9, 101, 3, at("3"), "", false},
+		{"past the end of nothing", 4, 0, 0, base, "", false},
+		{"more than the CSV holds", 1, messagesCSVLimit + 1, 201, "", at("2"), true},
 	}
-	if _, err := db.Exec(`UPDATE replies SET body = ? WHERE source_id = 'A/1 2' AND seq = 3`, long); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		f.Page = tt.page
+		v := messagesView("zh", f, messagesData{Found: analytics.MessagePage{Total: tt.total}})
+		if v.Pages != tt.pages || v.Page != tt.page || v.PrevURL != tt.prev || v.NextURL != tt.next || v.CSVCut != tt.csvCut ||
+			v.CSVURL != "/messages.csv?q=%E5%99%AA%E9%9F%B3&region=410100" || v.CSVLimit != messagesCSVLimit || v.Total != tt.total {
+			t.Errorf("%s: %+v", tt.name, v)
+		}
 	}
-	app := mustApp(t, db)
-	for _, target := range []string{"/messages/city/B2", "/messages/city/A%2F1%202"} {
-		_, page := get(t, app, target)
-		if n := strings.Count(page, "䨻"); n != 0 {
-			t.Errorf("%s shows %d characters past the cut", target, n)
+
+	// Rows: a message with everything, and one with nothing known.
+	deadline := nullTime(time.Date(2025, 3, 25, 0, 0, 0, 0, beijing))
+	rows := []analytics.MessageRow{
+		{Source: "city", SourceID: "A/1 2", Posted: time.Date(2025, 3, 3, 9, 0, 0, 0, beijing), Title: "噪音", Status: "replied",
+			Region: analytics.Name{Zh: "金水区", En: "Jinshui"}, Department: analytics.Name{Zh: "人社局"}, TimeZone: "Asia/Shanghai",
+			FirstReply: nullTime(time.Date(2025, 3, 26, 1, 0, 0, 0, beijing)),
+			Facts:      analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true, Replied: true}},
+		{Source: "city", SourceID: "B2", Posted: time.Date(2025, 3, 4, 9, 0, 0, 0, beijing), Status: "open"},
+	}
+	for _, tt := range []struct {
+		lang string
+		want []listRow
+	}{
+		{"zh", []listRow{
+			{URL: "/messages/city/A%2F1%202", Posted: "2025-03-03 09:00", Title: "噪音", Region: "金水区", Department: "人社局",
+				Status: "已回复", StatusKey: "replied", FirstReply: "2025-03-26 01:00", Verdict: "超时 2 天", VerdictKey: "late"},
+			{URL: "/messages/city/B2", Posted: "2025-03-04 09:00", Title: "（无标题）", Region: "未识别", Department: "未识别",
+				Status: "待回复", StatusKey: "open", Verdict: "尚未评估", VerdictKey: "unknown"},
+		}},
+		{"en", []listRow{
+			{URL: "/messages/city/A%2F1%202", Posted: "2025-03-03 09:00", Title: "噪音", Region: "Jinshui", Department: "人社局",
+				Status: "Replied", StatusKey: "replied", FirstReply: "2025-03-26 01:00", Verdict: "late by 2 days", VerdictKey: "late"},
+			{URL: "/messages/city/B2", Posted: "2025-03-04 09:00", Title: "(untitled)", Region: "Unattributed", Department: "Unattributed",
+				Status: "Open", StatusKey: "open", Verdict: "not yet assessed", VerdictKey: "unknown"},
+		}},
+	} {
+		v := messagesView(tt.lang, messageFilter{Page: 1}, messagesData{Found: analytics.MessagePage{Total: 2, Rows: rows}})
+		if !slices.Equal(v.Rows, tt.want) {
+			t.Errorf("%s rows:\n got %+v\nwant %+v", tt.lang, v.Rows, tt.want)
 		}
-		if !strings.Contains(page, "138**") || strings.Contains(page, "13812") {
-			t.Errorf("%s: the number at the cut is not masked", target)
+	}
+}
+
+// TestMessagesViewOptions: the form's choices, the current ones marked;
+// regions as a tree whatever order they come in.
+func TestMessagesViewOptions(t *testing.T) {
+	opts := analytics.MessageOptions{
+		Regions: []analytics.RegionOption{
+			{Code: "420000", Name: analytics.Name{Zh: "湖北省"}},
+			{Code: "410105", Name: analytics.Name{Zh: "金水区", En: "Jinshui"}, Parent: "410100", Grand: "410000"},
+			{Code: "410100", Name: analytics.Name{Zh: "郑州市"}, Parent: "410000"},
+			{Code: "410000", Name: analytics.Name{Zh: "河南省", En: "Henan"}},
+		},
+		Departments: []analytics.Option{{Value: "410100-rsj", Name: analytics.Name{Zh: "人社局", En: "HR Bureau"}}, {Value: "410100-gaj", Name: analytics.Name{Zh: "公安局"}}},
+		Categories:  []analytics.Option{{Value: "交通"}, {Value: "劳动"}},
+	}
+	v := messagesView("en", messageFilter{Region: "410105", Department: "410100-gaj", Category: "劳动", Status: "open", Page: 1}, messagesData{Options: opts})
+	wantRegions := []choice{{Value: "410000", Label: "Henan"}, {Value: "410100", Label: "\u3000郑州市"},
+		{Value: "410105", Label: "\u3000\u3000Jinshui", Current: true}, {Value: "420000", Label: "湖北省"}}
+	wantDepts := []choice{{Value: "410100-rsj", Label: "HR Bureau"}, {Value: "410100-gaj", Label: "公安局", Current: true}}
+	wantCats := []choice{{Value: "交通", Label: "交通"}, {Value: "劳动", Label: "劳动", Current: true}}
+	wantStates := []choice{{Value: "open", Label: "Open", Current: true}, {Value: "replied", Label: "Replied"},
+		{Value: "closed", Label: "Closed"}, {Value: "deleted", Label: "Deleted"}}
+	if !slices.Equal(v.Regions, wantRegions) || !slices.Equal(v.Departments, wantDepts) || !slices.Equal(v.Categories, wantCats) || !slices.Equal(v.States, wantStates) {
+		t.Errorf("options:\n%+v\n%+v\n%+v\n%+v", v.Regions, v.Departments, v.Categories, v.States)
+	}
+	if opts.Regions[0].Code != "420000" {
+		t.Error("the read options were sorted in place")
+	}
+	// A category from a thread's link that the list lacks is offered too.
+	for _, tt := range []struct {
+		current string
+		want    []choice
+	}{
+		{"", []choice{{Value: "交通", Label: "交通"}, {Value: "劳动", Label: "劳动"}}},
+		{"交通/停车", []choice{{Value: "交通", Label: "交通"}, {Value: "劳动", Label: "劳动"}, {Value: "交通/停车", Label: "交通/停车", Current: true}}},
+	} {
+		if got := categoryChoices(opts.Categories, tt.current); !slices.Equal(got, tt.want) {
+			t.Errorf("categories with %q: %+v", tt.current, got)
 		}
-		if !strings.Contains(page, "共 50006 字") || !strings.Contains(page, `?full=1">查看全文`) {
-			t.Errorf("%s does not say it is cut or link the whole text", target)
-		}
-		_, whole := get(t, app, target+"?full=1")
-		if n := strings.Count(whole, "䨻"); n != 30000 {
-			t.Errorf("%s?full=1 shows %d of 30000 characters", target, n)
-		}
-		if !strings.Contains(whole, "138****5678") {
-			t.Errorf("%s?full=1: the number is not masked", target)
-		}
+	}
+	if got := categoryChoices(nil, "交通"); !slices.Equal(got, []choice{{Value: "交通", Label: "交通", Current: true}}) {
+		t.Errorf("no categories read: %+v", got)
+	}
+}
+
+// The CSV's rows: masked texts as read, times in Beijing with the offset,
+// the verdict and the days late.
+func TestMessagesCSVRows(t *testing.T) {
+	deadline := nullTime(time.Date(2025, 3, 25, 0, 0, 0, 0, beijing))
+	recs := []analytics.MessageRecord{{MessageRow: analytics.MessageRow{Source: "city", SourceID: "A/1 2",
+		Posted: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC), Title: "噪音", RegionCode: "410105", Region: analytics.Name{Zh: "金水区", En: "Jinshui"},
+		DepartmentID: "410100-rsj", Department: analytics.Name{Zh: "人社局", En: "HR"}, Category: "劳动", Status: "replied", TimeZone: "Asia/Shanghai",
+		FirstReply: nullTime(time.Date(2025, 3, 27, 1, 0, 0, 0, beijing)),
+		Facts:      analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true, Replied: true}},
+		Body: "正文", Channel: "网站", Kind: "投诉"}}
+	want := [][]string{{"city", "A/1 2", "/messages/city/A%2F1%202", "2025-03-03T17:00:00+08:00", "噪音", "正文", "410105", "金水区",
+		"410100-rsj", "人社局", "劳动", "网站", "投诉", "replied", "2025-03-27T01:00:00+08:00", "2025-03-25T00:00:00+08:00", "late", "3"}}
+	got := messagesCSVRows(recs)
+	if len(got) != 1 || !slices.Equal(got[0], want[0]) || len(got[0]) != len(messagesCSVHeader) {
+		t.Errorf("CSV rows %q", got)
 	}
 }

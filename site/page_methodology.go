@@ -9,34 +9,38 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
+// Transitional, until routes.go and joinLabels name these pages too.
 func init() {
 	addPageRoute("/methodology", func(s *Server) fiber.Handler { return s.handleMethodology })
-	addLabels(map[string][2]string{
-		"me.title":       {"方法说明", "Methodology"},
-		"me.intro":       {"本站所有数字都按下面的定义计算，参数取当前生效的值；每次计算都保存所用参数，旧的排行因此始终可以解释。计算用的 SQL 与开放数据一同发布，任何人都可以复算。", "Every number on this site follows the definitions below, with the values in force shown here; each computation stores the values it used, so an old ranking can always be explained. The SQL that computes them is published with the open data, so anyone can recompute them."},
-		"me.params":      {"当前生效的参数", "Values in force"},
-		"me.param":       {"参数", "Parameter"},
-		"me.value":       {"取值", "Value"},
-		"me.meaning":     {"含义", "Meaning"},
-		"me.w_reply":     {"回复率权重", "weight of the reply rate"},
-		"me.w_on_time":   {"按时回复率权重", "weight of the on-time rate"},
-		"me.w_sat":       {"满意率权重", "weight of the satisfaction rate"},
-		"me.w_basic":     {"“基本满意”折算为满意的比例", "how much a 基本满意 (basically satisfied) counts"},
-		"me.m":           {"收缩强度：相当于按同级平均水平多加 m 条留言", "shrinkage strength: as if m more messages at the level's average rate"},
-		"me.min_n":       {"参与排名所需的最少到期留言数", "mature messages needed to be ranked"},
-		"me.z":           {"区间的正态分位数（1.96 即 95%）", "normal quantile of the intervals (1.96 is 95%)"},
-		"me.computed":    {"本次计算", "This computation"},
-		"me.run":         {"计算编号 %d，计算于 %s（北京时间），数据截至 %s。", "Computation %d, made %s (Beijing time), data as of %s."},
-		"me.sources":     {"数据源与办理时限", "Sources and deadlines"},
-		"me.source":      {"数据源", "Source"},
-		"me.sla":         {"时限", "Deadline"},
-		"me.tz":          {"时区", "Time zone"},
-		"me.workdays":    {"%d 个工作日", "%d working days"},
-		"me.calendar":    {"%d 个自然日", "%d calendar days"},
-		"me.definitions": {"定义", "Definitions"},
-		"me.formula":     {"公式", "Formula"},
-		"me.api":         {"机器可读版本：", "Machine-readable: "},
-	})
+	addLabels(methodologyLabels)
+}
+
+// methodologyLabels are /methodology's labels.
+var methodologyLabels = map[string][2]string{
+	"me.title":       {"方法说明", "Methodology"},
+	"me.intro":       {"本站所有数字都按下面的定义计算，参数取当前生效的值；每次计算都保存所用参数，旧的排行因此始终可以解释。计算用的 SQL 与开放数据一同发布，任何人都可以复算。", "Every number on this site follows the definitions below, with the values in force shown here; each computation stores the values it used, so an old ranking can always be explained. The SQL that computes them is published with the open data, so anyone can recompute them."},
+	"me.params":      {"当前生效的参数", "Values in force"},
+	"me.param":       {"参数", "Parameter"},
+	"me.value":       {"取值", "Value"},
+	"me.meaning":     {"含义", "Meaning"},
+	"me.w_reply":     {"回复率权重", "weight of the reply rate"},
+	"me.w_on_time":   {"按时回复率权重", "weight of the on-time rate"},
+	"me.w_sat":       {"满意率权重", "weight of the satisfaction rate"},
+	"me.w_basic":     {"“基本满意”折算为满意的比例", "how much a 基本满意 (basically satisfied) counts"},
+	"me.m":           {"收缩强度：相当于按同级平均水平多加 m 条留言", "shrinkage strength: as if m more messages at the level's average rate"},
+	"me.min_n":       {"参与排名所需的最少到期留言数", "mature messages needed to be ranked"},
+	"me.z":           {"区间的正态分位数（1.96 即 95%）", "normal quantile of the intervals (1.96 is 95%)"},
+	"me.computed":    {"本次计算", "This computation"},
+	"me.run":         {"计算编号 %d，计算于 %s（北京时间），数据截至 %s。", "Computation %d, made %s (Beijing time), data as of %s."},
+	"me.sources":     {"数据源与办理时限", "Sources and deadlines"},
+	"me.source":      {"数据源", "Source"},
+	"me.sla":         {"时限", "Deadline"},
+	"me.tz":          {"时区", "Time zone"},
+	"me.workdays":    {"%d 个工作日", "%d working days"},
+	"me.calendar":    {"%d 个自然日", "%d calendar days"},
+	"me.definitions": {"定义", "Definitions"},
+	"me.formula":     {"公式", "Formula"},
+	"me.api":         {"机器可读版本：", "Machine-readable: "},
 }
 
 // methodologyItem is one definition with its formula, the parameters of
@@ -47,21 +51,15 @@ type methodologyItem struct {
 	Formula string
 }
 
-type methodologyView struct {
+type methodologyPage struct {
 	Run     analytics.Run
 	Params  []paramRow
-	Sources []sourceRow
+	Sources []analytics.SourceRule
 	Items   []methodologyItem
 }
 
 type paramRow struct {
 	Name, Value, Label string
-}
-
-type sourceRow struct {
-	Name, TimeZone string
-	SLADays        int
-	Workdays       bool
 }
 
 // methodologyOrder is the order definitions are read in.
@@ -92,35 +90,30 @@ func (s *Server) handleMethodology(c *fiber.Ctx) error {
 		if err != nil {
 			return pageOut{}, err
 		}
-		p := run.Params
-		view := &methodologyView{Run: run, Params: []paramRow{
-			{"w_reply", fmt.Sprint(p.WeightReply), T(l, "me.w_reply")},
-			{"w_on_time", fmt.Sprint(p.WeightOnTime), T(l, "me.w_on_time")},
-			{"w_satisfaction", fmt.Sprint(p.WeightSatisfaction), T(l, "me.w_sat")},
-			{"w_basic", fmt.Sprint(p.WeightBasic), T(l, "me.w_basic")},
-			{"m", fmt.Sprint(p.M), T(l, "me.m")},
-			{"min_n", fmt.Sprint(p.MinN), T(l, "me.min_n")},
-			{"z", fmt.Sprintf("%.4f", p.Z), T(l, "me.z")},
-		}}
-		rows, err := r.Querier().QueryContext(ctx, `SELECT name, time_zone, sla_days, workdays FROM sources ORDER BY name`)
+		sources, err := r.SourceRules(ctx)
 		if err != nil {
 			return pageOut{}, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var r sourceRow
-			if err := rows.Scan(&r.Name, &r.TimeZone, &r.SLADays, &r.Workdays); err != nil {
-				return pageOut{}, err
-			}
-			view.Sources = append(view.Sources, r)
-		}
-		if err := rows.Err(); err != nil {
-			return pageOut{}, err
-		}
-		f := formulas(p)
-		for _, k := range methodologyOrder {
-			view.Items = append(view.Items, methodologyItem{Key: k, Text: metricDefinitions[k], Formula: f[k]})
-		}
-		return pageOut{Title: T(l, "me.title"), Content: view}, nil
+		return pageOut{Title: T(l, "me.title"), Content: methodologyView(l, run, sources)}, nil
 	})
+}
+
+// methodologyView decides what /methodology shows: the values in force,
+// the sources' deadline rules and every definition with its formula.
+func methodologyView(l string, run analytics.Run, sources []analytics.SourceRule) *methodologyPage {
+	p := run.Params
+	view := &methodologyPage{Run: run, Sources: sources, Params: []paramRow{
+		{"w_reply", fmt.Sprint(p.WeightReply), T(l, "me.w_reply")},
+		{"w_on_time", fmt.Sprint(p.WeightOnTime), T(l, "me.w_on_time")},
+		{"w_satisfaction", fmt.Sprint(p.WeightSatisfaction), T(l, "me.w_sat")},
+		{"w_basic", fmt.Sprint(p.WeightBasic), T(l, "me.w_basic")},
+		{"m", fmt.Sprint(p.M), T(l, "me.m")},
+		{"min_n", fmt.Sprint(p.MinN), T(l, "me.min_n")},
+		{"z", fmt.Sprintf("%.4f", p.Z), T(l, "me.z")},
+	}}
+	f := formulas(p)
+	for _, k := range methodologyOrder {
+		view.Items = append(view.Items, methodologyItem{Key: k, Text: metricDefinitions[k], Formula: f[k]})
+	}
+	return view
 }

@@ -2,6 +2,7 @@ package site
 
 import (
 	"html"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,5 +60,25 @@ func TestDatasetsPage(t *testing.T) {
 	resp, body := get(t, mustDemoApp(t), "/datasets?lang=en")
 	if resp.StatusCode != 200 || !strings.Contains(body, "not yet enabled") || !strings.Contains(body, "/api/v1/openapi.json") {
 		t.Errorf("datasets page: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// TestMethodologyView: the values in force as the table shows them, the
+// sources as read, every definition in reading order with its formula.
+func TestMethodologyView(t *testing.T) {
+	p := analytics.DefaultParams()
+	p.M, p.MinN, p.Z = 7, 50, 1.644854
+	sources := []analytics.SourceRule{{Name: "nyc", TimeZone: "America/New_York", SLADays: 10}}
+	v := methodologyView("en", analytics.Run{MetricRunID: 3, Params: p}, sources)
+	want := []paramRow{{"w_reply", "0.3", "weight of the reply rate"}, {"w_on_time", "0.3", "weight of the on-time rate"},
+		{"w_satisfaction", "0.4", "weight of the satisfaction rate"}, {"w_basic", "0.9", "how much a 基本满意 (basically satisfied) counts"},
+		{"m", "7", "shrinkage strength: as if m more messages at the level's average rate"}, {"min_n", "50", "mature messages needed to be ranked"},
+		{"z", "1.6449", "normal quantile of the intervals (1.96 is 95%)"}}
+	if !slices.Equal(v.Params, want) || v.Run.MetricRunID != 3 || !slices.Equal(v.Sources, sources) {
+		t.Errorf("view %+v", v)
+	}
+	if len(v.Items) != len(methodologyOrder) || v.Items[0].Key != "received" || v.Items[len(v.Items)-1].Key != "unattributed" ||
+		v.Items[10].Key != "score" || !strings.Contains(v.Items[10].Formula, "(k + 7·p̄) ÷ (n + 7)") {
+		t.Errorf("items %+v", v.Items)
 	}
 }

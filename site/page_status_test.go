@@ -3,9 +3,12 @@ package site
 import (
 	"context"
 	"html"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
 )
 
@@ -71,5 +74,50 @@ func TestStatusBeforeMetrics(t *testing.T) {
 	}
 	if resp, _ := get(t, app, "/messages"); resp.StatusCode != 503 {
 		t.Errorf("/messages before metrics: status %d, want 503", resp.StatusCode)
+	}
+}
+
+// TestStatusView: what /status says of the sources, decided from what was
+// read: runs and rejects under their source, results and durations in
+// words, "never" for a source never loaded.
+func TestStatusView(t *testing.T) {
+	start := time.Date(2025, 3, 3, 9, 0, 0, 0, beijing)
+	st := analytics.Status{
+		Sources: []analytics.SourceStatus{
+			{Name: "city", Profile: "canonical", TimeZone: "Asia/Shanghai", Messages: 5, Deleted: 1,
+				LastOK: nullTime(start.Add(2 * time.Second)), RunsTotal: 2, Rejected: 1},
+			{Name: "u", RunsTotal: 1},
+		},
+		Runs: []ingest.RunInfo{
+			{RunID: 2, Source: "city", StartedAt: start.Add(time.Hour), FinishedAt: nullTime(start.Add(time.Hour + 300*time.Millisecond)), Status: "failed", Error: "bad 138****5678"},
+			{RunID: 1, Source: "city", StartedAt: start, FinishedAt: nullTime(start.Add(1600 * time.Millisecond)), Status: "ok"},
+			{RunID: 3, Source: "u", StartedAt: start, Status: "running"},
+			{RunID: 4, Source: "gone", StartedAt: start, Status: "ok"}, // not a listed source: not shown
+		},
+		Rejects: []analytics.RejectReason{{Source: "city", RunID: 1, Row: 5, Reason: "not valid"}},
+	}
+	metrics := &dataVersion{}
+	v := statusView("en", metrics, st)
+	if v.Metrics != metrics || v.RejectsShown != statusRejectsPerSource || len(v.Sources) != 2 {
+		t.Fatalf("view %+v", v)
+	}
+	city, u := v.Sources[0], v.Sources[1]
+	if city.Name != "city" || city.Profile != "canonical" || city.Messages != 5 || city.Deleted != 1 || city.LastOK != "2025-03-03 09:00" ||
+		city.RunsTotal != 2 || city.Rejected != 1 {
+		t.Errorf("city %+v", city)
+	}
+	if len(city.Runs) != 2 || city.Runs[0].RunID != 2 || city.Runs[0].Result != "failed" || city.Runs[0].Took != "300 ms" ||
+		city.Runs[0].Error != "bad 138****5678" || city.Runs[0].Started != "2025-03-03 10:00" ||
+		city.Runs[1].Result != "ok" || city.Runs[1].Took != "2s" {
+		t.Errorf("city runs %+v", city.Runs)
+	}
+	if !slices.Equal(city.Rejects, []rejectRow{{RunID: 1, Row: 5, Reason: "not valid"}}) {
+		t.Errorf("city rejects %+v", city.Rejects)
+	}
+	if u.LastOK != "never" || len(u.Runs) != 1 || u.Runs[0].Result != "running" || u.Runs[0].Took != "" || u.Rejects != nil {
+		t.Errorf("u %+v", u)
+	}
+	if zh := statusView("zh", nil, st); zh.Metrics != nil || zh.Sources[1].LastOK != "从未成功" || zh.Sources[0].Runs[0].Result != "失败" {
+		t.Errorf("zh %+v", zh.Sources)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -45,50 +46,10 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 	if err != nil {
 		return err
 	}
-	var src config.Source
-	var files []string
-	var feed *pipeline.Feed
-	switch {
-	case *sourceName != "" && *profile != "":
-		return fmt.Errorf("%w: give --source or --profile, not both", errUsage)
-	case *sourceName != "":
-		for _, s := range cfg.Sources {
-			if s.Name == *sourceName {
-				src = s
-				if files, err = s.Inputs(); err != nil {
-					return err
-				}
-			}
-		}
-		if src.Name == "" {
-			return fmt.Errorf("no source %q in the config (--config %s)", *sourceName, *df.config)
-		}
-		if fs.NArg() > 0 {
-			files = fs.Args()
-		} else if src.URL != "" {
-			f, t := src.FeedWindow(time.Now())
-			if feed, err = feedWindow(*from, *to, f, t); err != nil {
-				return err
-			}
-		}
-	case *profile != "":
-		if fs.NArg() == 0 {
-			return fmt.Errorf("%w: --profile needs at least one FILE", errUsage)
-		}
-		src = config.Source{Name: *name, Profile: *profile, TimeZone: *tz, SLADays: *sla, CalendarDays: *calendarDays, Snapshot: *snapshot}
-		if src.Name == "" {
-			src.Name = *profile
-		}
-		files = fs.Args()
-		if cfg.Secret == "" || cfg.Secret == config.DemoSecret {
-			return fmt.Errorf("real data needs a pseudonym secret: set \"secret\" in the config or WENZHENG_SECRET")
-		}
-	default:
-		fs.Usage()
-		return fmt.Errorf("%w: give --source NAME or --profile PROFILE FILE...", errUsage)
-	}
-	if len(files) == 0 && feed == nil {
-		return fmt.Errorf("source %s: nothing to load: its files %q match no file yet", src.Name, src.Files)
+	src, files, feed, err := ingestInputs(cfg, fs, ingestFlags{source: *sourceName, profile: *profile, name: *name, tz: *tz,
+		sla: *sla, calendarDays: *calendarDays, snapshot: *snapshot, from: *from, to: *to, config: *df.config})
+	if err != nil {
+		return err
 	}
 	for _, f := range files {
 		if _, err := os.Stat(f); err != nil {
@@ -110,6 +71,65 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 	bar.done()
 	printSummaries(stdout, sums)
 	return err
+}
+
+// ingestFlags are the ingest command's choices of input.
+type ingestFlags struct {
+	source, profile, name, tz string
+	sla                       int
+	calendarDays, snapshot    bool
+	from, to, config          string
+}
+
+// ingestInputs decides what ingest loads: a configured source's files or
+// feed window, or files read with a profile given on the command line.
+func ingestInputs(cfg config.Config, fs *flag.FlagSet, f ingestFlags) (src config.Source, files []string, feed *pipeline.Feed, err error) {
+	switch {
+	case f.source != "" && f.profile != "":
+		return src, nil, nil, fmt.Errorf("%w: give --source or --profile, not both", errUsage)
+	case f.source != "":
+		for _, s := range cfg.Sources {
+			if s.Name == f.source {
+				src = s
+				if files, err = s.Inputs(); err != nil {
+					return src, nil, nil, err
+				}
+			}
+		}
+		if src.Name == "" {
+			return src, nil, nil, fmt.Errorf("no source %q in the config (--config %s)", f.source, f.config)
+		}
+		if fs.NArg() > 0 {
+			files = fs.Args()
+		} else if src.URL != "" {
+			start, end := src.FeedWindow(time.Now())
+			if feed, err = feedWindow(f.from, f.to, start, end); err != nil {
+				return src, nil, nil, err
+			}
+		}
+	case f.profile != "":
+		if fs.NArg() == 0 {
+			return src, nil, nil, fmt.Errorf("%w: --profile needs at least one FILE", errUsage)
+		}
+		src = config.Source{Name: f.name, Profile: f.profile, TimeZone: f.tz, SLADays: f.sla, CalendarDays: f.calendarDays, Snapshot: f.snapshot}
+		if src.Name == "" {
+			src.Name = f.profile
+		}
+		files = fs.Args()
+		if cfg.Secret == "" || cfg.Secret == config.DemoSecret {
+			return src, nil, nil, fmt.Errorf("real data needs a pseudonym secret: set \"secret\" in the config or WENZHENG_SECRET")
+		}
+	default:
+		fs.Usage()
+		return src, nil, nil, fmt.Errorf("%w: give --source NAME or --profile PROFILE FILE...", errUsage)
+	}
+	if len(files) == 0 && feed == nil {
+		return src, nil, nil, fmt.Errorf("source %s: nothing to load: its files %q match no file yet", src.Name, src.Files)
+	}
+	if len(files) == 0 && feed == nil {
+		return src, nil, nil, fmt.Errorf("source %s: nothing to load: its files %q match no file yet", src.Name, src.Files)
+	}
+	return src, files, feed, nil
 }
 
 // feedWindow reads --from and --to over the configured window.

@@ -94,13 +94,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // newSite makes the site over the job's database; its admin endpoint
 // starts the job's nightly run with ctx.
 func newSite(ctx context.Context, cfg config.Config, job *pipeline.Job) (httpServer, error) {
-	return site.New(site.Config{DB: job.Env.DB, Log: job.Env.Log, AdminToken: cfg.AdminToken, ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(), StartJob: func() error {
-		err := job.Start(ctx)
-		if errors.Is(err, pipeline.ErrBusy) || errors.Is(err, pipeline.ErrClosed) {
-			return site.ErrJobBusy
-		}
-		return err
-	}})
+	page, download, extract, err := cfg.Timeouts.Durations()
+	if err != nil {
+		return nil, err // Validate said so already
+	}
+	return site.New(site.Config{
+		DB: job.Env.DB, Log: job.Env.Log, AdminToken: cfg.AdminToken,
+		ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(),
+		Timeouts: site.Timeouts{Page: page, Download: download, Extract: extract},
+		StartJob: func() error {
+			err := job.Start(ctx)
+			if errors.Is(err, pipeline.ErrBusy) || errors.Is(err, pipeline.ErrClosed) {
+				return site.ErrJobBusy
+			}
+			return err
+		},
+	})
 }
 
 // serveFlags reads serve's command line and the configuration it names.

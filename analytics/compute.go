@@ -65,6 +65,8 @@ func Compute(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Resul
 			{"metrics", "_metrics"},
 			{"level_averages", "_level_averages"},
 			{"category_metrics", "_category_metrics"},
+			{"reply_distribution_buckets", "_distribution_buckets"},
+			{"reply_distribution", "_distribution"},
 			{"message_facts", "(SELECT source, source_id, deadline_at, is_mature, is_replied, is_on_time, t_hours, t_days FROM _facts)"},
 		} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table); err != nil {

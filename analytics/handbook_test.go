@@ -3,8 +3,10 @@ package analytics
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -1119,10 +1121,12 @@ func TestHandbookRecomputeIsByteIdentical(t *testing.T) {
 	dump := func() map[string]string {
 		out := map[string]string{}
 		for table, key := range map[string]string{
-			"metrics":          "level, entity_id, period_kind, period",
-			"level_averages":   "level, period_kind, period",
-			"category_metrics": "level, entity_id, period_kind, period, category",
-			"message_facts":    "source, source_id",
+			"metrics":                    "level, entity_id, period_kind, period",
+			"level_averages":             "level, period_kind, period",
+			"category_metrics":           "level, entity_id, period_kind, period, category",
+			"message_facts":              "source, source_id",
+			"reply_distribution":         "level, entity_id, period_kind, period, bucket",
+			"reply_distribution_buckets": "bucket",
 		} {
 			var s sql.NullString
 			if err := db.QueryRow(`SELECT string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY ` + key + `)
@@ -1151,4 +1155,138 @@ func TestHandbookRecomputeIsByteIdentical(t *testing.T) {
 			t.Errorf("%s differs after recomputing (or is empty)", table)
 		}
 	}
+}
+
+// hbDist is a reply-time distribution worked out by hand: the messages of
+// each bucket (the buckets not named are empty) and the deadlines.
+type hbDist struct {
+	level, entity, kind, period string
+	buckets                     map[string]int64
+	slaMin, slaMax              int
+	workdays, calendar          bool
+}
+
+// TestHandbookDistribution counts the handbook's messages into the buckets
+// of the reply-time distribution by hand, from the d column of the table
+// above (deadline days to the first reply; a "c" means no reply by as_of,
+// which goes to not_replied whatever its days).
+//
+//   - 310100, February: f2 0, f5 1, f3 2, f1 3, f4 4 (replied at its
+//     deadline, still day 4), f6 not replied (not mature, counted all the
+//     same: the buckets add up to received, 6). All s3: 3 working days.
+//   - 320200, February: k1 4 and k2 5 (cal, calendar days); k3 (cal), k4
+//     and k5 (s3; k5's reply came after as_of) not replied: 5. Deadlines 3
+//     working and 4 calendar days: mixed.
+//   - 310000, the rolling 90 days (= 2025-Q1 = 2025): January n4 0, n3 1,
+//     j3 2, j2 4, n5 5, n6 not replied; February f2 0, f5 1, f3 g2 2,
+//     f1 g1 g3 3, f4 4, f6 g4 not replied: 0 → 2, 1 → 2, 2 → 3, 3 → 3,
+//     4 → 2, 5 → 1, not replied 3; 16 = 9 + 7, the cities' received.
+//   - D2, February: h2 2, h1 4, h3 not replied.
+//   - The nation, February (= the rolling 30 days): 0 f2 h4 m1 m2 m3, 1 u1
+//     f5, 2 g2 f3 h2, 3 g1 f1 g3, 4 h1 f4 k1, 5 k2; not replied f6 k5 h5 h3
+//     g4 k4 k3: 5 + 2 + 3 + 3 + 3 + 1 + 7 = 24.
+//   - The nation, November 2024: p1 q1 0, p2 q2 1, q3 2, p3 not replied.
+//   - 未识别 province, February: u1, replied the next working day: 1.
+//   - 320300 had no message in January: every bucket empty, and the
+//     deadline shown is the default one, 15 working days.
+func TestHandbookDistribution(t *testing.T) {
+	db := hbComputed(t)
+	ctx := context.Background()
+	for _, w := range []hbDist{
+		{"city", "310100", "month", "2025-02", map[string]int64{"0": 1, "1": 1, "2": 1, "3": 1, "4": 1, "not_replied": 1}, 3, 3, true, false},
+		{"city", "320200", "month", "2025-02", map[string]int64{"4": 1, "5": 1, "not_replied": 3}, 3, 4, true, true},
+		{"province", "310000", "rolling90", "90d", map[string]int64{"0": 2, "1": 2, "2": 3, "3": 3, "4": 2, "5": 1, "not_replied": 3}, 3, 3, true, false},
+		{"province", "310000", "quarter", "2025-Q1", map[string]int64{"0": 2, "1": 2, "2": 3, "3": 3, "4": 2, "5": 1, "not_replied": 3}, 3, 3, true, false},
+		{"province", "310000", "year", "2025", map[string]int64{"0": 2, "1": 2, "2": 3, "3": 3, "4": 2, "5": 1, "not_replied": 3}, 3, 3, true, false},
+		{"department", hbD2, "month", "2025-02", map[string]int64{"2": 1, "4": 1, "not_replied": 1}, 3, 3, true, false},
+		{"national", "CN", "month", "2025-02", map[string]int64{"0": 5, "1": 2, "2": 3, "3": 3, "4": 3, "5": 1, "not_replied": 7}, 3, 4, true, true},
+		{"national", "CN", "rolling30", "30d", map[string]int64{"0": 5, "1": 2, "2": 3, "3": 3, "4": 3, "5": 1, "not_replied": 7}, 3, 4, true, true},
+		{"national", "CN", "month", "2024-11", map[string]int64{"0": 2, "1": 2, "2": 1, "not_replied": 1}, 3, 3, true, false},
+		{"province", Unattributed, "month", "2025-02", map[string]int64{"1": 1}, 3, 3, true, false},
+		{"city", "320300", "month", "2025-01", map[string]int64{}, 15, 15, true, false},
+	} {
+		t.Run(w.level+" "+w.entity+" "+w.period, func(t *testing.T) {
+			d, err := On(db).Distribution(ctx, w.level, w.entity, w.kind, w.period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total int64
+			for _, b := range d.Buckets {
+				if b.Messages != w.buckets[b.Key] {
+					t.Errorf("bucket %s: %d messages, want %d", b.Key, b.Messages, w.buckets[b.Key])
+				}
+				total += w.buckets[b.Key]
+			}
+			if d.Total != total || d.SLAMin != w.slaMin || d.SLAMax != w.slaMax || d.Workdays != w.workdays || d.Calendar != w.calendar {
+				t.Errorf("total %d, deadlines %d–%d workdays %v calendar %v; want %d, %d–%d %v %v",
+					d.Total, d.SLAMin, d.SLAMax, d.Workdays, d.Calendar, total, w.slaMin, w.slaMax, w.workdays, w.calendar)
+			}
+			if len(d.Buckets) != 19 {
+				t.Errorf("%d buckets, want 19", len(d.Buckets))
+			}
+		})
+	}
+}
+
+// The buckets' edges, on a board whose one source counts calendar days, so
+// that a reply's days are plain date differences: the buckets are the days
+// 0 to 15 one by one, 16–30 (both included), more than 30, and not replied.
+func TestDistributionBuckets(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := ingest.UpsertReference(ctx, db, []ingest.Region{{Code: "330000", Name: "丙省", Level: "province"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Posted Monday 3 March 2025 10:00 in Beijing; the first reply that
+	// many calendar days later at 11:00 (-1: none).
+	var recs []ingest.Record
+	for i, days := range []int{0, 15, 16, 30, 31, 45, -1} {
+		posted := time.Date(2025, 3, 3, 10, 0, 0, 0, hbSH)
+		r := ingest.Record{SourceID: fmt.Sprintf("e%d", i), RegionCode: "330000", PostedAt: posted}
+		if days >= 0 {
+			r.Replies = []ingest.Reply{{Seq: 1, RepliedAt: posted.AddDate(0, 0, days).Add(time.Hour), Kind: ingest.ReplyOfficial}}
+		}
+		recs = append(recs, r)
+	}
+	src := ingest.Source{Name: "c", SLADays: 20, CalendarDays: true}
+	if _, err := (&ingest.Loader{DB: db}).Load(ctx, src, "edges", "", &sliceReader{recs: recs}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Compute(ctx, db, hbParams, time.Date(2025, 6, 1, 0, 0, 0, 0, hbSH)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := On(db).Distribution(ctx, "province", "330000", "month", "2025-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range d.Buckets {
+		got = append(got, fmt.Sprintf("%s[%s,%s]=%d", b.Key, bound(b.DaysFrom), bound(b.DaysTo), b.Messages))
+	}
+	want := []string{"0[0,0]=1"}
+	for i := 1; i <= 15; i++ {
+		n := 0
+		if i == 15 {
+			n = 1
+		}
+		want = append(want, fmt.Sprintf("%d[%d,%d]=%d", i, i, i, n))
+	}
+	want = append(want, "16-30[16,30]=2", ">30[31,]=2", "not_replied[,]=1")
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("buckets\n got %v\nwant %v", got, want)
+	}
+	if d.Total != 7 || d.SLAMin != 20 || d.SLAMax != 20 || d.Workdays || !d.Calendar {
+		t.Errorf("total %d, deadlines %d–%d workdays %v calendar %v; want 7, 20–20, calendar days only", d.Total, d.SLAMin, d.SLAMax, d.Workdays, d.Calendar)
+	}
+}
+
+func bound(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return fmt.Sprint(*n)
 }

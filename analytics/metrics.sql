@@ -4,7 +4,8 @@
 -- _params holding the values in force:
 --   as_of TIMESTAMPTZ, w_reply, w_on_time, w_satisfaction, w_basic, m, z DOUBLE, min_n INTEGER.
 -- The results are the temp tables _metrics (one row per entity and period),
--- _level_averages, _category_metrics and _facts.
+-- _level_averages, _category_metrics, _distribution_buckets, _distribution
+-- and _facts.
 
 CREATE OR REPLACE TEMP MACRO wilson_lo(k, n, z) AS
     CASE WHEN n > 0 THEN ((k / n) + z * z / (2 * n) - z * sqrt(greatest((k / n) * (1 - k / n) / n + z * z / (4 * n * n), 0))) / (1 + z * z / n) END;
@@ -70,7 +71,8 @@ SELECT source, source_id, region_code, department_id,
        coalesce(reply_at < deadline_at, false) AS is_on_time,
        -- time to first reply, censored at as_of when there is none yet
        date_diff('second', posted_at, end_at) / 3600.0 AS t_hours,
-       coalesce(t_days, 0) AS t_days
+       coalesce(t_days, 0) AS t_days,
+       sla_days, workdays
 FROM x;
 
 -- The periods a message belongs to: its calendar month, quarter and year,
@@ -131,7 +133,8 @@ WITH geo AS (
     UNION ALL SELECT 'department', coalesce(department_id, '_unattributed'), department_region, * FROM f
 )
 SELECT e.level, e.entity_id, e.parent_id, fp.period_kind, fp.period, fp.period_start, fp.period_end,
-       e.category, e.is_deleted, e.is_mature, e.is_replied, e.is_on_time, e.rating, e.t_hours, e.t_days
+       e.category, e.is_deleted, e.is_mature, e.is_replied, e.is_on_time, e.rating, e.t_hours, e.t_days,
+       e.sla_days, e.workdays
 FROM e
 JOIN _fact_periods fp USING (source, source_id);
 
@@ -299,3 +302,37 @@ SELECT level, entity_id, period_kind, period, category,
 FROM _expanded CROSS JOIN _params p
 WHERE period NOT LIKE '%-prev' AND level <> 'national'
 GROUP BY level, entity_id, period_kind, period, category;
+
+-- The reply-time distribution. _distribution_buckets is the one definition
+-- of its buckets: the deadline days the first reply took (t_days: 0 is the
+-- posting day), one by one up to 15, then 16–30 and more than 30; the
+-- bucket without days holds the messages not replied by as_of.
+CREATE OR REPLACE TEMP TABLE _distribution_buckets AS
+SELECT CAST(range AS INTEGER) AS bucket, CAST(range AS VARCHAR) AS key,
+       CAST(range AS INTEGER) AS days_from, CAST(range AS INTEGER) AS days_to
+FROM range(0, 16)
+UNION ALL SELECT 16, '16-30', 16, 30
+UNION ALL SELECT 17, '>30', 31, NULL
+UNION ALL SELECT 18, 'not_replied', NULL, NULL;
+
+-- Each entity's messages of each period in the buckets, so they add up to
+-- its received; with the deadlines their sources set, which decide the
+-- buckets that are late. Counted by day first: far fewer rows to place.
+CREATE OR REPLACE TEMP TABLE _distribution AS
+WITH d AS (
+    SELECT level, entity_id, period_kind, period,
+           CASE WHEN is_replied THEN t_days END AS days,
+           count(*) AS messages, min(sla_days) AS sla_min, max(sla_days) AS sla_max,
+           bool_or(workdays) AS workdays, bool_or(NOT workdays) AS calendar_days
+    FROM _expanded
+    WHERE period NOT LIKE '%-prev'
+    GROUP BY ALL
+)
+SELECT d.level, d.entity_id, d.period_kind, d.period, b.bucket,
+       sum(d.messages) AS messages, min(d.sla_min) AS sla_min, max(d.sla_max) AS sla_max,
+       bool_or(d.workdays) AS workdays, bool_or(d.calendar_days) AS calendar_days
+FROM d
+JOIN _distribution_buckets b
+  ON CASE WHEN d.days IS NULL THEN b.days_from IS NULL
+          ELSE d.days >= b.days_from AND d.days <= coalesce(b.days_to, d.days) END
+GROUP BY ALL;

@@ -208,8 +208,8 @@ func TestScorecardDistributionCSV(t *testing.T) {
 				t.Errorf("Content-Disposition %q", cd)
 			}
 			recs := readCSVBody(t, body, distributionHeader)
-			if len(recs) != bucketUnreplied+1 {
-				t.Fatalf("%d buckets, want %d", len(recs), bucketUnreplied+1)
+			if len(recs) != 19 {
+				t.Fatalf("%d buckets, want 19", len(recs))
 			}
 			if recs[0][0] != "0" || recs[15][0] != "15" || recs[16][0] != "16-30" || recs[17][0] != ">30" || recs[18][0] != "not_replied" {
 				t.Errorf("buckets %v", recs)
@@ -272,10 +272,18 @@ func TestLossSentence(t *testing.T) {
 }
 
 func TestLateBuckets(t *testing.T) {
+	// The buckets as metrics.sql defines them: days 0 … 15, 16–30, >30,
+	// not replied.
+	var buckets []analytics.Bucket
+	for i := 0; i <= 15; i++ {
+		buckets = append(buckets, analytics.Bucket{DaysFrom: &i, DaysTo: &i})
+	}
+	from16, to30, from31 := 16, 30, 31
+	buckets = append(buckets, analytics.Bucket{DaysFrom: &from16, DaysTo: &to30}, analytics.Bucket{DaysFrom: &from31}, analytics.Bucket{})
 	late := func(d distribution) string {
 		var b strings.Builder
-		for i := 0; i <= bucketUnreplied; i++ {
-			if d.late(i) {
+		for _, bk := range buckets {
+			if d.late(bk) {
 				b.WriteString("x")
 			} else {
 				b.WriteString(".")

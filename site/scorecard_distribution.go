@@ -3,66 +3,24 @@ package site
 import (
 	"context"
 	"fmt"
-	"math"
 	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
-// The reply-time distribution of a scorecard: its buckets, read from
-// message_facts, its chart and its CSV.
+// The reply-time distribution of a scorecard: the histogram analytics
+// computed (its buckets are defined once, in metrics.sql), as the page,
+// its chart and its CSV show it.
 
 // distributionReader is the part of the read API the distribution needs.
 type distributionReader interface {
+	// Distribution is an entity's reply-time histogram in a period.
+	Distribution(ctx context.Context, level, id, kind, period string) (analytics.Distribution, error)
 }
-
-// Buckets of the response-time distribution: days 0 to 15 one by one, then
-// 16–30, more than 30, and not yet replied.
-const (
-	bucketDays      = 15
-	bucketOver      = 16 // 16–30 days
-	bucketLong      = 17 // more than 30 days
-	bucketUnreplied = 18
-)
-
-// distributionSQL counts an entity's messages posted in a period by the
-// deadline days their first reply took (message_facts.t_days: the days the
-// deadline counts, working days unless the source says calendar days), and
-// those not yet replied. The scope is that of the metrics: a region holds
-// its own messages and those of the regions below it (two levels at most),
-// a department those it answered. The period is that of the metrics too:
-// a calendar period by the posting day in the source's time zone, a
-// rolling window by the instant, ending at as_of. So the buckets add up to
-// the metrics' received count. Each row also says which deadlines the
-// sources of its messages set.
-const distributionSQL = `WITH p AS (
-    SELECT n.period_start, n.period_end, r.as_of,
-           CASE n.period_kind WHEN 'rolling30' THEN 30 WHEN 'rolling90' THEN 90 END AS days
-    FROM metrics n, (SELECT max_by(as_of, metric_run_id) AS as_of FROM metric_runs) r
-    WHERE n.level = 'national' AND n.period_kind = $3 AND n.period = $4
-), scoped AS (
-    SELECT f.is_replied, f.t_days, coalesce(s.sla_days, 15) AS sla_days, coalesce(s.workdays, true) AS workdays
-    FROM message_facts f
-    JOIN messages m USING (source, source_id)
-    LEFT JOIN sources s ON s.name = m.source
-    LEFT JOIN regions r ON r.region_code = m.region_code
-    LEFT JOIN regions up ON up.region_code = r.parent_code
-    CROSS JOIN p
-    WHERE CASE WHEN $1 = 'department' THEN m.department_id = $2
-               ELSE $2 IN (r.region_code, r.parent_code, up.parent_code) END
-      AND CASE WHEN p.days IS NOT NULL THEN m.posted_at > p.as_of - to_days(p.days)
-               ELSE m.posted_at >= CAST(p.period_start AS TIMESTAMPTZ) - INTERVAL 1 DAY
-                AND m.posted_at < CAST(p.period_end AS TIMESTAMPTZ) + INTERVAL 1 DAY
-                AND CAST(timezone(coalesce(s.time_zone, 'Asia/Shanghai'), m.posted_at) AS DATE) >= p.period_start
-                AND CAST(timezone(coalesce(s.time_zone, 'Asia/Shanghai'), m.posted_at) AS DATE) < p.period_end END
-)
-SELECT CASE WHEN NOT is_replied THEN 18 WHEN t_days > 30 THEN 17 WHEN t_days > 15 THEN 16 ELSE t_days END AS bucket,
-       count(*), min(sla_days), max(sla_days), bool_and(workdays), bool_or(workdays)
-FROM scoped
-GROUP BY bucket
-ORDER BY bucket`
 
 // distribution is the response-time histogram of an entity in a period.
 type distribution struct {
@@ -82,85 +40,57 @@ type distBucket struct {
 	Count    int64
 	Share    string
 	Late     bool // after the deadline (when all sources share one)
+	days     analytics.Bucket
 }
 
 func readDistribution(ctx context.Context, r Reader, level, id, kind, period string) (distribution, error) {
-	d := distribution{SLAMin: math.MaxInt}
-	counts := make([]int64, bucketUnreplied+1)
-	rows, err := r.Querier().QueryContext(ctx, distributionSQL, level, id, kind, period)
+	a, err := r.Distribution(ctx, level, id, kind, period)
 	if err != nil {
-		return d, err
+		return distribution{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var b, n int64
-		var lo, hi int
-		var allWork, anyWork bool
-		if err := rows.Scan(&b, &n, &lo, &hi, &allWork, &anyWork); err != nil {
-			return d, err
-		}
-		if b < 0 || b > bucketUnreplied {
-			return d, fmt.Errorf("distribution: bucket %d out of range", b)
-		}
-		counts[b] += n
-		d.Total += n
-		d.SLAMin, d.SLAMax = min(d.SLAMin, lo), max(d.SLAMax, hi)
-		d.Workdays = d.Workdays || anyWork
-		d.Calendar = d.Calendar || !allWork
-	}
-	if err := rows.Err(); err != nil {
-		return d, err
-	}
-	if d.Total == 0 {
-		d.SLAMin, d.SLAMax, d.Workdays = bucketDays, bucketDays, true
-	}
-	d.Buckets = make([]distBucket, len(counts))
-	for i, n := range counts {
-		b := distBucket{Key: strconv.Itoa(i), From: strconv.Itoa(i), To: strconv.Itoa(i), Count: n}
-		switch i {
-		case bucketOver:
-			b.Key, b.From, b.To = "16-30", "16", "30"
-		case bucketLong:
-			b.Key, b.From, b.To = ">30", "31", ""
-		case bucketUnreplied:
-			b.Key, b.From, b.To = "not_replied", "", ""
-		}
+	d := distribution{Total: a.Total, SLAMin: a.SLAMin, SLAMax: a.SLAMax, Workdays: a.Workdays, Calendar: a.Calendar}
+	d.Buckets = make([]distBucket, len(a.Buckets))
+	for i, ab := range a.Buckets {
+		b := distBucket{Key: ab.Key, From: days(ab.DaysFrom), To: days(ab.DaysTo), Count: ab.Messages, days: ab}
 		if d.Total > 0 {
-			share := float64(n) / float64(d.Total)
+			share := float64(ab.Messages) / float64(d.Total)
 			b.Share = pct(&share)
 		}
-		b.Late = d.late(i)
+		b.Late = d.late(ab)
 		d.Buckets[i] = b
 	}
 	return d, nil
 }
 
-// late says whether bucket i holds only replies after the deadline, when
+// days writes a bound of a bucket, empty when there is none.
+func days(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
+}
+
+// late says whether bucket b holds only replies after the deadline, when
 // every source sets the same one.
-func (d distribution) late(i int) bool {
+func (d distribution) late(b analytics.Bucket) bool {
 	if d.SLAMin != d.SLAMax || d.Workdays && d.Calendar {
 		return false
 	}
-	switch i {
-	case bucketUnreplied:
-		return false
-	case bucketLong:
-		return d.SLAMax <= 30
-	case bucketOver:
-		return d.SLAMax < 16
-	}
-	return i > d.SLAMax
+	return b.Replied() && *b.DaysFrom > d.SLAMax
 }
 
-// bucketLabel names the buckets on the page, in a language.
+// bucketLabel names a bucket on the page, in a language, by its days:
+// "3", "16–30", ">30", or "not yet replied".
 func bucketLabel(l string, b distBucket) string {
-	switch b.Key {
-	case "16-30":
-		return "16–30"
-	case "not_replied":
+	switch {
+	case !b.days.Replied():
 		return T(l, "sc.bucket_unreplied")
+	case b.days.DaysTo == nil:
+		return ">" + strconv.Itoa(*b.days.DaysFrom-1)
+	case *b.days.DaysTo == *b.days.DaysFrom:
+		return b.From
 	}
-	return b.Key
+	return b.From + "–" + b.To
 }
 
 // slaText says the deadline: "15 个工作日", or a range when sources differ.
@@ -184,6 +114,20 @@ func distributionRecords(d distribution) [][]string {
 	return out
 }
 
+// deadlineBar is the label of the bar the deadline falls in, when every
+// source sets the same one and that bar is closed (not "more than").
+func (d distribution) deadlineBar() (string, bool) {
+	if d.SLAMin != d.SLAMax || d.Workdays && d.Calendar {
+		return "", false
+	}
+	for _, b := range d.Buckets {
+		if b.days.Holds(d.SLAMax) && b.days.DaysTo != nil {
+			return b.Label, true
+		}
+	}
+	return "", false
+}
+
 // distributionChart is the histogram; bars after the deadline are red, the
 // deadline is a dashed line when every source sets the same one.
 func distributionChart(l string, d distribution) *chart {
@@ -203,7 +147,7 @@ func distributionChart(l string, d distribution) *chart {
 		labels[i] = b.Label
 		color := "#0b57d0"
 		switch {
-		case b.Key == "not_replied":
+		case !b.days.Replied():
 			color = "#8c959f"
 		case b.Late:
 			color = "#b8322a"
@@ -211,18 +155,12 @@ func distributionChart(l string, d distribution) *chart {
 		values[i] = opts.BarData{Value: b.Count, ItemStyle: &opts.ItemStyle{Color: color}}
 	}
 	series := []charts.SeriesOpts{}
-	if d.SLAMin == d.SLAMax && !(d.Workdays && d.Calendar) {
-		at := strconv.Itoa(d.SLAMax)
-		if d.SLAMax > bucketDays {
-			at = d.Buckets[bucketOver].Label
-		}
-		if d.SLAMax <= 30 {
-			series = append(series,
-				charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: T(l, "sc.deadline_mark"), XAxis: at}),
-				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
-					Label:     &opts.Label{Show: opts.Bool(true), Formatter: T(l, "sc.deadline_mark")},
-					LineStyle: &opts.LineStyle{Type: "dashed", Color: "#1f2328"}}))
-		}
+	if at, ok := d.deadlineBar(); ok {
+		series = append(series,
+			charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: T(l, "sc.deadline_mark"), XAxis: at}),
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
+				Label:     &opts.Label{Show: opts.Bool(true), Formatter: T(l, "sc.deadline_mark")},
+				LineStyle: &opts.LineStyle{Type: "dashed", Color: "#1f2328"}}))
 	}
 	bar.SetXAxis(labels).AddSeries(T(l, "sc.col.messages"), values, series...)
 	return newChart("chartDistribution", 300, T(l, "sc.dist"), bar)

@@ -49,7 +49,6 @@ type options struct {
 	seed           uint64
 	work           string
 	keep           bool
-	base           string // a data directory prepared earlier, instead of step 1
 	excerpt        int    // lines of diff shown per difference
 	verbose        bool
 }
@@ -61,8 +60,7 @@ func main() {
 	flag.IntVar(&o.messages, "messages", 20_000, "demo messages")
 	flag.Uint64Var(&o.seed, "seed", 11, "demo seed")
 	flag.StringVar(&o.work, "work", "", "working directory, which must be new or empty (default: a new one under $TMPDIR); its path must stay short (Unix socket)")
-	flag.BoolVar(&o.keep, "keep", false, "keep the working directory: the prepared data (base/data, reusable with -base), each side's responses and outputs")
-	flag.StringVar(&o.base, "base", "", "reuse a data directory prepared by an earlier run (WORK/base/data of a -keep run) instead of preparing one")
+	flag.BoolVar(&o.keep, "keep", false, "keep the working directory: the prepared data (base/data), each side's data, responses (http.tsv) and outputs")
 	flag.IntVar(&o.excerpt, "excerpt", 16, "lines of unified diff shown for each difference")
 	flag.BoolVar(&o.verbose, "v", false, "log every request and command")
 	flag.Usage = func() {
@@ -119,17 +117,12 @@ func run(ctx context.Context, o options) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	base := o.base
-	if base == "" {
-		base = w.path("base", "data")
-		logf("preparing the demo with %s: %d messages, seed %d", o.oldBin, o.messages, o.seed)
-		if err := prepareBase(ctx, o, w, base, port); err != nil {
-			return false, fmt.Errorf("preparing the demo: %w", err)
-		}
-		logf("demo ready in %s", time.Since(start).Round(time.Second))
-	} else if base, err = filepath.Abs(base); err != nil {
-		return false, err
+	base := w.path("base", "data")
+	logf("preparing the demo with %s: %d messages, seed %d", o.oldBin, o.messages, o.seed)
+	if err := prepareBase(ctx, o, w, base, port); err != nil {
+		return false, fmt.Errorf("preparing the demo: %w", err)
 	}
+	logf("demo ready in %s", time.Since(start).Round(time.Second))
 
 	var reqs []request
 	var cmds []cliCommand

@@ -49,7 +49,7 @@ type options struct {
 	seed           uint64
 	work           string
 	keep           bool
-	excerpt        int    // lines of diff shown per difference
+	excerpt        int // lines of diff shown per difference
 	verbose        bool
 }
 

@@ -50,10 +50,11 @@ func served(ctx context.Context) (*store.DB, bool) {
 }
 
 // frame is one message on the control socket: output (O to stdout, E to
-// stderr), or the end with the command's error and exit code.
+// stderr), or the end with the command's error and exit code. Output is
+// bytes (base64 in the JSON): a write may end inside a character.
 type frame struct {
-	O    string `json:"o,omitempty"`
-	E    string `json:"e,omitempty"`
+	O    []byte `json:"o,omitempty"`
+	E    []byte `json:"e,omitempty"`
 	Done bool   `json:"done,omitempty"`
 	Err  string `json:"err,omitempty"`
 	Code int    `json:"code,omitempty"`
@@ -68,9 +69,9 @@ type frameWriter struct {
 func (w frameWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f := frame{O: string(p)}
+	f := frame{O: p}
 	if w.stderr {
-		f = frame{E: string(p)}
+		f = frame{E: p}
 	}
 	if err := w.enc.Encode(f); err != nil {
 		return 0, err
@@ -204,12 +205,12 @@ func askServer(ctx context.Context, dataDir string, args []string, stdout, stder
 				return true, &remoteError{f.Err, f.Code}
 			}
 			return true, nil
-		case f.O != "":
-			if _, err := io.WriteString(stdout, f.O); err != nil {
+		case len(f.O) > 0:
+			if _, err := stdout.Write(f.O); err != nil {
 				return true, err
 			}
-		case f.E != "":
-			io.WriteString(stderr, f.E)
+		case len(f.E) > 0:
+			stderr.Write(f.E)
 		}
 	}
 }

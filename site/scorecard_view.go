@@ -13,6 +13,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 )
 
 // scorecardViewOf decides everything a scorecard page shows from what the
@@ -345,15 +346,8 @@ func lossRows(l string, losses []analytics.Loss) ([]lossRow, string) {
 	var out []lossRow
 	for _, x := range losses {
 		pts := math.Round(x.Points*10) / 10
-		s := strconv.FormatFloat(math.Abs(pts), 'f', 1, 64)
-		switch {
-		case pts > 0:
-			s = "+" + s
-		case pts < 0:
-			s = "-" + s
-		}
 		w := x.Weight * 100
-		out = append(out, lossRow{Label: T(l, "kpi."+componentKPI[x.Component]), Points: s,
+		out = append(out, lossRow{Label: T(l, "kpi."+componentKPI[x.Component]), Points: numfmt.Points(x.Points),
 			Shrunk: pct(&x.Shrunk), Average: pct(&x.Average), Weight: strconv.FormatFloat(w, 'f', 0, 64) + "%", Negative: pts < 0})
 	}
 	if len(losses) == 0 {

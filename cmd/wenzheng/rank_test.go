@@ -368,7 +368,7 @@ func TestRankingTable(t *testing.T) {
 
 // TestScorecardTableNumbers renders a hand-made scorecard: rates with and
 // without a value or an interval, Kaplan–Meier times, and losses whose
-// points round to zero (shown +0.0, as fmt's %+.1f of 0).
+// points round to zero (shown 0.0, as the scorecard page shows them: numfmt.Points).
 func TestScorecardTableNumbers(t *testing.T) {
 	sc := analytics.Scorecard{
 		Run: analytics.Run{Params: analytics.DefaultParams()},
@@ -390,7 +390,7 @@ func TestScorecardTableNumbers(t *testing.T) {
 		"郑州市 — city 410100\n",
 		"Not ranked: 样本不足 (insufficient data), 3 mature messages of the min_n = 20 needed\n",
 		"  reply rate    -1.4  81.2% vs 85.0%\n",
-		"  on-time rate  +0.0  70.0% vs 70.0%\n",
+		"  on-time rate   0.0  70.0% vs 70.0%\n",
 		"  satisfaction  +1.0  80.0% vs 78.0%\n",
 	} {
 		if !strings.Contains(out, want) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -143,11 +142,7 @@ func scorecardLosses(b *strings.Builder, sc analytics.Scorecard) {
 		fmt.Fprintf(b, "\nWhere points are lost (score points against an average %s, costliest\nfirst; the rates are shrunk towards the level's)\n", levelSingular[level])
 		t := texttable.New("lrl")
 		for _, l := range sc.Losses {
-			pts := l.Points
-			if math.Abs(pts) < 0.05 {
-				pts = 0
-			}
-			t.Row(componentNames[l.Component], numfmt.Signed(pts, 1), fmt.Sprintf("%s vs %s", numfmt.Percent(&l.Shrunk), numfmt.Percent(&l.Average)))
+			t.Row(componentNames[l.Component], numfmt.Points(l.Points), fmt.Sprintf("%s vs %s", numfmt.Percent(&l.Shrunk), numfmt.Percent(&l.Average)))
 		}
 		b.WriteString(t.Render("  "))
 	}

@@ -57,6 +57,21 @@ func Signed(v float64, prec int) string {
 	return s
 }
 
+// Points is a change in score points, to one decimal: "+1.4", "-0.8",
+// and "0.0" for whatever rounds to nothing (neither gained nor lost).
+// Halves round away from zero.
+func Points(v float64) string {
+	r := math.Round(v*10) / 10
+	s := strconv.FormatFloat(math.Abs(r), 'f', 1, 64)
+	switch {
+	case r > 0:
+		return "+" + s
+	case r < 0:
+		return "-" + s
+	}
+	return s
+}
+
 // Int is *v, or Missing for nil.
 func Int(v *int64) string {
 	if v == nil {

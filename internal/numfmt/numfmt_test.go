@@ -184,3 +184,11 @@ func show(v *float64) any {
 	}
 	return *v
 }
+
+func TestPoints(t *testing.T) {
+	for v, want := range map[float64]string{1.44: "+1.4", 1.45: "+1.5", -0.84: "-0.8", 0.04: "0.0", -0.04: "0.0", 0: "0.0", -0.05: "-0.1", 12.96: "+13.0"} {
+		if got := Points(v); got != want {
+			t.Errorf("Points(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

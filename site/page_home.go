@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 )
 
 // homeLabels are the page's labels (see labels in i18n.go).
@@ -146,27 +147,19 @@ func changes(l string, cur, prev analytics.Metrics) kpiChanges {
 			return delta{}
 		}
 		d := 100 * (*a.Value - *b.Value)
-		return delta{Text: signed(d, 1) + " " + T(l, "home.pp"), Up: d > 0, Better: d > 0, Has: math.Abs(d) >= 0.05}
+		return delta{Text: numfmt.Signed(d, 1) + " " + T(l, "home.pp"), Up: d > 0, Better: d > 0, Has: math.Abs(d) >= 0.05}
 	}
 	var k kpiChanges
 	if prev.Received > 0 {
 		d := 100 * float64(cur.Received-prev.Received) / float64(prev.Received)
-		k.Received = delta{Text: signed(d, 1) + "%", Up: d > 0, Better: true, Has: true}
+		k.Received = delta{Text: numfmt.Signed(d, 1) + "%", Up: d > 0, Better: true, Has: true}
 	}
 	k.Reply, k.OnTime, k.Satisfaction = rate(cur.ReplyRate, prev.ReplyRate), rate(cur.OnTimeRate, prev.OnTimeRate), rate(cur.SatisfactionRate, prev.SatisfactionRate)
 	if a, b := cur.MedianHours.Value, prev.MedianHours.Value; a != nil && b != nil && !cur.MedianHours.More && !prev.MedianHours.More {
 		d := *a - *b
-		k.Median = delta{Text: signed(d, 1) + " " + T(l, "unit.hours"), Up: d > 0, Better: d < 0, Has: math.Abs(d) >= 0.05}
+		k.Median = delta{Text: numfmt.Signed(d, 1) + " " + T(l, "unit.hours"), Up: d > 0, Better: d < 0, Has: math.Abs(d) >= 0.05}
 	}
 	return k
-}
-
-func signed(v float64, prec int) string {
-	s := strconv.FormatFloat(v, 'f', prec, 64)
-	if v >= 0 {
-		s = "+" + s
-	}
-	return s
 }
 
 // trendChart draws the national messages (bars, left axis) and the three
@@ -225,12 +218,7 @@ func (s *Server) handleTrendCSV(c *fiber.Ctx) error {
 		header := []string{"period_kind", "period", "received", "mature", "reply_rate", "on_time_rate", "satisfaction_rate", "rated",
 			"km_median_hours", "km_median_more", "plain_median_hours"}
 		rows := make([][]string, 0, len(hist))
-		f := func(v *float64) string {
-			if v == nil {
-				return ""
-			}
-			return strconv.FormatFloat(*v, 'f', -1, 64)
-		}
+		f := func(v *float64) string { return numfmt.Cell(v, -1) }
 		for _, m := range hist {
 			rows = append(rows, []string{m.PeriodKind, m.Period, strconv.FormatInt(m.Received, 10), strconv.FormatInt(m.Mature, 10),
 				f(m.ReplyRate.Value), f(m.OnTimeRate.Value), f(m.SatisfactionRate.Value), strconv.FormatInt(m.Rated, 10),

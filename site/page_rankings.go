@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 )
 
@@ -408,18 +409,8 @@ func rankingCSVRow(r rankingsRequest, m analytics.Metrics) []string {
 		more = strconv.FormatBool(m.MedianHours.More)
 	}
 	n := func(v int64) string { return strconv.FormatInt(v, 10) }
-	intCell := func(v *int64) string {
-		if v == nil {
-			return ""
-		}
-		return n(*v)
-	}
-	floatCell := func(v *float64) string {
-		if v == nil || math.IsNaN(*v) {
-			return ""
-		}
-		return strconv.FormatFloat(*v, 'f', -1, 64)
-	}
+	intCell := numfmt.IntCell
+	floatCell := func(v *float64) string { return numfmt.Cell(v, -1) }
 	return []string{intCell(shownRank(r, m)), intCell(m.RankChange), m.Level, m.EntityID, m.Name, m.NameEn, m.PeriodKind, m.Period,
 		floatCell(m.Score), floatCell(m.ReplyRate.Value), floatCell(m.ReplyRate.Lo), floatCell(m.ReplyRate.Hi), n(m.ReplyRate.N),
 		floatCell(m.OnTimeRate.Value), floatCell(m.OnTimeRate.Lo), floatCell(m.OnTimeRate.Hi),

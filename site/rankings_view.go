@@ -5,13 +5,12 @@ import (
 	"html"
 	"html/template"
 	"maps"
-	"math"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 )
 
 // What a ranking page or embed shows, decided from the read API's data
@@ -217,10 +216,10 @@ func newRankRow(l string, r rankingsRequest, m analytics.Metrics, drill bool) ra
 // rateNote is a rate's second line: "83.8–97.9% · n 50".
 func rateNote(l string, r analytics.Rate) string {
 	n := T(l, "kpi.n") + " " + num(r.N)
-	if r.Lo == nil || r.Hi == nil || math.IsNaN(*r.Lo) || math.IsNaN(*r.Hi) {
-		return n
+	if rng := numfmt.PercentRange(r.Lo, r.Hi); rng != "" {
+		return rng + " · " + n
 	}
-	return strconv.FormatFloat(*r.Lo*100, 'f', 1, 64) + "–" + strconv.FormatFloat(*r.Hi*100, 'f', 1, 64) + "% · " + n
+	return n
 }
 
 // rankingColumns are the table's headers; sortable ones link to the

@@ -313,26 +313,16 @@ var historyHeader = []string{"period", "period_start", "period_end", "score", "r
 func historyRecords(rows []historyRow) [][]string {
 	out := make([][]string, 0, len(rows))
 	for _, h := range rows {
-		out = append(out, []string{h.Period, h.Start, h.End, csvFloat(h.Score, 1), csvInt(h.Rank), strconv.FormatInt(h.Ranked, 10),
-			csvInt(h.RankChange), csvFloat(h.Percentile, 1), strconv.FormatBool(h.Eligible),
+		out = append(out, []string{h.Period, h.Start, h.End, numfmt.Cell(h.Score, 1), numfmt.IntCell(h.Rank), strconv.FormatInt(h.Ranked, 10),
+			numfmt.IntCell(h.RankChange), numfmt.Cell(h.Percentile, 1), strconv.FormatBool(h.Eligible),
 			strconv.FormatInt(h.Mature, 10), strconv.FormatInt(h.Received, 10)})
 	}
 	return out
 }
 
-func csvFloat(v *float64, prec int) string {
-	if v == nil || math.IsNaN(*v) {
-		return ""
-	}
-	return strconv.FormatFloat(*v, 'f', prec, 64)
-}
-
-func csvInt(v *int64) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.FormatInt(*v, 10)
-}
+// csvFloat and csvInt are the CSV cells of numfmt, under the names the
+// scorecard's tests use.
+var csvFloat, csvInt = numfmt.Cell, numfmt.IntCell
 
 // lossRow is a score component against the level's average.
 type lossRow struct {

@@ -69,9 +69,8 @@ func LatestRunID(ctx context.Context, q Querier) (int64, error) {
 	return id, err
 }
 
-// Querier is the view's transaction, for the reads that have not moved
-// into this package yet. Transitional: it goes when the site holds no SQL.
-func (v *View) Querier() Querier { return v.q }
+// The reads of this package, bound to the view; each function's doc says
+// what it reads.
 
 func (v *View) CurrentRun(ctx context.Context) (Run, error) { return CurrentRun(ctx, v.q) }
 

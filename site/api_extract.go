@@ -51,10 +51,10 @@ var extractRoutes = []extractRoute{
 	{"/messages.parquet", "application/vnd.apache.parquet", (*Server).parquetExtract},
 }
 
-// extractSlots bounds the extracts made at once: each holds a database
-// connection and a core while it runs. One more is told to come back
-// (503 with Retry-After) rather than queued.
-var extractSlots = make(chan struct{}, 4)
+// extractsAtOnce bounds the extracts made at once (Server.extractSlots):
+// each holds a database connection and a core while it runs. One more is
+// told to come back (503 with Retry-After) rather than queued.
+const extractsAtOnce = 4
 
 // streamed tells the ETag middleware to leave the extracts alone: an ETag
 // needs the whole body, which is what streaming avoids.
@@ -77,14 +77,14 @@ func (s *Server) serveExtract(rt extractRoute) fiber.Handler {
 			return err
 		}
 		select {
-		case extractSlots <- struct{}{}:
+		case s.extractSlots <- struct{}{}:
 		default:
 			c.Set(fiber.HeaderRetryAfter, "30")
 			return problem.New(problem.Unavailable, "同时生成的数据提取太多，请一分钟后再试。",
 				"too many extracts are being made at once; try again in a minute")
 		}
 		c.Set(fiber.HeaderContentType, rt.ContentType)
-		return rt.write(s, c, f, sync.OnceFunc(func() { <-extractSlots }))
+		return rt.write(s, c, f, sync.OnceFunc(func() { <-s.extractSlots }))
 	}
 }
 

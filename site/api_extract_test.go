@@ -280,10 +280,11 @@ func TestExtractOfNothing(t *testing.T) {
 }
 
 func TestExtractSlots(t *testing.T) {
-	app, err := New(Config{DB: mustMessagesDB(t, `('1', '410100', 't', 'b', NULL, '2025-03-01 09:00:00+08')`)})
+	s, err := newServer(Config{DB: mustMessagesDB(t, `('1', '410100', 't', 'b', NULL, '2025-03-01 09:00:00+08')`)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	app, extractSlots := s.app(RateLimits{}.withDefaults()), s.extractSlots
 	for range 3 { // each extract gives its slot back, whatever the way it ends
 		for _, target := range []string{"/api/v1/messages.csv", "/api/v1/messages.ndjson", "/api/v1/messages.parquet",
 			"/api/v1/messages.csv?region=999999", "/api/v1/messages.parquet?region=999999"} {

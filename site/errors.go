@@ -96,8 +96,3 @@ func pageMessage(l string, code int, p *problem.Error, err error) string {
 }
 
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
-
-// pageError is transitional: errors need no conversion any more
-// (handleError classifies them); its last callers go with the records
-// pages' move.
-func pageError(err error) error { return err }

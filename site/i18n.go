@@ -13,7 +13,8 @@ var languages = []string{"zh", "en"}
 // each page's beside its code. A test checks that no key lacks a
 // translation; a key defined twice panics at start (every test would
 // fail).
-var messages = joinLabels(commonLabels, homeLabels, rankingsLabels, scorecardLabels, datasetsLabels)
+var messages = joinLabels(commonLabels, homeLabels, rankingsLabels, scorecardLabels, datasetsLabels,
+	messagesLabels, statusLabels, methodologyLabels)
 
 // commonLabels are those of the layout, the navigation and the shared
 // parts of pages.
@@ -103,17 +104,6 @@ func joinLabels(maps ...map[string][2]string) map[string][2]string {
 		}
 	}
 	return out
-}
-
-// addLabels is transitional, for the pages still adding their labels
-// from init.
-func addLabels(m map[string][2]string) {
-	for k, v := range m {
-		if _, dup := messages[k]; dup {
-			panic("site: label defined twice: " + k)
-		}
-		messages[k] = v
-	}
 }
 
 // T returns the label for key in lang.

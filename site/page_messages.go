@@ -25,13 +25,6 @@ import (
 // shown.
 
 // Transitional, until routes.go and joinLabels name these pages too.
-func init() {
-	addPageRoute("/messages", func(s *Server) fiber.Handler { return s.handleMessages })
-	addPageRoute("/messages.csv", func(s *Server) fiber.Handler { return s.handleMessagesCSV })
-	addPageRoute("/messages/:source/:id", func(s *Server) fiber.Handler { return s.handleThread })
-	addLabels(messagesLabels)
-}
-
 // messagesLabels are the case pages' labels (/messages, its CSV and the thread).
 var messagesLabels = map[string][2]string{
 	"msg.title":                   {"留言查询", "Messages"},

@@ -10,11 +10,6 @@ import (
 )
 
 // Transitional, until routes.go and joinLabels name these pages too.
-func init() {
-	addPageRoute("/methodology", func(s *Server) fiber.Handler { return s.handleMethodology })
-	addLabels(methodologyLabels)
-}
-
 // methodologyLabels are /methodology's labels.
 var methodologyLabels = map[string][2]string{
 	"me.title":       {"方法说明", "Methodology"},

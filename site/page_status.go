@@ -12,11 +12,6 @@ import (
 )
 
 // Transitional, until routes.go and joinLabels name these pages too.
-func init() {
-	addPageRoute("/status", func(s *Server) fiber.Handler { return s.handleStatus })
-	addLabels(statusLabels)
-}
-
 // statusLabels are /status's labels.
 var statusLabels = map[string][2]string{
 	"st.title":          {"数据状态", "Data status"},

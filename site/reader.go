@@ -32,8 +32,6 @@ type Reader interface {
 	RegionOf(ctx context.Context, code string) (analytics.Region, error)
 	Ancestors(ctx context.Context, id string, department bool) ([]analytics.Region, error)
 
-	// Querier is transitional: the reads not yet moved into analytics.
-	Querier() analytics.Querier
 	Close() error
 }
 

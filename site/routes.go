@@ -48,9 +48,11 @@ func (s *Server) pageRoutes(r fiber.Router) {
 		r.Get(e.prefix+":id/history.csv", s.historyCSVHandler(e))
 		r.Get(e.prefix+":id/distribution.csv", s.distributionCSVHandler(e))
 	}
-	for _, rt := range pageRoutes { // transitional: pages still registering from init
-		r.Get(rt.path, rt.handler(s))
-	}
+	r.Get("/messages", s.handleMessages)
+	r.Get("/messages.csv", s.handleMessagesCSV)
+	r.Get("/messages/:source/:id", s.handleThread)
+	r.Get("/methodology", s.handleMethodology)
+	r.Get("/status", s.handleStatus)
 }
 
 // embedRoutes: a ranking's table or chart alone, for an <iframe>.

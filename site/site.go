@@ -92,10 +92,21 @@ type Server struct {
 	contactEmail  string // data.json's contact address, "" for none
 	secureCookies bool
 	timeouts      Timeouts
+	// extractSlots bounds the extracts made at once (serveExtract).
+	extractSlots chan struct{}
 }
 
 // New builds the Fiber app.
 func New(cfg Config) (*fiber.App, error) {
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s.app(cfg.RateLimits.withDefaults()), nil
+}
+
+// newServer makes the Server: its templates, assets, caches and limits.
+func newServer(cfg Config) (*Server, error) {
 	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob,
 		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail, secureCookies: cfg.SecureCookies}
 	if s.log == nil {
@@ -116,6 +127,13 @@ func New(cfg Config) (*fiber.App, error) {
 	if s.tmpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}
+	s.extractSlots = make(chan struct{}, extractsAtOnce)
+	return s, nil
+}
+
+// app is the Fiber app serving s: the middleware every request passes,
+// then the routes.
+func (s *Server) app(lim RateLimits) *fiber.App {
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
@@ -131,8 +149,8 @@ func New(cfg Config) (*fiber.App, error) {
 		c.Locals("lang", s.pickLang(c))
 		return c.Next()
 	})
-	s.routes(app, cfg.RateLimits.withDefaults())
-	return app, nil
+	s.routes(app, lim)
+	return app
 }
 
 func (s *Server) loadAssets() error {
@@ -224,19 +242,6 @@ type pageData struct {
 	Refresh   int // seconds; set while data is being prepared
 	Version   *dataVersion
 	Content   any
-}
-
-// pageRoute is a GET route of a page (or of its CSV); page files add
-// theirs from init, so each page keeps its route beside its code.
-type pageRoute struct {
-	path    string
-	handler func(s *Server) fiber.Handler
-}
-
-var pageRoutes []pageRoute
-
-func addPageRoute(path string, handler func(s *Server) fiber.Handler) {
-	pageRoutes = append(pageRoutes, pageRoute{path, handler})
 }
 
 // navItem is a link of the site navigation.

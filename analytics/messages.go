@@ -173,7 +173,7 @@ var deptOptionsSQL = `SELECT d.department_id, d.name, coalesce(d.name_en, '')
 	WHERE ($1 <> '' AND ` + InRegionTree("$1") + `) OR d.department_id = $2
 	ORDER BY d.name, d.department_id`
 
-const categoryOptionsSQL = `SELECT DISTINCT category, category, '' FROM category_metrics WHERE level = 'national' AND category <> '' ORDER BY category`
+const categoryOptionsSQL = `SELECT DISTINCT category, category, '' FROM category_metrics WHERE category <> '' ORDER BY category`
 
 // MessageOptionsFor reads the search form's choices around the chosen
 // region and department: regions in the database's order (the form sorts

@@ -94,16 +94,13 @@ func ValidPeriod(kind, period string) error {
 // that is well spelt but has no data is ErrNotFound: an empty answer would
 // read as "nothing happened".
 func ResolvePeriod(ctx context.Context, q Querier, kind, period string) (string, string, error) {
-	kind, err := RequestKind(kind, period)
+	kind, err := CheckPeriod(kind, period)
 	if err != nil {
 		return "", "", err
 	}
 	if period == "" {
 		p, err := DefaultPeriod(ctx, q, kind)
 		return kind, p, err
-	}
-	if err := ValidPeriod(kind, period); err != nil {
-		return "", "", err
 	}
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`, kind, period).Scan(&n); err != nil {
@@ -132,6 +129,23 @@ func RequestKind(kind, period string) (string, error) {
 		return PeriodKindOf(period)
 	}
 	return "month", nil
+}
+
+// CheckPeriod is what ResolvePeriod decides without the database: the
+// kind (RequestKind), and the period's spelling against it when one is
+// given. Callers that check arguments before opening the database (the
+// CLI) use it.
+func CheckPeriod(kind, period string) (string, error) {
+	kind, err := RequestKind(kind, period)
+	if err != nil {
+		return "", err
+	}
+	if period != "" {
+		if err := ValidPeriod(kind, period); err != nil {
+			return "", err
+		}
+	}
+	return kind, nil
 }
 
 // PeriodKindOf guesses the kind from a period's spelling: 2025-03 is a

@@ -89,19 +89,15 @@ than min_n mature messages follow as 样本不足 (insufficient data), and the
 // periodFlags checks --period-kind and --period before the database is
 // opened, and returns the kind: the one given, or the one --period implies.
 func periodFlags(kind, period string) (string, error) {
-	var err error
-	switch {
-	case kind != "" && !slices.Contains(analytics.PeriodKinds, kind):
+	if kind != "" && !slices.Contains(analytics.PeriodKinds, kind) {
 		return "", fmt.Errorf("%w: --period-kind %q: want one of %s", errUsage, kind, strings.Join(analytics.PeriodKinds, ", "))
-	case period == "":
-	case kind == "":
-		kind, err = analytics.PeriodKindOf(period)
-	default:
-		err = analytics.ValidPeriod(kind, period)
 	}
+	if kind == "" && period == "" {
+		return "", nil // the server's default, decided by analytics.ResolvePeriod
+	}
+	kind, err := analytics.CheckPeriod(kind, period)
 	if err != nil {
-		msg, _ := strings.CutPrefix(err.Error(), analytics.ErrBadQuery.Error()+": ")
-		return "", fmt.Errorf("%w: --period %s", errUsage, msg)
+		return "", fmt.Errorf("%w: --period %s", errUsage, err)
 	}
 	return kind, nil
 }

@@ -148,6 +148,15 @@ func CheckPeriod(kind, period string) (string, error) {
 	return kind, nil
 }
 
+// TrendKind is the kind of period a trend of kind shows: the kind itself,
+// or months for a rolling window, which has no history of its own.
+func TrendKind(kind string) string {
+	if strings.HasPrefix(kind, "rolling") {
+		return "month"
+	}
+	return kind
+}
+
 // PeriodKindOf guesses the kind from a period's spelling: 2025-03 is a
 // month, 2025-Q1 a quarter, 2025 a year, 30d and 90d rolling windows.
 func PeriodKindOf(period string) (string, error) {

@@ -32,3 +32,11 @@ func TestCheckPeriod(t *testing.T) {
 		}
 	}
 }
+
+func TestTrendKind(t *testing.T) {
+	for kind, want := range map[string]string{"month": "month", "quarter": "quarter", "year": "year", "rolling30": "month", "rolling90": "month"} {
+		if got := TrendKind(kind); got != want {
+			t.Errorf("TrendKind(%q) = %q, want %q", kind, got, want)
+		}
+	}
+}

@@ -98,9 +98,8 @@ func readHome(ctx context.Context, r Reader, rq analytics.RankingQuery) (homeDat
 	if d.Overview, err = r.OverviewFrom(ctx, d.Ranking, 10); err != nil {
 		return d, err
 	}
-	d.Trend, d.TrendKind = d.Overview.Trend, kind
-	if kind == "rolling30" || kind == "rolling90" {
-		d.TrendKind = "month"
+	d.Trend, d.TrendKind = d.Overview.Trend, analytics.TrendKind(kind)
+	if d.TrendKind != kind {
 		if d.Trend, err = r.History(ctx, "national", "CN", d.TrendKind); err != nil {
 			return d, err
 		}
@@ -209,7 +208,10 @@ func trendChart(l string, trend []analytics.Metrics) *chart {
 
 // handleTrendCSV serves exactly the data of the trend chart and its table.
 func (s *Server) handleTrendCSV(c *fiber.Ctx) error {
-	kind := c.Query("period_kind", "month")
+	kind, err := analytics.RequestKind(c.Query("period_kind"), "")
+	if err != nil {
+		return err
+	}
 	return s.readCSV(c, func(ctx context.Context, r Reader) (string, []string, [][]string, error) {
 		hist, err := r.History(ctx, "national", "CN", kind)
 		if err != nil {

@@ -56,3 +56,21 @@ func TestTimeoutDefaults(t *testing.T) {
 		t.Errorf("withDefaults = %+v, want %+v", got, want)
 	}
 }
+
+// TestDuckDBHonoursTheDeadline: the deadline a request carries stops a
+// query DuckDB is running (it interrupts it), not just the wait for it.
+func TestDuckDBHonoursTheDeadline(t *testing.T) {
+	db := mustEmptyDB(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	var n int64
+	// Hours of work: a sum over 10^12 rows.
+	err := db.QueryRowContext(ctx, `SELECT sum(range) FROM range(1000000000000)`).Scan(&n)
+	if took := time.Since(start); err == nil || took > 10*time.Second {
+		t.Fatalf("a query past its deadline: %v after %v", err, took)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "INTERRUPT") && !strings.Contains(err.Error(), "nterrupt") {
+		t.Errorf("stopped by %v, want the deadline", err)
+	}
+}

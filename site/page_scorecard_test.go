@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 )
 
 // The demo (seed 5) has Guangdong 440000, its city Guangzhou 440100, and
@@ -178,8 +179,8 @@ func TestScorecardHistoryCSV(t *testing.T) {
 			}
 			for i, r := range recs {
 				h := hist[i]
-				if r[0] != h.Period || r[3] != csvFloat(h.Score, 1) || r[4] != csvInt(h.Rank) || r[10] != strconv.FormatInt(h.Received, 10) {
-					t.Errorf("row %v, want period %s score %s rank %s received %d", r, h.Period, fixed(h.Score, 1), csvInt(h.Rank), h.Received)
+				if r[0] != h.Period || r[3] != numfmt.Cell(h.Score, 1) || r[4] != numfmt.IntCell(h.Rank) || r[10] != strconv.FormatInt(h.Received, 10) {
+					t.Errorf("row %v, want period %s score %s rank %s received %d", r, h.Period, fixed(h.Score, 1), numfmt.IntCell(h.Rank), h.Received)
 				}
 			}
 		})

@@ -320,10 +320,6 @@ func historyRecords(rows []historyRow) [][]string {
 	return out
 }
 
-// csvFloat and csvInt are the CSV cells of numfmt, under the names the
-// scorecard's tests use.
-var csvFloat, csvInt = numfmt.Cell, numfmt.IntCell
-
 // lossRow is a score component against the level's average.
 type lossRow struct {
 	Label, Points, Shrunk, Average, Weight string

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +142,34 @@ func TestRankingsViewOf(t *testing.T) {
 	embed := rankingsViewOf("zh", req, d, rankingsPlace{Embed: embedTable, Base: "https://w.example", Charts: true})
 	if embed.Drill || embed.Target != "_top" || embed.EmbedCode != "" || embed.Chart != nil {
 		t.Errorf("table embed: drill %v, target %q, embed code %q, chart %v", embed.Drill, embed.Target, embed.EmbedCode, embed.Chart)
+	}
+}
+
+// TestHistoryRows: a rank reads against the number ranked in its own
+// period; a period the entity was not ranked in says 样本不足, and its CSV
+// row leaves rank and percentile empty.
+func TestHistoryRows(t *testing.T) {
+	hist := []analytics.Metrics{
+		{Period: "2025-01", PeriodStart: "2025-01-01", PeriodEnd: "2025-02-01", Score: ref(81.25), Rank: ref[int64](3), RankChange: ref[int64](-1),
+			Percentile: ref(90.0), Eligible: true, Mature: 40, Received: 52},
+		{Period: "2025-02", PeriodStart: "2025-02-01", PeriodEnd: "2025-03-01", Score: ref(70.0), Eligible: false, Mature: 12, Received: 15},
+	}
+	ranked := map[string]int64{"2025-01": 21, "2025-02": 22}
+	rows := historyRows("en", hist, ranked)
+	if len(rows) != 2 || rows[0].RankText != "3rd of 21" || rows[1].RankText != "Insufficient data" || rows[1].Ranked != 22 {
+		t.Fatalf("rows %+v", rows)
+	}
+	if zh := historyRows("zh", hist, ranked); zh[0].RankText != "第 3 名 / 共 21" || zh[1].RankText != "样本不足" {
+		t.Errorf("zh: %q, %q", zh[0].RankText, zh[1].RankText)
+	}
+	want := [][]string{
+		{"2025-01", "2025-01-01", "2025-02-01", "81.2", "3", "21", "-1", "90.0", "true", "40", "52"},
+		{"2025-02", "2025-02-01", "2025-03-01", "70.0", "", "22", "", "", "false", "12", "15"},
+	}
+	got := historyRecords(rows)
+	for i := range want {
+		if strings.Join(got[i], ",") != strings.Join(want[i], ",") {
+			t.Errorf("CSV row %d: %v, want %v", i, got[i], want[i])
+		}
 	}
 }

@@ -153,9 +153,20 @@ func zzTownAt(s string, i int, near *zzPlace) (zzDepartment, int, bool) {
 	if m == nil || strings.ContainsAny(m[1], zzNotInNames+"经和及与向对为从目") {
 		return zzDepartment{}, 0, false
 	}
+	place, name := *near, m[1]
+	if level, w := utf8.DecodeRuneInString(name); strings.ContainsRune("市区县", level) {
+		// 已转县卢峰镇人民政府: the town of the county written relatively,
+		// whose level word is not part of the town's name (it was read as
+		// L5县县卢峰镇). A level that is not near's (区 in a 县) is nobody.
+		p, ok := zzRelative(s, i, level, near)
+		if !ok || len(name) == w {
+			return zzDepartment{}, 0, false
+		}
+		place, name = p, name[w:]
+	}
 	office := map[string]string{"街道办事处": "街道", "街道": "街道", "镇人民政府": "镇人民政府", "镇政府": "镇人民政府",
 		"乡人民政府": "乡人民政府", "乡政府": "乡人民政府"}[m[2]]
-	return zzDepartment{Place: *near, Name: near.name() + m[1] + office}, i + len(m[0]), true
+	return zzDepartment{Place: place, Name: place.name() + name + office}, i + len(m[0]), true
 }
 
 // zzNotInNames are characters of sentences that the names of government

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,12 @@ func TestZhihuizhengwuExtraction(t *testing.T) {
 			region: "zhzw-A1", dept: "A1区公路局", deptCode: "zhzw-A1"},
 		{name: "城市 and 市场 are words, not places", subject: "A市城管", reply: "感谢您对城市管理局工作的关心，已转市场监管部门。", region: "zhzw-A"},
 		{name: "A8县市 is the county-level city A8", reply: "特此回复。A8县市发改局 2019年6月1日", dept: "A8县发改局", deptCode: "zhzw-A8"},
+		// The real reply of three messages: the town is the county's, named once.
+		{name: "已转县…镇 is a town of the message's county", subject: "L5县卢峰镇道路问题", reply: "您好！您的留言已转县卢峰镇人民政府处理。",
+			region: "zhzw-L5", dept: "L5县卢峰镇人民政府", deptCode: "zhzw-L5"},
+		{name: "已转区…街道 is a street office of the message's district", subject: "A2区噪音", reply: "已转区东山街道办事处调查。",
+			region: "zhzw-A2", dept: "A2区东山街道", deptCode: "zhzw-A2"},
+		{name: "已转县…镇 from a district is nobody", subject: "A2区噪音", reply: "已转县卢峰镇人民政府处理。", region: "zhzw-A2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,6 +201,60 @@ func TestZhihuizhengwuExtraction(t *testing.T) {
 			}
 		})
 	}
+}
+
+// zzDoubledLevel matches a level word written twice (L5县县卢峰镇): a place
+// named once absolutely and again relatively. 市市场 is not one: A市
+// followed by 市场监督管理局.
+var zzDoubledLevel = regexp.MustCompile(`(省省|市市|区区|县县|乡乡|镇镇|街道街道)`)
+
+func zzHasDoubledLevel(name string) bool {
+	for _, loc := range zzDoubledLevel.FindAllStringIndex(name, -1) {
+		if !strings.HasPrefix(name[loc[0]+len("市"):], "市场") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestZhihuizhengwuNoDoubledLevelWords reads every reply of the real export
+// and checks that no department extracted from it names its place twice.
+func TestZhihuizhengwuNoDoubledLevelWords(t *testing.T) {
+	if _, err := os.Stat(zzFile); err != nil {
+		t.Skipf("the real 智慧政务 export is not here (%v); it is expected at %s", err, zzFile)
+	}
+	if !zzHasDoubledLevel("L5县县卢峰镇人民政府") || zzHasDoubledLevel("A市市场监督管理局") {
+		t.Fatal("zzHasDoubledLevel does not tell a doubled level word from A市市场")
+	}
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	if _, err := (&Loader{DB: db}).LoadFile(ctx, Source{Name: "zz", Profile: "zhihuizhengwu"}, zzFile); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT name FROM departments ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var all, doubled int
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		all++
+		if zzHasDoubledLevel(name) {
+			doubled++
+			t.Errorf("department %q names its place twice", name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if all < 400 {
+		t.Errorf("%d departments extracted; the real file yields over 400, so the check above saw too few", all)
+	}
+	t.Logf("%d departments, %d with a doubled level word", all, doubled)
 }
 
 // writeXLSX writes a one-sheet workbook: rows[0] is the header; a value

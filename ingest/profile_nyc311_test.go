@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -207,5 +208,48 @@ func TestNYC311Rules(t *testing.T) {
 	db.QueryRow(`SELECT count(*) FROM regions WHERE lower(name_en) LIKE '%unspecified%'`).Scan(&unspecified)
 	if unspecified != 0 {
 		t.Error(`"Unspecified" became a region`)
+	}
+}
+
+// TestNYC311ChannelAndKind checks every row of the real export: the Open
+// Data Channel Type (ONLINE, MOBILE, PHONE) is the channel, never the kind;
+// NYC does not say whether a request is a complaint, a question or a
+// request for help, so kind stays empty rather than guessed; the category
+// starts with the Complaint Type. Counts by Python's csv module over the
+// file: ONLINE 501, MOBILE 280, PHONE 139, UNKNOWN 4 (stored as none).
+func TestNYC311ChannelAndKind(t *testing.T) {
+	if _, err := os.Stat(nyc311File); err != nil {
+		t.Skipf("real NYC 311 file not found at %s: %v", nyc311File, err)
+	}
+	db := mustOpenDB(t)
+	if _, err := (&Loader{DB: db}).LoadFile(context.Background(),
+		Source{Name: "nyc", Profile: "nyc311", TimeZone: "America/New_York", CalendarDays: true}, nyc311File); err != nil {
+		t.Fatal(err)
+	}
+	channels := map[string]int{}
+	rows, err := db.Query(`SELECT coalesce(channel, ''), count(*) FROM messages GROUP BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		var n int
+		if err := rows.Scan(&c, &n); err != nil {
+			t.Fatal(err)
+		}
+		channels[c] = n
+	}
+	rows.Close()
+	if want := map[string]int{"ONLINE": 501, "MOBILE": 280, "PHONE": 139, "": 4}; !maps.Equal(channels, want) {
+		t.Errorf("channels %v, want %v", channels, want)
+	}
+	var withKind, titleNotType int
+	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE kind IS NOT NULL),
+			count(*) FILTER (WHERE NOT starts_with(category, title))
+		FROM messages`).Scan(&withKind, &titleNotType); err != nil {
+		t.Fatal(err)
+	}
+	if withKind != 0 || titleNotType != 0 {
+		t.Errorf("%d messages with a kind (NYC gives none), %d whose category does not start with the Complaint Type", withKind, titleNotType)
 	}
 }

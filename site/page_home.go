@@ -17,8 +17,9 @@ import (
 
 // homeLabels are the page's labels (see labels in i18n.go).
 var homeLabels = map[string][2]string{
-	"home.best":          {"红榜：得分最高的 10 个", "Best 10"},
-	"home.worst":         {"黑榜：得分最低的 10 个", "Worst 10"},
+	"home.best":          {"红榜：得分最高的 10 个（并列者全列）", "Best 10 (ties included)"},
+	"home.worst":         {"黑榜：得分最低的 10 个（并列者全列）", "Worst 10 (ties included)"},
+	"home.all":           {"全部 %d 个排名对象（不足以分出不重叠的红榜与黑榜）", "All %d ranked (too few for separate best and worst lists)"},
 	"home.full":          {"查看完整排行 →", "Full ranking →"},
 	"home.trend":         {"全国走势", "National trend"},
 	"home.trend_note":    {"柱：留言数（左轴）；线：回复率、按时回复率、满意率（右轴，%）。首次回复中位时间见下方数据表。", "Bars: messages (left axis); lines: reply, on-time and satisfaction rates (right axis, %). The median time to first reply is in the data table below."},

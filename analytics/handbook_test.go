@@ -1104,6 +1104,83 @@ func TestHandbook(t *testing.T) {
 			t.Errorf("category rows: %d city, %d national; want 7 and 0", cities, national)
 		}
 	})
+
+	t.Run("Wilson bounds at the edges", func(t *testing.T) { checkWilsonEdges(t, db) })
+}
+
+// checkWilsonEdges: every published interval bound (any column ending in
+// _lo or _hi of metrics, category_metrics and level_averages) lies in
+// [0, 1], the lower bound is exactly 0 where nothing succeeded and the
+// upper exactly 1 where everything did. The handbook has both edges: most
+// entities deleted nothing, 310101 answered all of February on time.
+func checkWilsonEdges(t *testing.T, db *store.DB) {
+	t.Helper()
+	rows, err := db.Query(`SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_name IN ('metrics', 'category_metrics', 'level_averages')
+		  AND (column_name LIKE '%\_lo' ESCAPE '\' OR column_name LIKE '%\_hi' ESCAPE '\')
+		ORDER BY table_name, column_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols [][2]string
+	for rows.Next() {
+		var c [2]string
+		if err := rows.Scan(&c[0], &c[1]); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if len(cols) != 10 { // reply, on_time, satisfaction, deletion in metrics; on_time in category_metrics
+		t.Errorf("interval columns %v, want the 8 of metrics and the 2 of category_metrics", cols)
+	}
+	for _, c := range cols {
+		var outside int
+		var worst sql.NullFloat64
+		if err := db.QueryRow(`SELECT count(*), min(CASE WHEN x < 0 THEN x END) FROM (SELECT `+c[1]+` AS x FROM `+c[0]+`)
+			WHERE x < 0 OR x > 1`).Scan(&outside, &worst); err != nil {
+			t.Fatal(err)
+		}
+		if outside != 0 {
+			t.Errorf("%s.%s: %d values outside [0, 1] (lowest %v)", c[0], c[1], outside, worst)
+		}
+	}
+	// k = 0 → lo exactly 0; k = n → hi exactly 1 (n > 0).
+	// absent: the handbook has no such row (every entity answered
+	// something, and on time; nobody deleted everything).
+	for _, e := range []struct {
+		table, k, n, bound, want string
+		absent                   bool
+	}{
+		{"metrics", "replied", "mature", "reply_lo", "0", true},
+		{"metrics", "replied", "mature", "reply_hi", "1", false},
+		{"metrics", "on_time", "mature", "on_time_lo", "0", true},
+		{"metrics", "on_time", "mature", "on_time_hi", "1", false},
+		{"metrics", "satisfied + basic", "rated", "satisfaction_lo", "0", false},
+		{"metrics", "satisfied", "rated", "satisfaction_hi", "1", false},
+		{"metrics", "deleted", "received", "deletion_lo", "0", false},
+		{"metrics", "deleted", "received", "deletion_hi", "1", true},
+		{"category_metrics", "on_time", "mature", "on_time_lo", "0", false},
+		{"category_metrics", "on_time", "mature", "on_time_hi", "1", false},
+	} {
+		edge := "0"
+		if e.want == "1" {
+			edge = e.n
+		}
+		var rowsAt, wrong int
+		var example sql.NullFloat64
+		if err := db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE `+e.bound+` IS DISTINCT FROM `+e.want+`),
+				any_value(`+e.bound+`) FILTER (WHERE `+e.bound+` IS DISTINCT FROM `+e.want+`)
+			FROM `+e.table+` WHERE `+e.n+` > 0 AND `+e.k+` = `+edge).Scan(&rowsAt, &wrong, &example); err != nil {
+			t.Fatal(err)
+		}
+		if wrong != 0 {
+			t.Errorf("%s.%s: %d of %d rows with %s = %s are not exactly %s (e.g. %v)", e.table, e.bound, wrong, rowsAt, e.k, edge, e.want, example)
+		}
+		if (rowsAt == 0) != e.absent {
+			t.Errorf("%s.%s: %d rows with %s = %s, want some: %v", e.table, e.bound, rowsAt, e.k, edge, !e.absent)
+		}
+	}
 }
 
 func sameDay(a, b time.Time) bool {

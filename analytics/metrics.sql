@@ -7,10 +7,19 @@
 -- _level_averages, _category_metrics, _distribution_buckets, _distribution
 -- and _facts.
 
+-- The Wilson score interval of k successes out of n. At k = 0 the lower
+-- bound is exactly 0 and at k = n the upper exactly 1: the formula reaches
+-- them only up to rounding (a published −1.17e-17 reads as a negative
+-- rate), and elsewhere the bounds are clamped to [0, 1] for the same
+-- reason. analytics.Wilson is the same computation in Go.
 CREATE OR REPLACE TEMP MACRO wilson_lo(k, n, z) AS
-    CASE WHEN n > 0 THEN ((k / n) + z * z / (2 * n) - z * sqrt(greatest((k / n) * (1 - k / n) / n + z * z / (4 * n * n), 0))) / (1 + z * z / n) END;
+    CASE WHEN n > 0 THEN CASE WHEN k <= 0 THEN CAST(0 AS DOUBLE) ELSE least(greatest(
+        ((k / n) + z * z / (2 * n) - z * sqrt(greatest((k / n) * (1 - k / n) / n + z * z / (4 * n * n), 0))) / (1 + z * z / n),
+        CAST(0 AS DOUBLE)), CAST(1 AS DOUBLE)) END END;
 CREATE OR REPLACE TEMP MACRO wilson_hi(k, n, z) AS
-    CASE WHEN n > 0 THEN ((k / n) + z * z / (2 * n) + z * sqrt(greatest((k / n) * (1 - k / n) / n + z * z / (4 * n * n), 0))) / (1 + z * z / n) END;
+    CASE WHEN n > 0 THEN CASE WHEN k >= n THEN CAST(1 AS DOUBLE) ELSE least(greatest(
+        ((k / n) + z * z / (2 * n) + z * sqrt(greatest((k / n) * (1 - k / n) / n + z * z / (4 * n * n), 0))) / (1 + z * z / n),
+        CAST(0 AS DOUBLE)), CAST(1 AS DOUBLE)) END END;
 
 -- One row per message with what every metric needs. The deadline is the end
 -- of the day N working days (or calendar days, where the source says so)

@@ -8,6 +8,12 @@ import (
 // Wilson returns the Wilson score interval for k successes out of n at
 // normal quantile z. k may be fractional (satisfaction counts 基本满意 as
 // w_basic). It returns NaNs when n is 0.
+//
+// At k = 0 the lower bound is 0 and at k = n the upper bound is 1, exactly:
+// the formula gets there only up to rounding (±1e-17), and a published
+// −1.17e-17 reads as a negative rate. Elsewhere the bounds are clamped to
+// [0, 1] for the same reason. metrics.sql's wilson_lo and wilson_hi do the
+// same, in the same order.
 func Wilson(k, n, z float64) (lo, hi float64) {
 	if n <= 0 {
 		return math.NaN(), math.NaN()
@@ -16,7 +22,14 @@ func Wilson(k, n, z float64) (lo, hi float64) {
 	den := 1 + z*z/n
 	mid := p + z*z/(2*n)
 	half := z * math.Sqrt(math.Max(p*(1-p)/n+z*z/(4*n*n), 0))
-	return (mid - half) / den, (mid + half) / den
+	lo, hi = math.Min(math.Max((mid-half)/den, 0), 1), math.Min(math.Max((mid+half)/den, 0), 1)
+	if k <= 0 {
+		lo = 0
+	}
+	if k >= n {
+		hi = 1
+	}
+	return lo, hi
 }
 
 // Obs is one message's time to first reply: T hours until the reply, or

@@ -32,6 +32,31 @@ func TestWilsonKnownValues(t *testing.T) {
 	}
 }
 
+// TestWilsonEdges: the interval is exactly [0, …] when nothing succeeded
+// and exactly […, 1] when everything did, and never leaves [0, 1]. The
+// formula alone gives float noise there (−1.17e-17 at 0 of 7).
+func TestWilsonEdges(t *testing.T) {
+	for _, z := range []float64{Z95, 1, 2.5758} {
+		for _, n := range []float64{1, 2, 3, 7, 10, 13, 29, 100, 263, 1000, 12345} {
+			if lo, _ := Wilson(0, n, z); lo != 0 {
+				t.Errorf("z %v: Wilson(0/%v) lo = %v, want exactly 0", z, n, lo)
+			}
+			if _, hi := Wilson(n, n, z); hi != 1 {
+				t.Errorf("z %v: Wilson(%v/%v) hi = %v, want exactly 1", z, n, n, hi)
+			}
+			for k := 0.0; k <= n; k += math.Max(1, math.Floor(n/50)) {
+				// fractional k too: satisfaction counts 基本满意 as a half
+				for _, kk := range []float64{k, math.Min(k+0.5, n)} {
+					lo, hi := Wilson(kk, n, z)
+					if lo < 0 || hi > 1 || lo > kk/n || hi < kk/n {
+						t.Errorf("z %v: Wilson(%v/%v) = [%v, %v], outside [0, 1] or not around %v", z, kk, n, lo, hi, kk/n)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestKaplanMeierTextbook(t *testing.T) {
 	// Freireich et al. (1963), 6-MP group, weeks in remission; "+" censored.
 	// The textbook KM estimate: S(22) = 0.538, S(23) = 0.448, so the median

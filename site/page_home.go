@@ -52,12 +52,22 @@ type kpiChanges struct {
 	Received, Reply, OnTime, Satisfaction, Median delta
 }
 
-// delta is one change: its text ("+2.1 pts") and whether it is for the better.
+// delta is one change: its text ("+2.1 pts"), its direction and its Tone:
+// "better", "worse", or "" for a change that is neither (a count).
 type delta struct {
 	Text        string
-	Up, Better  bool
+	Up          bool
+	Tone        string
 	Has         bool
 	Description string
+}
+
+// tone is "better" when good holds, else "worse".
+func tone(good bool) string {
+	if good {
+		return "better"
+	}
+	return "worse"
 }
 
 // choice is one option of a selector: a link that keeps the other filters.
@@ -140,24 +150,42 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 }
 
 // changes compares this period's national KPIs with the previous one's.
-// Rates change in percentage points; a shorter median is better.
+// Rates change in percentage points, higher is better; a shorter median is
+// better, and its change is in the unit its KPI is shown in (days from two
+// days on: numfmt.HoursOrDays of this period's median). The number of
+// messages has no tone: more or fewer says how much people wrote, not how
+// well they were answered. A change that rounds to nothing is not shown
+// and has no tone either.
 func changes(l string, cur, prev analytics.Metrics) kpiChanges {
+	// change is d shown with one decimal and unit; better says whether
+	// d > 0 is good (nil: neither way).
+	change := func(d float64, unit string, better *bool) delta {
+		out := delta{Text: numfmt.Signed(d, 1) + unit, Up: d > 0, Has: math.Abs(d) >= 0.05}
+		if out.Has && better != nil {
+			out.Tone = tone((d > 0) == *better)
+		}
+		return out
+	}
+	up, down := true, false
 	rate := func(a, b analytics.Rate) delta {
 		if a.Value == nil || b.Value == nil {
 			return delta{}
 		}
-		d := 100 * (*a.Value - *b.Value)
-		return delta{Text: numfmt.Signed(d, 1) + " " + T(l, "home.pp"), Up: d > 0, Better: d > 0, Has: math.Abs(d) >= 0.05}
+		return change(100*(*a.Value-*b.Value), " "+T(l, "home.pp"), &up)
 	}
 	var k kpiChanges
 	if prev.Received > 0 {
-		d := 100 * float64(cur.Received-prev.Received) / float64(prev.Received)
-		k.Received = delta{Text: numfmt.Signed(d, 1) + "%", Up: d > 0, Better: true, Has: true}
+		// Shown even when it rounds to +0.0%: the count itself is news.
+		k.Received = change(100*float64(cur.Received-prev.Received)/float64(prev.Received), "%", nil)
+		k.Received.Has = true
 	}
 	k.Reply, k.OnTime, k.Satisfaction = rate(cur.ReplyRate, prev.ReplyRate), rate(cur.OnTimeRate, prev.OnTimeRate), rate(cur.SatisfactionRate, prev.SatisfactionRate)
 	if a, b := cur.MedianHours.Value, prev.MedianHours.Value; a != nil && b != nil && !cur.MedianHours.More && !prev.MedianHours.More {
-		d := *a - *b
-		k.Median = delta{Text: numfmt.Signed(d, 1) + " " + T(l, "unit.hours"), Up: d > 0, Better: d < 0, Has: math.Abs(d) >= 0.05}
+		d, unit := *a-*b, "unit.hours"
+		if _, days := numfmt.HoursOrDays(*a); days {
+			d, unit = d/24, "unit.days"
+		}
+		k.Median = change(d, " "+T(l, unit), &down)
 	}
 	return k
 }

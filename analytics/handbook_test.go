@@ -1100,8 +1100,62 @@ func TestHandbook(t *testing.T) {
 			FROM category_metrics WHERE period_kind = 'month' AND period = '2025-02'`).Scan(&cities, &national); err != nil {
 			t.Fatal(err)
 		}
-		if cities != 7 || national != 0 {
-			t.Errorf("category rows: %d city, %d national; want 7 and 0", cities, national)
+		// 7 cities' categories, and the city 未识别's u1 without one
+		if cities != 8 || national != 0 {
+			t.Errorf("category rows: %d city, %d national; want 8 and 0", cities, national)
+		}
+	})
+
+	// 未识别 at every level: a message without a known city counts under
+	// the city level's 未识别, one without a known county under the county
+	// level's, so each level's rows add up to the nation's. Never ranked,
+	// no parent, and out of p̄ (the city and county rows above are as
+	// before).
+	//   city, February: u1 alone (every other message names a city or a
+	//     county): received 1, mature 1, replied and on time. Shrunk with
+	//     the cities' m·p̄ = 10/7, 8/7: reply (1 + 10/7)/3 = 17/21, on time
+	//     (1 + 8/7)/3 = 15/21; nothing rated: score 50·32/21.
+	//   county, February: the 24 February messages less f1 f2 f3 (310101)
+	//     and f4 f5 (310102): g1 h1 g2 g3 k4 u1 g4 h4 h2 m1 h3 m2 h5 k5 f6
+	//     m3 k3 k1 k2 = 19. Deleted k4; mature all but f6 and m3 = 17;
+	//     replied g1 h1 g2 g3 u1 h4 h2 m1 m2 k1 k2 = 11, of which h1 and k2
+	//     late: on time 9; open k4 g4 h3 h5 k5 k3 = 6; rated g1 不, g2 不,
+	//     m1 满, m2 满, k1 基 = 5 (k = 2.5). With the counties' m·p̄ = 2,
+	//     1.6, 4/3: reply 13/19, on time 10.6/19, satisfaction (2.5 + 4/3)/7
+	//     = 23/42; score 100·(0.3·23.6/19 + 0.4·23/42).
+	//   The county 未识别's overdue list (all periods, deleted k4 left out):
+	//     p3 (310100), n6 (310200), k3, g4, h3, h5, k5.
+	t.Run("未识别 at every level", func(t *testing.T) {
+		for _, w := range []hbWant{
+			{level: "city", entity: Unattributed, kind: "month", period: "2025-02",
+				counts: [10]int64{1, 0, 1, 1, 1, 0, 0, 0, 0, 0}, reply: hf(17.0 / 21), onTime: hf(15.0 / 21),
+				score: hf(50 * 32.0 / 21), components: hbNoRated},
+			{level: "county", entity: Unattributed, kind: "month", period: "2025-02",
+				counts: [10]int64{19, 1, 17, 11, 9, 6, 5, 2, 1, 2}, reply: hf(13.0 / 19), onTime: hf(10.6 / 19), sat: hf(23.0 / 42),
+				score: hf(100 * (0.3*23.6/19 + 0.4*23/42)), components: hbAll},
+		} {
+			checkHB(t, db, w)
+			if g := readHB(t, db, w.level, w.entity, w.kind, w.period); g.parent.Valid {
+				t.Errorf("%s 未识别: parent %q, want none", w.level, g.parent.String)
+			}
+		}
+		var levels, unequal int
+		if err := db.QueryRow(`SELECT count(DISTINCT level), count(*) FILTER (WHERE received <> national) FROM (
+				SELECT level, period_kind, period, sum(received) AS received,
+				       any_value(sum(received) FILTER (WHERE level = 'national')) OVER (PARTITION BY period_kind, period) AS national
+				FROM metrics WHERE level <> 'department' GROUP BY level, period_kind, period)`).Scan(&levels, &unequal); err != nil {
+			t.Fatal(err)
+		}
+		if levels != 4 || unequal != 0 {
+			t.Errorf("%d levels, %d level-periods whose received does not add up to the nation's", levels, unequal)
+		}
+		over, total, err := OverdueMessages(context.Background(), db, "county", Unattributed, 50)
+		var got []string
+		for _, o := range over {
+			got = append(got, o.SourceID)
+		}
+		if err != nil || strings.Join(got, " ") != "p3 n6 k3 g4 h3 h5 k5" || total != 7 {
+			t.Errorf("county 未识别 overdue: %v (%d), %v; want p3 n6 k3 g4 h3 h5 k5", got, total, err)
 		}
 	})
 
@@ -1302,6 +1356,30 @@ func TestHandbookDistribution(t *testing.T) {
 				t.Errorf("%d buckets, want 19", len(d.Buckets))
 			}
 		})
+	}
+}
+
+// Every entity and period of the metrics has its distribution, whose
+// buckets add up to its received, each bucket once; and no other.
+func TestHandbookDistributionAddsUp(t *testing.T) {
+	db := hbComputed(t)
+	var rows, missing, wrong, twice, extra int
+	err := db.QueryRow(`WITH d AS (
+			SELECT level, entity_id, period_kind, period, sum(messages) AS n, count(*) AS rows,
+			       count(DISTINCT bucket) AS buckets
+			FROM reply_distribution GROUP BY ALL)
+		SELECT (SELECT count(*) FROM metrics),
+		       count(*) FILTER (WHERE d.n IS NULL),
+		       count(*) FILTER (WHERE d.n <> m.received),
+		       count(*) FILTER (WHERE d.rows <> d.buckets),
+		       (SELECT count(*) FROM d ANTI JOIN metrics USING (level, entity_id, period_kind, period))
+		FROM metrics m LEFT JOIN d USING (level, entity_id, period_kind, period)`).Scan(&rows, &missing, &wrong, &twice, &extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows < 100 || missing != 0 || wrong != 0 || twice != 0 || extra != 0 {
+		t.Errorf("%d metrics rows: %d without a distribution, %d whose buckets do not add up to received, %d with a bucket twice; %d distributions without metrics",
+			rows, missing, wrong, twice, extra)
 	}
 }
 

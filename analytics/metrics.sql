@@ -119,8 +119,10 @@ SELECT * FROM cal UNION ALL SELECT * FROM rolling;
 
 -- Each message counts for its province, city and county, its department,
 -- and the nation, in each of its periods. A message that could not be
--- attributed to a region (or a department) counts under the explicit entity
--- '_unattributed' (未识别) of that level, which is never ranked.
+-- attributed to a region of a level (no region, or one above that level:
+-- a city's message has no county) or to a department counts under the
+-- explicit entity '_unattributed' (未识别) of that level, which is never
+-- ranked and has no parent; so every level adds up to the nation.
 CREATE OR REPLACE TEMP TABLE _expanded AS
 WITH geo AS (
     SELECT r.region_code,
@@ -137,8 +139,8 @@ WITH geo AS (
 ), e AS (
     SELECT 'national' AS level, 'CN' AS entity_id, NULL AS parent_id, * FROM f
     UNION ALL SELECT 'province', coalesce(province, '_unattributed'), 'CN', * FROM f
-    UNION ALL SELECT 'city', city, province, * FROM f WHERE city IS NOT NULL
-    UNION ALL SELECT 'county', county, city, * FROM f WHERE county IS NOT NULL
+    UNION ALL SELECT 'city', coalesce(city, '_unattributed'), CASE WHEN city IS NOT NULL THEN province END, * FROM f
+    UNION ALL SELECT 'county', coalesce(county, '_unattributed'), CASE WHEN county IS NOT NULL THEN city END, * FROM f
     UNION ALL SELECT 'department', coalesce(department_id, '_unattributed'), department_region, * FROM f
 )
 SELECT e.level, e.entity_id, e.parent_id, fp.period_kind, fp.period, fp.period_start, fp.period_end,

@@ -95,6 +95,11 @@ func overdueScope(level, id string) (string, []any) {
 		return `m.department_id = ?`, []any{id}
 	case level == "national":
 		return `true`, nil
+	case id == Unattributed && level == "city":
+		// as metrics.sql counts them: no region of the level or below it
+		return `r.region_code IS NULL OR r.level = 'province'`, nil
+	case id == Unattributed && level == "county":
+		return `r.region_code IS NULL OR r.level <> 'county'`, nil
 	case id == Unattributed:
 		return `r.region_code IS NULL`, nil
 	default:

@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"fmt"
 	"strings"
 )
 
@@ -85,4 +86,55 @@ func boards(ranked []Metrics, n int, inParent bool) (best, worst []Metrics, one 
 		return ranked, []Metrics{}, true
 	}
 	return best, worst, false
+}
+
+// TrendPoint is one period of a trend; Metrics is nil for a period of the
+// range without any data (a gap, not a zero).
+type TrendPoint struct {
+	Period  string
+	Metrics *Metrics
+}
+
+// FillTrend is hist (one entity's periods of a kind, oldest first) with
+// every period between its first and last: a month, quarter or year
+// without data is a gap, shown as one, so that 2019-11 is never drawn next
+// to 2022-05 as if they followed each other. Rolling windows have no range.
+func FillTrend(kind string, hist []Metrics) []TrendPoint {
+	out := make([]TrendPoint, 0, len(hist))
+	for i := range hist {
+		if i > 0 {
+			// Periods of one kind sort as text; the guard stops at a
+			// spelling nextPeriod does not know ("").
+			for p := nextPeriod(kind, hist[i-1].Period); p != "" && p < hist[i].Period; p = nextPeriod(kind, p) {
+				out = append(out, TrendPoint{Period: p})
+			}
+		}
+		out = append(out, TrendPoint{hist[i].Period, &hist[i]})
+	}
+	return out
+}
+
+// nextPeriod is the period after p of a calendar kind (2025-12 → 2026-01,
+// 2025-Q4 → 2026-Q1, 2025 → 2026); "" for a rolling window or a period
+// that is not spelt as its kind.
+func nextPeriod(kind, p string) string {
+	var y, n int
+	switch kind {
+	case "month":
+		if _, err := fmt.Sscanf(p, "%4d-%2d", &y, &n); err != nil || n < 1 || n > 12 {
+			return ""
+		}
+		return fmt.Sprintf("%04d-%02d", y+n/12, n%12+1)
+	case "quarter":
+		if _, err := fmt.Sscanf(p, "%4d-Q%1d", &y, &n); err != nil || n < 1 || n > 4 {
+			return ""
+		}
+		return fmt.Sprintf("%04d-Q%d", y+n/4, n%4+1)
+	case "year":
+		if _, err := fmt.Sscanf(p, "%4d", &y); err != nil {
+			return ""
+		}
+		return fmt.Sprintf("%04d", y+1)
+	}
+	return ""
 }

@@ -93,3 +93,69 @@ func TestBoards(t *testing.T) {
 		})
 	}
 }
+
+// A trend has every period between its first and last: the missing ones
+// are gaps (nil), so 2019-11 is never drawn next to 2022-05.
+func TestFillTrend(t *testing.T) {
+	rows := func(kind string, periods ...string) []Metrics {
+		out := []Metrics{}
+		for _, p := range periods {
+			out = append(out, Metrics{PeriodKind: kind, Period: p, Received: int64(len(p))})
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		kind string
+		hist []Metrics
+		// want: the periods in order, a "-" before those that are gaps.
+		want []string
+	}{
+		{"months with a gap", "month", rows("month", "2019-11", "2019-12", "2020-03"), []string{"2019-11", "2019-12", "-2020-01", "-2020-02", "2020-03"}},
+		{"months across a year", "month", rows("month", "2021-11", "2022-02"), []string{"2021-11", "-2021-12", "-2022-01", "2022-02"}},
+		{"2019-11 to 2022-05: 31 months", "month", rows("month", "2019-11", "2022-05"), append(append([]string{"2019-11", "-2019-12"},
+			prefixed("-", monthsOf("2020"), monthsOf("2021"), []string{"2022-01", "2022-02", "2022-03", "2022-04"})...), "2022-05")},
+		{"quarters across a year", "quarter", rows("quarter", "2024-Q3", "2025-Q2"), []string{"2024-Q3", "-2024-Q4", "-2025-Q1", "2025-Q2"}},
+		{"years", "year", rows("year", "2019", "2022", "2023"), []string{"2019", "-2020", "-2021", "2022", "2023"}},
+		{"no gaps", "month", rows("month", "2025-01", "2025-02"), []string{"2025-01", "2025-02"}},
+		{"one period", "quarter", rows("quarter", "2025-Q4"), []string{"2025-Q4"}},
+		{"none", "month", rows("month"), []string{}},
+		{"a rolling window has no range", "rolling30", rows("rolling30", "30d"), []string{"30d"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := []string{}
+			for _, p := range FillTrend(tt.kind, tt.hist) {
+				switch {
+				case p.Metrics == nil:
+					got = append(got, "-"+p.Period)
+				case p.Metrics.Period != p.Period || p.Metrics.Received != int64(len(p.Period)):
+					t.Errorf("%s carries the row of %s", p.Period, p.Metrics.Period)
+				default:
+					got = append(got, p.Period)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func monthsOf(year string) []string {
+	var out []string
+	for m := 1; m <= 12; m++ {
+		out = append(out, fmt.Sprintf("%s-%02d", year, m))
+	}
+	return out
+}
+
+func prefixed(prefix string, lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		for _, s := range l {
+			out = append(out, prefix+s)
+		}
+	}
+	return out
+}

@@ -39,8 +39,9 @@ type homeView struct {
 	Levels   []choice
 	Kinds    []choice
 	Changes  kpiChanges
-	// Trend is the national history of the period kind, oldest first.
-	Trend      []analytics.Metrics
+	// Trend is the national history of the period kind, oldest first,
+	// with every period of its range (nil Metrics: a gap).
+	Trend      []analytics.TrendPoint
 	TrendChart *chart
 	HasCharts  bool
 	FullURL    string
@@ -122,7 +123,7 @@ func readHome(ctx context.Context, r Reader, rq analytics.RankingQuery) (homeDat
 // homeViewOf decides what the home page shows: a pure function.
 func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	rk, ov := d.Ranking, d.Overview
-	view := &homeView{Query: rk.Query, Ranking: rk, Overview: ov, HasCharts: hasCharts, Trend: d.Trend, Periods: d.Periods}
+	view := &homeView{Query: rk.Query, Ranking: rk, Overview: ov, HasCharts: hasCharts, Trend: analytics.FillTrend(d.TrendKind, d.Trend), Periods: d.Periods}
 	if ov.Previous != nil {
 		view.Changes = changes(l, ov.National, *ov.Previous)
 	}
@@ -191,8 +192,10 @@ func changes(l string, cur, prev analytics.Metrics) kpiChanges {
 }
 
 // trendChart draws the national messages (bars, left axis) and the three
-// rates (lines, right axis in %) over the periods.
-func trendChart(l string, trend []analytics.Metrics) *chart {
+// rates (lines, right axis in %) over the periods; a period without data
+// is "-" in every series, which echarts leaves empty (no bar, a break in
+// the lines).
+func trendChart(l string, trend []analytics.TrendPoint) *chart {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
@@ -214,16 +217,22 @@ func trendChart(l string, trend []analytics.Metrics) *chart {
 		{"kpi.on_time_rate", "#0b57d0", func(m analytics.Metrics) *float64 { return m.OnTimeRate.Value }},
 		{"kpi.satisfaction", "#1a7f37", func(m analytics.Metrics) *float64 { return m.SatisfactionRate.Value }},
 	}
-	for i, m := range trend {
-		periods[i] = m.Period
-		received[i] = opts.BarData{Value: m.Received}
+	for i, p := range trend {
+		periods[i] = p.Period
+		received[i] = opts.BarData{Value: "-"}
+		if p.Metrics != nil {
+			received[i].Value = p.Metrics.Received
+		}
 	}
 	line.SetXAxis(periods)
 	for _, sr := range series {
 		data := make([]opts.LineData, len(trend))
-		for i, m := range trend {
+		for i, p := range trend {
 			data[i] = opts.LineData{Value: "-"}
-			if v := sr.get(m); v != nil {
+			if p.Metrics == nil {
+				continue
+			}
+			if v := sr.get(*p.Metrics); v != nil {
 				data[i].Value = fmt.Sprintf("%.1f", *v*100)
 			}
 		}
@@ -248,15 +257,27 @@ func (s *Server) handleTrendCSV(c *fiber.Ctx) error {
 		}
 		header := []string{"period_kind", "period", "received", "mature", "reply_rate", "on_time_rate", "satisfaction_rate", "rated",
 			"km_median_hours", "km_median_more", "plain_median_hours"}
-		rows := make([][]string, 0, len(hist))
-		f := func(v *float64) string { return numfmt.Cell(v, -1) }
-		for _, m := range hist {
-			rows = append(rows, []string{m.PeriodKind, m.Period, strconv.FormatInt(m.Received, 10), strconv.FormatInt(m.Mature, 10),
-				f(m.ReplyRate.Value), f(m.OnTimeRate.Value), f(m.SatisfactionRate.Value), strconv.FormatInt(m.Rated, 10),
-				f(m.MedianHours.Value), strconv.FormatBool(m.MedianHours.More), f(m.PlainMedianHours)})
-		}
-		return "wenzheng-national-" + kind + ".csv", header, rows, nil
+		return "wenzheng-national-" + kind + ".csv", header, trendCSVRows(kind, hist), nil
 	})
+}
+
+// trendCSVRows are the trend CSV's rows: every period of the range, a
+// period without data being its kind and name with every other cell empty.
+func trendCSVRows(kind string, hist []analytics.Metrics) [][]string {
+	trend := analytics.FillTrend(kind, hist)
+	rows := make([][]string, 0, len(trend))
+	f := func(v *float64) string { return numfmt.Cell(v, -1) }
+	for _, p := range trend {
+		m := p.Metrics
+		if m == nil {
+			rows = append(rows, []string{kind, p.Period, "", "", "", "", "", "", "", "", ""})
+			continue
+		}
+		rows = append(rows, []string{m.PeriodKind, m.Period, strconv.FormatInt(m.Received, 10), strconv.FormatInt(m.Mature, 10),
+			f(m.ReplyRate.Value), f(m.OnTimeRate.Value), f(m.SatisfactionRate.Value), strconv.FormatInt(m.Rated, 10),
+			f(m.MedianHours.Value), strconv.FormatBool(m.MedianHours.More), f(m.PlainMedianHours)})
+	}
+	return rows
 }
 
 // chartLimit keeps ranking charts readable: the top entities only; the

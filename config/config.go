@@ -109,9 +109,6 @@ type Source struct {
 	SLADays      int    `json:"sla_days"`
 	CalendarDays bool   `json:"calendar_days"`
 	Snapshot     bool   `json:"snapshot"`
-	// CategoryTree says whether "/" in a category separates its levels;
-	// left out, the profile's default (ingest.CategoryTreeDefault).
-	CategoryTree *bool `json:"category_tree,omitempty"`
 	// Mapping describes a user-defined board (profile "mapping").
 	Mapping *ingest.Mapping `json:"mapping,omitempty"`
 
@@ -142,8 +139,7 @@ func (s Source) Inputs() ([]string, error) {
 // Ingest returns the loader's view of the source.
 func (s Source) Ingest() ingest.Source {
 	return ingest.Source{Name: s.Name, Profile: s.Profile, TimeZone: s.TimeZone, SLADays: s.SLADays,
-		CalendarDays: s.CalendarDays, Snapshot: s.Snapshot, Mapping: s.Mapping, Limits: s.limits,
-		CategoryTree: s.CategoryTree}
+		CalendarDays: s.CalendarDays, Snapshot: s.Snapshot, Mapping: s.Mapping, Limits: s.limits}
 }
 
 // DefaultFeedDays is how far back a feed is read on every run. Requests

@@ -109,29 +109,3 @@ func TestLimitsReachSources(t *testing.T) {
 		}
 	}
 }
-
-// TestCategoryTree: category_tree reaches the loader as given, and a
-// source that leaves it out takes its profile's default (nil here).
-func TestCategoryTree(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "c.json")
-	os.WriteFile(p, []byte(`{"secret":"s3cret","sources":[
-		{"name":"a","profile":"canonical","files":["a.ndjson"],"category_tree":false},
-		{"name":"b","profile":"nyc311","files":["b.csv"],"category_tree":true},
-		{"name":"c","profile":"nyc311","files":["c.csv"]}]}`), 0o644)
-	c, err := Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, s := range c.Sources {
-		switch tree := s.Ingest().CategoryTree; {
-		case tree == nil:
-			got = append(got, s.Name+":default")
-		default:
-			got = append(got, s.Name+":"+map[bool]string{true: "tree", false: "flat"}[*tree])
-		}
-	}
-	if strings.Join(got, " ") != "a:flat b:tree c:default" {
-		t.Errorf("category_tree reaches the loader as %v, want a:flat b:tree c:default", got)
-	}
-}

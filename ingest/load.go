@@ -31,9 +31,6 @@ type Source struct {
 	Mapping *Mapping
 	// Limits bound what one input may cost (zero: the defaults).
 	Limits Limits
-	// CategoryTree says whether "/" in a category separates levels; nil
-	// takes the profile's default (CategoryTreeDefault).
-	CategoryTree *bool
 }
 
 func (s Source) options() (ProfileOptions, error) {
@@ -41,7 +38,7 @@ func (s Source) options() (ProfileOptions, error) {
 	if err != nil {
 		return ProfileOptions{}, fmt.Errorf("source %s: unknown time zone %q", s.Name, s.TimeZone)
 	}
-	return ProfileOptions{Source: s.Name, Location: loc, Mapping: s.Mapping, Limits: s.Limits, CategoryTree: s.CategoryTree}, nil
+	return ProfileOptions{Source: s.Name, Location: loc, Mapping: s.Mapping, Limits: s.Limits}, nil
 }
 
 func (s Source) profile() (Profile, error) {

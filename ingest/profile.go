@@ -66,9 +66,6 @@ type ProfileOptions struct {
 	From, To time.Time
 	// Limits bound what one input may cost; zero fields take the defaults.
 	Limits Limits
-	// CategoryTree says whether "/" in a category separates its levels
-	// (交通/停车); nil takes the profile's default (CategoryTreeDefault).
-	CategoryTree *bool
 }
 
 type profileFactory func(ProfileOptions) (Profile, error)
@@ -83,20 +80,6 @@ var profiles = map[string]profileFactory{
 	"open311":       newOpen311,
 	"zhihuizhengwu": newZhihuizhengwu,
 }
-
-// flatProfiles are the profiles whose sources name categories in one level,
-// with "/" part of a name (NYC's "Noise - Street/Sidewalk", SF's service
-// names); the others' categories are paths (智慧政务, canonical, mapping).
-var flatProfiles = map[string]bool{"nyc311": true, "open311": true}
-
-// CategoryTreeDefault is whether a source of the profile has tree categories
-// when its configuration does not say.
-func CategoryTreeDefault(profile string) bool { return !flatProfiles[profile] }
-
-// flatSlash stands for "/" inside a flat source's category: analytics takes
-// a category's first level by cutting at "/", and a flat category is one
-// level. U+2215 DIVISION SLASH reads as the same character.
-const flatSlash = "∕"
 
 // Profiles lists the built-in profiles (and "mapping" for user-defined ones).
 func Profiles() []string {
@@ -122,11 +105,7 @@ func NewProfile(name string, o ProfileOptions) (Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	tree := CategoryTreeDefault(name)
-	if o.CategoryTree != nil {
-		tree = *o.CategoryTree
-	}
-	g := guardedProfile{p, o.Limits, !tree}
+	g := guardedProfile{p, o.Limits}
 	if fp, ok := p.(FeedProfile); ok {
 		return guardedFeedProfile{g, fp}, nil
 	}
@@ -136,9 +115,8 @@ func NewProfile(name string, o ProfileOptions) (Profile, error) {
 // guardedProfile checks every row its profile reads against the limits
 // and for text that is not UTF-8, whatever the format: see guard.
 type guardedProfile struct {
-	p    Profile
-	lim  Limits
-	flat bool // categories are one level: see flatSlash
+	p   Profile
+	lim Limits
 }
 
 func (g guardedProfile) Open(ctx context.Context, in Input) (Reader, error) {
@@ -147,9 +125,9 @@ func (g guardedProfile) Open(ctx context.Context, in Input) (Reader, error) {
 		return nil, err
 	}
 	if rr, ok := r.(ReferenceReader); ok {
-		return &guardedReferenceReader{guard{r: r, lim: g.lim, flat: g.flat}, rr}, nil
+		return &guardedReferenceReader{guard{r: r, lim: g.lim}, rr}, nil
 	}
-	return &guard{r: r, lim: g.lim, flat: g.flat}, nil
+	return &guard{r: r, lim: g.lim}, nil
 }
 
 type guardedFeedProfile struct {
@@ -168,9 +146,8 @@ func (g guardedFeedProfile) Fetch(ctx context.Context, endpoint string, w io.Wri
 // (invalid bytes shown as U+FFFD; the archived input keeps them) and an
 // over-limit row's is cut to its start.
 type guard struct {
-	r    Reader
-	lim  Limits
-	flat bool
+	r   Reader
+	lim Limits
 }
 
 type guardedReferenceReader struct {
@@ -189,9 +166,6 @@ func (g *guard) Next() (Row, error) {
 		return Row{}, fmt.Errorf("the input has more than %d rows, the limit (limits.max_rows in the config; raise it if the file is genuine)", g.lim.MaxRows)
 	}
 	if row.Record != nil {
-		if g.flat {
-			row.Record.Category = strings.ReplaceAll(row.Record.Category, "/", flatSlash)
-		}
 		if reason, cut := checkRecordLimits(row.Record, g.lim); reason != "" {
 			row.Record, row.Reason = nil, reason
 			if cut {

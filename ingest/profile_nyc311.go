@@ -23,10 +23,8 @@ import (
 //   - Each agency is a department "nyc-" + its code in lower case (nyc-nypd),
 //     named by Agency Name and placed in "nyc": agencies serve every
 //     borough, and a department has one region.
-//   - Category and title are the Complaint Type, the body the Descriptor.
-//     The category is one level (the profile's categories are flat):
-//     Complaint Types contain "/" ("Noise - Street/Sidewalk"), so a path
-//     "Complaint Type/Descriptor" could not be split back.
+//   - Category is "Complaint Type/Descriptor"; the title is the Complaint
+//     Type and the body the Descriptor.
 //   - The first reply is the earlier of Closed Date and Resolution Action
 //     Updated Date, with the Resolution Description as its text: NYC
 //     publishes no other answer time.
@@ -145,6 +143,9 @@ func (r *nyc311Reader) record(cr csvRow) (*Record, string) {
 
 	ctype, desc := get("Complaint Type"), get("Descriptor")
 	rec.Title, rec.Body, rec.Category = ctype, desc, ctype
+	if desc != "" {
+		rec.Category = ctype + "/" + desc
+	}
 
 	first := times["Closed Date"]
 	if u := times["Resolution Action Updated Date"]; u != nil && (first == nil || u.Before(*first)) {

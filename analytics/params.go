@@ -25,11 +25,29 @@ type Params struct {
 	MinN int `json:"min_n"`
 	// Z is the normal quantile of the intervals (1.96 for 95%).
 	Z float64 `json:"z"`
+	// DueShare is the share of a period's messages that must be due
+	// (past their deadline) for the period to be mature: the default
+	// period is the latest mature one, younger ones are provisional.
+	// 0 means DefaultDueShare.
+	DueShare float64 `json:"due_share"`
+}
+
+// DefaultDueShare is DueShare's default, and its value for computations
+// stored before it existed.
+const DefaultDueShare = 0.9
+
+// MatureShare is DueShare, or its default when the stored parameters
+// predate it.
+func (p Params) MatureShare() float64 {
+	if p.DueShare == 0 {
+		return DefaultDueShare
+	}
+	return p.DueShare
 }
 
 // DefaultParams are SPEC.md's defaults.
 func DefaultParams() Params {
-	return Params{WeightReply: 0.3, WeightOnTime: 0.3, WeightSatisfaction: 0.4, WeightBasic: 0.9, M: 10, MinN: 20, Z: Z95}
+	return Params{WeightReply: 0.3, WeightOnTime: 0.3, WeightSatisfaction: 0.4, WeightBasic: 0.9, M: 10, MinN: 20, Z: Z95, DueShare: DefaultDueShare}
 }
 
 // Z95 is the two-sided 95% normal quantile.
@@ -54,6 +72,9 @@ func (p Params) Validate() error {
 	}
 	if p.MinN < 1 {
 		errs = append(errs, fmt.Errorf("min_n must be at least 1 (got %d)", p.MinN))
+	}
+	if p.DueShare < 0 || p.DueShare > 1 {
+		errs = append(errs, fmt.Errorf("due_share must be between 0 and 1 (got %g; 0 means the default, %g)", p.DueShare, DefaultDueShare))
 	}
 	if p.Z <= 0 {
 		errs = append(errs, fmt.Errorf("z must be positive (got %g)", p.Z))

@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -41,19 +42,26 @@ func Periods(ctx context.Context, q Querier, kind string) ([]string, error) {
 }
 
 // DefaultPeriod is the period shown when none is asked for: the latest
-// complete one of the kind (a month still running is not ranked while most
-// of its messages are not yet due), or the latest at all when none is
-// complete; for rolling kinds, the window ending at as_of.
+// mature one of the kind, that is ended and with at least the
+// methodology's due_share of its messages past their deadline (a month
+// just ended is not shown first while most of its messages are not yet
+// due); else the latest ended one; else the latest at all. For rolling
+// kinds, the window ending at as_of, the only one.
 func DefaultPeriod(ctx context.Context, q Querier, kind string) (string, error) {
 	if err := checkKind(kind); err != nil {
 		return "", err
 	}
+	run, err := CurrentRun(ctx, q)
+	if err != nil {
+		return "", err
+	}
 	var p sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT coalesce(
-			max(period) FILTER (WHERE period_end <= CAST(timezone('Asia/Shanghai', r.as_of) AS DATE)),
+	err = q.QueryRowContext(ctx, `SELECT coalesce(
+			max(period) FILTER (WHERE ended AND received > 0 AND mature >= ? * received),
+			max(period) FILTER (WHERE ended),
 			max(period))
-		FROM metrics, (SELECT max_by(as_of, metric_run_id) AS as_of FROM metric_runs) r
-		WHERE level = 'national' AND period_kind = ?`, kind).Scan(&p)
+		FROM (SELECT *, period_kind LIKE 'rolling%' OR period_end <= CAST(timezone('Asia/Shanghai', ?) AS DATE) AS ended
+			FROM metrics WHERE level = 'national' AND period_kind = ?)`, run.Params.MatureShare(), run.AsOf, kind).Scan(&p)
 	if err != nil {
 		return "", err
 	}
@@ -61,6 +69,26 @@ func DefaultPeriod(ctx context.Context, q Querier, kind string) (string, error) 
 		return "", ErrNoMetrics
 	}
 	return p.String, nil
+}
+
+// PeriodStatusOf is a period's PeriodStatus, from the nation's row: it is
+// provisional while it has not ended (a rolling window ends at as_of) or
+// while less than the methodology's due_share of its messages are due.
+func PeriodStatusOf(ctx context.Context, q Querier, kind, period string, p Params, asOf time.Time) (PeriodStatus, error) {
+	var received, mature int64
+	var ended bool
+	err := q.QueryRowContext(ctx, `SELECT received, mature,
+			period_kind LIKE 'rolling%' OR period_end <= CAST(timezone('Asia/Shanghai', ?) AS DATE)
+		FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`,
+		asOf, kind, period).Scan(&received, &mature, &ended)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && received == 0) {
+		return PeriodStatus{Ended: ended, Provisional: !ended}, nil
+	}
+	if err != nil {
+		return PeriodStatus{}, err
+	}
+	share := float64(mature) / float64(received)
+	return PeriodStatus{DueShare: &share, Ended: ended, Provisional: !ended || share < p.MatureShare()}, nil
 }
 
 // ValidPeriod checks a period's spelling against its kind.
@@ -172,4 +200,14 @@ func periodExists(ctx context.Context, q Querier, kind, period string) (bool, er
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT count(*) FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`, kind, period).Scan(&n)
 	return n > 0, err
+}
+
+// PeriodStatus is how far a period's messages are due: DueShare is the
+// nation's (the jurisdiction's) mature ÷ received, nil without messages;
+// a period not yet ended or below the methodology's due_share is
+// provisional (进行中): its rates and ranks will still move.
+type PeriodStatus struct {
+	DueShare    *float64 `json:"due_share"`
+	Ended       bool     `json:"ended"`
+	Provisional bool     `json:"provisional"`
 }

@@ -60,6 +60,8 @@ type Ranking struct {
 	// Unattributed is the 未识别 bucket of the level, if it has messages.
 	Unattributed *Metrics     `json:"unattributed"`
 	Average      LevelAverage `json:"level_average"`
+	// PeriodStatus says whether the period is mature or provisional.
+	PeriodStatus PeriodStatus `json:"period_status"`
 }
 
 // Rankings reads one ranking.
@@ -113,6 +115,9 @@ func Rankings(ctx context.Context, q Querier, rq RankingQuery) (Ranking, error) 
 		} else if !ok {
 			return out, problem.New(problem.NotFound, "%s %s 没有数据", "no data for %s %s", rq.PeriodKind, rq.Period)
 		}
+	}
+	if out.PeriodStatus, err = PeriodStatusOf(ctx, q, rq.PeriodKind, rq.Period, run.Params, run.AsOf); err != nil {
+		return out, err
 	}
 	out.Average, err = levelAverage(ctx, q, rq.Level, rq.PeriodKind, rq.Period)
 	return out, err

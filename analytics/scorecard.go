@@ -175,9 +175,10 @@ func Categories(ctx context.Context, q Querier, level, id, kind, period string) 
 
 // Scorecard is the officials' view of one entity in one period.
 type Scorecard struct {
-	Run     Run          `json:"run"`
-	Metrics Metrics      `json:"metrics"`
-	Average LevelAverage `json:"level_average"`
+	Run          Run          `json:"run"`
+	PeriodStatus PeriodStatus `json:"period_status"`
+	Metrics      Metrics      `json:"metrics"`
+	Average      LevelAverage `json:"level_average"`
 	// Losses: the score's components against the level's average, the one
 	// that costs most first.
 	Losses []Loss `json:"where_points_are_lost"`
@@ -208,6 +209,9 @@ func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Score
 		return sc, err
 	}
 	if sc.Run, err = CurrentRun(ctx, q); err != nil {
+		return sc, err
+	}
+	if sc.PeriodStatus, err = PeriodStatusOf(ctx, q, kind, period, sc.Run.Params, sc.Run.AsOf); err != nil {
 		return sc, err
 	}
 	rows, err := q.QueryContext(ctx, metricsSelect+`WHERE m.level = ? AND m.entity_id = ? AND m.period_kind = ? AND m.period = ?`, level, id, kind, period)

@@ -69,6 +69,10 @@ var metricDefinitions = map[string]definition{
 		Zh: "百分位：同级已排名主体中，得分（保留一位小数）低于该主体的所占比例 × 100。100 为第一，0 为最后。",
 		En: "Percentile: the share of the other ranked entities of the same level whose score (to one decimal) is lower, × 100: 100 is the top, 0 the bottom.",
 	},
+	"maturity": {
+		Zh: "成熟与进行中：周期内已到期留言占全部留言的比例（mature ÷ received）达到 due_share（默认 90%）且周期已结束，该周期即为成熟；未指定周期时显示最近的成熟周期。较新的周期仍可选择，但标为“进行中”并注明已到期比例：其中多数留言尚在办理时限内，比率与名次仍会变化。",
+		En: "Mature and provisional: a period is mature once it has ended and at least due_share (90% by default) of its messages are due (mature ÷ received); when no period is asked for, the latest mature one is shown. Younger periods stay selectable but are labelled provisional with their due share: many of their messages are still within their deadline, so their rates and ranks will still change.",
+	},
 	"unattributed": {
 		Zh: "未识别：无法确定所属地区或部门的留言。它们照样计数和展示，但从不参加排名。",
 		En: "Unattributed (未识别): messages whose region or department could not be identified. They are counted and shown, never ranked.",

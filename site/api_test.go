@@ -67,7 +67,7 @@ func TestAPI(t *testing.T) {
 	app := mustDemoApp(t)
 	doc := mustOpenAPI(t)
 	var province, department string
-	if err := demoDB.QueryRow(`SELECT entity_id FROM metrics WHERE level = 'province' AND period_kind = 'month' AND period = '2025-11'
+	if err := demoDB.QueryRow(`SELECT entity_id FROM metrics WHERE level = 'province' AND period_kind = 'month' AND period = '2025-10'
 		AND eligible ORDER BY rank, entity_id LIMIT 1`).Scan(&province); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestAPI(t *testing.T) {
 	}{
 		{"/api/v1/rankings?level=province", 200, "", func(t *testing.T, body string) {
 			rk := decode[analytics.Ranking](t, body)
-			if rk.Query != (analytics.RankingQuery{Level: "province", PeriodKind: "month", Period: "2025-11"}) {
+			if rk.Query != (analytics.RankingQuery{Level: "province", PeriodKind: "month", Period: "2025-10"}) {
 				t.Errorf("query %+v, want the last complete month", rk.Query)
 			}
 			if len(rk.Ranked) == 0 {
@@ -119,7 +119,7 @@ func TestAPI(t *testing.T) {
 		}},
 		{"/api/v1/overview?n=3", 200, "", func(t *testing.T, body string) {
 			ov := decode[analytics.Overview](t, body)
-			if ov.National.EntityID != "CN" || ov.National.Period != "2025-11" || ov.Previous == nil || ov.Previous.Period != "2025-10" {
+			if ov.National.EntityID != "CN" || ov.National.Period != "2025-10" || ov.Previous == nil || ov.Previous.Period != "2025-09" {
 				t.Errorf("national %s %s, previous %+v", ov.National.EntityID, ov.National.Period, ov.Previous)
 			}
 			if len(ov.Best) != 3 || len(ov.Worst) != 3 {
@@ -139,9 +139,9 @@ func TestAPI(t *testing.T) {
 		}},
 		{"/api/v1/periods", 200, "", func(t *testing.T, body string) {
 			pl := decode[periodList](t, body)
-			if pl.PeriodKind != "month" || pl.Default != "2025-11" || !slices.Contains(pl.Periods, pl.Default) ||
+			if pl.PeriodKind != "month" || pl.Default != "2025-10" || !slices.Contains(pl.Periods, pl.Default) ||
 				!slices.IsSortedFunc(pl.Periods, func(a, b string) int { return strings.Compare(b, a) }) {
-				t.Errorf("periods %+v: want months newest first, default 2025-11", pl)
+				t.Errorf("periods %+v: want months newest first, default 2025-10", pl)
 			}
 		}},
 		{"/api/v1/periods?period_kind=rolling90", 200, "", func(t *testing.T, body string) {
@@ -151,7 +151,7 @@ func TestAPI(t *testing.T) {
 		}},
 		{"/api/v1/entities/" + province, 200, "", func(t *testing.T, body string) {
 			sc := decode[analytics.Scorecard](t, body)
-			if sc.Metrics.EntityID != province || sc.Metrics.Level != "province" || sc.Metrics.Period != "2025-11" {
+			if sc.Metrics.EntityID != province || sc.Metrics.Level != "province" || sc.Metrics.Period != "2025-10" {
 				t.Errorf("metrics of %s %s %s", sc.Metrics.EntityID, sc.Metrics.Level, sc.Metrics.Period)
 			}
 			if len(sc.Children) == 0 || len(sc.Losses) == 0 {

@@ -19,6 +19,8 @@ var messages = joinLabels(commonLabels, homeLabels, rankingsLabels, scorecardLab
 // commonLabels are those of the layout, the navigation and the shared
 // parts of pages.
 var commonLabels = map[string][2]string{
+	"period.provisional":     {"进行中：本期留言已到期 %s，低于认定成熟所需的 %s；比率与名次仍会变化。", "Provisional: %s of this period's messages are due, less than the %s needed for it to count as mature; its rates and ranks will still change."},
+	"period.running":         {"进行中：本期尚未结束（已到期 %s）；比率与名次仍会变化。", "Provisional: this period has not ended yet (%s of its messages due); its rates and ranks will still change."},
 	"site.name":              {"问政", "Wenzheng"},
 	"site.tagline":           {"政务留言与热线回应透明度排行", "How fast and how well governments answer citizens"},
 	"demo.banner":            {"演示数据：本站当前展示的是随机生成的演示数据，不是真实的政务留言。", "Demo data: this site currently shows randomly generated demo data, not real government messages."},

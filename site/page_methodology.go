@@ -24,6 +24,7 @@ var methodologyLabels = map[string][2]string{
 	"me.w_basic":     {"“基本满意”折算为满意的比例", "how much a 基本满意 (basically satisfied) counts"},
 	"me.m":           {"收缩强度：相当于按同级平均水平多加 m 条留言", "shrinkage strength: as if m more messages at the level's average rate"},
 	"me.min_n":       {"参与排名所需的最少到期留言数", "mature messages needed to be ranked"},
+	"me.due_share":   {"周期认定为成熟所需的已到期留言比例", "share of a period's messages that must be due for it to be mature"},
 	"me.z":           {"区间的正态分位数（1.96 即 95%）", "normal quantile of the intervals (1.96 is 95%)"},
 	"me.computed":    {"本次计算", "This computation"},
 	"me.run":         {"计算编号 %d，计算于 %s（北京时间），数据截至 %s。", "Computation %d, made %s (Beijing time), data as of %s."},
@@ -58,7 +59,7 @@ type paramRow struct {
 }
 
 // methodologyOrder is the order definitions are read in.
-var methodologyOrder = []string{"received", "deadline", "mature", "reply_rate", "on_time_rate", "km_median", "km_p90",
+var methodologyOrder = []string{"received", "deadline", "mature", "maturity", "reply_rate", "on_time_rate", "km_median", "km_p90",
 	"satisfaction_rate", "deletion_rate", "interval", "score", "rank", "percentile", "unattributed"}
 
 // formulas writes each definition as a formula with the values in force.
@@ -71,6 +72,7 @@ func formulas(p analytics.Params) map[string]string {
 		"km_p90":            "p90 = min{t : Ŝ(t) ≤ 0.1}",
 		"satisfaction_rate": fmt.Sprintf("satisfaction_rate = (satisfied + %g × basic) ÷ rated", p.WeightBasic),
 		"deletion_rate":     "deletion_rate = deleted ÷ received",
+		"maturity":          fmt.Sprintf("mature period ⇔ ended ∧ mature ÷ received ≥ %g", p.MatureShare()),
 		"interval":          fmt.Sprintf("(p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) ÷ (1 + z²/n),  z = %.2f", p.Z),
 		"score": fmt.Sprintf("shrunk = (k + %g·p̄) ÷ (n + %g);  score = 100 × (%g·reply′ + %g·on_time′ + %g·satisfaction′) ÷ Σw(available)",
 			p.M, p.M, p.WeightReply, p.WeightOnTime, p.WeightSatisfaction),
@@ -105,6 +107,7 @@ func methodologyView(l string, run analytics.Run, sources []analytics.SourceRule
 		{"m", fmt.Sprint(p.M), T(l, "me.m")},
 		{"min_n", fmt.Sprint(p.MinN), T(l, "me.min_n")},
 		{"z", fmt.Sprintf("%.4f", p.Z), T(l, "me.z")},
+		{"due_share", fmt.Sprint(p.MatureShare()), T(l, "me.due_share")},
 	}}
 	f := formulas(p)
 	for _, k := range methodologyOrder {

@@ -73,12 +73,14 @@ func TestMethodologyView(t *testing.T) {
 	want := []paramRow{{"w_reply", "0.3", "weight of the reply rate"}, {"w_on_time", "0.3", "weight of the on-time rate"},
 		{"w_satisfaction", "0.4", "weight of the satisfaction rate"}, {"w_basic", "0.9", "how much a 基本满意 (basically satisfied) counts"},
 		{"m", "7", "shrinkage strength: as if m more messages at the level's average rate"}, {"min_n", "50", "mature messages needed to be ranked"},
-		{"z", "1.6449", "normal quantile of the intervals (1.96 is 95%)"}}
+		{"z", "1.6449", "normal quantile of the intervals (1.96 is 95%)"},
+		{"due_share", "0.9", "share of a period's messages that must be due for it to be mature"}}
 	if !slices.Equal(v.Params, want) || v.Run.MetricRunID != 3 || !slices.Equal(v.Sources, sources) {
 		t.Errorf("view %+v", v)
 	}
 	if len(v.Items) != len(methodologyOrder) || v.Items[0].Key != "received" || v.Items[len(v.Items)-1].Key != "unattributed" ||
-		v.Items[10].Key != "score" || !strings.Contains(v.Items[10].Formula, "(k + 7·p̄) ÷ (n + 7)") {
+		v.Items[11].Key != "score" || !strings.Contains(v.Items[11].Formula, "(k + 7·p̄) ÷ (n + 7)") ||
+		v.Items[3].Key != "maturity" || v.Items[3].Formula != "mature period ⇔ ended ∧ mature ÷ received ≥ 0.9" {
 		t.Errorf("items %+v", v.Items)
 	}
 }

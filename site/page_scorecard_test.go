@@ -14,7 +14,7 @@ import (
 )
 
 // The demo (seed 5) has Guangdong 440000, its city Guangzhou 440100, and
-// Guangzhou's housing bureau 440100-zjj; the default month is 2025-11.
+// Guangzhou's housing bureau 440100-zjj; the default month is 2025-10.
 
 func TestScorecardPages(t *testing.T) {
 	app := mustDemoApp(t)
@@ -24,22 +24,22 @@ func TestScorecardPages(t *testing.T) {
 		want, not    []string
 	}{
 		{"province", "/regions/440000", 200, []string{
-			`lang="zh-CN"`, "<title>广东省 · 2025-11 成绩单 · 问政</title>", `content="广东省 · 2025-11 成绩单 · 问政"`,
-			`<span aria-current="page">广东省</span>`, "核心指标", `<option selected>2025-11</option>`, `aria-current="page">月度`,
+			`lang="zh-CN"`, "<title>广东省 · 2025-10 成绩单 · 问政</title>", `content="广东省 · 2025-10 成绩单 · 问政"`,
+			`<span aria-current="page">广东省</span>`, "核心指标", `<option selected>2025-10</option>`, `aria-current="page">月度`,
 			`id="sc-children-table"`, `<a href="/regions/440100">广州市</a>`, `href="/rankings/regions?level=city&amp;parent=440000"`,
 			`id="chartRankHistory"`, `id="chartDistribution"`, "echarts.min.js", "<summary>数据表</summary>",
-			`href="/regions/440000/history.csv?period_kind=month"`, `href="/regions/440000/distribution.csv?period=2025-11&amp;period_kind=month"`,
+			`href="/regions/440000/history.csv?period_kind=month"`, `href="/regions/440000/distribution.csv?period=2025-10&amp;period_kind=month"`,
 			"失分在哪里", `href="/messages/demo/`, "超期未回复的留言", "分类表现", "同级平均"}, []string{"Key figures"}},
 		{"city links its province", "/regions/440100", 200, []string{
-			"广州市 · 2025-11 成绩单", `上级地区：<a href="/regions/440000">广东省</a>`, `<li><a href="/regions/440000">广东省</a></li>`,
+			"广州市 · 2025-10 成绩单", `上级地区：<a href="/regions/440000">广东省</a>`, `<li><a href="/regions/440000">广东省</a></li>`,
 			`id="sc-departments-table"`, `href="/departments/440100-zjj"`, `href="/rankings/departments?region=440100"`,
 			`href="/rankings/regions?level=county&amp;parent=440100"`}, nil},
 		{"department", "/departments/440100-zjj", 200, []string{
-			"广州市住房和城乡建设局 · 2025-11 成绩单", `所属地区：<a href="/regions/440100">广州市</a>`, "部门",
+			"广州市住房和城乡建设局 · 2025-10 成绩单", `所属地区：<a href="/regions/440100">广州市</a>`, "部门",
 			`<span aria-current="page">广州市住房和城乡建设局</span>`, `href="/departments/440100-zjj/history.csv?period_kind=month"`,
 			`id="chartRankHistory"`, `id="chartDistribution"`}, []string{`id="sc-children-table"`}},
 		{"English", "/regions/440100?lang=en", 200, []string{
-			`lang="en"`, "<title>Guangzhou scorecard, 2025-11 · Wenzheng</title>", "Key figures", "Rank history",
+			`lang="en"`, "<title>Guangzhou scorecard, 2025-10 · Wenzheng</title>", "Key figures", "Rank history",
 			`Parent region: <a href="/regions/440000">Guangdong</a>`, "Where points are lost", "level average", "Data table"},
 			[]string{"核心指标", "上级地区"}},
 		{"rolling 30 days", "/regions/440000?period_kind=rolling30", 200, []string{
@@ -192,7 +192,7 @@ func TestScorecardHistoryCSV(t *testing.T) {
 func TestScorecardDistributionCSV(t *testing.T) {
 	app := mustDemoApp(t)
 	for _, tt := range []struct{ target, level, id, kind, period string }{
-		{"/regions/440000/distribution.csv", "province", "440000", "month", "2025-11"},
+		{"/regions/440000/distribution.csv", "province", "440000", "month", "2025-10"},
 		{"/regions/440000/distribution.csv?period_kind=rolling30", "province", "440000", "rolling30", "30d"},
 		{"/regions/440000/distribution.csv?period_kind=rolling90&period=90d", "province", "440000", "rolling90", "90d"},
 		{"/regions/440100/distribution.csv?period_kind=quarter&period=2025-Q3", "city", "440100", "quarter", "2025-Q3"},

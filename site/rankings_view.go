@@ -56,9 +56,11 @@ type rankingsView struct {
 	// Hidden are the period form's other filters.
 	Hidden     []rankingField
 	PeriodText string
-	Columns    []sortColumn
-	Drill      bool
-	Embed      string
+	// Provisional says why a provisional period's figures will change.
+	Provisional string
+	Columns     []sortColumn
+	Drill       bool
+	Embed       string
 	// Target is the target of the table's links: _top in an embed.
 	Target    string
 	PageURL   string
@@ -91,6 +93,7 @@ func rankingsViewOf(l string, req rankingsRequest, d rankingsData, at rankingsPl
 		PageURL: req.link("/rankings/"), CSVURL: req.linkPath("/rankings/" + req.Table + ".csv")}
 	view.Heading = rankingsTitle(l, req, parent)
 	view.PeriodText = rankingPeriodLabel(l, req.PeriodKind, req.Period)
+	view.Provisional = provisionalNote(l, rk.PeriodStatus, rk.Run.Params)
 	if embed != "" {
 		view.Target = "_top"
 	}

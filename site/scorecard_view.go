@@ -24,6 +24,7 @@ func scorecardViewOf(l string, r scorecardRequest, d scorecardData, hasCharts bo
 	v := &scorecardView{Req: r, Card: sc, M: m, Name: pickName(l, m.Name, m.NameEn),
 		LevelName: T(l, "sc.level."+r.Level), Department: r.Entity.department, HasCharts: hasCharts}
 	v.PeriodName, v.Dates = periodName(l, r.Kind, r.Period), periodDates(m.PeriodStart, m.PeriodEnd)
+	v.Provisional = provisionalNote(l, sc.PeriodStatus, sc.Run.Params)
 	v.Crumbs = crumbs(l, d.Ancestors)
 	// The crumbs end with the entity's own region for a department, with
 	// the region itself for a region: the parent is the one before.
@@ -109,8 +110,10 @@ type scorecardView struct {
 	// PeriodName is the period as people say it (2025-11, 近 30 天);
 	// Dates its first and last day.
 	PeriodName, Dates string
-	Department        bool
-	Crumbs            []crumb
+	// Provisional says why a provisional period's figures will change.
+	Provisional string
+	Department  bool
+	Crumbs      []crumb
 	// Parent is the region above (for a department: its region).
 	Parent *crumb
 	Kinds  []choice

@@ -88,7 +88,7 @@ func TestPages(t *testing.T) {
 		want, not    []string
 	}{
 		{"home in Chinese by default", "/", nil, 200,
-			[]string{`lang="zh-CN"`, "全国概况", "省级 · 排行", "演示数据", "数据更新于", `id="best"`, `id="worst"`, "红榜", "黑榜", "echarts.min.js", "chartTrend", "全国走势", "较上期", "2025-11"},
+			[]string{`lang="zh-CN"`, "全国概况", "省级 · 排行", "演示数据", "数据更新于", `id="best"`, `id="worst"`, "红榜", "黑榜", "echarts.min.js", "chartTrend", "全国走势", "较上期", "2025-10"},
 			[]string{"Nationwide", "https://"}},
 		{"home in English by query", "/?lang=en", nil, 200,
 			[]string{`lang="en"`, "Nationwide", "Provinces · ranking", "Demo data", "Data updated"}, []string{"全国概况"}},
@@ -143,15 +143,20 @@ func TestHomeBoardsMatchMetrics(t *testing.T) {
 		return regexp.MustCompile(`<tr><td class="num">(\d+)</td><th scope="row"><a href="/regions/(\d+)">`).FindAllString(body[start:start+end], -1)
 	}
 	var eligible int
-	demoDB.QueryRow(`SELECT count(*) FROM metrics WHERE level = 'province' AND period_kind = 'month' AND period = '2025-11' AND eligible`).Scan(&eligible)
+	demoDB.QueryRow(`SELECT count(*) FROM metrics WHERE level = 'province' AND period_kind = 'month' AND period = '2025-10' AND eligible`).Scan(&eligible)
 	best, worst := table("best"), table("worst")
-	if want := min(10, eligible); len(best) != want || len(worst) != want {
-		t.Errorf("红榜 %d rows, 黑榜 %d rows; want %d each", len(best), len(worst), want)
+	// Ten each, and every entity tied with the tenth (analytics.boards).
+	var wantBest, wantWorst int
+	demoDB.QueryRow(`WITH r AS (SELECT rank FROM metrics WHERE level = 'province' AND period_kind = 'month' AND period = '2025-10' AND eligible)
+		SELECT (SELECT count(*) FROM r WHERE rank <= (SELECT rank FROM r ORDER BY rank LIMIT 1 OFFSET 9)),
+		       (SELECT count(*) FROM r WHERE rank >= (SELECT rank FROM r ORDER BY rank DESC LIMIT 1 OFFSET 9))`).Scan(&wantBest, &wantWorst)
+	if eligible < 20 || len(best) != wantBest || len(worst) != wantWorst {
+		t.Errorf("红榜 %d rows, 黑榜 %d rows of %d ranked; want %d and %d", len(best), len(worst), eligible, wantBest, wantWorst)
 	}
 	// 红榜 starts with rank 1, 黑榜 with the last rank.
 	var first, last string
 	demoDB.QueryRow(`SELECT arg_min(entity_id, (rank, entity_id)), arg_max(entity_id, (rank, entity_id)) FROM metrics
-		WHERE level = 'province' AND period_kind = 'month' AND period = '2025-11' AND eligible`).Scan(&first, &last)
+		WHERE level = 'province' AND period_kind = 'month' AND period = '2025-10' AND eligible`).Scan(&first, &last)
 	if len(best) == 0 || !strings.Contains(best[0], first) || !strings.Contains(worst[0], last) {
 		t.Errorf("红榜 starts %v (want %s), 黑榜 starts %v (want %s)", best[:min(1, len(best))], first, worst[:min(1, len(worst))], last)
 	}

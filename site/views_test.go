@@ -173,3 +173,50 @@ func TestHistoryRows(t *testing.T) {
 		}
 	}
 }
+
+func TestProvisionalNote(t *testing.T) {
+	p := analytics.DefaultParams()
+	tests := []struct {
+		name string
+		l    string
+		st   analytics.PeriodStatus
+		want string
+	}{
+		{"mature", "zh", analytics.PeriodStatus{DueShare: ref(0.95), Ended: true}, ""},
+		{"too few due", "en", analytics.PeriodStatus{DueShare: ref(22.0 / 28), Ended: true, Provisional: true},
+			"Provisional: 78.6% of this period's messages are due, less than the 90.0% needed for it to count as mature; its rates and ranks will still change."},
+		{"running", "zh", analytics.PeriodStatus{DueShare: ref(0.42), Provisional: true}, "进行中：本期尚未结束（已到期 42.0%）；比率与名次仍会变化。"},
+	}
+	for _, tt := range tests {
+		if got := provisionalNote(tt.l, tt.st, p); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestProvisionalPeriodsLabelled: on the demo (as_of 10 December 2025,
+// deadlines 15 working days) November is not yet 90 % due: the default
+// is October, and November, still selectable, says it is provisional on
+// the ranking, the scorecard and in the API.
+func TestProvisionalPeriodsLabelled(t *testing.T) {
+	app := mustDemoApp(t)
+	for _, tt := range []struct {
+		target      string
+		provisional bool
+	}{
+		{"/rankings/regions", false},
+		{"/rankings/regions?period=2025-11", true},
+		{"/regions/440000?period=2025-11&lang=en", true},
+		{"/regions/440000?period_kind=quarter", false},
+		{"/rankings/regions?period_kind=rolling30", true},
+	} {
+		resp, body := get(t, app, tt.target)
+		if got := strings.Contains(body, `class="provisional"`); resp.StatusCode != 200 || got != tt.provisional {
+			t.Errorf("%s: %d, provisional note %v, want %v", tt.target, resp.StatusCode, got, tt.provisional)
+		}
+	}
+	_, body := get(t, app, "/api/v1/rankings?level=province&period=2025-11")
+	if !strings.Contains(body, `"ended":true,"provisional":true}`) {
+		t.Errorf("the API does not say 2025-11 is provisional: %s", excerpt(body, `"period_status"`))
+	}
+}

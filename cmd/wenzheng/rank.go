@@ -136,6 +136,20 @@ func readError(err error) error {
 	return err
 }
 
+// provisionalLine warns that a provisional period's figures will still
+// change (see analytics.PeriodStatus); empty for a mature period.
+func provisionalLine(st analytics.PeriodStatus, p analytics.Params) string {
+	if !st.Provisional {
+		return ""
+	}
+	need := p.MatureShare()
+	if !st.Ended {
+		return fmt.Sprintf("PROVISIONAL: the period has not ended (%s of its messages due); its figures will still change\n", numfmt.Percent(st.DueShare))
+	}
+	return fmt.Sprintf("PROVISIONAL: %s of the period's messages are due, less than the %s needed; its figures will still change\n",
+		numfmt.Percent(st.DueShare), numfmt.Percent(&need))
+}
+
 func writeJSON(w io.Writer, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -201,6 +215,7 @@ func rankingTable(rk analytics.Ranking) string {
 		fmt.Fprintf(&b, " under %s", q.Parent)
 	}
 	fmt.Fprintf(&b, " · %s %s · as of %s\n", q.PeriodKind, q.Period, asOf(rk.Run))
+	b.WriteString(provisionalLine(rk.PeriodStatus, rk.Run.Params))
 	fmt.Fprintf(&b, "Methodology: weights reply %g, on-time %g, satisfaction %g (renormalised over the rates available) · m = %g · min_n = %d · w_basic = %g\n",
 		p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.M, p.MinN, p.WeightBasic)
 	a := rk.Average

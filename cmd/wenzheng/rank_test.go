@@ -444,3 +444,20 @@ func lineWith(out, s string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestProvisionalLine(t *testing.T) {
+	p := analytics.DefaultParams()
+	share := 0.42
+	for _, tt := range []struct {
+		st   analytics.PeriodStatus
+		want string
+	}{
+		{analytics.PeriodStatus{DueShare: &share, Ended: true}, ""},
+		{analytics.PeriodStatus{DueShare: &share, Ended: true, Provisional: true}, "PROVISIONAL: 42.0% of the period's messages are due, less than the 90.0% needed; its figures will still change\n"},
+		{analytics.PeriodStatus{DueShare: &share, Provisional: true}, "PROVISIONAL: the period has not ended (42.0% of its messages due); its figures will still change\n"},
+	} {
+		if got := provisionalLine(tt.st, p); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.st, got, tt.want)
+		}
+	}
+}

@@ -98,6 +98,7 @@ func scorecardHead(b *strings.Builder, sc analytics.Scorecard) {
 		b.WriteString(m.NameEn + "\n")
 	}
 	fmt.Fprintf(b, "%s %s%s · as of %s\n", m.PeriodKind, m.Period, periodDays(m), asOf(sc.Run))
+	b.WriteString(provisionalLine(sc.PeriodStatus, sc.Run.Params))
 	switch {
 	case m.Rank != nil:
 		change := rankChange(m) + " since last period"

@@ -25,22 +25,7 @@ func scorecardViewOf(l string, r scorecardRequest, d scorecardData, hasCharts bo
 		LevelName: T(l, "sc.level."+r.Level), Department: r.Entity.department, HasCharts: hasCharts}
 	v.PeriodName, v.Dates = periodName(l, r.Kind, r.Period), periodDates(m.PeriodStart, m.PeriodEnd)
 	v.Provisional = provisionalNote(l, sc.PeriodStatus, sc.Run.Params)
-	v.Crumbs = crumbs(l, d.Ancestors)
-	// The crumbs end with the entity's own region for a department, with
-	// the region itself for a region: the parent is the one before.
-	above := v.Crumbs[1:] // not the home page
-	if !r.Entity.department && len(above) > 0 {
-		above = above[:len(above)-1]
-	}
-	if len(above) > 0 {
-		p := above[len(above)-1]
-		v.Parent = &p
-	}
-	if r.Entity.department {
-		v.Crumbs = append(v.Crumbs, crumb{Name: v.Name})
-	} else if len(v.Crumbs) > 1 {
-		v.Crumbs[len(v.Crumbs)-1].URL = "" // this page
-	}
+	v.Crumbs, v.Parent = scorecardPlace(l, r, v.Name, d.Ancestors)
 	for _, k := range analytics.PeriodKinds {
 		v.Kinds = append(v.Kinds, choice{k, T(l, "kind."+k), r.Path + "?" + url.Values{"period_kind": {k}}.Encode(), k == r.Kind})
 	}
@@ -171,6 +156,28 @@ func periodDates(start, end string) string {
 		return ""
 	}
 	return s.Format(time.DateOnly) + " – " + e.AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
+// scorecardPlace is a scorecard's breadcrumb and parent. The regions end
+// with the entity's own region for a department, with the region itself
+// for a region: the parent is the one before.
+func scorecardPlace(l string, r scorecardRequest, name string, regions []analytics.Region) ([]crumb, *crumb) {
+	out := crumbs(l, regions)
+	var parent *crumb
+	above := out[1:] // not the home page
+	if !r.Entity.department && len(above) > 0 {
+		above = above[:len(above)-1]
+	}
+	if len(above) > 0 {
+		p := above[len(above)-1]
+		parent = &p
+	}
+	if r.Entity.department {
+		out = append(out, crumb{Name: name})
+	} else if len(out) > 1 {
+		out[len(out)-1].URL = "" // this page
+	}
+	return out, parent
 }
 
 // crumbs is the breadcrumb of a chain of regions, the home page first.

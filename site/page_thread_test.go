@@ -260,3 +260,21 @@ func TestLongTextsAreCut(t *testing.T) {
 		}
 	}
 }
+
+// TestThreadKindAndChannel: a message's kind (投诉, 求助…) and the channel
+// it came through (网站, MOBILE…) are two facts under two labels; NYC's
+// channel "MOBILE" was shown as its 类型.
+func TestThreadKindAndChannel(t *testing.T) {
+	app := mustDemoApp(t)
+	_, list := get(t, app, "/messages")
+	link := regexp.MustCompile(`href="(/messages/demo/[^"]+)"`).FindStringSubmatch(list)
+	if link == nil {
+		t.Fatal("no thread linked from /messages")
+	}
+	_, body := get(t, app, link[1])
+	kind := regexp.MustCompile(`<dt>类型</dt><dd>([^<]*)</dd>`).FindStringSubmatch(body)
+	channel := regexp.MustCompile(`<dt>渠道</dt><dd>([^<]*)</dd>`).FindStringSubmatch(body)
+	if kind == nil || channel == nil || strings.Contains(kind[1], "·") || channel[1] == "" {
+		t.Errorf("%s: kind %q, channel %q; want each under its own label", link[1], kind, channel)
+	}
+}

@@ -424,7 +424,7 @@ func (s *Server) handleMessagesCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendCSV(c, "wenzheng-messages.csv", messagesCSVHeader, messagesCSVRows(recs))
+	return sendCSV(c, "wenzheng-messages-search.csv", messagesCSVHeader, messagesCSVRows(recs))
 }
 
 // messagesCSVRows are the CSV's lines after the header.

@@ -679,3 +679,16 @@ func TestMessagesCSVRows(t *testing.T) {
 		t.Errorf("CSV rows %q", got)
 	}
 }
+
+// TestDownloadNamesDiffer: the search's CSV (for Excel: BOM, at most
+// 10,000 rows) and the API's extract (every row, for programs) are
+// different files and must not save over each other.
+func TestDownloadNamesDiffer(t *testing.T) {
+	app := mustDemoApp(t)
+	page, _ := get(t, app, "/messages.csv")
+	extract, _ := get(t, app, "/api/v1/messages.csv?region=440000")
+	p, e := page.Header.Get("Content-Disposition"), extract.Header.Get("Content-Disposition")
+	if p == "" || e == "" || p == e {
+		t.Errorf("the search CSV is %q and the extract %q: want two names", p, e)
+	}
+}

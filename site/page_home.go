@@ -46,6 +46,8 @@ type homeView struct {
 	HasCharts  bool
 	FullURL    string
 	CSVURL     string
+	// Provisional says why a provisional period's figures will change.
+	Provisional string
 }
 
 // kpiChanges are the national KPIs against the previous period, ready to show.
@@ -124,6 +126,7 @@ func readHome(ctx context.Context, r Reader, rq analytics.RankingQuery) (homeDat
 func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	rk, ov := d.Ranking, d.Overview
 	view := &homeView{Query: rk.Query, Ranking: rk, Overview: ov, HasCharts: hasCharts, Trend: analytics.FillTrend(d.TrendKind, d.Trend), Periods: d.Periods}
+	view.Provisional = provisionalNote(l, rk.PeriodStatus, rk.Run.Params)
 	if ov.Previous != nil {
 		view.Changes = changes(l, ov.National, *ov.Previous)
 	}

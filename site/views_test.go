@@ -209,6 +209,8 @@ func TestProvisionalPeriodsLabelled(t *testing.T) {
 		{"/regions/440000?period=2025-11&lang=en", true},
 		{"/regions/440000?period_kind=quarter", false},
 		{"/rankings/regions?period_kind=rolling30", true},
+		{"/", false},
+		{"/?period=2025-11&lang=en", true},
 	} {
 		resp, body := get(t, app, tt.target)
 		if got := strings.Contains(body, `class="provisional"`); resp.StatusCode != 200 || got != tt.provisional {

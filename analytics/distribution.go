@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math"
 
+	"github.com/wenzheng-transparency/wenzheng/ingest"
 	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 )
 
@@ -44,10 +45,6 @@ func (b Bucket) Replied() bool { return b.DaysFrom != nil }
 func (b Bucket) Holds(days int) bool {
 	return b.DaysFrom != nil && *b.DaysFrom <= days && (b.DaysTo == nil || days <= *b.DaysTo)
 }
-
-// defaultSLADays is the deadline of a source that sets none, in working
-// days (the sources table's default, and metrics.sql's).
-const defaultSLADays = 15
 
 // distributionSQL reads every bucket of the current computation, with the
 // entity's messages in it (none: no row).
@@ -94,7 +91,7 @@ func (v *View) Distribution(ctx context.Context, level, id, kind, period string)
 			"The reply-time distribution has not been computed yet; try again later.")
 	}
 	if d.Total == 0 {
-		d.SLAMin, d.SLAMax, d.Workdays = defaultSLADays, defaultSLADays, true
+		d.SLAMin, d.SLAMax, d.Workdays = ingest.DefaultSLADays, ingest.DefaultSLADays, true
 	}
 	return d, nil
 }

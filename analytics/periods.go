@@ -60,8 +60,7 @@ func DefaultPeriod(ctx context.Context, q Querier, kind string) (string, error) 
 			max(period) FILTER (WHERE ended AND received > 0 AND mature >= ? * received),
 			max(period) FILTER (WHERE ended),
 			max(period))
-		FROM (SELECT *, period_kind LIKE 'rolling%' OR period_end <= CAST(timezone('Asia/Shanghai', ?) AS DATE) AS ended
-			FROM metrics WHERE level = 'national' AND period_kind = ?)`, run.Params.MatureShare(), run.AsOf, kind).Scan(&p)
+		FROM (SELECT *, `+periodEnded+` AS ended FROM metrics WHERE level = 'national' AND period_kind = ?)`, run.Params.MatureShare(), run.AsOf, kind).Scan(&p)
 	if err != nil {
 		return "", err
 	}
@@ -71,14 +70,18 @@ func DefaultPeriod(ctx context.Context, q Querier, kind string) (string, error) 
 	return p.String, nil
 }
 
+// periodEnded is whether a metrics row's period ended by the as_of given
+// as its parameter: a calendar period ends at period_end (a Beijing date),
+// a rolling window at as_of itself.
+const periodEnded = `(period_kind LIKE 'rolling%' OR period_end <= CAST(timezone('Asia/Shanghai', ?) AS DATE))`
+
 // PeriodStatusOf is a period's PeriodStatus, from the nation's row: it is
 // provisional while it has not ended (a rolling window ends at as_of) or
 // while less than the methodology's due_share of its messages are due.
 func PeriodStatusOf(ctx context.Context, q Querier, kind, period string, p Params, asOf time.Time) (PeriodStatus, error) {
 	var received, mature int64
 	var ended bool
-	err := q.QueryRowContext(ctx, `SELECT received, mature,
-			period_kind LIKE 'rolling%' OR period_end <= CAST(timezone('Asia/Shanghai', ?) AS DATE)
+	err := q.QueryRowContext(ctx, `SELECT received, mature, `+periodEnded+`
 		FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`,
 		asOf, kind, period).Scan(&received, &mature, &ended)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && received == 0) {

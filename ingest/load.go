@@ -15,6 +15,10 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
+// DefaultSLADays is the answer deadline, in working days, of a source
+// that sets none (SPEC: 15).
+const DefaultSLADays = 15
+
 // Source describes where records come from and how their deadlines count.
 type Source struct {
 	Name     string
@@ -54,7 +58,7 @@ func (s *Source) withDefaults() {
 		s.TimeZone = "Asia/Shanghai"
 	}
 	if s.SLADays == 0 {
-		s.SLADays = 15
+		s.SLADays = DefaultSLADays
 	}
 	if s.Profile == "" {
 		s.Profile = "canonical"

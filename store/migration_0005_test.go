@@ -36,7 +36,7 @@ func TestMigration0005RecomputesMetrics(t *testing.T) {
 			}
 			mustExec(`DROP TABLE reply_distribution`)
 			mustExec(`DROP TABLE reply_distribution_buckets`)
-			mustExec(`DELETE FROM schema_migrations WHERE version = 5`)
+			mustExec(`DELETE FROM schema_migrations WHERE version >= 5`) // 0006 runs again too: it is written to
 			// A load committed an hour before the metrics' as_of.
 			mustExec(`INSERT INTO runs (run_id, source, started_at, finished_at, status) VALUES (7, 's', now() - INTERVAL 2 HOUR, now() - INTERVAL 1 HOUR, 'ok')`)
 			if tt.computed {
@@ -56,8 +56,8 @@ func TestMigration0005RecomputesMetrics(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			if v, err := db.Version(ctx); err != nil || v != 5 {
-				t.Fatalf("version %d (%v), want 5", v, err)
+			if v, err := db.Version(ctx); err != nil || v < 5 {
+				t.Fatalf("version %d (%v), want 5 or later", v, err)
 			}
 			mark, err := db.Meta(ctx, "metrics_input")
 			if err != nil || mark != tt.want {

@@ -3,6 +3,13 @@
 -- (messages, sources, regions, departments, calendar) and a one-row table
 -- _params holding the values in force:
 --   as_of TIMESTAMPTZ, w_reply, w_on_time, w_satisfaction, w_basic, m, z DOUBLE, min_n INTEGER.
+-- Each source has its own clock: a message is due, censored and placed in
+-- the rolling windows against its source's as_of (sources.as_of, the time
+-- the source's data is as of); _params.as_of only stands in for a source
+-- that has none yet. Each source belongs to a jurisdiction (sources.
+-- jurisdiction: CN, nyc, …), whose figures are its "national" ones, and
+-- entities are ranked only within their jurisdiction, against entities
+-- measured under the same deadline rules (the pool: 15wd, 10cd, …).
 -- The results are the temp tables _metrics (one row per entity and period),
 -- _level_averages, _category_metrics, _distribution_buckets, _distribution
 -- and _facts.
@@ -26,20 +33,27 @@ CREATE OR REPLACE TEMP MACRO wilson_hi(k, n, z) AS
 -- after the posting day, in the source's time zone. t_days counts the same
 -- days from the posting day to the day of the first reply (or of as_of):
 -- 0 is the same day, and a reply is on time when it comes by day N.
+CREATE OR REPLACE TEMP TABLE _clocks AS
+SELECT src.source, coalesce(s.as_of, p.as_of) AS as_of,
+       coalesce(s.jurisdiction, 'CN') AS jurisdiction,
+       coalesce(s.time_zone, 'Asia/Shanghai') AS tz,
+       coalesce(s.sla_days, 15) AS sla_days,
+       coalesce(s.workdays, true) AS workdays,
+       coalesce(s.category_tree, true) AS category_tree
+FROM (SELECT DISTINCT source FROM messages) src
+LEFT JOIN sources s ON s.name = src.source
+CROSS JOIN _params p;
+
 CREATE OR REPLACE TEMP TABLE _facts AS
 WITH m AS (
     SELECT msg.source, msg.source_id, msg.region_code, msg.department_id, msg.category, msg.posted_at,
            msg.rating, msg.status,
-           CASE WHEN msg.first_reply_at <= p.as_of THEN msg.first_reply_at END AS reply_at,
-           CASE WHEN msg.first_reply_at <= p.as_of THEN msg.first_reply_at ELSE p.as_of END AS end_at,
-           p.as_of,
-           coalesce(s.time_zone, 'Asia/Shanghai') AS tz,
-           coalesce(s.sla_days, 15) AS sla_days,
-           coalesce(s.workdays, true) AS workdays
+           CASE WHEN msg.first_reply_at <= c.as_of THEN msg.first_reply_at END AS reply_at,
+           CASE WHEN msg.first_reply_at <= c.as_of THEN msg.first_reply_at ELSE c.as_of END AS end_at,
+           c.as_of, c.jurisdiction, c.tz, c.sla_days, c.workdays, c.category_tree
     FROM messages msg
-    LEFT JOIN sources s ON s.name = msg.source
-    CROSS JOIN _params p
-    WHERE msg.posted_at <= p.as_of
+    JOIN _clocks c ON c.source = msg.source
+    WHERE msg.posted_at <= c.as_of
 ), qh AS (
     -- Local time is what decides a message's day. Converting with a time
     -- zone read from a column is slow row by row, and UTC offsets only
@@ -70,8 +84,10 @@ WITH m AS (
 ), x AS (
     SELECT dl.*, dd.deadline_at FROM dl LEFT JOIN dd USING (tz, deadline_day)
 )
-SELECT source, source_id, region_code, department_id,
-       coalesce(nullif(trim(split_part(category, '/', 1)), ''), '') AS category,
+SELECT source, source_id, jurisdiction, region_code, department_id,
+       -- the first level of a category path; a source whose categories are
+       -- plain names ("Noise - Street/Sidewalk") keeps them whole
+       coalesce(nullif(trim(CASE WHEN category_tree THEN split_part(category, '/', 1) ELSE category END), ''), '') AS category,
        posted_at, posted_day, deadline_at, rating,
        status = 'deleted' AS is_deleted,
        coalesce(deadline_at <= as_of, false) AS is_mature,
@@ -81,7 +97,10 @@ SELECT source, source_id, region_code, department_id,
        -- time to first reply, censored at as_of when there is none yet
        date_diff('second', posted_at, end_at) / 3600.0 AS t_hours,
        coalesce(t_days, 0) AS t_days,
-       sla_days, workdays
+       sla_days, workdays,
+       -- the deadline rule, which decides the pool an entity is ranked in
+       CAST(sla_days AS VARCHAR) || CASE WHEN workdays THEN 'wd' ELSE 'cd' END AS rule,
+       as_of, tz
 FROM x;
 
 -- The periods a message belongs to: its calendar month, quarter and year,
@@ -104,16 +123,25 @@ WITH cal AS (
                     WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 YEAR END AS DATE) AS period_end
     FROM _facts f CROSS JOIN _periods k
     WHERE k.days IS NULL
+), windows AS (
+    -- windows of instants, for each source clock: (as_of − n×24 h, as_of],
+    -- and the n×24 h before (hours, not days: day arithmetic on instants
+    -- would follow the session's time zone and its daylight saving); their
+    -- dates are the source's local ones
+    SELECT c.as_of, c.tz, k.period_kind, k.days, w.prev,
+           CAST(k.days AS VARCHAR) || 'd' || CASE WHEN w.prev THEN '-prev' ELSE '' END AS period,
+           CAST(timezone(c.tz, c.as_of - to_hours(24 * CASE WHEN w.prev THEN 2 * k.days ELSE k.days END)) AS DATE) AS period_start,
+           CAST(timezone(c.tz, c.as_of - to_hours(24 * CASE WHEN w.prev THEN k.days ELSE 0 END)) AS DATE) + 1 AS period_end
+    FROM (SELECT DISTINCT as_of, tz FROM _clocks) c
+    CROSS JOIN _periods k
+    CROSS JOIN (SELECT false AS prev UNION ALL SELECT true) w
+    WHERE k.days IS NOT NULL
 ), rolling AS (
-    -- windows of instants: (as_of − n×24 h, as_of], and the n×24 h before
-    -- (hours, not days: day arithmetic on instants would follow the
-    -- session's time zone and its daylight saving)
-    SELECT f.source, f.source_id, k.period_kind,
-           CAST(k.days AS VARCHAR) || 'd' || CASE WHEN f.posted_at > p.as_of - to_hours(24 * (k.days)) THEN '' ELSE '-prev' END AS period,
-           CAST(timezone('Asia/Shanghai', p.as_of - to_hours(24 * CASE WHEN f.posted_at > p.as_of - to_hours(24 * (k.days)) THEN k.days ELSE 2 * k.days END)) AS DATE) AS period_start,
-           CAST(timezone('Asia/Shanghai', p.as_of - to_hours(24 * CASE WHEN f.posted_at > p.as_of - to_hours(24 * (k.days)) THEN 0 ELSE k.days END)) AS DATE) + 1 AS period_end
-    FROM _facts f CROSS JOIN _periods k CROSS JOIN _params p
-    WHERE k.days IS NOT NULL AND f.posted_at > p.as_of - to_hours(24 * (2 * k.days))
+    SELECT f.source, f.source_id, w.period_kind, w.period, w.period_start, w.period_end
+    FROM _facts f
+    JOIN windows w ON w.as_of = f.as_of AND w.tz = f.tz
+     AND w.prev = (f.posted_at <= f.as_of - to_hours(24 * w.days))
+    WHERE f.posted_at > f.as_of - to_hours(24 * (2 * w.days))
 )
 SELECT * FROM cal UNION ALL SELECT * FROM rolling;
 
@@ -137,21 +165,24 @@ WITH geo AS (
     LEFT JOIN geo g ON g.region_code = f.region_code
     LEFT JOIN departments dep ON dep.department_id = f.department_id
 ), e AS (
-    SELECT 'national' AS level, 'CN' AS entity_id, NULL AS parent_id, * FROM f
-    UNION ALL SELECT 'province', coalesce(province, '_unattributed'), 'CN', * FROM f
+    SELECT 'national' AS level, jurisdiction AS entity_id, NULL AS parent_id, * FROM f
+    UNION ALL SELECT 'province', coalesce(province, '_unattributed'), jurisdiction, * FROM f
     UNION ALL SELECT 'city', coalesce(city, '_unattributed'), CASE WHEN city IS NOT NULL THEN province END, * FROM f
     UNION ALL SELECT 'county', coalesce(county, '_unattributed'), CASE WHEN county IS NOT NULL THEN city END, * FROM f
     UNION ALL SELECT 'department', coalesce(department_id, '_unattributed'), department_region, * FROM f
 )
-SELECT e.level, e.entity_id, e.parent_id, fp.period_kind, fp.period, fp.period_start, fp.period_end,
+SELECT e.jurisdiction, e.level, e.entity_id, e.parent_id, e.rule, fp.period_kind, fp.period, fp.period_start, fp.period_end,
        e.category, e.is_deleted, e.is_mature, e.is_replied, e.is_on_time, e.rating, e.t_hours, e.t_days,
        e.sla_days, e.workdays
 FROM e
 JOIN _fact_periods fp USING (source, source_id);
 
 CREATE OR REPLACE TEMP TABLE _agg AS
-SELECT level, entity_id, any_value(parent_id) AS parent_id, period_kind, period,
-       any_value(period_start) AS period_start, any_value(period_end) AS period_end,
+SELECT jurisdiction, level, entity_id, any_value(parent_id) AS parent_id, period_kind, period,
+       -- the pool: every deadline rule the entity's messages were measured under
+       array_to_string(list_sort(list_distinct(list(rule))), '+') AS pool,
+       -- a rolling window's dates: the widest of the jurisdiction's sources
+       min(period_start) AS period_start, max(period_end) AS period_end,
        -- the previous period of the same kind, for rank_change
        CASE period_kind
            WHEN 'month' THEN strftime(any_value(period_start) - INTERVAL 1 MONTH, '%Y-%m')
@@ -173,7 +204,7 @@ SELECT level, entity_id, any_value(parent_id) AS parent_id, period_kind, period,
        median(t_hours) FILTER (WHERE is_replied) AS plain_median_h,
        median(t_days) FILTER (WHERE is_replied) AS plain_median_days
 FROM _expanded
-GROUP BY level, entity_id, period_kind, period;
+GROUP BY jurisdiction, level, entity_id, period_kind, period;
 
 -- Kaplan–Meier, in hours and in deadline days: at each distinct time t with
 -- d replies among n still waiting, S(t) = Π (1 − d/n). The median is the
@@ -181,12 +212,12 @@ GROUP BY level, entity_id, period_kind, period;
 CREATE OR REPLACE TEMP TABLE _km AS
 WITH grp AS (
     -- an integer key per entity and period makes the sorts below cheap
-    SELECT row_number() OVER () AS gid, level, entity_id, period_kind, period
-    FROM (SELECT DISTINCT level, entity_id, period_kind, period FROM _expanded)
+    SELECT row_number() OVER () AS gid, jurisdiction, level, entity_id, period_kind, period
+    FROM (SELECT DISTINCT jurisdiction, level, entity_id, period_kind, period FROM _expanded)
 ), obs AS (
-    SELECT g.gid * 2 AS k, e.t_hours AS t, e.is_replied FROM _expanded e JOIN grp g USING (level, entity_id, period_kind, period)
+    SELECT g.gid * 2 AS k, e.t_hours AS t, e.is_replied FROM _expanded e JOIN grp g USING (jurisdiction, level, entity_id, period_kind, period)
     UNION ALL
-    SELECT g.gid * 2 + 1, e.t_days, e.is_replied FROM _expanded e JOIN grp g USING (level, entity_id, period_kind, period)
+    SELECT g.gid * 2 + 1, e.t_days, e.is_replied FROM _expanded e JOIN grp g USING (jurisdiction, level, entity_id, period_kind, period)
 ), g AS (
     SELECT k, t, count(*) FILTER (WHERE is_replied) AS d, count(*) AS c FROM obs GROUP BY k, t
 ), r AS (
@@ -198,7 +229,7 @@ WITH grp AS (
            min(t) FILTER (WHERE surv <= 0.1 + 1e-9) AS p90_t, max(t) AS max_t
     FROM s GROUP BY k
 )
-SELECT grp.level, grp.entity_id, grp.period_kind, grp.period,
+SELECT grp.jurisdiction, grp.level, grp.entity_id, grp.period_kind, grp.period,
        coalesce(h.median_t, h.max_t) AS km_median_h, h.median_t IS NULL AS km_median_more,
        coalesce(h.p90_t, h.max_t) AS km_p90_h, h.p90_t IS NULL AS km_p90_more,
        coalesce(d.median_t, d.max_t) AS km_median_days, d.median_t IS NULL AS km_median_days_more,
@@ -208,10 +239,11 @@ JOIN q h ON h.k = grp.gid * 2
 JOIN q d ON d.k = grp.gid * 2 + 1;
 
 -- p̄: each component's rate over all entities of the same level and period
--- (not the 未识别 bucket: a known entity's score must not depend on how
--- well text extraction worked elsewhere).
+-- in the same pool (jurisdiction and deadline rules), not the 未识别 bucket:
+-- a known entity's score must not depend on how well text extraction worked
+-- elsewhere, nor on entities measured against another clock or deadline.
 CREATE OR REPLACE TEMP TABLE _level_rates AS
-SELECT a.level, a.period_kind, a.period,
+SELECT a.jurisdiction, a.level, a.pool, a.period_kind, a.period,
        count(*) AS entities,
        sum(a.received) AS received, sum(a.mature) AS mature, sum(a.rated) AS rated,
        sum(a.replied) / nullif(sum(a.mature), 0) AS p_reply,
@@ -222,7 +254,7 @@ SELECT a.level, a.period_kind, a.period,
        (sum(a.satisfied) + any_value(p.w_basic) * sum(a.basic)) / nullif(sum(a.rated), 0) AS p_satisfaction
 FROM _agg a CROSS JOIN _params p
 WHERE a.entity_id <> '_unattributed'
-GROUP BY a.level, a.period_kind, a.period;
+GROUP BY a.jurisdiction, a.level, a.pool, a.period_kind, a.period;
 
 -- The score: each available component shrunk towards p̄ with strength m,
 -- weighted, the weights renormalised over the components available.
@@ -234,7 +266,7 @@ WITH x AS (
            (a.on_time + p.m * l.p_on_time) / (a.mature + p.m) AS on_time_shrunk,
            (a.satisfied + p.w_basic * a.basic + p.m * l.p_satisfaction) / (a.rated + p.m) AS satisfaction_shrunk
     FROM _agg a
-    LEFT JOIN _level_rates l USING (level, period_kind, period)
+    LEFT JOIN _level_rates l USING (jurisdiction, level, pool, period_kind, period)
     CROSS JOIN _params p
 ), w AS (
     SELECT x.*,
@@ -252,19 +284,42 @@ SELECT w.*,
 FROM w;
 
 -- Standard competition ranking (1, 2, 2, 4) on the score as published, to
--- one decimal, among eligible entities; the percentile is the share of the
--- other ranked entities of the level that score lower (100: the best).
+-- one decimal, among the eligible entities of the pool: the same
+-- jurisdiction, level and period, measured under the same deadline rules.
+-- The percentile is the share of the other ranked entities of the pool that
+-- score lower (100: the best).
 CREATE OR REPLACE TEMP TABLE _ranked AS
 SELECT s.*,
-       CASE WHEN eligible THEN rank() OVER (PARTITION BY level, period_kind, period, eligible ORDER BY round(score, 1) DESC) END AS rank,
-       CASE WHEN eligible THEN rank() OVER (PARTITION BY level, period_kind, period, parent_id, eligible ORDER BY round(score, 1) DESC) END AS rank_in_parent,
+       CASE WHEN eligible THEN rank() OVER (PARTITION BY jurisdiction, level, pool, period_kind, period, eligible ORDER BY round(score, 1) DESC) END AS rank,
+       CASE WHEN eligible THEN rank() OVER (PARTITION BY jurisdiction, level, pool, period_kind, period, parent_id, eligible ORDER BY round(score, 1) DESC) END AS rank_in_parent,
+       CASE WHEN eligible THEN count(*) OVER (PARTITION BY jurisdiction, level, pool, period_kind, period, eligible) END AS pool_ranked,
        -- with a single ranked entity there is nobody to be better than: no percentile
-       CASE WHEN eligible AND count(*) OVER (PARTITION BY level, period_kind, period, eligible) > 1
-            THEN 100 * percent_rank() OVER (PARTITION BY level, period_kind, period, eligible ORDER BY round(score, 1)) END AS percentile
+       CASE WHEN eligible AND count(*) OVER (PARTITION BY jurisdiction, level, pool, period_kind, period, eligible) > 1
+            THEN 100 * percent_rank() OVER (PARTITION BY jurisdiction, level, pool, period_kind, period, eligible ORDER BY round(score, 1)) END AS percentile
 FROM _scored s;
 
+-- A rank change compares like with like only: the entity ranked in both
+-- periods, under the same deadline rules, in pools that share at least half
+-- of the larger one's entities (a rank among 12 says nothing against a rank
+-- among 1,000). _pool_overlap counts, for each pool, the entities ranked in
+-- it now and in the same pool the period before.
+CREATE OR REPLACE TEMP TABLE _pool_overlap AS
+SELECT r.jurisdiction, r.level, r.pool, r.period_kind, r.period,
+       any_value(r.pool_ranked) AS ranked_now,
+       any_value(pp.pool_ranked) AS ranked_before,
+       count(prev.rank) AS common
+FROM _ranked r
+LEFT JOIN _ranked prev
+       ON prev.jurisdiction = r.jurisdiction AND prev.level = r.level AND prev.entity_id = r.entity_id
+      AND prev.period_kind = r.period_kind AND prev.period = r.prev_period AND prev.pool = r.pool AND prev.rank IS NOT NULL
+LEFT JOIN (SELECT DISTINCT jurisdiction, level, pool, period_kind, period, pool_ranked FROM _ranked WHERE rank IS NOT NULL) pp
+       ON pp.jurisdiction = r.jurisdiction AND pp.level = r.level AND pp.pool = r.pool
+      AND pp.period_kind = r.period_kind AND pp.period = r.prev_period
+WHERE r.rank IS NOT NULL
+GROUP BY ALL;
+
 CREATE OR REPLACE TEMP TABLE _metrics AS
-SELECT r.level, r.entity_id, r.parent_id, r.period_kind, r.period, r.period_start, r.period_end,
+SELECT r.jurisdiction, r.level, r.entity_id, r.parent_id, r.pool, r.period_kind, r.period, r.period_start, r.period_end,
        r.received, r.deleted, r.mature, r.replied, r.on_time, r.rated, r.satisfied, r.basic, r.unsatisfied, r.overdue_open,
        r.replied / nullif(r.mature, 0) AS reply_rate, wilson_lo(r.replied, r.mature, r.z) AS reply_lo, wilson_hi(r.replied, r.mature, r.z) AS reply_hi,
        r.on_time / nullif(r.mature, 0) AS on_time_rate, wilson_lo(r.on_time, r.mature, r.z) AS on_time_lo, wilson_hi(r.on_time, r.mature, r.z) AS on_time_hi,
@@ -277,32 +332,46 @@ SELECT r.level, r.entity_id, r.parent_id, r.period_kind, r.period, r.period_star
        CASE WHEN r.mature > 0 THEN r.on_time_shrunk END AS on_time_shrunk,
        CASE WHEN r.rated > 0 THEN r.satisfaction_shrunk END AS satisfaction_shrunk,
        CASE WHEN r.level <> 'national' THEN r.score END AS score,
-       r.components, r.eligible, r.rank, r.rank_in_parent,
+       r.components, r.eligible, r.rank, r.rank_in_parent, r.pool_ranked,
        prev.rank AS prev_rank,
-       prev.rank - r.rank AS rank_change,
-       r.percentile
+       CASE WHEN r.rank IS NOT NULL AND prev.rank IS NOT NULL AND prev.pool = r.pool
+                 AND o.common >= 0.5 * greatest(o.ranked_now, o.ranked_before)
+            THEN prev.rank - r.rank END AS rank_change,
+       CASE WHEN r.rank IS NULL THEN NULL
+            WHEN prev.entity_id IS NULL THEN 'new'
+            WHEN prev.rank IS NULL THEN 'not_ranked'
+            WHEN prev.pool <> r.pool THEN 'rule_changed'
+            WHEN o.common < 0.5 * greatest(o.ranked_now, o.ranked_before) THEN 'pool_changed'
+       END AS rank_change_note,
+       r.percentile,
+       CASE WHEN prev.pool = r.pool THEN prev.percentile END AS prev_percentile,
+       CASE WHEN r.rank IS NOT NULL AND prev.rank IS NOT NULL AND prev.pool = r.pool
+            THEN r.percentile - prev.percentile END AS percentile_change
 FROM _ranked r
-LEFT JOIN _km k USING (level, entity_id, period_kind, period)
+LEFT JOIN _km k USING (jurisdiction, level, entity_id, period_kind, period)
 LEFT JOIN _ranked prev
-       ON prev.level = r.level AND prev.entity_id = r.entity_id AND prev.period_kind = r.period_kind
-      AND prev.period = r.prev_period
+       ON prev.jurisdiction = r.jurisdiction AND prev.level = r.level AND prev.entity_id = r.entity_id
+      AND prev.period_kind = r.period_kind AND prev.period = r.prev_period
+LEFT JOIN _pool_overlap o
+       ON o.jurisdiction = r.jurisdiction AND o.level = r.level AND o.pool = r.pool
+      AND o.period_kind = r.period_kind AND o.period = r.period
 WHERE r.period NOT LIKE '%-prev';
 
 CREATE OR REPLACE TEMP TABLE _level_averages AS
-SELECT l.level, l.period_kind, l.period, l.entities,
+SELECT l.jurisdiction, l.level, l.pool, l.period_kind, l.period, l.entities,
        count(m.rank) AS ranked, l.received, l.mature, l.rated,
        l.p_reply AS reply_rate, l.p_on_time AS on_time_rate, l.p_satisfaction AS satisfaction_rate,
        -- summed in a fixed order: a parallel float sum could differ in its
        -- last bit from one computation to the next
        avg(m.score ORDER BY m.entity_id) FILTER (WHERE m.rank IS NOT NULL) AS mean_score
 FROM _level_rates l
-LEFT JOIN _metrics m USING (level, period_kind, period)
+LEFT JOIN _metrics m USING (jurisdiction, level, pool, period_kind, period)
 WHERE l.period NOT LIKE '%-prev'
 GROUP BY ALL;
 
 -- On-time rate by category (the first level of the category path).
 CREATE OR REPLACE TEMP TABLE _category_metrics AS
-SELECT level, entity_id, period_kind, period, category,
+SELECT jurisdiction, level, entity_id, period_kind, period, category,
        count(*) AS received,
        count(*) FILTER (WHERE is_mature) AS mature,
        count(*) FILTER (WHERE is_mature AND is_replied) AS replied,
@@ -312,7 +381,7 @@ SELECT level, entity_id, period_kind, period, category,
        wilson_hi(count(*) FILTER (WHERE is_mature AND is_on_time), count(*) FILTER (WHERE is_mature), any_value(p.z)) AS on_time_hi
 FROM _expanded CROSS JOIN _params p
 WHERE period NOT LIKE '%-prev' AND level <> 'national'
-GROUP BY level, entity_id, period_kind, period, category;
+GROUP BY jurisdiction, level, entity_id, period_kind, period, category;
 
 -- The reply-time distribution. _distribution_buckets is the one definition
 -- of its buckets: the deadline days the first reply took (t_days: 0 is the
@@ -331,7 +400,7 @@ UNION ALL SELECT 18, 'not_replied', NULL, NULL;
 -- buckets that are late. Counted by day first: far fewer rows to place.
 CREATE OR REPLACE TEMP TABLE _distribution AS
 WITH d AS (
-    SELECT level, entity_id, period_kind, period,
+    SELECT jurisdiction, level, entity_id, period_kind, period,
            CASE WHEN is_replied THEN t_days END AS days,
            count(*) AS messages, min(sla_days) AS sla_min, max(sla_days) AS sla_max,
            bool_or(workdays) AS workdays, bool_or(NOT workdays) AS calendar_days
@@ -339,7 +408,7 @@ WITH d AS (
     WHERE period NOT LIKE '%-prev'
     GROUP BY ALL
 )
-SELECT d.level, d.entity_id, d.period_kind, d.period, b.bucket,
+SELECT d.jurisdiction, d.level, d.entity_id, d.period_kind, d.period, b.bucket,
        sum(d.messages) AS messages, min(d.sla_min) AS sla_min, max(d.sla_max) AS sla_max,
        bool_or(d.workdays) AS workdays, bool_or(d.calendar_days) AS calendar_days
 FROM d

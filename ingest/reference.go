@@ -18,6 +18,9 @@ type Region struct {
 	NameEn     string `json:"name_en,omitempty"`
 	Level      string `json:"level"` // province, city or county
 	ParentCode string `json:"parent_code,omitempty"`
+	// Jurisdiction is the root the region belongs to (empty: CN, or the
+	// loading source's); a region without a parent is its top tier.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // Department is an answering body within a region.
@@ -26,6 +29,9 @@ type Department struct {
 	Name       string `json:"name"`
 	NameEn     string `json:"name_en,omitempty"`
 	RegionCode string `json:"region_code,omitempty"`
+	// Jurisdiction is the root the department belongs to (empty: CN, or
+	// the loading source's).
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // UpsertReference stores regions and departments, replacing earlier
@@ -67,7 +73,7 @@ func stageReference(ctx context.Context, db *store.DB, regions []Region, departm
 	}
 	err := db.Append(ctx, "_stage_regions", func(appendRow func(...driver.Value) error) error {
 		for _, r := range regions {
-			if err := appendRow(r.Code, r.Name, nullStr(r.NameEn), r.Level, nullStr(r.ParentCode)); err != nil {
+			if err := appendRow(r.Code, r.Name, nullStr(r.NameEn), r.Level, nullStr(r.ParentCode), nil); err != nil {
 				return fmt.Errorf("region %s: %w", r.Code, err)
 			}
 		}
@@ -78,7 +84,7 @@ func stageReference(ctx context.Context, db *store.DB, regions []Region, departm
 	}
 	return db.Append(ctx, "_stage_departments", func(appendRow func(...driver.Value) error) error {
 		for _, d := range departments {
-			if err := appendRow(d.ID, d.Name, nullStr(d.NameEn), nullStr(d.RegionCode)); err != nil {
+			if err := appendRow(d.ID, d.Name, nullStr(d.NameEn), nullStr(d.RegionCode), nil); err != nil {
 				return fmt.Errorf("department %s: %w", d.ID, err)
 			}
 		}

@@ -33,9 +33,9 @@ ALTER TABLE sources ADD COLUMN IF NOT EXISTS jurisdiction VARCHAR DEFAULT 'CN';
 ALTER TABLE sources ADD COLUMN IF NOT EXISTS as_of TIMESTAMPTZ;
 ALTER TABLE sources ADD COLUMN IF NOT EXISTS as_of_rule VARCHAR;
 ALTER TABLE sources ADD COLUMN IF NOT EXISTS loaded_at TIMESTAMPTZ;
-ALTER TABLE sources ADD COLUMN IF NOT EXISTS category_tree BOOLEAN DEFAULT false;
+ALTER TABLE sources ADD COLUMN IF NOT EXISTS category_tree BOOLEAN DEFAULT true;
 UPDATE sources SET jurisdiction = 'CN' WHERE jurisdiction IS NULL;
-UPDATE sources SET category_tree = true WHERE profile IN ('canonical', 'zhihuizhengwu', 'mapping');
+UPDATE sources SET category_tree = profile NOT IN ('nyc311', 'open311');
 
 -- regions: the jurisdiction each region belongs to (NULL reads as CN).
 ALTER TABLE regions ADD COLUMN IF NOT EXISTS jurisdiction VARCHAR;

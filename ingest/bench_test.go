@@ -106,7 +106,7 @@ func BenchmarkIngestRealFiles(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				db := mustOpenDB(b)
 				start := time.Now()
-				s, err := (&Loader{DB: db, Secret: []byte("bench")}).LoadFile(context.Background(), Source{Name: f.name, Profile: f.profile, TimeZone: f.tz}, f.path)
+				s, err := (&Loader{DB: db, Secret: []byte("bench")}).LoadFile(context.Background(), Source{Name: f.name, Profile: f.profile, TimeZone: f.tz, Jurisdiction: testJurisdiction(f.profile)}, f.path)
 				if err != nil {
 					b.Fatal(err)
 				}

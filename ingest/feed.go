@@ -24,7 +24,9 @@ type FeedProfile interface {
 // its retries) changes nothing, and the fetched file is archived by SHA-256
 // like any input, so the run can be reproduced without the feed.
 func (l *Loader) LoadFeed(ctx context.Context, src Source, endpoint string, from, to time.Time) (Summary, error) {
-	src.withDefaults()
+	if err := src.withDefaults(); err != nil {
+		return Summary{}, err
+	}
 	o, err := src.options()
 	if err != nil {
 		return Summary{}, err
@@ -53,6 +55,9 @@ func (l *Loader) LoadFeed(ctx context.Context, src Source, endpoint string, from
 	if err != nil {
 		return Summary{}, fmt.Errorf("source %s: %w", src.Name, err)
 	}
+	// What the feed said is as of the end of its fetch: a request still
+	// open then is open at that time, whatever window was asked for.
+	src.fetchedAt = l.now()
 	return l.loadPath(ctx, src, tmp.Name(), FeedName(endpoint, from, to))
 }
 

@@ -23,7 +23,7 @@ const DefaultSLADays = 15
 type Source struct {
 	Name     string
 	Profile  string
-	TimeZone string // IANA name; default Asia/Shanghai
+	TimeZone string // IANA name; default: the profile's (Asia/Shanghai; nyc311 America/New_York; open311 none)
 	SLADays  int    // default 15
 	// CalendarDays counts deadlines in calendar days instead of official
 	// working days (NYC, for instance).
@@ -35,6 +35,19 @@ type Source struct {
 	Mapping *Mapping
 	// Limits bound what one input may cost (zero: the defaults).
 	Limits Limits
+	// Jurisdiction is the root of the source's regions; nil: its
+	// profile's (open311 has none and must be given one).
+	Jurisdiction *Jurisdiction
+	// SnapshotAt declares the time the source's data is as of (see
+	// ParseSnapshotAt); empty: the latest time its data holds (files) or
+	// the time of the fetch (feeds).
+	SnapshotAt string
+	// CategoryTree says whether categories are paths "A/B/C"; nil: the
+	// profile's default (ProfileCategoryTree).
+	CategoryTree *bool
+
+	// fetchedAt is when a feed's fetch ended (LoadFeed): its as_of.
+	fetchedAt time.Time
 }
 
 func (s Source) options() (ProfileOptions, error) {
@@ -42,7 +55,11 @@ func (s Source) options() (ProfileOptions, error) {
 	if err != nil {
 		return ProfileOptions{}, fmt.Errorf("source %s: unknown time zone %q", s.Name, s.TimeZone)
 	}
-	return ProfileOptions{Source: s.Name, Location: loc, Mapping: s.Mapping, Limits: s.Limits}, nil
+	j, err := s.jurisdiction()
+	if err != nil {
+		return ProfileOptions{}, err
+	}
+	return ProfileOptions{Source: s.Name, Location: loc, Mapping: s.Mapping, Limits: s.Limits, Jurisdiction: j}, nil
 }
 
 func (s Source) profile() (Profile, error) {
@@ -53,16 +70,25 @@ func (s Source) profile() (Profile, error) {
 	return NewProfile(s.Profile, o)
 }
 
-func (s *Source) withDefaults() {
-	if s.TimeZone == "" {
-		s.TimeZone = "Asia/Shanghai"
+// withDefaults fills what the source leaves to its profile; a source that
+// must say (an open311 city, its time zone) fails.
+func (s *Source) withDefaults() error {
+	tz, err := s.timeZone()
+	if err != nil {
+		return err
 	}
+	s.TimeZone = tz
 	if s.SLADays == 0 {
 		s.SLADays = DefaultSLADays
 	}
 	if s.Profile == "" {
 		s.Profile = "canonical"
 	}
+	if s.CategoryTree == nil {
+		tree := ProfileCategoryTree(s.Profile)
+		s.CategoryTree = &tree
+	}
+	return nil
 }
 
 // Summary reports one run; RowsRead = Inserted + Updated + Unchanged + Rejected.
@@ -86,6 +112,31 @@ type Summary struct {
 	// RunID, or an earlier run of the same file that recorded the very
 	// same rejects (they are not stored twice); 0 when none was rejected.
 	RejectsRun int64
+	// AsOf is the time the source's data is as of after this run, and
+	// AsOfRule how it was chosen (sources.as_of, sources.as_of_rule).
+	AsOf     time.Time
+	AsOfRule string
+}
+
+// How a source's as_of was chosen (sources.as_of_rule).
+const (
+	AsOfDeclared = "declared" // snapshot_at in the config, --as-of on ingest
+	AsOfData     = "data"     // the latest time the source's data holds
+	AsOfFetch    = "fetch"    // the time its feed was fetched
+)
+
+// declaredAsOf is the source's declared snapshot time, read in its time
+// zone.
+func (s Source) declaredAsOf() (time.Time, error) {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("source %s: unknown time zone %q", s.Name, s.TimeZone)
+	}
+	t, err := ParseSnapshotAt(s.SnapshotAt, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("source %s: snapshot_at: %w", s.Name, err)
+	}
+	return t, nil
 }
 
 // Accepted is the number of rows that were not rejected.
@@ -142,7 +193,9 @@ func (l *Loader) LoadFile(ctx context.Context, src Source, path string) (Summary
 }
 
 func (l *Loader) loadPath(ctx context.Context, src Source, path, name string) (s Summary, err error) {
-	src.withDefaults()
+	if err := src.withDefaults(); err != nil {
+		return Summary{}, err
+	}
 	p, err := src.profile()
 	if err != nil {
 		return Summary{}, err
@@ -184,9 +237,22 @@ func (l *Loader) Load(ctx context.Context, src Source, input, sha string, r Read
 // run is Load; hasData, when set, says whether an input from which no row
 // was read held any.
 func (l *Loader) run(ctx context.Context, src Source, input, sha string, r Reader, hasData func() (bool, error)) (Summary, error) {
-	src.withDefaults()
-	start := l.now()
 	s := Summary{Source: src.Name, Input: input, SHA256: sha}
+	if err := src.withDefaults(); err != nil {
+		return s, err
+	}
+	start := l.now()
+	if src.SnapshotAt != "" {
+		// A snapshot cannot be taken after it is loaded (a day's margin,
+		// as for the data's own dates: clocks and zones differ).
+		at, err := src.declaredAsOf()
+		if err != nil {
+			return s, err
+		}
+		if at.After(start.Add(24 * time.Hour)) {
+			return s, fmt.Errorf("source %s: snapshot_at %s is after the load: an export cannot be as of the future", src.Name, at.Format(time.RFC3339))
+		}
+	}
 	if err := l.registerSource(ctx, src); err != nil {
 		return s, err
 	}
@@ -225,12 +291,25 @@ func (l *Loader) run(ctx context.Context, src Source, input, sha string, r Reade
 	return s, nil
 }
 
+// registerSource stores how src is read and counted, and its
+// jurisdiction. Its as_of and loaded_at are kept: only a committed run
+// changes them (commitRun).
 func (l *Loader) registerSource(ctx context.Context, src Source) error {
 	if _, err := time.LoadLocation(src.TimeZone); err != nil {
 		return fmt.Errorf("source %s: unknown time zone %q", src.Name, src.TimeZone)
 	}
-	_, err := l.DB.ExecContext(ctx, `INSERT OR REPLACE INTO sources (name, profile, time_zone, sla_days, workdays, snapshot)
-		VALUES (?, ?, ?, ?, ?, ?)`, src.Name, src.Profile, src.TimeZone, src.SLADays, !src.CalendarDays, src.Snapshot)
+	j, err := src.jurisdiction()
+	if err != nil {
+		return err
+	}
+	if err := registerJurisdiction(ctx, l.DB, j, src.TimeZone); err != nil {
+		return err
+	}
+	_, err = l.DB.ExecContext(ctx, `INSERT INTO sources (name, profile, time_zone, sla_days, workdays, snapshot, jurisdiction, category_tree)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET profile = excluded.profile, time_zone = excluded.time_zone, sla_days = excluded.sla_days,
+			workdays = excluded.workdays, snapshot = excluded.snapshot, jurisdiction = excluded.jurisdiction, category_tree = excluded.category_tree`,
+		src.Name, src.Profile, src.TimeZone, src.SLADays, !src.CalendarDays, src.Snapshot, j.Code, *src.CategoryTree)
 	return err
 }
 
@@ -270,6 +349,7 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, has
 	rr, hasReference := r.(ReferenceReader)
 	if hasReference && allRejected == "" {
 		regions, departments := rr.Reference()
+		inJurisdiction(src, regions, departments)
 		if err := stageReference(ctx, l.DB, regions, departments); err != nil {
 			return err
 		}
@@ -288,6 +368,22 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, has
 		return &recordedFailure{allRejected}
 	}
 	return nil
+}
+
+// inJurisdiction places the regions and departments a reader found in
+// the source's jurisdiction, unless the reader placed them itself.
+func inJurisdiction(src Source, regions []Region, departments []Department) {
+	j, _ := src.jurisdiction() // registerSource checked it
+	for i := range regions {
+		if regions[i].Jurisdiction == "" {
+			regions[i].Jurisdiction = j.Code
+		}
+	}
+	for i := range departments {
+		if departments[i].Jurisdiction == "" {
+			departments[i].Jurisdiction = j.Code
+		}
+	}
 }
 
 // unreadInput fails a run that read no row from an input holding data: a

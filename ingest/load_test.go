@@ -307,7 +307,7 @@ func TestFeedErrorsHideTheQuery(t *testing.T) {
 			l := &Loader{DB: db, InputsDir: t.TempDir(), HTTP: &http.Client{Timeout: 100 * time.Millisecond},
 				Log: slog.New(slog.NewTextHandler(&logs, nil))}
 			to := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
-			_, err := l.LoadFeed(ctx, Source{Name: "sf", Profile: "open311"}, tc.endpoint, to.AddDate(0, 0, -7), to)
+			_, err := l.LoadFeed(ctx, testSF, tc.endpoint, to.AddDate(0, 0, -7), to)
 			if err == nil {
 				t.Fatal("the feed loaded")
 			}

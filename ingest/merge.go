@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
@@ -18,8 +19,12 @@ var mergeSQL string
 // the run's outcome and counts, in one transaction.
 func (l *Loader) commitRun(ctx context.Context, src Source, s *Summary, hasReference bool, allRejected string) error {
 	return l.DB.Tx(ctx, func(tx *sql.Tx) error {
+		finished := l.now()
 		if allRejected == "" {
 			if err := l.merge(ctx, tx, src, s, hasReference); err != nil {
+				return err
+			}
+			if err := recordAsOf(ctx, tx, src, s, finished); err != nil {
 				return err
 			}
 		}
@@ -37,9 +42,45 @@ func (l *Loader) commitRun(ctx context.Context, src Source, s *Summary, hasRefer
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE runs SET status = ?, error = ?, finished_at = ?, rows_read = ?, inserted = ?, updated = ?,
 			unchanged = ?, rejected = ?, deleted_detected = ? WHERE run_id = ?`,
-			status, reason, l.now(), s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected, s.DeletedDetected, s.RunID)
+			status, reason, finished, s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected, s.DeletedDetected, s.RunID)
 		return err
 	})
+}
+
+// recordAsOf sets the time src's data is as of, how it was chosen, and
+// when it was loaded (the run's end), in the run's transaction, so they
+// always describe what is committed: the declared snapshot time when the
+// operator gave one; a feed's fetch time; else the latest time the
+// source's data holds (a message posted, replied to, closed or rated; a
+// reply; a rating), never later than the load. A source without a single
+// time is as of its load.
+func recordAsOf(ctx context.Context, tx *sql.Tx, src Source, s *Summary, finished time.Time) error {
+	var err error
+	switch {
+	case src.SnapshotAt != "":
+		s.AsOfRule = AsOfDeclared
+		s.AsOf, err = src.declaredAsOf()
+		if err != nil {
+			return err
+		}
+	case !src.fetchedAt.IsZero():
+		s.AsOfRule, s.AsOf = AsOfFetch, src.fetchedAt
+	default:
+		s.AsOfRule = AsOfData
+		var latest sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT max(t) FROM (
+				SELECT unnest([posted_at, first_reply_at, closed_at, rated_at]) AS t FROM messages WHERE source = $1
+				UNION ALL SELECT replied_at FROM replies WHERE source = $1
+				UNION ALL SELECT rated_at FROM ratings WHERE source = $1)`, src.Name).Scan(&latest); err != nil {
+			return fmt.Errorf("find the latest time of %s: %w", src.Name, err)
+		}
+		s.AsOf = finished
+		if latest.Valid && latest.Time.Before(finished) {
+			s.AsOf = latest.Time
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE sources SET as_of = ?, as_of_rule = ?, loaded_at = ? WHERE name = ?`, s.AsOf, s.AsOfRule, finished, src.Name)
+	return err
 }
 
 // rejectsRecorded returns the run whose rejects already hold the ones

@@ -66,6 +66,9 @@ type ProfileOptions struct {
 	From, To time.Time
 	// Limits bound what one input may cost; zero fields take the defaults.
 	Limits Limits
+	// Jurisdiction is the source's (open311 codes its ZIP areas and
+	// agencies by it; zero: by the source's name).
+	Jurisdiction Jurisdiction
 }
 
 type profileFactory func(ProfileOptions) (Profile, error)

@@ -16,13 +16,14 @@ import (
 // Mapping, decided once here:
 //   - Unique Key is the message id; Created Date the posting time. Dates are
 //     local times (05/01/2022 12:00:03 AM) in the source's time zone.
-//   - The city is a province-level region "nyc"; each borough a city-level
-//     region under it (nyc-manhattan, …). A borough NYC leaves
-//     "Unspecified" (or any value that is not one of the five) is left
-//     unattributed rather than guessed.
+//   - The city is the jurisdiction (NewYorkCity, code "nyc"), not a
+//     region: each borough is a top-tier region of it (level province, no
+//     parent: nyc-manhattan, …). A borough NYC leaves "Unspecified" (or any
+//     value that is not one of the five) is left unattributed rather than
+//     guessed.
 //   - Each agency is a department "nyc-" + its code in lower case (nyc-nypd),
-//     named by Agency Name and placed in "nyc": agencies serve every
-//     borough, and a department has one region.
+//     named by Agency Name, of the jurisdiction and of no region: agencies
+//     serve every borough, and a department has one region.
 //   - Category is "Complaint Type/Descriptor"; the title is the Complaint
 //     Type and the body the Descriptor.
 //   - The first reply is the earlier of Closed Date and Resolution Action
@@ -77,16 +78,14 @@ type nyc311Reader struct {
 	agencies map[string]Department
 }
 
-// nycRegion is the whole city; boroughs are its children.
-var nycRegion = Region{Code: "nyc", Name: "纽约市", NameEn: "New York City", Level: "province"}
-
-// nycBoroughs maps the Borough column to regions.
+// nycBoroughs maps the Borough column to regions: the top tier (行政区 /
+// Borough) of the jurisdiction.
 var nycBoroughs = map[string]Region{
-	"MANHATTAN":     {Code: "nyc-manhattan", Name: "曼哈顿", NameEn: "Manhattan", Level: "city", ParentCode: "nyc"},
-	"BROOKLYN":      {Code: "nyc-brooklyn", Name: "布鲁克林", NameEn: "Brooklyn", Level: "city", ParentCode: "nyc"},
-	"QUEENS":        {Code: "nyc-queens", Name: "皇后区", NameEn: "Queens", Level: "city", ParentCode: "nyc"},
-	"BRONX":         {Code: "nyc-bronx", Name: "布朗克斯", NameEn: "The Bronx", Level: "city", ParentCode: "nyc"},
-	"STATEN ISLAND": {Code: "nyc-staten-island", Name: "史泰登岛", NameEn: "Staten Island", Level: "city", ParentCode: "nyc"},
+	"MANHATTAN":     {Code: "nyc-manhattan", Name: "曼哈顿", NameEn: "Manhattan", Level: "province"},
+	"BROOKLYN":      {Code: "nyc-brooklyn", Name: "布鲁克林", NameEn: "Brooklyn", Level: "province"},
+	"QUEENS":        {Code: "nyc-queens", Name: "皇后区", NameEn: "Queens", Level: "province"},
+	"BRONX":         {Code: "nyc-bronx", Name: "布朗克斯", NameEn: "The Bronx", Level: "province"},
+	"STATEN ISLAND": {Code: "nyc-staten-island", Name: "史泰登岛", NameEn: "Staten Island", Level: "province"},
 }
 
 func (r *nyc311Reader) Next() (Row, error) {
@@ -134,7 +133,7 @@ func (r *nyc311Reader) record(cr csvRow) (*Record, string) {
 		if name == "" {
 			name = get("Agency")
 		}
-		r.agencies[rec.DepartmentID] = Department{ID: rec.DepartmentID, Name: name, NameEn: name, RegionCode: nycRegion.Code}
+		r.agencies[rec.DepartmentID] = Department{ID: rec.DepartmentID, Name: name, NameEn: name}
 	}
 	if b, ok := nycBoroughs[strings.ToUpper(get("Borough"))]; ok {
 		rec.RegionCode = b.Code
@@ -169,7 +168,7 @@ func (r *nyc311Reader) record(cr csvRow) (*Record, string) {
 	return rec, ""
 }
 
-// Reference lists the city, the boroughs seen and the agencies seen.
+// Reference lists the boroughs seen and the agencies seen.
 func (r *nyc311Reader) Reference() ([]Region, []Department) {
 	var boroughs []Region
 	for _, b := range nycBoroughs {
@@ -179,5 +178,5 @@ func (r *nyc311Reader) Reference() ([]Region, []Department) {
 	}
 	slices.SortFunc(boroughs, func(a, b Region) int { return strings.Compare(a.Code, b.Code) })
 	deps := slices.SortedFunc(maps.Values(r.agencies), func(a, b Department) int { return strings.Compare(a.ID, b.ID) })
-	return append([]Region{nycRegion}, boroughs...), deps
+	return boroughs, deps
 }

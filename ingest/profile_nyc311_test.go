@@ -91,11 +91,13 @@ func TestNYC311RealFile(t *testing.T) {
 	if counts[StatusClosed] != 480 || counts[StatusReplied] != 6 || counts[StatusOpen] != 438 {
 		t.Errorf("statuses %v, want closed 480, replied 6, open 438", counts)
 	}
+	// The city is the jurisdiction, not a region: the five boroughs are its
+	// top tier; the agencies are its, of no borough.
 	var regions, boroughs, departments int
-	db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE parent_code = 'nyc' AND level = 'city') FROM regions`).Scan(&regions, &boroughs)
-	db.QueryRow(`SELECT count(*) FROM departments WHERE department_id LIKE 'nyc-%' AND region_code = 'nyc'`).Scan(&departments)
-	if regions != 6 || boroughs != 5 || departments != 8 {
-		t.Errorf("%d regions (%d boroughs), %d departments; want the city and 5 boroughs, and 8 agencies", regions, boroughs, departments)
+	db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE parent_code IS NULL AND level = 'province' AND jurisdiction = 'nyc') FROM regions`).Scan(&regions, &boroughs)
+	db.QueryRow(`SELECT count(*) FROM departments WHERE department_id LIKE 'nyc-%' AND region_code IS NULL AND jurisdiction = 'nyc'`).Scan(&departments)
+	if regions != 5 || boroughs != 5 || departments != 8 {
+		t.Errorf("%d regions (%d boroughs of nyc), %d departments of nyc; want 5 boroughs at the top of nyc, and 8 agencies", regions, boroughs, departments)
 	}
 	var nypd string
 	db.QueryRow(`SELECT name FROM departments WHERE department_id = 'nyc-nypd'`).Scan(&nypd)

@@ -40,11 +40,12 @@ import (
 //     other answer time. Open requests have no reply.
 //   - The department is agency_responsible, or else the agency prefix of
 //     service_name ("SFHA - Emergency - Priority" → SFHA); its id is the
-//     source name and the agency as a code (sf-sfha).
-//   - The feed's city is a city-level region coded by the source name
-//     (source "sf" → region "sf"); a request with a ZIP code belongs to a
-//     county-level region under it (sf-94110). Requests without a usable
-//     ZIP code count for the city only.
+//     jurisdiction's code and the agency as a code (sf-sfha), of no region.
+//   - The feed's city is its jurisdiction (configured: code, names,
+//     country), not a region. A request with a ZIP code belongs to a
+//     top-tier region of it (邮编区 / ZIP code area, level province, no
+//     parent: sf-94110). A request without a usable ZIP code is
+//     unattributed: it counts for the city only.
 type open311 struct{ o ProfileOptions }
 
 func newOpen311(o ProfileOptions) (Profile, error) { return open311{o}, nil }
@@ -55,7 +56,7 @@ const open311Window = 90 * 24 * time.Hour
 func (p open311) Open(ctx context.Context, in Input) (Reader, error) {
 	r := &open311Reader{
 		loc:      p.o.Location,
-		region:   open311Region(p.o.Source),
+		prefix:   open311Prefix(p.o),
 		zips:     map[string]bool{},
 		agencies: map[string]Department{},
 	}
@@ -93,7 +94,7 @@ type open311Reader struct {
 	src      objectSource
 	closer   io.Closer
 	loc      *time.Location
-	region   Region
+	prefix   string // of region and department codes: the jurisdiction's code
 	zips     map[string]bool
 	agencies map[string]Department
 }
@@ -138,12 +139,11 @@ func (r *open311Reader) record(raw []byte) (*Record, string) {
 		}
 	}
 	if code := open311Code(agency); code != "" {
-		rec.DepartmentID = r.region.Code + "-" + code
-		r.agencies[rec.DepartmentID] = Department{ID: rec.DepartmentID, Name: agency, NameEn: agency, RegionCode: r.region.Code}
+		rec.DepartmentID = r.prefix + "-" + code
+		r.agencies[rec.DepartmentID] = Department{ID: rec.DepartmentID, Name: agency, NameEn: agency}
 	}
-	rec.RegionCode = r.region.Code
 	if zip := open311Zip(f["zipcode"]); zip != "" {
-		rec.RegionCode = r.region.Code + "-" + zip
+		rec.RegionCode = r.prefix + "-" + zip
 		r.zips[zip] = true
 	}
 
@@ -166,22 +166,27 @@ func (r *open311Reader) record(raw []byte) (*Record, string) {
 	return rec, ""
 }
 
-// Reference lists the feed's city, the ZIP areas and the agencies seen.
+// Reference lists the ZIP areas and the agencies seen.
 func (r *open311Reader) Reference() ([]Region, []Department) {
-	regions := []Region{r.region}
+	var regions []Region
 	for _, zip := range slices.Sorted(maps.Keys(r.zips)) {
-		regions = append(regions, Region{Code: r.region.Code + "-" + zip, Name: zip, NameEn: "ZIP " + zip, Level: "county", ParentCode: r.region.Code})
+		regions = append(regions, Region{Code: r.prefix + "-" + zip, Name: zip, NameEn: "ZIP " + zip, Level: "province"})
 	}
 	deps := slices.SortedFunc(maps.Values(r.agencies), func(a, b Department) int { return strings.Compare(a.ID, b.ID) })
 	return regions, deps
 }
 
-func open311Region(source string) Region {
-	code := open311Code(source)
-	if code == "" {
-		code, source = "open311", "Open311"
+// open311Prefix is what the feed's region and department codes start
+// with: its jurisdiction's code, or (a profile made without one) its
+// source's name as a code.
+func open311Prefix(o ProfileOptions) string {
+	if o.Jurisdiction.Code != "" {
+		return o.Jurisdiction.Code
 	}
-	return Region{Code: code, Name: source, NameEn: source, Level: "city"}
+	if code := open311Code(o.Source); code != "" {
+		return code
+	}
+	return "open311"
 }
 
 // open311Code makes a stable code of a name: lower case, runs of anything

@@ -25,7 +25,8 @@ func TestOpen311RealFile(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
 	l := &Loader{DB: db}
-	src := Source{Name: "sf", Profile: "open311", TimeZone: "America/Los_Angeles", CalendarDays: true}
+	src := Source{Name: "sf", Profile: "open311", TimeZone: "America/Los_Angeles", CalendarDays: true,
+		Jurisdiction: &Jurisdiction{Code: "sf", Name: "旧金山", NameEn: "San Francisco", Country: "US"}}
 
 	// 327 objects in "requests" (Python's json with object_pairs_hook,
 	// which keeps repeated keys: every one has service_request_id,
@@ -39,18 +40,19 @@ func TestOpen311RealFile(t *testing.T) {
 	if got, want := [5]int{s.RowsRead, s.Inserted, s.Updated, s.Unchanged, s.Rejected}, [5]int{327, 327, 0, 0, 0}; got != want {
 		t.Fatalf("read/ins/upd/unch/rej = %v, want %v", got, want)
 	}
-	// Every request counts for the city; 32 name an agency in their
-	// service_name (27 "RCS - …", 5 "SFHA - …"); 149 carry a real ZIP code,
-	// 166 have "null" and 12 have 0.
-	if s.WithRegion != 327 || s.WithDepartment != 32 {
-		t.Errorf("with region %d, with department %d; want 327 and 32", s.WithRegion, s.WithDepartment)
+	// Every request counts for the city, the jurisdiction; 149 carry a real
+	// ZIP code (a region), 166 have "null" and 12 have 0 (unattributed). 32
+	// name an agency in their service_name (27 "RCS - …", 5 "SFHA - …").
+	if s.WithRegion != 149 || s.WithDepartment != 32 {
+		t.Errorf("with region %d, with department %d; want 149 and 32", s.WithRegion, s.WithDepartment)
 	}
-	var inZip, closed, zips, deps int
+	var inZip, closed, regions, zips, deps int
 	db.QueryRow(`SELECT count(*) FILTER (WHERE region_code LIKE 'sf-%'), count(*) FILTER (WHERE status = 'closed' AND first_reply_at = closed_at) FROM messages`).Scan(&inZip, &closed)
-	db.QueryRow(`SELECT count(*) FROM regions WHERE parent_code = 'sf' AND level = 'county'`).Scan(&zips)
-	db.QueryRow(`SELECT count(*) FROM departments WHERE region_code = 'sf'`).Scan(&deps)
-	if inZip != 149 || closed != 327 || zips != 24 || deps != 2 {
-		t.Errorf("%d in a ZIP area, %d closed with a reply, %d ZIP regions, %d departments; want 149, 327, 24, 2", inZip, closed, zips, deps)
+	db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE parent_code IS NULL AND level = 'province' AND jurisdiction = 'sf') FROM regions`).Scan(&regions, &zips)
+	db.QueryRow(`SELECT count(*) FROM departments WHERE region_code IS NULL AND jurisdiction = 'sf'`).Scan(&deps)
+	if inZip != 149 || closed != 327 || regions != 24 || zips != 24 || deps != 2 {
+		t.Errorf("%d in a ZIP area, %d closed with a reply, %d regions (%d ZIP areas atop sf), %d departments of sf; want 149, 327, 24, 24, 2",
+			inZip, closed, regions, zips, deps)
 	}
 
 	// Checked by hand against the file; November 2010 is PST (UTC−8).
@@ -66,12 +68,12 @@ func TestOpen311RealFile(t *testing.T) {
 		},
 		{ // zipcode "null", no agency in "Sidewalk_Cleaning".
 			id:         "771860",
-			want:       storedMessage{region: "sf", status: StatusClosed, category: "Sidewalk_Cleaning", posted: utc("2010-11-15T00:11:23.573Z")},
+			want:       storedMessage{status: StatusClosed, category: "Sidewalk_Cleaning", posted: utc("2010-11-15T00:11:23.573Z")},
 			firstReply: "2010-11-15T02:04:27.68Z", closed: "2010-11-15T02:04:27.68Z",
 		},
 		{ // zipcode 0.
 			id:         "770590",
-			want:       storedMessage{region: "sf", department: "sf-rcs", status: StatusClosed, category: "RCS - CSP Cancelled Queue", posted: utc("2010-11-12T17:09:45.63Z")},
+			want:       storedMessage{department: "sf-rcs", status: StatusClosed, category: "RCS - CSP Cancelled Queue", posted: utc("2010-11-12T17:09:45.63Z")},
 			firstReply: "2010-11-12T17:09:57.867Z", closed: "2010-11-12T17:09:57.867Z",
 		},
 		{ // requested_datetime without seconds: "2010-11-12 07:07".
@@ -133,7 +135,7 @@ func TestOpen311SloppyObjects(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			db := mustOpenDB(t)
-			s, err := (&Loader{DB: db}).LoadFile(ctx, Source{Name: "sf", Profile: "open311", TimeZone: "America/Los_Angeles"}, writeFile(t, name, body))
+			s, err := (&Loader{DB: db}).LoadFile(ctx, testSF, writeFile(t, name, body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,7 +158,7 @@ func TestOpen311SloppyObjects(t *testing.T) {
 				t.Errorf("reply of 101 = %q", notes)
 			}
 			m = mustStoredMessage(t, db, "sf", "102")
-			if m.region != "sf" || m.department != "sf-sfha" || m.status != StatusOpen || m.firstReply.Valid || m.closed.Valid {
+			if m.region != "" || m.department != "sf-sfha" || m.status != StatusOpen || m.firstReply.Valid || m.closed.Valid {
 				t.Errorf("102 = %+v", m)
 			}
 
@@ -336,7 +338,7 @@ func TestOpen311Feed(t *testing.T) {
 			endpoint := srv.URL + "/open311/v2/requests.json?api_key=SECRET"
 			db := mustOpenDB(t)
 			l := &Loader{DB: db, HTTP: client, InputsDir: t.TempDir()}
-			s, err := l.LoadFeed(ctx, Source{Name: "feed", Profile: "open311", TimeZone: "America/Los_Angeles"}, endpoint, from, to)
+			s, err := l.LoadFeed(ctx, Source{Name: "feed", Profile: "open311", TimeZone: "America/Los_Angeles", Jurisdiction: testSF.Jurisdiction}, endpoint, from, to)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("err = %v, want %q", err, tt.wantErr)

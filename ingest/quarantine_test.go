@@ -55,7 +55,7 @@ func TestFailedInputsAreQuarantined(t *testing.T) {
 	}
 	// The good file read as another source's profile fails, but an ok run
 	// uses the archived copy, so it stays.
-	if _, err := l.LoadFile(ctx, Source{Name: "other", Profile: "open311"}, good); err == nil {
+	if _, err := l.LoadFile(ctx, Source{Name: "other", Profile: "open311", TimeZone: "UTC", Jurisdiction: testSF.Jurisdiction}, good); err == nil {
 		t.Fatal("canonical records loaded as open311")
 	}
 	kept, quarantined := archived(t, l.InputsDir)

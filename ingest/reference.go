@@ -73,7 +73,7 @@ func stageReference(ctx context.Context, db *store.DB, regions []Region, departm
 	}
 	err := db.Append(ctx, "_stage_regions", func(appendRow func(...driver.Value) error) error {
 		for _, r := range regions {
-			if err := appendRow(r.Code, r.Name, nullStr(r.NameEn), r.Level, nullStr(r.ParentCode), nil); err != nil {
+			if err := appendRow(r.Code, r.Name, nullStr(r.NameEn), r.Level, nullStr(r.ParentCode), nullStr(r.Jurisdiction)); err != nil {
 				return fmt.Errorf("region %s: %w", r.Code, err)
 			}
 		}
@@ -84,7 +84,7 @@ func stageReference(ctx context.Context, db *store.DB, regions []Region, departm
 	}
 	return db.Append(ctx, "_stage_departments", func(appendRow func(...driver.Value) error) error {
 		for _, d := range departments {
-			if err := appendRow(d.ID, d.Name, nullStr(d.NameEn), nullStr(d.RegionCode), nil); err != nil {
+			if err := appendRow(d.ID, d.Name, nullStr(d.NameEn), nullStr(d.RegionCode), nullStr(d.Jurisdiction)); err != nil {
 				return fmt.Errorf("department %s: %w", d.ID, err)
 			}
 		}

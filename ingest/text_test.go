@@ -104,7 +104,7 @@ func TestMaskStoredLabels(t *testing.T) {
 	}
 	// As an older version stored them: raw.
 	db.ExecContext(ctx, `UPDATE messages SET category = '城建/13812345678', channel = '电话 13912345678'`)
-	db.ExecContext(ctx, `INSERT INTO departments VALUES ('d1', '市人社局 13812345678', NULL, NULL)`)
+	db.ExecContext(ctx, `INSERT INTO departments (department_id, name) VALUES ('d1', '市人社局 13812345678')`)
 	if n, err := MaskStoredLabels(ctx, db); err != nil || n != 3 {
 		t.Fatalf("masked %d values (%v), want 3", n, err)
 	}

@@ -90,6 +90,17 @@ func TestProfileJurisdictions(t *testing.T) {
 			t.Errorf("source %s = %s, want %s", name, got, want)
 		}
 	}
+	// Each is as of the latest time its file holds (Python over the files:
+	// NYC's latest Closed Date, 05/01/2022 02:06:52 AM EDT; SF's latest
+	// updated_datetime, 2010-11-14 20:09:43.807 PST).
+	for name, want := range map[string]time.Time{
+		"nyc": time.Date(2022, 5, 1, 6, 6, 52, 0, time.UTC),
+		"sf":  time.Date(2010, 11, 15, 4, 9, 43, 807e6, time.UTC),
+	} {
+		if asOf, rule, _ := sourceAsOf(t, db, name); !asOf.Equal(want) || rule != "data" {
+			t.Errorf("%s as of %s (%s), want %s (data)", name, asOf.UTC(), rule, want)
+		}
+	}
 	// Every region and department is of its source's jurisdiction; no
 	// region stands for a whole city (nyc, sf) any more.
 	var regions string

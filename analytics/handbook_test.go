@@ -24,7 +24,11 @@ import (
 //
 // Sources: "s3" must answer within 3 official working days; "cal" within 4
 // calendar days (Source.CalendarDays). A deadline is the first instant at
-// which a reply is late: midnight after the last day allowed.
+// which a reply is late: midnight after the last day allowed. Both sources
+// are declared as of hbAsOf. An entity is ranked only in its pool, among
+// the entities measured under the same deadline rules: 乙二市 320200 has
+// messages of both sources, so it, 乙省 and the nation are in "3wd+4cd",
+// apart from the entities of s3 alone ("3wd").
 //
 // Calendar (TestHandbookCalendar asserts each fact): 春节 2025 is Tue 28 Jan
 // to Tue 4 Feb off; Sun 26 Jan and Sat 8 Feb are 调休 working days; 1 Jan is
@@ -284,7 +288,28 @@ func loadHandbook(t *testing.T) *store.DB {
 			t.Fatalf("%s: %d rows rejected", run.name, s.Rejected)
 		}
 	}
+	// Both sources are as of hbAsOf: declared, as an operator would (k5's
+	// reply of 3 March is in the s3 file, so the data's own latest time
+	// would be later).
+	declareAsOf(t, db, hbAsOf, "s3", "cal")
 	return db
+}
+
+// declareAsOf sets the sources' as_of as an operator declares it
+// (snapshot_at). Done in SQL after loading, so the tests do not depend on
+// how ingest records a declared time (ingest.Source.SnapshotAt, added by
+// the as_of work of issue 12, sets the same columns when a run commits).
+func declareAsOf(t *testing.T, db *store.DB, at time.Time, sources ...string) {
+	t.Helper()
+	for _, s := range sources {
+		res, err := db.Exec(`UPDATE sources SET as_of = ?, as_of_rule = 'declared' WHERE name = ?`, at, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			t.Fatalf("as_of of source %s: %d rows updated (%v)", s, n, err)
+		}
+	}
 }
 
 // TestHandbookCalendar asserts the calendar facts the handbook relies on,
@@ -418,7 +443,9 @@ type hbKM struct {
 // hbWant is one metrics row as worked out by hand. counts are received,
 // deleted, mature, replied, on_time, overdue_open, rated, satisfied, basic,
 // unsatisfied; the four rates and their Wilson intervals follow from them.
-// A zero sql.Null* value means the column must be NULL.
+// A zero sql.Null* value means the column must be NULL. pool is the
+// entity's deadline rules (every row has one); note is rank_change_note
+// ("": NULL).
 type hbWant struct {
 	level, entity, kind, period  string
 	counts                       [10]int64
@@ -426,9 +453,11 @@ type hbWant struct {
 	score                        sql.NullFloat64
 	components                   string
 	eligible                     bool
+	pool                         string
+	poolRanked                   sql.NullInt64
 	rank, inParent, prev, change sql.NullInt64
-	percentile                   sql.NullFloat64
-	anyPercentile                bool // do not check the percentile
+	note                         string
+	percentile, pctChange        sql.NullFloat64
 	km                           *hbKM
 }
 
@@ -451,8 +480,11 @@ type hbRow struct {
 	reply, onTime, sat, score                      sql.NullFloat64
 	components                                     sql.NullString
 	eligible                                       bool
+	pool                                           string
+	poolRanked                                     sql.NullInt64
 	rank, inParent, prev, change                   sql.NullInt64
-	percentile                                     sql.NullFloat64
+	note                                           sql.NullString
+	percentile, pctChange                          sql.NullFloat64
 }
 
 func readHB(t *testing.T, db *store.DB, level, entity, kind, period string) hbRow {
@@ -466,14 +498,14 @@ func readHB(t *testing.T, db *store.DB, level, entity, kind, period string) hbRo
 			satisfaction_rate, satisfaction_lo, satisfaction_hi, deletion_rate, deletion_lo, deletion_hi,
 			km_median_h, km_median_more, km_p90_h, km_p90_more, km_median_days, km_median_days_more, km_p90_days, km_p90_days_more,
 			plain_median_h, plain_median_days, reply_shrunk, on_time_shrunk, satisfaction_shrunk, score, components,
-			eligible, rank, rank_in_parent, prev_rank, rank_change, percentile
+			eligible, pool, pool_ranked, rank, rank_in_parent, prev_rank, rank_change, rank_change_note, percentile, percentile_change
 		FROM metrics WHERE level = ? AND entity_id = ? AND period_kind = ? AND period = ?`, level, entity, kind, period).Scan(
 		&r.parent, &r.periodStart, &r.periodEnd,
 		&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9],
 		&q[0][0], &q[0][1], &q[0][2], &q[1][0], &q[1][1], &q[1][2], &q[2][0], &q[2][1], &q[2][2], &q[3][0], &q[3][1], &q[3][2],
 		&r.kmMedH, &r.kmMedHMore, &r.kmP90H, &r.kmP90HMore, &r.kmMedD, &r.kmMedDMore, &r.kmP90D, &r.kmP90DMore,
 		&r.plainH, &r.plainD, &r.reply, &r.onTime, &r.sat, &r.score, &r.components,
-		&r.eligible, &r.rank, &r.inParent, &r.prev, &r.change, &r.percentile)
+		&r.eligible, &r.pool, &r.poolRanked, &r.rank, &r.inParent, &r.prev, &r.change, &r.note, &r.percentile, &r.pctChange)
 	if err != nil {
 		t.Fatalf("metrics %s %s %s %s: %v", level, entity, kind, period, err)
 	}
@@ -528,12 +560,15 @@ func checkHB(t *testing.T, db *store.DB, w hbWant) {
 		t.Errorf("%s: score %v from %q, eligible %v; want %v from %q, eligible %v", name, g.score, g.components.String, g.eligible,
 			w.score, w.components, w.eligible)
 	}
-	if g.rank != w.rank || g.inParent != w.inParent || g.prev != w.prev || g.change != w.change {
-		t.Errorf("%s: rank %v, in parent %v, previous %v, change %v; want %v %v %v %v", name, g.rank, g.inParent, g.prev, g.change,
-			w.rank, w.inParent, w.prev, w.change)
+	if g.pool != w.pool || g.poolRanked != w.poolRanked {
+		t.Errorf("%s: pool %q of %v ranked, want %q of %v", name, g.pool, g.poolRanked, w.pool, w.poolRanked)
 	}
-	if !w.anyPercentile && !sameF(g.percentile, w.percentile) {
-		t.Errorf("%s: percentile %v, want %v", name, g.percentile, w.percentile)
+	if g.rank != w.rank || g.inParent != w.inParent || g.prev != w.prev || g.change != w.change || g.note.String != w.note || g.note.Valid != (w.note != "") {
+		t.Errorf("%s: rank %v, in parent %v, previous %v, change %v (note %v); want %v %v %v %v (%q)", name, g.rank, g.inParent, g.prev, g.change, g.note,
+			w.rank, w.inParent, w.prev, w.change, w.note)
+	}
+	if !sameF(g.percentile, w.percentile) || !sameF(g.pctChange, w.pctChange) {
+		t.Errorf("%s: percentile %v, change %v; want %v, %v", name, g.percentile, g.pctChange, w.percentile, w.pctChange)
 	}
 	if k := w.km; k != nil {
 		got := hbKM{g.kmMedH.Float64, g.kmMedHMore.Bool, g.kmP90H.Float64, g.kmP90HMore.Bool,
@@ -546,18 +581,25 @@ func checkHB(t *testing.T, db *store.DB, w hbWant) {
 
 // Feb 2025 at city level (and, the same messages, the rolling 30 days).
 //
-// p̄ over the five cities (u1 has no city): mature 5 + 4 + 5 + 5 + 2 = 21,
-// replied 5 + 3 + 3 + 2 + 2 = 15, on time 4 + 3 + 2 + 1 + 2 = 12, rated
-// 3 + 2 + 0 + 1 + 2 = 8 with k = 2 + 0 + 0 + 0.5 + 2 = 4.5.
-// p̄ reply 15/21 = 5/7, on time 12/21 = 4/7, satisfaction 4.5/8 = 0.5625;
-// m·p̄ = 10/7, 8/7, 1.125.
+// Pools: a city is ranked only against cities measured under the same
+// deadline rules. 310100, 310200, 320100 and 320300 hold s3 messages only
+// (pool "3wd": 3 working days); 320200 holds s3 (k4, k5) and cal (k1, k2,
+// k3) messages: pool "3wd+4cd", in which it is alone. u1, the city
+// 未识别, is in "3wd" but never counts in p̄.
+//
+// p̄ of "3wd" over its four cities: mature 5 + 4 + 5 + 2 = 16, replied
+// 5 + 3 + 3 + 2 = 13, on time 4 + 3 + 2 + 2 = 11, rated 3 + 2 + 0 + 2 = 7
+// with k = 2 + 0 + 0 + 2 = 4. p̄ reply 13/16, on time 11/16, satisfaction
+// 4/7; m·p̄ = 13/8, 11/8, 8/7.
+// p̄ of "3wd+4cd" is 320200's own: reply 2/5, on time 1/5, satisfaction
+// 0.5/1 = 1/2; shrinking towards itself leaves its rates as they are.
 //
 // 310100 甲一市: f1–f6. Received 6, mature 5 (f6 is not), replied 5, on time
 // 4 (f4 is late), rated 3: f1 基, f2 基, f3 满 (its latest) → k = 2.
 //
-//	reply (5 + 10/7)/7 = 45/49 = 0.918367; on time (4 + 8/7)/7 = 36/49 = 0.734694;
-//	satisfaction (2 + 1.125)/5 = 0.625.
-//	score 100·(0.3·(45 + 36)/49 + 0.4·0.625) = 49.591837 + 25 = 74.591837 → 74.6.
+//	reply (5 + 13/8)/7 = 53/56 = 0.946429; on time (4 + 11/8)/7 = 43/56 = 0.767857;
+//	satisfaction (2 + 8/7)/5 = 22/35 = 0.628571.
+//	score 100·(0.3·(53 + 43)/56 + 0.4·22/35) = 100·(18/35 + 8.8/35) = 536/7 = 76.571429 → 76.6.
 //	KM hours: 8e 24e 39c 48e 78e 135e. S(8) = 5/6, S(24) = 4/6, then 3 at
 //	risk at 48: S(48) = 4/6·2/3 = 4/9 ≤ 0.5 → median 48; S(78) = 2/9,
 //	S(135) = 0 → p90 135. Days: 0e 1e 1c 2e 3e 4e: S(0) = 5/6, S(1) = 4/6,
@@ -567,9 +609,9 @@ func checkHB(t *testing.T, db *store.DB, w hbWant) {
 // 310200 甲二市: g1–g4 (z1 is after as_of). Mature 4, replied 3, all on
 // time, g4 open; rated 2, both 不 → k = 0.
 //
-//	reply (3 + 10/7)/6 = 31/42 = 0.738095; on time (3 + 8/7)/6 = 29/42 = 0.690476;
-//	satisfaction (0 + 1.125)/4 = 0.28125.
-//	score 100·(0.3·60/42 + 0.4·0.28125) = 42.857143 + 11.25 = 54.107143 → 54.1.
+//	reply (3 + 13/8)/6 = 37/48 = 0.770833; on time (3 + 11/8)/6 = 35/48 = 0.729167;
+//	satisfaction (0 + 8/7)/4 = 2/7.
+//	score 100·(0.3·72/48 + 0.4·2/7) = 45 + 80/7 = 395/7 = 56.428571 → 56.4.
 //	KM hours: 48e 79e 96e 423c: S(48) = 3/4, S(79) = 1/2 → median 79;
 //	S(96) = 1/4, then only the censored 423 → p90 more than 423. Days:
 //	2e 3e 3e 13c: S(2) = 3/4, S(3) = 3/4·1/3 = 1/4 → 3; more than 13.
@@ -579,71 +621,73 @@ func checkHB(t *testing.T, db *store.DB, w hbWant) {
 // open h3 and h5; nothing rated, so the score uses reply and on time only,
 // their weights 0.3 and 0.3 renormalised to 0.5 and 0.5.
 //
-//	reply (3 + 10/7)/7 = 31/49 = 0.632653; on time (2 + 8/7)/7 = 22/49 = 0.448980.
-//	score 100·(0.3·31/49 + 0.3·22/49)/0.6 = 50·53/49 = 54.081633 → 54.1.
+//	reply (3 + 13/8)/7 = 37/56 = 0.660714; on time (2 + 11/8)/7 = 27/56 = 0.482143.
+//	score 100·(0.3·37/56 + 0.3·27/56)/0.6 = 50·64/56 = 400/7 = 57.142857 → 57.1.
 //	KM hours: 2e 48e 121e 231c 255c: S = 4/5, 3/5, 2/5 → median 121;
 //	more than 255. Days 0e 2e 4e 7c 8c → 4; more than 8. Plain medians of
 //	2, 48, 121 and 0, 2, 4: 48 h, 2 days.
 //
 // 320200 乙二市: k1–k5. Received 5, k4 deleted. All mature (k5's reply
 // is after as_of), replied 2 (k1, k2), on time 1 (k1), open 3; rated 1 基
-// → k = 0.5.
+// → k = 0.5. Alone in "3wd+4cd":
 //
-//	reply (2 + 10/7)/7 = 24/49 = 0.489796; on time (1 + 8/7)/7 = 15/49 = 0.306122;
-//	satisfaction (0.5 + 1.125)/3 = 0.541667.
-//	score 100·(0.3·39/49 + 0.4·1.625/3) = 23.877551 + 21.666667 = 45.544218 → 45.5.
+//	reply (2 + 2·2/5)/7 = 2/5; on time (1 + 2·1/5)/7 = 1/5; satisfaction (0.5 + 2·1/2)/3 = 1/2.
+//	score 100·(0.3·2/5 + 0.3·1/5 + 0.4·1/2) = 12 + 6 + 20 = 38.
 //	KM hours: 106e 111c 120e 447c 662c: S(106) = 4/5, 3 at risk at 120:
 //	S(120) = 4/5·2/3 = 8/15 > 0.5, then only censored: the median is "more
 //	than 662", as is p90. Days: 4e 4c 5e 14c 28c: S(4) = 4/5, S(5) = 8/15:
 //	more than 28. Plain medians of 106, 120 and 4, 5: 113 h, 4.5 days.
 //
 // 320300 乙三市: m1–m3, m3 not mature. Mature 2 < min_n 3: 样本不足, no
-// rank, though its score is the highest of all.
+// rank, though its score is the highest of all; it still counts in p̄.
 //
-//	reply (2 + 10/7)/4 = 6/7; on time (2 + 8/7)/4 = 11/14; satisfaction (2 + 1.125)/4 = 0.78125.
-//	score 100·(0.3·(24 + 22)/28 + 0.4·0.78125) = 49.285714 + 31.25 = 80.535714.
+//	reply (2 + 13/8)/4 = 29/32; on time (2 + 11/8)/4 = 27/32; satisfaction (2 + 8/7)/4 = 11/14.
+//	score 100·(0.3·56/32 + 0.4·11/14) = 52.5 + 220/7 = 83.928571.
 //	KM hours 0.5e 1e 3e: S = 2/3, 1/3 → 1; S(3) = 0 → 3. Days: all 0.
 //	Plain medians 1 h, 0 days.
 //
-// Ranks (on the score to one decimal): 74.6, then 54.1 and 54.1 — 54.107
-// and 54.082 differ, but not when published — then 45.5: 1, 2, 2, 4.
-// Percentile = share of the other three ranked cities scoring lower:
-// 310100 3/3 = 100, the tied pair 1/3 = 33.3, 320200 0.
-// Within provinces: 310000 has 310100 1, 310200 2; 320000 has 320100 1,
-// 320200 2 (320300 unranked).
-// January's ranks (below): 320100 1, 310100 2, 310200 3; 320200 had no
-// message. rank_change = previous − now: 310100 2 − 1 = +1, 310200 3 − 2 =
-// +1, 320100 1 − 2 = −1, 320200 none.
+// Ranks (on the score to one decimal) in "3wd": 76.6, 57.1, 56.4 → 310100
+// 1, 320100 2, 310200 3 of 3; percentile = share of the other two scoring
+// lower: 100, 50, 0. In "3wd+4cd": 320200 1 of 1, no percentile (nobody to
+// be better than).
+// Within provinces and pools: 310000 has 310100 1, 310200 2; 320000 has
+// 320100 1 in "3wd" and 320200 1 in "3wd+4cd" (320300 unranked).
+// January (below) ranked 320100 1, 310100 2, 310200 3, all in "3wd", with
+// percentiles 100, 50, 0; 320200 had no message. The "3wd" pools of the
+// two months share all 3 of their 3 ranked cities (3 ≥ ½·3), so:
+// rank_change = previous − now: 310100 2 − 1 = +1, 320100 1 − 2 = −1,
+// 310200 3 − 3 = 0; percentile_change = now − previous: +50, −50, 0.
+// 320200 has no January row: no change, note "new".
 func hbCitiesFebruary(kind, period string) []hbWant {
 	return []hbWant{
 		{level: "city", entity: "310100", kind: kind, period: period,
 			counts: [10]int64{6, 0, 5, 5, 4, 0, 3, 1, 2, 0},
-			reply:  hf(45.0 / 49), onTime: hf(36.0 / 49), sat: hf(0.625),
-			score: hf(100 * (0.3*(45.0+36)/49 + 0.4*0.625)), components: hbAll, eligible: true,
-			rank: hi(1), inParent: hi(1), prev: hi(2), change: hi(1), percentile: hf(100),
+			reply:  hf(53.0 / 56), onTime: hf(43.0 / 56), sat: hf(22.0 / 35),
+			score: hf(100 * (0.3*(53.0+43)/56 + 0.4*22/35)), components: hbAll, eligible: true, pool: "3wd", poolRanked: hi(3),
+			rank: hi(1), inParent: hi(1), prev: hi(2), change: hi(1), percentile: hf(100), pctChange: hf(50),
 			km: &hbKM{medH: 48, p90H: 135, medD: 2, p90D: 4, plainH: 48, plainD: 2}},
 		{level: "city", entity: "310200", kind: kind, period: period,
 			counts: [10]int64{4, 0, 4, 3, 3, 1, 2, 0, 0, 2},
-			reply:  hf(31.0 / 42), onTime: hf(29.0 / 42), sat: hf(0.28125),
-			score: hf(100 * (0.3*60/42 + 0.4*0.28125)), components: hbAll, eligible: true,
-			rank: hi(2), inParent: hi(2), prev: hi(3), change: hi(1), percentile: hf(100.0 / 3),
+			reply:  hf(37.0 / 48), onTime: hf(35.0 / 48), sat: hf(2.0 / 7),
+			score: hf(100 * (0.3*72/48 + 0.4*2/7)), components: hbAll, eligible: true, pool: "3wd", poolRanked: hi(3),
+			rank: hi(3), inParent: hi(2), prev: hi(3), change: hi(0), percentile: hf(0), pctChange: hf(0),
 			km: &hbKM{medH: 79, p90H: 423, p90HMore: true, medD: 3, p90D: 13, p90DMore: true, plainH: 79, plainD: 3}},
 		{level: "city", entity: "320100", kind: kind, period: period,
 			counts: [10]int64{5, 0, 5, 3, 2, 2, 0, 0, 0, 0},
-			reply:  hf(31.0 / 49), onTime: hf(22.0 / 49),
-			score: hf(50 * 53.0 / 49), components: hbNoRated, eligible: true,
-			rank: hi(2), inParent: hi(1), prev: hi(1), change: hi(-1), percentile: hf(100.0 / 3),
+			reply:  hf(37.0 / 56), onTime: hf(27.0 / 56),
+			score: hf(50 * 64.0 / 56), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(3),
+			rank: hi(2), inParent: hi(1), prev: hi(1), change: hi(-1), percentile: hf(50), pctChange: hf(-50),
 			km: &hbKM{medH: 121, p90H: 255, p90HMore: true, medD: 4, p90D: 8, p90DMore: true, plainH: 48, plainD: 2}},
 		{level: "city", entity: "320200", kind: kind, period: period,
 			counts: [10]int64{5, 1, 5, 2, 1, 3, 1, 0, 1, 0},
-			reply:  hf(24.0 / 49), onTime: hf(15.0 / 49), sat: hf(1.625 / 3),
-			score: hf(100 * (0.3*39/49 + 0.4*1.625/3)), components: hbAll, eligible: true,
-			rank: hi(4), inParent: hi(2), percentile: hf(0),
+			reply:  hf(2.0 / 5), onTime: hf(1.0 / 5), sat: hf(0.5),
+			score: hf(38), components: hbAll, eligible: true, pool: "3wd+4cd", poolRanked: hi(1),
+			rank: hi(1), inParent: hi(1), note: "new",
 			km: &hbKM{medH: 662, medHMore: true, p90H: 662, p90HMore: true, medD: 28, medDMore: true, p90D: 28, p90DMore: true, plainH: 113, plainD: 4.5}},
 		{level: "city", entity: "320300", kind: kind, period: period,
 			counts: [10]int64{3, 0, 2, 2, 2, 0, 2, 2, 0, 0},
-			reply:  hf(6.0 / 7), onTime: hf(11.0 / 14), sat: hf(0.78125),
-			score: hf(100 * (0.3*46/28 + 0.4*0.78125)), components: hbAll,
+			reply:  hf(29.0 / 32), onTime: hf(27.0 / 32), sat: hf(11.0 / 14),
+			score: hf(100 * (0.3*56/32 + 0.4*11/14)), components: hbAll, pool: "3wd",
 			km: &hbKM{medH: 1, p90H: 3, medD: 0, p90D: 0, plainH: 1, plainD: 0}},
 	}
 }
@@ -733,20 +777,24 @@ func TestHandbook(t *testing.T) {
 	//     30/45; score 50·73/45 = 81.111111.
 	//   310200 n4 n5 n6: 2/3, 1/3: reply (2 + 16/9)/5 = 34/45, on time
 	//     (1 + 4/3)/5 = 7/15 = 21/45; score 50·55/45 = 61.111111.
-	// Ranks 1, 2, 3; percentiles 100, 50, 0. December had no messages, so
-	// there is no previous rank.
+	// All three are s3 messages: one pool, "3wd", of 3 ranked. Ranks 1, 2,
+	// 3; percentiles 100, 50, 0. December had no messages, so there is no
+	// previous rank: note "new".
 	t.Run("cities January", func(t *testing.T) {
 		for _, w := range []hbWant{
 			{level: "city", entity: "320100", kind: "month", period: "2025-01",
 				counts: [10]int64{3, 0, 3, 3, 3, 0, 0, 0, 0, 0}, reply: hf(43.0 / 45), onTime: hf(13.0 / 15),
-				score: hf(50 * 82.0 / 45), components: hbNoRated, eligible: true, rank: hi(1), inParent: hi(1), percentile: hf(100),
+				score: hf(50 * 82.0 / 45), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(3),
+				rank: hi(1), inParent: hi(1), note: "new", percentile: hf(100),
 				km: &hbKM{medH: 24, p90H: 294, medD: 1, p90D: 3, plainH: 24, plainD: 1}},
 			{level: "city", entity: "310100", kind: "month", period: "2025-01",
 				counts: [10]int64{3, 0, 3, 3, 2, 0, 0, 0, 0, 0}, reply: hf(43.0 / 45), onTime: hf(2.0 / 3),
-				score: hf(50 * 73.0 / 45), components: hbNoRated, eligible: true, rank: hi(2), inParent: hi(1), percentile: hf(50)},
+				score: hf(50 * 73.0 / 45), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(3),
+				rank: hi(2), inParent: hi(1), note: "new", percentile: hf(50)},
 			{level: "city", entity: "310200", kind: "month", period: "2025-01",
 				counts: [10]int64{3, 0, 3, 2, 1, 1, 0, 0, 0, 0}, reply: hf(34.0 / 45), onTime: hf(7.0 / 15),
-				score: hf(50 * 55.0 / 45), components: hbNoRated, eligible: true, rank: hi(3), inParent: hi(2), percentile: hf(0),
+				score: hf(50 * 55.0 / 45), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(3),
+				rank: hi(3), inParent: hi(2), note: "new", percentile: hf(0),
 				// KM hours 2e 168e 1191c: S = 2/3, 1/3 → 168; more than 1191.
 				// Days 0e 5e 31c → 5; more than 31. Plain medians (2 + 168)/2 = 85 h, (0 + 5)/2 = 2.5 days.
 				km: &hbKM{medH: 168, p90H: 1191, p90HMore: true, medD: 5, p90D: 31, p90DMore: true, plainH: 85, plainD: 2.5}},
@@ -761,15 +809,19 @@ func TestHandbook(t *testing.T) {
 	// 2024-Q4 and 2024: p̄ reply 5/6, on time 5/6 (p3 open); m·p̄ = 5/3.
 	//   320100 q1–q3 3/3: (3 + 5/3)/5 = 14/15 each → 50·28/15 = 93.333333, rank 1.
 	//   310100 p1–p3 2/3: (2 + 5/3)/5 = 11/15 each → 50·22/15 = 73.333333, rank 2.
+	// One pool, "3wd", of 2 ranked; nothing before (October, 2024-Q3, 2023):
+	// note "new".
 	t.Run("cities November", func(t *testing.T) {
 		for _, kp := range [][2]string{{"month", "2024-11"}, {"quarter", "2024-Q4"}, {"year", "2024"}} {
 			for _, w := range []hbWant{
 				{level: "city", entity: "320100", kind: kp[0], period: kp[1],
 					counts: [10]int64{3, 0, 3, 3, 3, 0, 0, 0, 0, 0}, reply: hf(14.0 / 15), onTime: hf(14.0 / 15),
-					score: hf(50 * 28.0 / 15), components: hbNoRated, eligible: true, rank: hi(1), inParent: hi(1), percentile: hf(100)},
+					score: hf(50 * 28.0 / 15), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(2),
+					rank: hi(1), inParent: hi(1), note: "new", percentile: hf(100)},
 				{level: "city", entity: "310100", kind: kp[0], period: kp[1],
 					counts: [10]int64{3, 0, 3, 2, 2, 1, 0, 0, 0, 0}, reply: hf(11.0 / 15), onTime: hf(11.0 / 15),
-					score: hf(50 * 22.0 / 15), components: hbNoRated, eligible: true, rank: hi(2), inParent: hi(1), percentile: hf(0),
+					score: hf(50 * 22.0 / 15), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(2),
+					rank: hi(2), inParent: hi(1), note: "new", percentile: hf(0),
 					// KM hours 8e 23e 2797c: S = 2/3, 1/3 → 23; more than 2797.
 					// Days 0e 1e 79c → 1; more than 79. Plain medians 15.5 h, 0.5 days.
 					km: &hbKM{medH: 23, p90H: 2797, p90HMore: true, medD: 1, p90D: 79, p90DMore: true, plainH: 15.5, plainD: 0.5}},
@@ -781,48 +833,53 @@ func TestHandbook(t *testing.T) {
 
 	// January + February: the rolling 90 days (1 Dec 00:00, 1 Mar 00:00],
 	// 2025-Q1 and 2025 hold the same messages; the 90 days before, 2024-Q4
-	// and 2024 hold November's.
+	// and 2024 hold November's. Pools as in February: 320200 alone in
+	// "3wd+4cd", the other four in "3wd".
 	//
-	// p̄: mature 8 + 7 + 8 + 5 + 2 = 30, replied 8 + 5 + 6 + 2 + 2 = 23, on
-	// time 6 + 4 + 5 + 1 + 2 = 18, rated 8 with k = 4.5 → 23/30, 18/30,
-	// 0.5625; m·p̄ = 23/15, 1.2, 1.125.
+	// p̄ of "3wd": mature 8 + 7 + 8 + 2 = 25, replied 8 + 5 + 6 + 2 = 21, on
+	// time 6 + 4 + 5 + 2 = 17, rated 3 + 2 + 0 + 2 = 7 with k = 2 + 0 + 0 +
+	// 2 = 4 → 21/25, 17/25, 4/7; m·p̄ = 42/25, 34/25, 8/7.
 	//   310100: 8 mature, 8 replied, 6 on time, k 2 of 3:
-	//     reply (8 + 23/15)/10 = 143/150, on time (6 + 1.2)/10 = 0.72, satisfaction 0.625;
-	//     score 100·(0.3·(143/150 + 0.72) + 0.25) = 50.2 + 25 = 75.2.
+	//     reply (8 + 42/25)/10 = 242/250 = 0.968, on time (6 + 34/25)/10 = 184/250 = 0.736,
+	//     satisfaction (2 + 8/7)/5 = 22/35;
+	//     score 100·(0.3·426/250 + 0.4·22/35) = 51.12 + 25.142857 = 76.262857 → 76.3.
 	//   320100: 8, 6, 5, nothing rated:
-	//     reply (6 + 23/15)/10 = 113/150, on time (5 + 1.2)/10 = 0.62 = 93/150;
-	//     score 50·206/150 = 68.666667.
+	//     reply (6 + 42/25)/10 = 192/250 = 0.768, on time (5 + 34/25)/10 = 159/250 = 0.636;
+	//     score 50·351/250 = 70.2.
 	//   310200: 7, 5, 4, k 0 of 2:
-	//     reply (5 + 23/15)/9 = 98/135, on time (4 + 1.2)/9 = 78/135, satisfaction 0.28125;
-	//     score 100·(0.3·176/135 + 0.4·0.28125) = 39.111111 + 11.25 = 50.361111.
-	//   320200: as in February, with the new p̄:
-	//     reply (2 + 23/15)/7 = 53/105, on time (1 + 1.2)/7 = 33/105, satisfaction 1.625/3;
-	//     score 100·(0.3·86/105 + 0.4·1.625/3) = 24.571429 + 21.666667 = 46.238095.
-	//   320300: reply (2 + 23/15)/4 = 53/60, on time (2 + 1.2)/4 = 0.8, satisfaction 0.78125;
-	//     score 100·(0.3·(53/60 + 0.8) + 0.4·0.78125) = 50.5 + 31.25 = 81.75 (unranked).
-	// Ranks 310100 1, 320100 2, 310200 3, 320200 4; percentiles 100, 66.7,
-	// 33.3, 0. Previously (November): 320100 1, 310100 2, so 310100 +1 and
-	// 320100 −1; the other two have no previous rank.
+	//     reply (5 + 42/25)/9 = 167/225, on time (4 + 34/25)/9 = 134/225, satisfaction (8/7)/4 = 2/7;
+	//     score 100·(0.3·301/225 + 0.4·2/7) = 40.133333 + 11.428571 = 51.561905 → 51.6.
+	//   320300: reply (2 + 42/25)/4 = 92/100, on time (2 + 34/25)/4 = 84/100, satisfaction 11/14;
+	//     score 100·(0.3·176/100 + 0.4·11/14) = 52.8 + 31.428571 = 84.228571 (unranked).
+	//   320200: the same five messages as in February, alone in its pool: 38.
+	// Ranks in "3wd": 310100 1, 320100 2, 310200 3 of 3; percentiles 100, 50,
+	// 0. 320200 1 of 1 in "3wd+4cd", no percentile.
+	// Before (November, "3wd"): 320100 1 (percentile 100), 310100 2 (0). The
+	// pools share 310100 and 320100: 2 ≥ ½·max(3, 2) = 1.5, so 310100 2 − 1
+	// = +1 (percentile 100 − 0 = +100) and 320100 1 − 2 = −1 (50 − 100 =
+	// −50); 310200 and 320200 had no November message: "new".
 	t.Run("cities rolling 90 days, quarter, year", func(t *testing.T) {
 		for _, kp := range [][2]string{{"rolling90", "90d"}, {"quarter", "2025-Q1"}, {"year", "2025"}} {
 			for _, w := range []hbWant{
 				{level: "city", entity: "310100", kind: kp[0], period: kp[1],
-					counts: [10]int64{9, 0, 8, 8, 6, 0, 3, 1, 2, 0}, reply: hf(143.0 / 150), onTime: hf(0.72), sat: hf(0.625),
-					score: hf(75.2), components: hbAll, eligible: true, rank: hi(1), inParent: hi(1), prev: hi(2), change: hi(1), percentile: hf(100)},
+					counts: [10]int64{9, 0, 8, 8, 6, 0, 3, 1, 2, 0}, reply: hf(242.0 / 250), onTime: hf(184.0 / 250), sat: hf(22.0 / 35),
+					score: hf(100 * (0.3*426/250 + 0.4*22/35)), components: hbAll, eligible: true, pool: "3wd", poolRanked: hi(3),
+					rank: hi(1), inParent: hi(1), prev: hi(2), change: hi(1), percentile: hf(100), pctChange: hf(100)},
 				{level: "city", entity: "320100", kind: kp[0], period: kp[1],
-					counts: [10]int64{8, 0, 8, 6, 5, 2, 0, 0, 0, 0}, reply: hf(113.0 / 150), onTime: hf(0.62),
-					score: hf(50 * 206.0 / 150), components: hbNoRated, eligible: true, rank: hi(2), inParent: hi(1), prev: hi(1), change: hi(-1),
-					percentile: hf(200.0 / 3)},
+					counts: [10]int64{8, 0, 8, 6, 5, 2, 0, 0, 0, 0}, reply: hf(192.0 / 250), onTime: hf(159.0 / 250),
+					score: hf(50 * 351.0 / 250), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(3),
+					rank: hi(2), inParent: hi(1), prev: hi(1), change: hi(-1), percentile: hf(50), pctChange: hf(-50)},
 				{level: "city", entity: "310200", kind: kp[0], period: kp[1],
-					counts: [10]int64{7, 0, 7, 5, 4, 2, 2, 0, 0, 2}, reply: hf(98.0 / 135), onTime: hf(78.0 / 135), sat: hf(0.28125),
-					score: hf(100 * (0.3*176/135 + 0.4*0.28125)), components: hbAll, eligible: true, rank: hi(3), inParent: hi(2),
-					percentile: hf(100.0 / 3)},
+					counts: [10]int64{7, 0, 7, 5, 4, 2, 2, 0, 0, 2}, reply: hf(167.0 / 225), onTime: hf(134.0 / 225), sat: hf(2.0 / 7),
+					score: hf(100 * (0.3*301/225 + 0.4*2/7)), components: hbAll, eligible: true, pool: "3wd", poolRanked: hi(3),
+					rank: hi(3), inParent: hi(2), note: "new", percentile: hf(0)},
 				{level: "city", entity: "320200", kind: kp[0], period: kp[1],
-					counts: [10]int64{5, 1, 5, 2, 1, 3, 1, 0, 1, 0}, reply: hf(53.0 / 105), onTime: hf(33.0 / 105), sat: hf(1.625 / 3),
-					score: hf(100 * (0.3*86/105 + 0.4*1.625/3)), components: hbAll, eligible: true, rank: hi(4), inParent: hi(2), percentile: hf(0)},
+					counts: [10]int64{5, 1, 5, 2, 1, 3, 1, 0, 1, 0}, reply: hf(2.0 / 5), onTime: hf(1.0 / 5), sat: hf(0.5),
+					score: hf(38), components: hbAll, eligible: true, pool: "3wd+4cd", poolRanked: hi(1),
+					rank: hi(1), inParent: hi(1), note: "new"},
 				{level: "city", entity: "320300", kind: kp[0], period: kp[1],
-					counts: [10]int64{3, 0, 2, 2, 2, 0, 2, 2, 0, 0}, reply: hf(53.0 / 60), onTime: hf(0.8), sat: hf(0.78125),
-					score: hf(81.75), components: hbAll},
+					counts: [10]int64{3, 0, 2, 2, 2, 0, 2, 2, 0, 0}, reply: hf(92.0 / 100), onTime: hf(84.0 / 100), sat: hf(11.0 / 14),
+					score: hf(100 * (0.3*176/100 + 0.4*11/14)), components: hbAll, pool: "3wd"},
 			} {
 				checkHB(t, db, w)
 			}
@@ -830,13 +887,14 @@ func TestHandbook(t *testing.T) {
 	})
 
 	// Provinces in February: 310000 = 310100 + 310200, 320000 = 320100 +
-	// 320200 + 320300; u1 is under 未识别. p̄ is the cities' (every
-	// attributed message has a city): 5/7, 4/7, 0.5625.
+	// 320200 + 320300; u1 is under 未识别. 310000's messages are all s3:
+	// pool "3wd"; 320000 has the cal messages k1–k3 too: pool "3wd+4cd".
+	// Each is alone in its pool, so each p̄ is the province's own rates and
+	// shrinking leaves them as they are.
 	//   310000: received 10, mature 9, replied 8, on time 7, open 1 (g4);
 	//     rated 5: 满 f3, 基 f1 f2, 不 g1 g2 → k = 2.
-	//     reply (8 + 10/7)/11 = 66/77, on time (7 + 8/7)/11 = 57/77,
-	//     satisfaction (2 + 1.125)/7 = 3.125/7;
-	//     score 100·(0.3·123/77 + 0.4·3.125/7) = 47.922078 + 17.857143 = 65.779221.
+	//     reply 8/9, on time 7/9, satisfaction 2/5 (e.g. (8 + 2·8/9)/11 = 88/99 = 8/9);
+	//     score 100·(0.3·15/9 + 0.4·2/5) = 50 + 16 = 66.
 	//     KM hours: 8e 24e 39c 48e 48e 78e 79e 96e 135e 423c: S(8) = 9/10,
 	//     S(24) = 8/10, 7 at risk at 48: S = 8/10·5/7 = 4/7, S(78) = 4/7·4/5
 	//     = 16/35 ≤ 0.5 → 78; then 12/35, 8/35, 4/35 > 0.1 and only 423c →
@@ -846,9 +904,8 @@ func TestHandbook(t *testing.T) {
 	//     → (48 + 78)/2 = 63 h; 0 1 2 2 3 3 3 4 → 2.5 days.
 	//   320000: received 5 + 5 + 3 = 13, deleted 1 (k4), mature 12, replied 7,
 	//     on time 5, open 5 (h3 h5 k3 k4 k5); rated 3: 满 m1 m2, 基 k1 → k = 2.5.
-	//     reply (7 + 10/7)/14 = 59/98, on time (5 + 8/7)/14 = 43/98,
-	//     satisfaction (2.5 + 1.125)/5 = 0.725;
-	//     score 100·(0.3·102/98 + 0.4·0.725) = 31.224490 + 29 = 60.224490.
+	//     reply 7/12, on time 5/12, satisfaction 2.5/3 = 5/6;
+	//     score 100·(0.3·12/12 + 0.4·5/6) = 30 + 33.333333 = 63.333333.
 	//     KM hours: 0.5e 1e 2e 3e 48e 106e 111c 120e 121e 231c 255c 447c
 	//     662c: S falls by one thirteenth to 8/13 at 48, 7/13 at 106, then 6
 	//     at risk at 120: 7/13·5/6 = 35/78 ≤ 0.5 → 120; 28/78 at 121, then
@@ -856,25 +913,37 @@ func TestHandbook(t *testing.T) {
 	//     14c 28c: S(0) = 9/13, S(2) = 8/13, S(4) = 8/13·6/8 = 6/13 → 4;
 	//     S(5) = 24/65 → more than 28. Plain medians: 0.5 1 2 3 48 106 120
 	//     121 → (3 + 48)/2 = 25.5 h; 0 0 0 0 2 4 4 5 → 1 day.
-	// Ranks 1 and 2; percentiles 100 and 0. January: 310000 had j2 n3 j3 n4
-	// n5 n6, 5/6 replied, 3/6 on time: reply (5 + 16/9)/8 = 61/72, on time
-	// (3 + 4/3)/8 = 39/72, score 50·100/72 = 69.444444, rank 2; 320000 as
-	// the city 320100, 91.111111, rank 1. So 310000 +1 and 320000 −1.
+	// Each ranks 1 of 1, without a percentile. January: both provinces had
+	// s3 messages only, one pool "3wd" of 2: 310000 had j2 n3 j3 n4 n5 n6,
+	// 5/6 replied, 3/6 on time: reply (5 + 16/9)/8 = 61/72, on time
+	// (3 + 4/3)/8 = 39/72, score 50·100/72 = 69.444444, rank 2, percentile
+	// 0; 320000 as the city 320100 (n1 n2 j1): 50·82/45 = 91.111111, rank 1,
+	// percentile 100; December had nothing: "new".
+	// Changes: 310000 stayed in "3wd", whose ranked provinces were
+	// {310000, 320000} and are {310000}: 1 shared ≥ ½·max(1, 2), so 2 − 1 =
+	// +1; its percentile now is none, so no percentile change. 320000 moved
+	// from "3wd" to "3wd+4cd": its rules changed, no change ("rule_changed"),
+	// though its previous rank (1) is still given.
 	t.Run("provinces February", func(t *testing.T) {
 		for _, w := range []hbWant{
 			{level: "province", entity: "310000", kind: "month", period: "2025-02",
-				counts: [10]int64{10, 0, 9, 8, 7, 1, 5, 1, 2, 2}, reply: hf(66.0 / 77), onTime: hf(57.0 / 77), sat: hf(3.125 / 7),
-				score: hf(100 * (0.3*123/77 + 0.4*3.125/7)), components: hbAll, eligible: true,
-				rank: hi(1), inParent: hi(1), prev: hi(2), change: hi(1), percentile: hf(100),
+				counts: [10]int64{10, 0, 9, 8, 7, 1, 5, 1, 2, 2}, reply: hf(8.0 / 9), onTime: hf(7.0 / 9), sat: hf(2.0 / 5),
+				score: hf(100 * (0.3*15/9 + 0.4*2/5)), components: hbAll, eligible: true, pool: "3wd", poolRanked: hi(1),
+				rank: hi(1), inParent: hi(1), prev: hi(2), change: hi(1),
 				km: &hbKM{medH: 78, p90H: 423, p90HMore: true, medD: 3, p90D: 13, p90DMore: true, plainH: 63, plainD: 2.5}},
 			{level: "province", entity: "320000", kind: "month", period: "2025-02",
-				counts: [10]int64{13, 1, 12, 7, 5, 5, 3, 2, 1, 0}, reply: hf(59.0 / 98), onTime: hf(43.0 / 98), sat: hf(0.725),
-				score: hf(100 * (0.3*102/98 + 0.4*0.725)), components: hbAll, eligible: true,
-				rank: hi(2), inParent: hi(2), prev: hi(1), change: hi(-1), percentile: hf(0),
+				counts: [10]int64{13, 1, 12, 7, 5, 5, 3, 2, 1, 0}, reply: hf(7.0 / 12), onTime: hf(5.0 / 12), sat: hf(5.0 / 6),
+				score: hf(100 * (0.3*12/12 + 0.4*5/6)), components: hbAll, eligible: true, pool: "3wd+4cd", poolRanked: hi(1),
+				rank: hi(1), inParent: hi(1), prev: hi(1), note: "rule_changed",
 				km: &hbKM{medH: 120, p90H: 662, p90HMore: true, medD: 4, p90D: 28, p90DMore: true, plainH: 25.5, plainD: 1}},
 			{level: "province", entity: "310000", kind: "month", period: "2025-01",
 				counts: [10]int64{6, 0, 6, 5, 3, 1, 0, 0, 0, 0}, reply: hf(61.0 / 72), onTime: hf(39.0 / 72),
-				score: hf(50 * 100.0 / 72), components: hbNoRated, eligible: true, rank: hi(2), inParent: hi(2), percentile: hf(0)},
+				score: hf(50 * 100.0 / 72), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(2),
+				rank: hi(2), inParent: hi(2), note: "new", percentile: hf(0)},
+			{level: "province", entity: "320000", kind: "month", period: "2025-01",
+				counts: [10]int64{3, 0, 3, 3, 3, 0, 0, 0, 0, 0}, reply: hf(43.0 / 45), onTime: hf(13.0 / 15),
+				score: hf(50 * 82.0 / 45), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(2),
+				rank: hi(1), inParent: hi(1), note: "new", percentile: hf(100)},
 		} {
 			checkHB(t, db, w)
 		}
@@ -891,13 +960,15 @@ func TestHandbook(t *testing.T) {
 		}
 	})
 
-	// Counties in February: 310101 has f1 f2 f3, 310102 has f4 f5.
-	// p̄: mature 5, replied 5, on time 4 (f4 late), rated 3 with k = 2 →
+	// Counties in February: 310101 has f1 f2 f3, 310102 has f4 f5, all s3:
+	// one pool, "3wd" (the county 未识别, with the cal messages, is in
+	// "3wd+4cd" but never in p̄). p̄: mature 5, replied 5, on time 4 (f4 late), rated 3 with k = 2 →
 	// 1, 0.8, 2/3; m·p̄ = 2, 1.6, 4/3.
 	//   310101: 3/3, 3/3, k 2 of 3: reply (3 + 2)/5 = 1, on time (3 + 1.6)/5
 	//     = 0.92, satisfaction (2 + 4/3)/5 = 2/3; score 100·(0.3 + 0.276 +
-	//     0.4·2/3) = 84.266667, rank 1 (the only ranked county). January had
-	//     only n3 there, 1 mature < 3: no previous rank.
+	//     0.4·2/3) = 84.266667, rank 1 of 1 (the only ranked county), so no
+	//     percentile. January had only n3 there, 1 mature < 3: ranked now,
+	//     not then: no change, note "not_ranked".
 	//   310102: mature 2 < 3, 样本不足. 2/2, 1/2, nothing rated: reply
 	//     (2 + 2)/4 = 1, on time (1 + 1.6)/4 = 0.65; score 50·1.65 = 82.5.
 	//     KM hours 24e 135e → 24 and 135; plain (24 + 135)/2 = 79.5 h.
@@ -906,12 +977,12 @@ func TestHandbook(t *testing.T) {
 		for _, w := range []hbWant{
 			{level: "county", entity: "310101", kind: "month", period: "2025-02",
 				counts: [10]int64{3, 0, 3, 3, 3, 0, 3, 1, 2, 0}, reply: hf(1), onTime: hf(0.92), sat: hf(2.0 / 3),
-				score: hf(100 * (0.3 + 0.3*0.92 + 0.4*2/3)), components: hbAll, eligible: true, rank: hi(1), inParent: hi(1),
-				// With no other ranked county the share scoring lower is 0/0.
-				anyPercentile: true},
+				score: hf(100 * (0.3 + 0.3*0.92 + 0.4*2/3)), components: hbAll, eligible: true, pool: "3wd", poolRanked: hi(1),
+				// With no other ranked county the share scoring lower is 0/0: none.
+				rank: hi(1), inParent: hi(1), note: "not_ranked"},
 			{level: "county", entity: "310102", kind: "month", period: "2025-02",
 				counts: [10]int64{2, 0, 2, 2, 1, 0, 0, 0, 0, 0}, reply: hf(1), onTime: hf(0.65),
-				score: hf(82.5), components: hbNoRated,
+				score: hf(82.5), components: hbNoRated, pool: "3wd",
 				km: &hbKM{medH: 24, p90H: 135, medD: 1, p90D: 4, plainH: 79.5, plainD: 2.5}},
 		} {
 			checkHB(t, db, w)
@@ -932,15 +1003,20 @@ func TestHandbook(t *testing.T) {
 	//     (1 + 4/3)/5 = 7/15; score 50·18/15 = 60, from reply and on time.
 	//     KM hours 48e 121e 255c: S = 2/3, 1/3 → 121; more than 255. Days
 	//     2e 4e 8c → 4; more than 8. Plain (48 + 121)/2 = 84.5 h, 3 days.
-	// Ranks D1 1, D2 2; each is first in its own city.
+	// Both are s3 only: pool "3wd", 2 ranked (the department 未识别 holds
+	// the cal messages, never ranked nor in p̄). Ranks D1 1, D2 2,
+	// percentiles 100, 0; each is first in its own city. No department
+	// had a message in January: "new".
 	t.Run("departments February", func(t *testing.T) {
 		for _, w := range []hbWant{
 			{level: "department", entity: hbD1, kind: "month", period: "2025-02",
 				counts: [10]int64{4, 0, 3, 3, 3, 0, 3, 1, 2, 0}, reply: hf(14.0 / 15), onTime: hf(13.0 / 15), sat: hf(2.0 / 3),
-				score: hf(100 * (0.3*27/15 + 0.4*2/3)), components: hbAll, eligible: true, rank: hi(1), inParent: hi(1), percentile: hf(100)},
+				score: hf(100 * (0.3*27/15 + 0.4*2/3)), components: hbAll, eligible: true, pool: "3wd", poolRanked: hi(2),
+				rank: hi(1), inParent: hi(1), note: "new", percentile: hf(100)},
 			{level: "department", entity: hbD2, kind: "month", period: "2025-02",
 				counts: [10]int64{3, 0, 3, 2, 1, 1, 0, 0, 0, 0}, reply: hf(11.0 / 15), onTime: hf(7.0 / 15),
-				score: hf(60), components: hbNoRated, eligible: true, rank: hi(2), inParent: hi(1), percentile: hf(0),
+				score: hf(60), components: hbNoRated, eligible: true, pool: "3wd", poolRanked: hi(2),
+				rank: hi(2), inParent: hi(1), note: "new", percentile: hf(0),
 				km: &hbKM{medH: 121, p90H: 255, p90HMore: true, medD: 4, p90D: 8, p90DMore: true, plainH: 84.5, plainD: 3}},
 		} {
 			checkHB(t, db, w)
@@ -960,6 +1036,7 @@ func TestHandbook(t *testing.T) {
 	// The nation is shrunk towards itself, which changes nothing: reply
 	// (16 + 2·16/22)/24 = 16/22, on time 13/22, satisfaction (4.5 + 2·4.5/8)/10
 	// = 4.5/8. It has no score and no rank: there is nothing to rank it against.
+	// Its pool is every rule of its messages: "3wd+4cd".
 	//
 	// KM hours over the 24 (c = censored):
 	//   0.5 1 2 3 8 | 24 24 | 39c | 48 48 48 | 78 | 79 | 96 | 106 | 111c | 120 121 135 | 231c 255c 423c 447c 662c
@@ -978,7 +1055,7 @@ func TestHandbook(t *testing.T) {
 	t.Run("national February", func(t *testing.T) {
 		checkHB(t, db, hbWant{level: "national", entity: "CN", kind: "month", period: "2025-02",
 			counts: [10]int64{24, 1, 22, 16, 13, 6, 8, 3, 3, 2},
-			reply:  hf(16.0 / 22), onTime: hf(13.0 / 22), sat: hf(4.5 / 8), components: hbAll,
+			reply:  hf(16.0 / 22), onTime: hf(13.0 / 22), sat: hf(4.5 / 8), components: hbAll, pool: "3wd+4cd",
 			km: &hbKM{medH: 79, p90H: 662, p90HMore: true, medD: 3, p90D: 28, p90DMore: true, plainH: 48, plainD: 2}})
 	})
 
@@ -1020,40 +1097,58 @@ func TestHandbook(t *testing.T) {
 		}
 	})
 
-	// level_averages: p̄ and the mean score of the ranked.
-	//   city February: 5 cities, 4 ranked, received 6 + 4 + 5 + 5 + 3 = 23,
-	//     mature 21, rated 8; rates 15/21, 12/21, 4.5/8; mean score
-	//     (74.591837 + 54.107143 + 54.081633 + 45.544218)/4 = 57.081208.
-	//   department February: D1 and D2 (未识别 left out): received 7, mature 6,
-	//     rated 3; 5/6, 4/6, 2/3; mean (80.666667 + 60)/2 = 70.333333.
-	//   city January: 3 cities, all ranked, 9 received and mature, none rated;
-	//     8/9, 6/9, no satisfaction; mean (91.111111 + 81.111111 + 61.111111)/3 = 77.777778.
-	//   national February: 1 entity, none ranked; 24, 22, 8; 16/22, 13/22, 4.5/8.
+	// level_averages: p̄ and the mean score of the ranked, one row per pool.
+	//   city February "3wd": 310100 310200 320100 320300, 3 ranked (320300
+	//     has too few), received 6 + 4 + 5 + 3 = 18, mature 16, rated 7;
+	//     rates 13/16, 11/16, 4/7; mean score (536/7 + 395/7 + 400/7)/3 =
+	//     1331/21 = 63.380952.
+	//   city February "3wd+4cd": 320200 alone, ranked; 5, 5, 1; 2/5, 1/5,
+	//     1/2; mean 38.
+	//   department February "3wd": D1 and D2 (未识别 left out, so no row for
+	//     its "3wd+4cd"): received 7, mature 6, rated 3; 5/6, 4/6, 2/3; mean
+	//     (80.666667 + 60)/2 = 70.333333.
+	//   county February "3wd": 310101 and 310102, 1 ranked; 5, 5, 3; 1, 4/5,
+	//     2/3; mean 84.266667. Again no row for the 未识别's "3wd+4cd".
+	//   city January "3wd": 3 cities, all ranked, 9 received and mature,
+	//     none rated; 8/9, 6/9, no satisfaction; mean (91.111111 + 81.111111
+	//     + 61.111111)/3 = 77.777778.
+	//   national February "3wd+4cd": 1 entity, none ranked; 24, 22, 8; 16/22,
+	//     13/22, 4.5/8.
 	t.Run("level averages", func(t *testing.T) {
 		for _, tt := range []struct {
-			level, period                     string
+			level, pool, period               string
 			entities, ranked, rec, mat, rated int64
 			reply, onTime, sat, mean          sql.NullFloat64
 		}{
-			{"city", "2025-02", 5, 4, 23, 21, 8, hf(15.0 / 21), hf(12.0 / 21), hf(4.5 / 8),
-				hf((100*(0.3*81/49+0.25) + 100*(0.3*60/42+0.1125) + 50*53.0/49 + 100*(0.3*39/49+0.4*1.625/3)) / 4)},
-			{"department", "2025-02", 2, 2, 7, 6, 3, hf(5.0 / 6), hf(4.0 / 6), hf(2.0 / 3), hf((100*(0.3*27/15+0.4*2/3) + 60) / 2)},
-			{"city", "2025-01", 3, 3, 9, 9, 0, hf(8.0 / 9), hf(6.0 / 9), sql.NullFloat64{}, hf((50*82.0/45 + 50*73.0/45 + 50*55.0/45) / 3)},
-			{"national", "2025-02", 1, 0, 24, 22, 8, hf(16.0 / 22), hf(13.0 / 22), hf(4.5 / 8), sql.NullFloat64{}},
+			{"city", "3wd", "2025-02", 4, 3, 18, 16, 7, hf(13.0 / 16), hf(11.0 / 16), hf(4.0 / 7), hf(1331.0 / 21)},
+			{"city", "3wd+4cd", "2025-02", 1, 1, 5, 5, 1, hf(2.0 / 5), hf(1.0 / 5), hf(0.5), hf(38)},
+			{"department", "3wd", "2025-02", 2, 2, 7, 6, 3, hf(5.0 / 6), hf(4.0 / 6), hf(2.0 / 3), hf((100*(0.3*27/15+0.4*2/3) + 60) / 2)},
+			{"county", "3wd", "2025-02", 2, 1, 5, 5, 3, hf(1), hf(0.8), hf(2.0 / 3), hf(100 * (0.3 + 0.3*0.92 + 0.4*2/3))},
+			{"city", "3wd", "2025-01", 3, 3, 9, 9, 0, hf(8.0 / 9), hf(6.0 / 9), sql.NullFloat64{}, hf((50*82.0/45 + 50*73.0/45 + 50*55.0/45) / 3)},
+			{"national", "3wd+4cd", "2025-02", 1, 0, 24, 22, 8, hf(16.0 / 22), hf(13.0 / 22), hf(4.5 / 8), sql.NullFloat64{}},
 		} {
 			var entities, ranked, rec, mat, rated int64
 			var reply, onTime, sat, mean sql.NullFloat64
 			err := db.QueryRow(`SELECT entities, ranked, received, mature, rated, reply_rate, on_time_rate, satisfaction_rate, mean_score
-				FROM level_averages WHERE level = ? AND period_kind = 'month' AND period = ?`, tt.level, tt.period).Scan(
-				&entities, &ranked, &rec, &mat, &rated, &reply, &onTime, &sat, &mean)
+				FROM level_averages WHERE jurisdiction = 'CN' AND level = ? AND pool = ? AND period_kind = 'month' AND period = ?`,
+				tt.level, tt.pool, tt.period).Scan(&entities, &ranked, &rec, &mat, &rated, &reply, &onTime, &sat, &mean)
 			if err != nil {
-				t.Fatalf("%s %s: %v", tt.level, tt.period, err)
+				t.Fatalf("%s %s %s: %v", tt.level, tt.pool, tt.period, err)
 			}
 			if entities != tt.entities || ranked != tt.ranked || rec != tt.rec || mat != tt.mat || rated != tt.rated ||
 				!sameF(reply, tt.reply) || !sameF(onTime, tt.onTime) || !sameF(sat, tt.sat) || !sameF(mean, tt.mean) {
-				t.Errorf("%s %s: %d %d %d %d %d %v %v %v %v, want %+v", tt.level, tt.period, entities, ranked, rec, mat, rated,
+				t.Errorf("%s %s %s: %d %d %d %d %d %v %v %v %v, want %+v", tt.level, tt.pool, tt.period, entities, ranked, rec, mat, rated,
 					reply, onTime, sat, mean, tt)
 			}
+		}
+		// and no other pools: one row per level and pool above
+		var pools string
+		if err := db.QueryRow(`SELECT string_agg(level || ' ' || pool, ', ' ORDER BY level, pool) FROM level_averages
+			WHERE period_kind = 'month' AND period = '2025-02'`).Scan(&pools); err != nil {
+			t.Fatal(err)
+		}
+		if want := "city 3wd, city 3wd+4cd, county 3wd, department 3wd, national 3wd+4cd, province 3wd, province 3wd+4cd"; pools != want {
+			t.Errorf("February's level averages: %s; want %s", pools, want)
 		}
 	})
 
@@ -1112,27 +1207,29 @@ func TestHandbook(t *testing.T) {
 	// no parent, and out of p̄ (the city and county rows above are as
 	// before).
 	//   city, February: u1 alone (every other message names a city or a
-	//     county): received 1, mature 1, replied and on time. Shrunk with
-	//     the cities' m·p̄ = 10/7, 8/7: reply (1 + 10/7)/3 = 17/21, on time
-	//     (1 + 8/7)/3 = 15/21; nothing rated: score 50·32/21.
+	//     county): received 1, mature 1, replied and on time; pool "3wd".
+	//     Shrunk with the "3wd" cities' m·p̄ = 13/8, 11/8: reply (1 + 13/8)/3
+	//     = 7/8, on time (1 + 11/8)/3 = 19/24; nothing rated: score
+	//     50·(21 + 19)/24 = 250/3.
 	//   county, February: the 24 February messages less f1 f2 f3 (310101)
 	//     and f4 f5 (310102): g1 h1 g2 g3 k4 u1 g4 h4 h2 m1 h3 m2 h5 k5 f6
 	//     m3 k3 k1 k2 = 19. Deleted k4; mature all but f6 and m3 = 17;
 	//     replied g1 h1 g2 g3 u1 h4 h2 m1 m2 k1 k2 = 11, of which h1 and k2
 	//     late: on time 9; open k4 g4 h3 h5 k5 k3 = 6; rated g1 不, g2 不,
-	//     m1 满, m2 满, k1 基 = 5 (k = 2.5). With the counties' m·p̄ = 2,
-	//     1.6, 4/3: reply 13/19, on time 10.6/19, satisfaction (2.5 + 4/3)/7
-	//     = 23/42; score 100·(0.3·23.6/19 + 0.4·23/42).
+	//     m1 满, m2 满, k1 基 = 5 (k = 2.5). Its pool is "3wd+4cd" (k1–k3
+	//     are cal), in which no known county is measured: there is no p̄ to
+	//     shrink towards, so no shrunk rate and no score (the raw rates
+	//     11/17, 9/17, 2.5/5 stand). A score of 0 would read as the worst
+	//     possible service.
 	//   The county 未识别's overdue list (all periods, deleted k4 left out):
 	//     p3 (310100), n6 (310200), k3, g4, h3, h5, k5.
 	t.Run("未识别 at every level", func(t *testing.T) {
 		for _, w := range []hbWant{
 			{level: "city", entity: Unattributed, kind: "month", period: "2025-02",
-				counts: [10]int64{1, 0, 1, 1, 1, 0, 0, 0, 0, 0}, reply: hf(17.0 / 21), onTime: hf(15.0 / 21),
-				score: hf(50 * 32.0 / 21), components: hbNoRated},
+				counts: [10]int64{1, 0, 1, 1, 1, 0, 0, 0, 0, 0}, reply: hf(7.0 / 8), onTime: hf(19.0 / 24),
+				score: hf(50 * 40.0 / 24), components: hbNoRated, pool: "3wd"},
 			{level: "county", entity: Unattributed, kind: "month", period: "2025-02",
-				counts: [10]int64{19, 1, 17, 11, 9, 6, 5, 2, 1, 2}, reply: hf(13.0 / 19), onTime: hf(10.6 / 19), sat: hf(23.0 / 42),
-				score: hf(100 * (0.3*23.6/19 + 0.4*23/42)), components: hbAll},
+				counts: [10]int64{19, 1, 17, 11, 9, 6, 5, 2, 1, 2}, components: hbAll, pool: "3wd+4cd"},
 		} {
 			checkHB(t, db, w)
 			if g := readHB(t, db, w.level, w.entity, w.kind, w.period); g.parent.Valid {
@@ -1156,6 +1253,24 @@ func TestHandbook(t *testing.T) {
 		}
 		if err != nil || strings.Join(got, " ") != "p3 n6 k3 g4 h3 h5 k5" || total != 7 {
 			t.Errorf("county 未识别 overdue: %v (%d), %v; want p3 n6 k3 g4 h3 h5 k5", got, total, err)
+		}
+	})
+
+	// Nowhere is a score made of components that could not be shrunk: an
+	// entity whose pool has no p̄ (no known entity of its level measured
+	// under its rules) has no score. The county and department 未识别 are
+	// such entities: in February (and the 30 and 90 days, 2025-Q1, 2025)
+	// they hold the cal messages, pool "3wd+4cd", which no known county or
+	// department shares; in November there is no known county at all, and
+	// no known department before February.
+	t.Run("no score without p̄", func(t *testing.T) {
+		var scoreless sql.NullString
+		if err := db.QueryRow(`SELECT string_agg(level || ' ' || entity_id || ' ' || period || ' ' || CAST(score AS VARCHAR), ', ' ORDER BY level, period)
+			FROM metrics WHERE score IS NOT NULL AND reply_shrunk IS NULL AND on_time_shrunk IS NULL AND satisfaction_shrunk IS NULL`).Scan(&scoreless); err != nil {
+			t.Fatal(err)
+		}
+		if scoreless.Valid {
+			t.Errorf("scores without a shrunk component (no p̄ in their pool): %s", scoreless.String)
 		}
 	})
 
@@ -1252,11 +1367,11 @@ func TestHandbookRecomputeIsByteIdentical(t *testing.T) {
 	dump := func() map[string]string {
 		out := map[string]string{}
 		for table, key := range map[string]string{
-			"metrics":                    "level, entity_id, period_kind, period",
-			"level_averages":             "level, period_kind, period",
-			"category_metrics":           "level, entity_id, period_kind, period, category",
+			"metrics":                    "jurisdiction, level, entity_id, period_kind, period",
+			"level_averages":             "jurisdiction, level, pool, period_kind, period",
+			"category_metrics":           "jurisdiction, level, entity_id, period_kind, period, category",
 			"message_facts":              "source, source_id",
-			"reply_distribution":         "level, entity_id, period_kind, period, bucket",
+			"reply_distribution":         "jurisdiction, level, entity_id, period_kind, period, bucket",
 			"reply_distribution_buckets": "bucket",
 		} {
 			var s sql.NullString

@@ -4,6 +4,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,14 +104,29 @@ type Source struct {
 	Files   []string `json:"files"`
 	// URL is a feed endpoint (profile open311) read on every run, for the
 	// last FeedDays days (default 90).
-	URL          string `json:"url,omitempty"`
-	FeedDays     int    `json:"feed_days,omitempty"`
-	TimeZone     string `json:"time_zone"`
-	SLADays      int    `json:"sla_days"`
-	CalendarDays bool   `json:"calendar_days"`
-	Snapshot     bool   `json:"snapshot"`
+	URL      string `json:"url,omitempty"`
+	FeedDays int    `json:"feed_days,omitempty"`
+	// TimeZone reads local times (IANA); empty: the profile's (Asia/Shanghai,
+	// nyc311 America/New_York; open311 must give it).
+	TimeZone string `json:"time_zone"`
+	SLADays  int    `json:"sla_days"`
+	// CalendarDays counts deadlines in calendar days; nil: the profile's
+	// rule (nyc311 and open311 calendar days, the others China's working
+	// days).
+	CalendarDays *bool `json:"calendar_days,omitempty"`
+	Snapshot     bool  `json:"snapshot"`
 	// Mapping describes a user-defined board (profile "mapping").
 	Mapping *ingest.Mapping `json:"mapping,omitempty"`
+	// Jurisdiction is the root the source's regions belong to; nil: the
+	// profile's (CN; nyc311 New York City; open311 must give it).
+	Jurisdiction *ingest.Jurisdiction `json:"jurisdiction,omitempty"`
+	// SnapshotAt declares the time the source's data is as of: RFC 3339,
+	// a local time or a date (its end), read in TimeZone. Empty: the latest
+	// time its data holds, or a feed's fetch time.
+	SnapshotAt string `json:"snapshot_at,omitempty"`
+	// CategoryTree says whether categories are paths "A/B/C"; nil: the
+	// profile's (true but for nyc311 and open311).
+	CategoryTree *bool `json:"category_tree,omitempty"`
 
 	// limits are the configuration's, given to every source by Load.
 	limits ingest.Limits
@@ -136,10 +152,21 @@ func (s Source) Inputs() ([]string, error) {
 	return out, nil
 }
 
-// Ingest returns the loader's view of the source.
+// Ingest returns the loader's view of the source, with its profile's
+// defaults for what the config leaves out.
 func (s Source) Ingest() ingest.Source {
+	profile := cmp.Or(s.Profile, "canonical")
+	calendarDays := ingest.ProfileCalendarDays(profile)
+	if s.CalendarDays != nil {
+		calendarDays = *s.CalendarDays
+	}
+	tree := ingest.ProfileCategoryTree(profile)
+	if s.CategoryTree != nil {
+		tree = *s.CategoryTree
+	}
 	return ingest.Source{Name: s.Name, Profile: s.Profile, TimeZone: s.TimeZone, SLADays: s.SLADays,
-		CalendarDays: s.CalendarDays, Snapshot: s.Snapshot, Mapping: s.Mapping, Limits: s.limits}
+		CalendarDays: calendarDays, Snapshot: s.Snapshot, Mapping: s.Mapping, Limits: s.limits,
+		Jurisdiction: s.Jurisdiction, SnapshotAt: s.SnapshotAt, CategoryTree: &tree}
 }
 
 // DefaultFeedDays is how far back a feed is read on every run. Requests
@@ -274,6 +301,11 @@ func (s Source) validate() []error {
 	}
 	if _, err := time.LoadLocation(s.TimeZone); s.TimeZone != "" && err != nil {
 		errs = append(errs, fmt.Errorf("source %q: unknown time zone %q", s.Name, s.TimeZone))
+	} else if s.Profile == "" || slices.Contains(ingest.Profiles(), s.Profile) {
+		// Its jurisdiction, time zone and snapshot_at, as the loader reads them.
+		if err := s.Ingest().Check(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if s.Profile == "mapping" {
 		switch {

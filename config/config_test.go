@@ -35,7 +35,17 @@ func TestLoad(t *testing.T) {
 		{"bad files pattern", `{"secret":"s3cret","sources":[{"name":"zz","files":["exports/[.csv"]}]}`, "files pattern"},
 		{"url on a file profile", `{"secret":"s3cret","sources":[{"name":"zz","profile":"nyc311","url":"https://data.example/311"}]}`, "only the open311 profile"},
 		{"url that is not http", `{"secret":"s3cret","sources":[{"name":"sf","profile":"open311","url":"ftp://x/requests.json"}]}`, "not an http(s) address"},
-		{"feed source", `{"secret":"s3cret","sources":[{"name":"sf","profile":"open311","url":"https://mobile311.sfgov.org/open311/v2/requests.json","feed_days":30}]}`, ""},
+		{"feed source", `{"secret":"s3cret","sources":[{"name":"sf","profile":"open311","url":"https://mobile311.sfgov.org/open311/v2/requests.json","feed_days":30,
+			"time_zone":"America/Los_Angeles","jurisdiction":{"code":"sf","name":"旧金山","name_en":"San Francisco","country":"US"}}]}`, ""},
+		{"open311 without its city", `{"secret":"s3cret","sources":[{"name":"sf","profile":"open311","files":["sf.json"],"time_zone":"America/Los_Angeles"}]}`,
+			`source sf: profile open311 needs the jurisdiction it belongs to`},
+		{"open311 without its time zone", `{"secret":"s3cret","sources":[{"name":"sf","profile":"open311","files":["sf.json"],"jurisdiction":{"code":"sf","name_en":"San Francisco","country":"US"}}]}`,
+			`source sf: profile open311 needs the time zone of its city`},
+		{"nyc311 needs nothing more", `{"secret":"s3cret","sources":[{"name":"nyc","profile":"nyc311","files":["a.csv"]}]}`, ""},
+		{"snapshot_at", `{"secret":"s3cret","sources":[{"name":"nyc","profile":"nyc311","files":["a.csv"],"snapshot_at":"2022-05-01"}]}`, ""},
+		{"snapshot_at that is no time", `{"secret":"s3cret","sources":[{"name":"nyc","profile":"nyc311","files":["a.csv"],"snapshot_at":"May 2022"}]}`, `source nyc: snapshot_at: "May 2022" is not a time`},
+		{"jurisdiction without a code", `{"secret":"s3cret","sources":[{"name":"zz","files":["a.ndjson"],"jurisdiction":{"name":"香港"}}]}`, `jurisdiction code ""`},
+		{"unknown jurisdiction key", `{"secret":"s3cret","sources":[{"name":"zz","files":["a.ndjson"],"jurisdiction":{"code":"hk","tier":"区"}}]}`, `unknown field "tier"`},
 		{"no releases kept", `{"release_retention":0}`, "release_retention"},
 		{"licence without url", `{"licence":{"id":"ODbL-1.0"}}`, "licence"},
 		{"own licence", `{"release_retention":30,"licence":{"id":"ODbL-1.0","title":"Open Data Commons Open Database License","url":"https://opendatacommons.org/licenses/odbl/1-0/"}}`, ""},
@@ -106,6 +116,34 @@ func TestLimitsReachSources(t *testing.T) {
 		got := s.Ingest().Limits.WithDefaults()
 		if got.MaxRowBytes != 8<<20 || got.MaxFieldBytes != ingest.DefaultMaxFieldBytes {
 			t.Errorf("source %s: limits %+v, want max_row_bytes 8 MiB and the default field limit", s.Name, got)
+		}
+	}
+}
+
+// A source's profile decides what its config leaves out: nyc311 is New
+// York's, in calendar days, its categories flat; a Chinese board counts
+// working days and splits its categories; the config overrides each.
+func TestSourceDefaults(t *testing.T) {
+	yes, no := true, false
+	for _, tt := range []struct {
+		src                        Source
+		wantCalendar, wantTree     bool
+		wantJurisdiction, wantZone string
+	}{
+		{Source{Name: "nyc", Profile: "nyc311"}, true, false, "", ""},
+		{Source{Name: "nyc", Profile: "nyc311", CalendarDays: &no, CategoryTree: &yes, TimeZone: "UTC"}, false, true, "", "UTC"},
+		{Source{Name: "zz", Profile: "zhihuizhengwu"}, false, true, "", ""},
+		{Source{Name: "zz"}, false, true, "", ""},
+		{Source{Name: "sf", Profile: "open311", TimeZone: "America/Los_Angeles", Jurisdiction: &ingest.Jurisdiction{Code: "sf"}}, true, false, "sf", "America/Los_Angeles"},
+	} {
+		got := tt.src.Ingest()
+		j := ""
+		if got.Jurisdiction != nil {
+			j = got.Jurisdiction.Code
+		}
+		if got.CalendarDays != tt.wantCalendar || got.CategoryTree == nil || *got.CategoryTree != tt.wantTree || j != tt.wantJurisdiction || got.TimeZone != tt.wantZone {
+			t.Errorf("%s/%s: calendar days %v, category tree %v, jurisdiction %q, zone %q; want %v, %v, %q, %q", tt.src.Name, tt.src.Profile,
+				got.CalendarDays, got.CategoryTree, j, got.TimeZone, tt.wantCalendar, tt.wantTree, tt.wantJurisdiction, tt.wantZone)
 		}
 	}
 }

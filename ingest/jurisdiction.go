@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -56,11 +57,13 @@ var profileDefaults = map[string]profileDefault{
 	"mapping":       {jurisdiction: China, timeZone: "Asia/Shanghai", categoryTree: true},
 	"zhihuizhengwu": {jurisdiction: China, timeZone: "Asia/Shanghai", categoryTree: true},
 	"nyc311":        {jurisdiction: NewYorkCity, timeZone: "America/New_York", calendarDays: true},
-	"open311":       {},
+	// A US city's feed: China's working days (with 调休) are not its.
+	"open311": {calendarDays: true},
 }
 
 // ProfileCalendarDays reports whether a source of the profile counts its
-// deadlines in calendar days unless configured otherwise (nyc311).
+// deadlines in calendar days unless configured otherwise (nyc311,
+// open311).
 func ProfileCalendarDays(profile string) bool { return profileDefaults[profile].calendarDays }
 
 // ProfileCategoryTree reports whether the profile's categories are paths
@@ -147,6 +150,12 @@ func (s Source) timeZone() (string, error) {
 // and declared snapshot time before anything is loaded (the config's
 // validation calls it).
 func (s Source) Check() error {
+	if s.Profile == "" {
+		s.Profile = "canonical"
+	}
+	if _, ok := profiles[s.Profile]; !ok {
+		return fmt.Errorf("unknown profile %q (this version reads: %s)", s.Profile, strings.Join(Profiles(), ", "))
+	}
 	var errs []error
 	tz, err := s.timeZone()
 	errs = append(errs, err)

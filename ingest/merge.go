@@ -79,6 +79,9 @@ func recordAsOf(ctx context.Context, tx *sql.Tx, src Source, s *Summary, finishe
 			s.AsOf = latest.Time
 		}
 	}
+	if loc, err := time.LoadLocation(src.TimeZone); err == nil {
+		s.AsOf = s.AsOf.In(loc) // as the source's pages show it
+	}
 	_, err = tx.ExecContext(ctx, `UPDATE sources SET as_of = ?, as_of_rule = ?, loaded_at = ? WHERE name = ?`, s.AsOf, s.AsOfRule, finished, src.Name)
 	return err
 }

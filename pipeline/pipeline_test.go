@@ -17,6 +17,7 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/config"
 	"github.com/wenzheng-transparency/wenzheng/datasets"
 	"github.com/wenzheng-transparency/wenzheng/demo"
+	"github.com/wenzheng-transparency/wenzheng/ingest"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -212,10 +213,21 @@ func TestNightlyJobReadsFeeds(t *testing.T) {
 	defer srv.Close()
 	cfg := config.Default()
 	cfg.Secret = "s3cret"
-	cfg.Sources = []config.Source{{Name: "sf", Profile: "open311", URL: srv.URL + "/requests.json?api_key=k", FeedDays: 10, TimeZone: "America/Los_Angeles", CalendarDays: true}}
+	cfg.Sources = []config.Source{{Name: "sf", Profile: "open311", URL: srv.URL + "/requests.json?api_key=k", FeedDays: 10, TimeZone: "America/Los_Angeles",
+		Jurisdiction: &ingest.Jurisdiction{Code: "sf", Name: "旧金山", NameEn: "San Francisco", Country: "US"}}}
 	e := mustEnv(t, cfg)
+	before := time.Now()
 	if err := (&Job{Env: e}).Run(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	after := time.Now()
+	// The feed is as of its fetch (during the job), not of its requests'
+	// times (4 March 2025).
+	var asOf, loaded time.Time
+	var rule string
+	e.DB.QueryRow(`SELECT as_of, as_of_rule, loaded_at FROM sources WHERE name = 'sf'`).Scan(&asOf, &rule, &loaded)
+	if rule != "fetch" || asOf.Before(before) || asOf.After(loaded) || loaded.After(after) {
+		t.Errorf("as_of %s (%s), loaded %s; want the fetch, between %s and the load", asOf, rule, loaded, before)
 	}
 	var name, sha string
 	var read, inserted int

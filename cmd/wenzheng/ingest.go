@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,8 +22,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
   wenzheng ingest --config wenzheng.json --source zhengzhou
       loads the configured source's files (a file loaded before changes nothing) and its feed, if it has a url
-  wenzheng ingest --profile nyc311 --name nyc --tz America/New_York --calendar-days 311.csv
+  wenzheng ingest --profile nyc311 --name nyc 311.csv
       loads files with a built-in profile (`+strings.Join(ingest.Profiles(), ", ")+`)
+  wenzheng ingest --profile open311 --name sf --tz America/Los_Angeles --jurisdiction sf \
+      --jurisdiction-name 旧金山 --jurisdiction-name-en "San Francisco" --country US requests.json
+      an Open311 file needs its city (the jurisdiction its regions belong to) and its time zone
+
+Each source's data is "as of" the time given by --as-of (or snapshot_at in the config), else
+the latest time its data holds (never later than the load), else, for a feed, the fetch.
 
 Every run records rows read = inserted + updated + unchanged + rejected; rejected rows are
 kept with their reasons (see "wenzheng rejects RUN"). A run commits entirely or not at all.
@@ -33,10 +40,17 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 	sourceName := fs.String("source", "", "a source named in the config")
 	profile := fs.String("profile", "", "profile of the FILE arguments")
 	name := fs.String("name", "", "source name for --profile (default: the profile's name)")
-	tz := fs.String("tz", "Asia/Shanghai", "time zone of the FILE arguments' local times")
+	tz := fs.String("tz", "", "time zone of the FILE arguments' local times (default: the profile's, Asia/Shanghai or nyc311's America/New_York; open311 needs it)")
 	sla := fs.Int("sla-days", 15, "answer deadline in working days (calendar days with --calendar-days)")
-	calendarDays := fs.Bool("calendar-days", false, "count the deadline in calendar days")
+	calendarDays := fs.Bool("calendar-days", false, "count the deadline in calendar days (default: the profile's; nyc311 and open311 do)")
+	categoryTree := fs.Bool("category-tree", false, `categories are paths "A/B/C" (default: the profile's; not nyc311 and open311)`)
 	snapshot := fs.Bool("snapshot", false, "each file holds the whole board: messages missing from it were deleted")
+	asOf := fs.String("as-of", "", "the time the data is as of (2022-05-01T23:59:00-04:00, 2022-05-01 23:59, or a date: its end), read in the source's time zone; overrides snapshot_at")
+	var j ingest.Jurisdiction
+	fs.StringVar(&j.Code, "jurisdiction", "", "with --profile: code of the jurisdiction the files belong to, e.g. sf (default: the profile's, CN or nyc; open311 needs it)")
+	fs.StringVar(&j.Name, "jurisdiction-name", "", "with --jurisdiction: its name in Chinese (default: the English name or the code)")
+	fs.StringVar(&j.NameEn, "jurisdiction-name-en", "", "with --jurisdiction: its name in English")
+	fs.StringVar(&j.Country, "country", "", "with --jurisdiction: its country, ISO 3166-1 alpha-2 (US)")
 	from := fs.String("from", "", "with --source: read its feed from this day (YYYY-MM-DD; default feed_days ago)")
 	to := fs.String("to", "", "with --source: read its feed up to this day (YYYY-MM-DD, exclusive; default now)")
 	if err := fs.Parse(args); err != nil {
@@ -46,8 +60,20 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 	if err != nil {
 		return err
 	}
-	src, files, feed, err := ingestInputs(cfg, fs, ingestFlags{source: *sourceName, profile: *profile, name: *name, tz: *tz,
-		sla: *sla, calendarDays: *calendarDays, snapshot: *snapshot, from: *from, to: *to, config: *df.config})
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	flags := ingestFlags{source: *sourceName, profile: *profile, name: *name, tz: *tz,
+		sla: *sla, snapshot: *snapshot, asOf: *asOf, from: *from, to: *to, config: *df.config}
+	if set["calendar-days"] {
+		flags.calendarDays = calendarDays
+	}
+	if set["category-tree"] {
+		flags.categoryTree = categoryTree
+	}
+	if j != (ingest.Jurisdiction{}) {
+		flags.jurisdiction = &j
+	}
+	src, files, feed, err := ingestInputs(cfg, fs, flags)
 	if err != nil {
 		return err
 	}
@@ -73,12 +99,16 @@ Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
 	return err
 }
 
-// ingestFlags are the ingest command's choices of input.
+// ingestFlags are the ingest command's choices of input; a nil pointer is
+// a flag not given (the profile decides).
 type ingestFlags struct {
-	source, profile, name, tz string
-	sla                       int
-	calendarDays, snapshot    bool
-	from, to, config          string
+	source, profile, name, tz  string
+	sla                        int
+	calendarDays, categoryTree *bool
+	snapshot                   bool
+	jurisdiction               *ingest.Jurisdiction
+	asOf                       string
+	from, to, config           string
 }
 
 // ingestInputs decides what ingest loads: a configured source's files or
@@ -87,6 +117,8 @@ func ingestInputs(cfg config.Config, fs *flag.FlagSet, f ingestFlags) (src confi
 	switch {
 	case f.source != "" && f.profile != "":
 		return src, nil, nil, fmt.Errorf("%w: give --source or --profile, not both", errUsage)
+	case f.source != "" && f.jurisdiction != nil:
+		return src, nil, nil, fmt.Errorf("%w: --jurisdiction goes with --profile; a configured source says its \"jurisdiction\" in the config", errUsage)
 	case f.source != "":
 		for _, s := range cfg.Sources {
 			if s.Name == f.source {
@@ -111,7 +143,8 @@ func ingestInputs(cfg config.Config, fs *flag.FlagSet, f ingestFlags) (src confi
 		if fs.NArg() == 0 {
 			return src, nil, nil, fmt.Errorf("%w: --profile needs at least one FILE", errUsage)
 		}
-		src = config.Source{Name: f.name, Profile: f.profile, TimeZone: f.tz, SLADays: f.sla, CalendarDays: f.calendarDays, Snapshot: f.snapshot}
+		src = config.Source{Name: f.name, Profile: f.profile, TimeZone: f.tz, SLADays: f.sla, CalendarDays: f.calendarDays,
+			CategoryTree: f.categoryTree, Snapshot: f.snapshot, Jurisdiction: f.jurisdiction}
 		if src.Name == "" {
 			src.Name = f.profile
 		}
@@ -126,8 +159,17 @@ func ingestInputs(cfg config.Config, fs *flag.FlagSet, f ingestFlags) (src confi
 	if len(files) == 0 && feed == nil {
 		return src, nil, nil, fmt.Errorf("source %s: nothing to load: its files %q match no file yet", src.Name, src.Files)
 	}
-	if len(files) == 0 && feed == nil {
-		return src, nil, nil, fmt.Errorf("source %s: nothing to load: its files %q match no file yet", src.Name, src.Files)
+	if f.asOf != "" {
+		src.SnapshotAt = f.asOf
+	}
+	// What the loader would refuse (an open311 city without its name or
+	// zone, an --as-of that is no time) is refused before the database is
+	// opened, naming the flags.
+	if err := src.Ingest().Check(); err != nil {
+		if f.asOf != "" {
+			err = errors.New(strings.ReplaceAll(err.Error(), "snapshot_at", "--as-of"))
+		}
+		return src, nil, nil, err
 	}
 	return src, files, feed, nil
 }
@@ -228,11 +270,25 @@ func printSummaries(w io.Writer, sums []ingest.Summary) {
 			share(s.WithRegion, s.Accepted()), share(s.WithDepartment, s.Accepted()), s.Duration.Round(time.Millisecond))
 	}
 	tw.Flush()
+	// Each source's as_of after its last run, and how it was chosen.
+	for i, s := range sums {
+		if s.AsOf.IsZero() || i+1 < len(sums) && sums[i+1].Source == s.Source && !sums[i+1].AsOf.IsZero() {
+			continue
+		}
+		fmt.Fprintf(w, "%s: data as of %s (%s)\n", termText(s.Source), s.AsOf.Format("2006-01-02 15:04:05 MST"), asOfRules[s.AsOfRule])
+	}
 	for _, s := range sums {
 		if s.Rejected > 0 {
 			fmt.Fprintf(w, "run %d rejected %s rows: see them with `wenzheng rejects %d`\n", s.RunID, group(s.Rejected), s.RunID)
 		}
 	}
+}
+
+// asOfRules say how a source's as_of was chosen.
+var asOfRules = map[string]string{
+	ingest.AsOfDeclared: "declared",
+	ingest.AsOfData:     "the latest time in its data",
+	ingest.AsOfFetch:    "the time of the fetch",
 }
 
 func share(k, n int) string {

@@ -157,3 +157,67 @@ func TestIngestWhileServeHoldsTheDatabase(t *testing.T) {
 		t.Errorf("%d runs recorded by a refused ingest", runs)
 	}
 }
+
+// ingest --profile takes what a profile cannot know (an open311 city and
+// its time zone) as flags, refuses clearly without them, and takes the
+// profile's defaults for the rest (nyc311: New York; nyc311 and open311:
+// calendar days, China's working days being no US city's);
+// --as-of declares the data's time.
+func TestIngestJurisdictionFlags(t *testing.T) {
+	t.Setenv("WENZHENG_SECRET", "test-secret-of-some-length")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	sf := filepath.Join(dir, "sf.json")
+	os.WriteFile(sf, []byte(`[{"service_request_id": "1", "status": "closed", "requested_datetime": "2010-11-14 10:00:00", "updated_datetime": "2010-11-14 12:00:00", "zipcode": "94110"}]`), 0o644)
+	nyc := filepath.Join(dir, "nyc.csv")
+	os.WriteFile(nyc, []byte("Unique Key,Created Date,Closed Date,Agency,Agency Name,Status,Borough\n1,05/01/2022 11:00:00 PM,05/01/2022 11:59:00 PM,NYPD,New York City Police Department,Closed,QUEENS\n"), 0o644)
+	cli := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), append([]string{"ingest", "--data", data}, args...), &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--profile", "open311", "--tz", "America/Los_Angeles", sf}, "profile open311 needs the jurisdiction it belongs to"},
+		{[]string{"--profile", "open311", "--jurisdiction", "sf", "--country", "US", sf}, "profile open311 needs the time zone of its city"},
+		{[]string{"--profile", "nyc311", "--as-of", "yesterday", nyc}, `--as-of: "yesterday" is not a time`},
+		{[]string{"--source", "x", "--jurisdiction", "sf", sf}, "--jurisdiction goes with --profile"},
+	} {
+		if _, err := cli(tt.args...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: %v, want %q", tt.args, err, tt.want)
+		}
+	}
+	if _, err := os.Stat(pipeline.DBPath(data)); err == nil {
+		t.Error("a refused ingest made a database")
+	}
+
+	out, err := cli("--profile", "open311", "--name", "sf", "--tz", "America/Los_Angeles", "--jurisdiction", "sf",
+		"--jurisdiction-name", "旧金山", "--jurisdiction-name-en", "San Francisco", "--country", "US", sf)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// The latest time of the data: the closing at 12:00 PST.
+	if !strings.Contains(out, "sf: data as of 2010-11-14 12:00:00 PST (the latest time in its data)") {
+		t.Errorf("output lacks sf's as_of:\n%s", out)
+	}
+	out, err = cli("--profile", "nyc311", "--name", "nyc", "--as-of", "2022-05-02", nyc)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "nyc: data as of 2022-05-02 23:59:59 EDT (declared)") {
+		t.Errorf("output lacks nyc's as_of:\n%s", out)
+	}
+	db, err := store.Open(context.Background(), pipeline.DBPath(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got string
+	db.QueryRow(`SELECT string_agg(concat_ws(' ', s.name, s.jurisdiction, j.name, j.name_en, j.country, s.time_zone, s.workdays, s.category_tree, s.as_of_rule), '; ' ORDER BY s.name)
+		FROM sources s JOIN jurisdictions j ON j.code = s.jurisdiction`).Scan(&got)
+	if want := "nyc nyc 纽约市 New York City US America/New_York false false declared; sf sf 旧金山 San Francisco US America/Los_Angeles false false data"; got != want {
+		t.Errorf("sources:\n%s\nwant\n%s", got, want)
+	}
+}

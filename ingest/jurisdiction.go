@@ -203,3 +203,55 @@ func registerJurisdiction(ctx context.Context, db *store.DB, j Jurisdiction, tim
 	}
 	return nil
 }
+
+// builtinJurisdictions are the jurisdictions a profile knows, by code.
+var builtinJurisdictions = map[string]Jurisdiction{China.Code: China, NewYorkCity.Code: NewYorkCity}
+
+// UpgradeSources fills in what migration 0006 could not know of sources
+// loaded before it: each source's as_of (the latest time its data holds,
+// never after its last committed run, which becomes its loaded_at) and
+// the jurisdictions row of a built-in jurisdiction a source belongs to
+// (NYC, with the source's time zone). A file already loaded is not loaded
+// again, so without this an upgraded database would count NYC against
+// the load time. It returns how many sources got an as_of; a second call
+// does nothing.
+func UpgradeSources(ctx context.Context, db *store.DB) (int, error) {
+	res, err := db.ExecContext(ctx, `UPDATE sources AS s SET as_of = least(coalesce(d.latest, r.finished), r.finished),
+			as_of_rule = 'data', loaded_at = r.finished
+		FROM (SELECT source, max(finished_at) AS finished FROM runs WHERE status = 'ok' GROUP BY source) r
+		LEFT JOIN (SELECT source, max(t) AS latest FROM (
+				SELECT source, unnest([posted_at, first_reply_at, closed_at, rated_at]) AS t FROM messages
+				UNION ALL SELECT source, replied_at FROM replies
+				UNION ALL SELECT source, rated_at FROM ratings) GROUP BY source) d ON d.source = r.source
+		WHERE s.name = r.source AND s.as_of IS NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("fill in the sources' as_of: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	rows, err := db.QueryContext(ctx, `SELECT s.jurisdiction, any_value(s.time_zone) FROM sources s
+		WHERE NOT EXISTS (SELECT 1 FROM jurisdictions j WHERE j.code = s.jurisdiction) GROUP BY s.jurisdiction`)
+	if err != nil {
+		return 0, err
+	}
+	missing := map[string]string{}
+	for rows.Next() {
+		var code, tz string
+		if err := rows.Scan(&code, &tz); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		missing[code] = tz
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for code, tz := range missing {
+		if j, ok := builtinJurisdictions[code]; ok {
+			if err := registerJurisdiction(ctx, db, j, tz); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return int(n), nil
+}

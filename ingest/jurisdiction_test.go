@@ -302,3 +302,37 @@ func sourceAsOf(t *testing.T, db interface {
 	}
 	return a.Time, r.String, l.Time
 }
+
+// A database upgraded from version 5 has sources without an as_of and
+// NYC without its jurisdictions row (migration 0006 cannot know them):
+// the next start fills both from what is stored, once.
+func TestUpgradeSources(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	loaded := time.Date(2022, 5, 20, 9, 0, 0, 0, time.UTC)
+	l := &Loader{DB: db, Now: func() time.Time { return loaded }}
+	nyc := writeFile(t, "nyc.csv", "Unique Key,Created Date,Closed Date,Agency,Status,Borough\n1,05/01/2022 11:00:00 PM,05/01/2022 11:59:00 PM,NYPD,Closed,QUEENS\n")
+	if _, err := l.LoadFile(ctx, Source{Name: "nyc", Profile: "nyc311"}, nyc); err != nil {
+		t.Fatal(err)
+	}
+	// As migration 0006 leaves it.
+	for _, q := range []string{`UPDATE sources SET as_of = NULL, as_of_rule = NULL, loaded_at = NULL`, `DELETE FROM jurisdictions WHERE code = 'nyc'`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := UpgradeSources(ctx, db)
+	if err != nil || n != 1 {
+		t.Fatalf("upgraded %d sources (%v), want 1", n, err)
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	if asOf, rule, at := sourceAsOf(t, db, "nyc"); !asOf.Equal(time.Date(2022, 5, 1, 23, 59, 0, 0, ny)) || rule != "data" || !at.Equal(loaded) {
+		t.Errorf("as_of %s (%s), loaded %s; want the closing, 1 May 23:59 EDT (data), loaded %s", asOf, rule, at, loaded)
+	}
+	if got, want := jurisdictionRow(t, db, "nyc"), "nyc|纽约市|New York City|US|America/New_York|行政区|Borough||||"; got != want {
+		t.Errorf("jurisdiction nyc = %s, want %s", got, want)
+	}
+	if n, err := UpgradeSources(ctx, db); err != nil || n != 0 {
+		t.Errorf("a second pass upgraded %d (%v)", n, err)
+	}
+}

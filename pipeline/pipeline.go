@@ -130,6 +130,14 @@ func CatchUp(ctx context.Context, e *Env) error {
 	} else if relabelled > 0 {
 		e.Log.Info("stored labels masked under the current redaction rules", "values", relabelled, "redact_version", redact.Version)
 	}
+	// Sources loaded before migration 0006 get their as_of from their
+	// data (their files are not loaded again); the migration made the
+	// metrics behind already.
+	if n, err := ingest.UpgradeSources(ctx, e.DB); err != nil {
+		return err
+	} else if n > 0 {
+		e.Log.Info("sources loaded before as_of existed are as of the latest time of their data", "sources", n)
+	}
 	behind, err := e.DB.MetricsBehind(ctx)
 	if err != nil {
 		return err

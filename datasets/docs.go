@@ -79,7 +79,7 @@ func dataPackage(m Manifest) ([]byte, error) {
 		Name:        "wenzheng-" + strings.ToLower(m.ID),
 		ID:          "wenzheng-" + m.ID,
 		Title:       "问政开放数据 Wenzheng open data " + m.ID,
-		Description: bilingual(Text{"政府留言板与热线的留言、答复、评价、指标与排行（已脱敏），数据截至 " + m.AsOf.Format(time.RFC3339) + "。", "Messages, replies, ratings, metrics and rankings of government message boards and hotlines (redacted), as of " + m.AsOf.Format(time.RFC3339) + "."}),
+		Description: bilingual(Text{"政府留言板与热线的留言、回复、评价、指标与排行（已脱敏），数据截至 " + m.AsOf.Format(time.RFC3339) + "。", "Messages, replies, ratings, metrics and rankings of government message boards and hotlines (redacted), as of " + m.AsOf.Format(time.RFC3339) + "."}),
 		Version:     m.ID,
 		Created:     m.CreatedAt.Format(time.RFC3339),
 		Licenses:    []PackageLicence{{Name: m.Licence.ID, Path: m.Licence.URL, Title: m.Licence.Title}},
@@ -148,7 +148,7 @@ func readme(m Manifest) string {
 
 `)
 	r := m.Redaction
-	w("留言标题、正文和答复正文中的手机号、固定电话、身份证号、电子邮箱和银行卡号已遮盖；留言人只以密钥化假名（author_key）出现。本版本遮盖：手机号 %d、固定电话 %d、身份证号 %d、电子邮箱 %d、银行卡号 %d。\n\n",
+	w("留言标题、正文和回复正文中的手机号、固定电话、身份证号、电子邮箱和银行卡号已遮盖；留言人只以密钥化假名（author_key）出现。本版本遮盖：手机号 %d、固定电话 %d、身份证号 %d、电子邮箱 %d、银行卡号 %d。\n\n",
 		r.Mobile, r.Landline, r.IDNumber, r.Email, r.BankCard)
 	w("Mobile and landline numbers, ID numbers, e-mail addresses and bank card numbers in message titles and bodies and in replies are masked; authors appear only as keyed pseudonyms (author_key). Masked in this release: %d mobile, %d landline, %d ID numbers, %d e-mail addresses, %d bank cards.\n\n",
 		r.Mobile, r.Landline, r.IDNumber, r.Email, r.BankCard)
@@ -176,7 +176,7 @@ This data is licensed under the %s (%s):
 
 署名 / Attribution: “问政 Wenzheng open data, release %s”.
 
-留言和答复的文字由公众和政府部门撰写；其中的个人信息已遮盖（见 README.md）。
+留言和回复的文字由公众和政府部门撰写；其中的个人信息已遮盖（见 README.md）。
 The texts of messages and replies were written by members of the public and by
 government departments; personal data in them was masked (see README.md).
 `, m.ID, m.Licence.Title, m.Licence.ID, m.Licence.Title, m.Licence.ID, m.Licence.URL, m.ID)

@@ -59,6 +59,9 @@ func exportTable(ctx context.Context, conn *sql.Conn, dir string, t table) (Tabl
 		if !ok {
 			return out, fmt.Errorf("table %s: column %s has no description (add it to fieldDocs)", t.name, c.name)
 		}
+		if d, ok := t.decimals[c.name]; ok {
+			doc = withPrecision(doc, d)
+		}
 		typ := duckType(c.typ)
 		out.Fields = append(out.Fields, Field{Name: c.name, Type: typ, Description: doc})
 		csvCols = append(csvCols, textColumn(c.name, typ))

@@ -9,24 +9,79 @@ import (
 )
 
 // rankingsSQL reads the ranked rows of _metrics, the table metrics.sql
-// leaves. Build publishes it over the stored metrics and rankings.sql runs
-// it after metrics.sql, so the two give the same columns of the same types.
-const rankingsSQL = `SELECT m.level, m.entity_id,
-	` + entityNames + `,
-	m.parent_id, m.period_kind, m.period, m.period_start, m.period_end,
-	CAST(m.rank AS INTEGER) AS rank, CAST(m.rank_in_parent AS INTEGER) AS rank_in_parent,
-	CAST(m.prev_rank AS INTEGER) AS prev_rank, CAST(m.rank_change AS INTEGER) AS rank_change,
-	CAST(m.percentile AS DOUBLE) AS percentile, CAST(m.score AS DOUBLE) AS score, m.components,
-	CAST(m.received AS BIGINT) AS received, CAST(m.mature AS BIGINT) AS mature, CAST(m.replied AS BIGINT) AS replied,
-	CAST(m.on_time AS BIGINT) AS on_time, CAST(m.rated AS BIGINT) AS rated,
-	CAST(m.reply_rate AS DOUBLE) AS reply_rate, CAST(m.on_time_rate AS DOUBLE) AS on_time_rate,
-	CAST(m.satisfaction_rate AS DOUBLE) AS satisfaction_rate,
-	CAST(m.reply_shrunk AS DOUBLE) AS reply_shrunk, CAST(m.on_time_shrunk AS DOUBLE) AS on_time_shrunk,
-	CAST(m.satisfaction_shrunk AS DOUBLE) AS satisfaction_shrunk
+// leaves, as the columns analytics.RankingColumns names (the site's and
+// the CLI's ranking CSV), fractions rounded to the stated decimals. Build
+// publishes it over the stored metrics and rankings.sql runs it after
+// metrics.sql, so the two give the same columns of the same types and, the
+// rounding being the same, the same bytes. _due holds the run's as_of and
+// the methodology's due_share, which label a period provisional as
+// analytics.PeriodStatusOf does for the site.
+var rankingsSQL = `SELECT ` + rankingsColumnsSQL() + `
 FROM _metrics m
 ` + entityJoins + `
+LEFT JOIN _metrics n ON n.level = 'national' AND n.jurisdiction = m.jurisdiction AND n.period_kind = m.period_kind AND n.period = m.period
+CROSS JOIN _due p
 WHERE m.rank IS NOT NULL
-ORDER BY m.level, m.period_kind, m.period, m.rank, m.entity_id`
+ORDER BY ` + strings.Join(rankingsOrder, ", ")
+
+// rankingsOrder sorts the published rankings (and is the table's order).
+var rankingsOrder = []string{"jurisdiction", "level", "period_kind", "period", "pool", "rank", "entity_id"}
+
+// periodEndedSQL is analytics' test of whether a period has ended by
+// as_of: a calendar period at period_end (a Beijing date), a rolling
+// window at as_of itself.
+const periodEndedSQL = `(m.period_kind LIKE 'rolling%' OR m.period_end <= CAST(timezone('Asia/Shanghai', p.as_of) AS DATE))`
+
+// rankingExprs are the SQL of the ranking's columns over _metrics m, its
+// jurisdiction's national row n and _due p; a fraction is rounded by
+// rankingsColumnsSQL.
+var rankingExprs = map[string]string{
+	"rank": "CAST(m.rank AS INTEGER)", "rank_change": "CAST(m.rank_change AS INTEGER)",
+	"level": "m.level", "entity_id": "m.entity_id",
+	"name":         `coalesce(r.name, d.name, m.entity_id)`,
+	"name_en":      `coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id)`,
+	"jurisdiction": "m.jurisdiction", "parent_id": "m.parent_id", "pool": "m.pool",
+	"period_kind": "m.period_kind", "period": "m.period", "period_start": "m.period_start", "period_end": "m.period_end",
+	// as analytics.PeriodStatusOf: provisional until ended, and while less
+	// than due_share of the jurisdiction's messages of the period are due
+	"provisional":    `CASE WHEN n.received > 0 THEN NOT ` + periodEndedSQL + ` OR n.mature / n.received < p.due_share ELSE NOT ` + periodEndedSQL + ` END`,
+	"due_share":      `n.mature / nullif(n.received, 0)`,
+	"rank_in_parent": "CAST(m.rank_in_parent AS INTEGER)", "pool_ranked": "CAST(m.pool_ranked AS INTEGER)",
+	"prev_rank": "CAST(m.prev_rank AS INTEGER)", "rank_change_note": "CAST(m.rank_change_note AS VARCHAR)",
+	"percentile": "m.percentile", "prev_percentile": "m.prev_percentile", "percentile_change": "m.percentile_change",
+	"score": "m.score", "components": "m.components", "eligible": "m.eligible",
+	"received": "CAST(m.received AS BIGINT)", "mature": "CAST(m.mature AS BIGINT)", "replied": "CAST(m.replied AS BIGINT)",
+	"on_time": "CAST(m.on_time AS BIGINT)", "rated": "CAST(m.rated AS BIGINT)",
+	"reply_rate": "m.reply_rate", "reply_lo": "m.reply_lo", "reply_hi": "m.reply_hi",
+	"on_time_rate": "m.on_time_rate", "on_time_lo": "m.on_time_lo", "on_time_hi": "m.on_time_hi",
+	"satisfaction_rate": "m.satisfaction_rate", "satisfaction_lo": "m.satisfaction_lo", "satisfaction_hi": "m.satisfaction_hi",
+	"reply_shrunk": "m.reply_shrunk", "on_time_shrunk": "m.on_time_shrunk", "satisfaction_shrunk": "m.satisfaction_shrunk",
+	"km_median_hours": "m.km_median_h",
+	"km_median_more":  "CASE WHEN m.km_median_h IS NOT NULL THEN coalesce(m.km_median_more, false) END",
+}
+
+// rankingsColumnsSQL is the select list of rankingsSQL, in the order of
+// analytics.RankingColumns.
+func rankingsColumnsSQL() string {
+	var out []string
+	for _, c := range analytics.RankingColumns {
+		e, ok := rankingExprs[c.Name]
+		if !ok {
+			panic("datasets: no SQL for the ranking column " + c.Name)
+		}
+		if c.Decimals >= 0 {
+			e = rounded(e, c.Decimals)
+		}
+		out = append(out, e+" AS "+c.Name)
+	}
+	return strings.Join(out, ",\n\t")
+}
+
+// rounded is a fraction as published: a DOUBLE rounded to d decimals (as
+// analytics.RoundTo does), a negative zero made zero.
+func rounded(expr string, d int) string {
+	return fmt.Sprintf("(round(CAST(%s AS DOUBLE), %d) + 0.0)", expr, d)
+}
 
 //go:embed rankings_head.sql
 var rankingsScript string

@@ -23,6 +23,9 @@ SET TimeZone = '{{timezone}}';
 -- The methodology values in force (one row).
 CREATE OR REPLACE TEMP TABLE _params AS
 SELECT as_of, w_reply, w_on_time, w_satisfaction, w_basic, m, z, min_n FROM params;
+-- What labels a period provisional: the run's as_of and the share of a
+-- period's messages that must be due.
+CREATE OR REPLACE TEMP TABLE _due AS SELECT as_of, due_share FROM params;
 
 -- ==== metrics.sql ====
 {{metrics}}

@@ -195,7 +195,7 @@ func (b *builder) build(ctx context.Context, m *Manifest) error {
 	}
 	defer func() {
 		// temp tables live as long as the pooled connection: drop them
-		b.conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS _redacted_messages; DROP TABLE IF EXISTS _redacted_replies; DROP TABLE IF EXISTS _pub`)
+		b.conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS _redacted_messages; DROP TABLE IF EXISTS _redacted_replies; DROP TABLE IF EXISTS _pub; DROP TABLE IF EXISTS _due`)
 		b.conn.Close()
 	}()
 	counts, err := b.redactTexts(ctx)
@@ -207,6 +207,11 @@ func (b *builder) build(ctx context.Context, m *Manifest) error {
 		return err
 	}
 
+	// What labels a ranked period provisional, as rankings.sql has it.
+	if _, err := b.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _due AS SELECT as_of, CAST(? AS DOUBLE) AS due_share
+		FROM metric_runs WHERE metric_run_id = ?`, b.run.Params.MatureShare(), b.run.MetricRunID); err != nil {
+		return err
+	}
 	if err := b.exportTables(ctx, m, prevDir, prev); err != nil {
 		return err
 	}
@@ -302,9 +307,10 @@ func (b *builder) paramsQuery() (string, []any) {
 	p := b.run.Params
 	return `SELECT metric_run_id, computed_at, as_of,
 		CAST(? AS DOUBLE) AS w_reply, CAST(? AS DOUBLE) AS w_on_time, CAST(? AS DOUBLE) AS w_satisfaction,
-		CAST(? AS DOUBLE) AS w_basic, CAST(? AS DOUBLE) AS m, CAST(? AS DOUBLE) AS z, CAST(? AS INTEGER) AS min_n
+		CAST(? AS DOUBLE) AS w_basic, CAST(? AS DOUBLE) AS m, CAST(? AS DOUBLE) AS z, CAST(? AS INTEGER) AS min_n,
+		CAST(? AS DOUBLE) AS due_share
 		FROM metric_runs WHERE metric_run_id = ?`,
-		[]any{p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.WeightBasic, p.M, p.Z, p.MinN, b.run.MetricRunID}
+		[]any{p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.WeightBasic, p.M, p.Z, p.MinN, p.MatureShare(), b.run.MetricRunID}
 }
 
 // redactTexts runs redact.Text over every text a release publishes — message titles

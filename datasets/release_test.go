@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -654,5 +655,149 @@ func TestRankingsSQLRunsInsideTheRelease(t *testing.T) {
 	n, err := sameRows(got, want)
 	if tb, _ := m.Table("rankings"); err != nil || int64(n) != tb.Rows || n == 0 {
 		t.Errorf("%d rows of %d the same: %v", n, tb.Rows, err)
+	}
+}
+
+// The published rankings are what rankings.sql prints, byte for byte: the
+// script's result written as the release writes csv/rankings.csv is that
+// file. Its columns are analytics.RankingColumns, the site's and the CLI's.
+func TestRankingsCSVIsRankingsSQLOutput(t *testing.T) {
+	db := mustDemoDB(t, 2000)
+	dir := t.TempDir()
+	m := mustBuild(t, db, dir, time.Now())
+	rel := filepath.Join(dir, m.ID)
+	script, err := os.ReadFile(filepath.Join(rel, "rankings.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, final, ok := strings.Cut(string(script), "-- The rankings, as published (rankings table):\n")
+	if !ok {
+		t.Fatal("rankings.sql has no final query")
+	}
+	t.Chdir(rel)
+	fresh, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	conn, err := fresh.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	out := filepath.Join(t.TempDir(), "recomputed.csv")
+	if _, err := conn.ExecContext(context.Background(), setup+"COPY ("+strings.TrimSuffix(strings.TrimSpace(final), ";")+") TO '"+out+"' (FORMAT csv, HEADER);"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(out)
+	want, _ := os.ReadFile(filepath.Join(rel, "csv", "rankings.csv"))
+	if string(got) != string(want) || len(want) == 0 {
+		t.Errorf("rankings.sql prints %d bytes, csv/rankings.csv holds %d; they differ", len(got), len(want))
+	}
+	header, _, _ := strings.Cut(string(want), "\n")
+	if header != strings.Join(analytics.RankingHeader(), ",") {
+		t.Errorf("rankings.csv header\n  %s\nwant analytics.RankingColumns\n  %s", header, strings.Join(analytics.RankingHeader(), ","))
+	}
+}
+
+// Published rates, intervals, shrunk rates and due shares are proportions
+// with at most analytics.RateDecimals decimals; scores, percentiles and
+// times at most analytics.ScoreDecimals; in CSV and Parquet alike.
+func TestPublishedNumbersAreRounded(t *testing.T) {
+	db := mustDemoDB(t, 2000)
+	dir := t.TempDir()
+	m := mustBuild(t, db, dir, time.Now())
+	rel := filepath.Join(dir, m.ID)
+	proportion := regexp.MustCompile(`(_rate|_lo|_hi|_shrunk|due_share)$`)
+	checked := map[string]int{}
+	for _, name := range []string{"metrics_regions", "metrics_departments", "rankings", "level_averages"} {
+		tb, _ := m.Table(name)
+		for _, f := range tb.Fields {
+			if f.Type != "number" {
+				continue
+			}
+			d := analytics.ScoreDecimals
+			if proportion.MatchString(f.Name) {
+				d = analytics.RateDecimals
+			}
+			for _, src := range []string{"read_csv('csv/" + name + ".csv', header = true, all_varchar = true)", "read_parquet('parquet/" + name + ".parquet')"} {
+				var bad, n int
+				var example sql.NullString
+				q := `SELECT count(*) FILTER (WHERE x IS NOT NULL AND (round(x, ` + itoa(d) + `) <> x OR (? AND (x < 0 OR x > 1)))),
+					count(x), any_value(CAST(x AS VARCHAR)) FILTER (WHERE round(x, ` + itoa(d) + `) <> x OR (? AND (x < 0 OR x > 1)))
+					FROM (SELECT CAST("` + f.Name + `" AS DOUBLE) AS x FROM ` + strings.ReplaceAll(src, "'csv/", "'"+rel+"/csv/") + `)`
+				q = strings.ReplaceAll(q, "'parquet/", "'"+rel+"/parquet/")
+				if err := db.QueryRow(q, d == analytics.RateDecimals, d == analytics.RateDecimals).Scan(&bad, &n, &example); err != nil {
+					t.Fatalf("%s.%s: %v", name, f.Name, err)
+				}
+				if bad > 0 {
+					t.Errorf("%s.%s (%s): %d of %d values not rounded to %d decimals or out of range, e.g. %s", name, f.Name, src[:9], bad, n, d, example.String)
+				}
+				checked[name] += n
+			}
+			if !strings.Contains(f.Description.Zh, "位小数") || !strings.Contains(f.Description.En, "decimals") {
+				t.Errorf("%s.%s: the description does not state the precision: %+v", name, f.Name, f.Description)
+			}
+		}
+	}
+	for _, name := range []string{"metrics_regions", "metrics_departments", "rankings", "level_averages"} {
+		if checked[name] == 0 {
+			t.Errorf("%s: no number checked", name)
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// A young period's rank carries its label in the open data: each ranked
+// row says whether its period is provisional and how much of it is due,
+// as analytics.PeriodStatusOf says it for the site.
+func TestRankingsLabelProvisionalPeriods(t *testing.T) {
+	ctx := context.Background()
+	db := mustDemoDB(t, 3000)
+	// As of four days after the demo's last message: May 2025 and the
+	// second quarter are young, April is not.
+	asOf := time.Date(2025, 6, 5, 0, 0, 0, 0, time.UTC)
+	if _, err := analytics.Compute(ctx, db, analytics.DefaultParams(), asOf); err != nil {
+		t.Fatal(err)
+	}
+	run, err := analytics.CurrentRun(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The computation covers every load (its as_of is earlier than the
+	// load's end, as a declared snapshot time is).
+	last, err := db.LatestLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMeta(ctx, "metrics_input", strconv.FormatInt(run.MetricRunID, 10)+":"+strconv.FormatInt(last, 10))
+	dir := t.TempDir()
+	m := mustBuild(t, db, dir, time.Now())
+	rows, err := db.Query(`SELECT DISTINCT period_kind, period, provisional, due_share FROM read_parquet(?)`,
+		filepath.Join(dir, m.ID, "parquet", "rankings.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	labels := map[bool]int{}
+	for rows.Next() {
+		var kind, period string
+		var provisional bool
+		var due sql.NullFloat64
+		if err := rows.Scan(&kind, &period, &provisional, &due); err != nil {
+			t.Fatal(err)
+		}
+		st, err := analytics.PeriodStatusOf(ctx, db, kind, period, run.Params, run.AsOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Provisional != provisional || (st.DueShare == nil) != !due.Valid || (due.Valid && analytics.RoundTo(*st.DueShare, analytics.RateDecimals) != due.Float64) {
+			t.Errorf("%s %s: published provisional %v due %v; the site says %+v", kind, period, provisional, due, st)
+		}
+		labels[provisional]++
+	}
+	if labels[true] == 0 || labels[false] == 0 {
+		t.Errorf("periods by label %v: want both provisional and mature ones", labels)
 	}
 }

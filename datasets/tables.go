@@ -1,6 +1,14 @@
 package datasets
 
-import "strings"
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
 
 // table is one published table: the query that reads it from the
 // database (after the text was redacted into _redacted_* temp tables), its
@@ -14,6 +22,8 @@ type table struct {
 	// order sorts the rows when it is not the key.
 	order       []string
 	partitioned bool
+	// decimals are the columns published rounded, and to how many decimals.
+	decimals map[string]int
 }
 
 // yearOf is the year of a timestamp in the source's time zone, which is the
@@ -26,12 +36,84 @@ func yearOf(ts string) string {
 // the rest.
 const regionLevels = `('national', 'province', 'city', 'county')`
 
-// entityNames names a metrics row's entity as the site does.
-const entityNames = `CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN '全国' ELSE coalesce(r.name, d.name, m.entity_id) END AS name,
-	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN 'Nationwide' ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) END AS name_en`
+// entityNames names a metrics row's entity: the national row is its
+// jurisdiction's (中国, New York City).
+const entityNames = `CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN coalesce(j.name, m.entity_id) ELSE coalesce(r.name, d.name, m.entity_id) END AS name,
+	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN coalesce(j.name_en, m.entity_id) ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) END AS name_en`
 
 const entityJoins = `LEFT JOIN regions r ON m.level IN ('province', 'city', 'county') AND r.region_code = m.entity_id
 LEFT JOIN departments d ON m.level = 'department' AND d.department_id = m.entity_id`
+
+// metricDecimals are the fractions of the stored metrics and the decimals
+// they are published with (analytics.RateDecimals for proportions,
+// ScoreDecimals for scores, percentiles and times), as the ranking's
+// columns of the same names are.
+var metricDecimals = map[string]int{
+	"reply_rate": analytics.RateDecimals, "reply_lo": analytics.RateDecimals, "reply_hi": analytics.RateDecimals,
+	"on_time_rate": analytics.RateDecimals, "on_time_lo": analytics.RateDecimals, "on_time_hi": analytics.RateDecimals,
+	"satisfaction_rate": analytics.RateDecimals, "satisfaction_lo": analytics.RateDecimals, "satisfaction_hi": analytics.RateDecimals,
+	"deletion_rate": analytics.RateDecimals, "deletion_lo": analytics.RateDecimals, "deletion_hi": analytics.RateDecimals,
+	"reply_shrunk": analytics.RateDecimals, "on_time_shrunk": analytics.RateDecimals, "satisfaction_shrunk": analytics.RateDecimals,
+	"score": analytics.ScoreDecimals, "percentile": analytics.ScoreDecimals,
+	"prev_percentile": analytics.ScoreDecimals, "percentile_change": analytics.ScoreDecimals,
+	"km_median_h": analytics.ScoreDecimals, "km_p90_h": analytics.ScoreDecimals,
+	"km_median_days": analytics.ScoreDecimals, "km_p90_days": analytics.ScoreDecimals,
+	"plain_median_h": analytics.ScoreDecimals, "plain_median_days": analytics.ScoreDecimals,
+}
+
+// hoursRenamed are the stored columns published under the ranking's
+// names: the unit spelled out, as the API and every CSV say it.
+var hoursRenamed = map[string]string{"km_median_h": "km_median_hours", "km_p90_h": "km_p90_hours", "plain_median_h": "plain_median_hours"}
+
+// roundedStar is "REPLACE (…)" for a star: the columns of decimals
+// rounded as published.
+func roundedStar(decimals map[string]int) string {
+	var repl []string
+	for _, c := range slices.Sorted(maps.Keys(decimals)) {
+		repl = append(repl, rounded(c, decimals[c])+" AS "+c)
+	}
+	return " REPLACE (" + strings.Join(repl, ", ") + ")"
+}
+
+// renamedStar is "SELECT * RENAME (…)": the columns of renamed under
+// their published names.
+func renamedStar(renamed map[string]string) string {
+	var ren []string
+	for _, c := range slices.Sorted(maps.Keys(renamed)) {
+		ren = append(ren, c+" AS "+renamed[c])
+	}
+	return "SELECT * RENAME (" + strings.Join(ren, ", ") + ")"
+}
+
+// publishedDecimals is decimals under the published names.
+func publishedDecimals(decimals map[string]int, renamed map[string]string) map[string]int {
+	out := map[string]int{}
+	for c, d := range decimals {
+		out[cmp.Or(renamed[c], c)] = d
+	}
+	return out
+}
+
+// rankingDecimals are the rounded columns of the rankings table.
+func rankingDecimals() map[string]int {
+	out := map[string]int{}
+	for _, c := range analytics.RankingColumns {
+		if c.Decimals >= 0 {
+			out[c.Name] = c.Decimals
+		}
+	}
+	return out
+}
+
+// levelAverageDecimals are the rounded columns of level_averages.
+var levelAverageDecimals = map[string]int{"reply_rate": analytics.RateDecimals, "on_time_rate": analytics.RateDecimals,
+	"satisfaction_rate": analytics.RateDecimals, "mean_score": analytics.ScoreDecimals}
+
+// withPrecision adds the precision a value is published with to its
+// description.
+func withPrecision(t Text, d int) Text {
+	return Text{fmt.Sprintf("%s（保留 %d 位小数）", t.Zh, d), fmt.Sprintf("%s (rounded to %d decimals)", t.En, d)}
+}
 
 // tables lists what a release publishes, in the order of the manifest.
 // Every column is named: a column added to the database is not published
@@ -59,8 +141,8 @@ LEFT JOIN sources s ON s.name = m.source`,
 		},
 		{
 			name:  "replies",
-			title: Text{"答复", "Replies"},
-			desc:  Text{"留言的每一次答复、追问和回复，正文已脱敏。", "Every reply, follow-up and citizen follow-up to a message; bodies redacted."},
+			title: Text{"回复", "Replies"},
+			desc:  Text{"留言的每一次回复（正式回复、部门追加回复）和留言人的追问，正文已脱敏。", "Every reply, follow-up and citizen follow-up to a message; bodies redacted."},
 			query: `SELECT p.source, p.source_id, p.seq, p.replied_at, p.department_id,
 	CASE WHEN x.source IS NULL THEN p.body ELSE x.body END AS body,
 	p.kind, ` + yearOf("p.replied_at") + `
@@ -91,14 +173,14 @@ LEFT JOIN sources s ON s.name = g.source`,
 		{
 			name:  "departments",
 			title: Text{"部门", "Departments"},
-			desc:  Text{"答复留言的部门及其所属地区。", "The departments that answer messages, and the region each belongs to."},
+			desc:  Text{"回复留言的部门及其所属地区。", "The departments that answer messages, and the region each belongs to."},
 			query: `SELECT department_id, name, name_en, region_code, jurisdiction FROM departments`,
 			key:   []string{"department_id"},
 		},
 		{
 			name:  "sources",
 			title: Text{"数据来源", "Sources"},
-			desc: Text{"每个留言板或热线，以及其答复期限的计算方式。",
+			desc: Text{"每个留言板或热线，以及其回复期限的计算方式。",
 				"Each board or hotline, and how its answer deadline is counted."},
 			query: `SELECT name, profile, time_zone, sla_days, workdays, snapshot, jurisdiction, as_of, as_of_rule, loaded_at, category_tree FROM sources`,
 			key:   []string{"name"},
@@ -114,7 +196,7 @@ LEFT JOIN sources s ON s.name = g.source`,
 		{
 			name:  "calendar",
 			title: Text{"工作日历", "Working-day calendar"},
-			desc: Text{"中国大陆法定工作日（含周末、节假日与调休），用于计算答复期限。",
+			desc: Text{"中国大陆法定工作日（含周末、节假日与调休），用于计算回复期限。",
 				"Official working days in mainland China (weekends, public holidays and make-up working days), which deadlines are counted in."},
 			query: `SELECT day, is_workday, workday_seq, holiday FROM calendar`,
 			key:   []string{"day"},
@@ -131,17 +213,19 @@ LEFT JOIN sources s ON s.name = g.source`,
 			title: Text{"排行", "Rankings"},
 			desc: Text{"参与排名的地区和部门（成熟留言数达到最低样本量），按层级、统计期和名次排列；rankings.sql 可从本版本的 Parquet 文件复算此表。",
 				"The ranked regions and departments (those with enough mature messages), by level, period and rank; rankings.sql recomputes this table from the release's Parquet files."},
-			query: rankingsSelect("metrics"),
-			key:   []string{"level", "period_kind", "period", "entity_id"},
-			order: []string{"level", "period_kind", "period", "rank", "entity_id"},
+			query:    rankingsSelect("metrics"),
+			key:      []string{"jurisdiction", "level", "period_kind", "period", "entity_id"},
+			order:    rankingsOrder,
+			decimals: rankingDecimals(),
 		},
 		{
 			name:  "level_averages",
 			title: Text{"层级平均", "Level averages"},
 			desc: Text{"每个层级在每个统计期的总体比率（得分向其收缩）和平均得分。",
 				"Each level's overall rates in each period (which scores are shrunk towards) and its mean score."},
-			query: `SELECT * EXCLUDE (metric_run_id) FROM level_averages`,
-			key:   []string{"level", "period_kind", "period"},
+			query:    `SELECT * EXCLUDE (metric_run_id)` + roundedStar(levelAverageDecimals) + ` FROM level_averages`,
+			key:      []string{"jurisdiction", "level", "pool", "period_kind", "period"},
+			decimals: levelAverageDecimals,
 		},
 		{
 			name:  "params",
@@ -158,18 +242,20 @@ LEFT JOIN sources s ON s.name = g.source`,
 // entities' names.
 func metricsTable(name string, title, desc Text, where string) table {
 	return table{name: name, title: title, desc: desc,
-		query: `SELECT m.level, m.entity_id, ` + entityNames + `, m.* EXCLUDE (metric_run_id, level, entity_id)
+		query: renamedStar(hoursRenamed) + ` FROM (SELECT m.level, m.entity_id, ` + entityNames + `, m.* EXCLUDE (metric_run_id, level, entity_id)` + roundedStar(metricDecimals) + `
 FROM metrics m
 ` + entityJoins + `
-WHERE ` + where,
-		key: []string{"level", "entity_id", "period_kind", "period"}}
+LEFT JOIN jurisdictions j ON m.level = 'national' AND j.code = m.entity_id
+WHERE ` + where + `)`,
+		key:      []string{"jurisdiction", "level", "entity_id", "period_kind", "period"},
+		decimals: publishedDecimals(metricDecimals, hoursRenamed)}
 }
 
 // rankingsSelect reads the ranked rows from a table of metrics: the stored
 // metrics when building, _metrics (just computed) in rankings.sql. The
 // casts make both give the same column types.
 func rankingsSelect(from string) string {
-	return strings.ReplaceAll(rankingsSQL, "_metrics m", from+" m")
+	return strings.ReplaceAll(rankingsSQL, "_metrics ", from+" ")
 }
 
 // fieldDocs describes every published column, in Chinese and English.
@@ -188,9 +274,9 @@ var fieldDocs = map[string]Text{
 	"messages.body":       {"正文（已脱敏）", "body (redacted)"},
 	"author_key":          {"留言人的假名（以密钥计算的 HMAC-SHA256，跨版本稳定，无法还原真实姓名）", "the author's pseudonym (keyed HMAC-SHA256, stable across releases, not reversible)"},
 	"posted_at":           {"留言时间（UTC，ISO 8601）", "when the message was posted (UTC, ISO 8601)"},
-	"first_reply_at":      {"首次答复时间（UTC）；为空表示尚未答复", "when the first reply came (UTC); empty when there is none yet"},
+	"first_reply_at":      {"首次回复时间（UTC）；为空表示尚未回复", "when the first reply came (UTC); empty when there is none yet"},
 	"closed_at":           {"办结时间（UTC）", "when the message was closed (UTC)"},
-	"status":              {"状态：open 待答复、replied 已答复、closed 已办结、deleted 已删除", "status: open, replied, closed or deleted"},
+	"status":              {"状态：open 待回复、replied 已回复、closed 已办结、deleted 已删除", "status: open, replied, closed or deleted"},
 	"messages.rating":     {"最新一次满意度评价：satisfied 满意、basic 基本满意、unsatisfied 不满意；为空表示未评价", "the latest rating: satisfied, basic (basically satisfied) or unsatisfied; empty when unrated"},
 	"rated_at":            {"最新一次评价的时间（UTC）", "when the latest rating was given (UTC)"},
 	"likes":               {"点赞数", "number of likes"},
@@ -199,10 +285,10 @@ var fieldDocs = map[string]Text{
 
 	// replies and ratings
 	"seq":                   {"该留言的第几条（从 1 开始）", "sequence number within the message, from 1"},
-	"replied_at":            {"答复时间（UTC）", "when the reply was given (UTC)"},
-	"replies.department_id": {"答复部门编号（见 departments 表）", "id of the replying department (see the departments table)"},
-	"replies.body":          {"答复正文（已脱敏）", "text of the reply (redacted)"},
-	"replies.kind":          {"类型：official 正式答复、follow_up 部门追加答复、citizen_follow_up 留言人追问", "kind: official reply, follow_up by the department, citizen_follow_up by the author"},
+	"replied_at":            {"回复时间（UTC）", "when the reply was given (UTC)"},
+	"replies.department_id": {"回复部门编号（见 departments 表）", "id of the replying department (see the departments table)"},
+	"replies.body":          {"回复正文（已脱敏）", "text of the reply (redacted)"},
+	"replies.kind":          {"类型：official 正式回复、follow_up 部门追加回复、citizen_follow_up 留言人追问", "kind: official reply, follow_up by the department, citizen_follow_up by the author"},
 	"ratings.rated_at":      {"评价时间（UTC）", "when the rating was given (UTC)"},
 	"ratings.rating":        {"评价：satisfied 满意、basic 基本满意、unsatisfied 不满意", "rating: satisfied, basic (basically satisfied) or unsatisfied"},
 
@@ -219,7 +305,7 @@ var fieldDocs = map[string]Text{
 	"sources.name":              {"数据来源名称", "name of the source"},
 	"profile":                   {"读取该来源所用的格式（canonical、zhihuizhengwu、nyc311、open311、mapping）", "the profile the source is read with (canonical, zhihuizhengwu, nyc311, open311, mapping)"},
 	"time_zone":                 {"来源的时区（IANA），决定留言属于哪一天", "the source's time zone (IANA), which decides a message's day"},
-	"sla_days":                  {"答复期限的天数", "number of days to answer"},
+	"sla_days":                  {"回复期限的天数", "number of days to answer"},
 	"workdays":                  {"true：期限按工作日计算；false：按自然日计算", "true: the deadline counts working days; false: calendar days"},
 	"snapshot":                  {"true：每个文件包含整个留言板，缺失的留言视为已删除", "true: each file holds the whole board, and a message missing from a later file is marked deleted"},
 	"day":                       {"日期", "the day"},
@@ -259,38 +345,38 @@ var fieldDocs = map[string]Text{
 	"period_end":          {"统计期结束日（不含）", "day after the period's last day"},
 	"received":            {"收到的留言数（含已删除）", "messages received (deleted ones included)"},
 	"deleted":             {"后来被删除的留言数", "messages later found deleted"},
-	"mature":              {"截至 as_of 已到答复期限的留言数", "messages whose deadline had passed by as_of"},
-	"replied":             {"已到期限且截至 as_of 已答复的留言数", "mature messages with a first reply by as_of"},
-	"on_time":             {"在期限内首次答复的留言数", "mature messages first answered by their deadline"},
+	"mature":              {"截至 as_of 已到回复期限的留言数", "messages whose deadline had passed by as_of"},
+	"replied":             {"已到期限且截至 as_of 已回复的留言数", "mature messages with a first reply by as_of"},
+	"on_time":             {"在期限内首次回复的留言数", "mature messages first answered by their deadline"},
 	"rated":               {"有评价的留言数", "messages with a rating"},
 	"satisfied":           {"最新评价为满意的留言数", "messages whose latest rating is satisfied"},
 	"basic":               {"最新评价为基本满意的留言数", "messages whose latest rating is basically satisfied"},
 	"unsatisfied":         {"最新评价为不满意的留言数", "messages whose latest rating is unsatisfied"},
-	"overdue_open":        {"已过期限且截至 as_of 仍未答复的留言数", "mature messages still unanswered at as_of"},
-	"reply_rate":          {"答复率 = replied ÷ mature", "reply rate = replied ÷ mature"},
-	"reply_lo":            {"答复率的 Wilson 95% 区间下限", "lower bound of the reply rate's Wilson 95% interval"},
-	"reply_hi":            {"答复率的 Wilson 95% 区间上限", "upper bound of the reply rate's Wilson 95% interval"},
-	"on_time_rate":        {"按期答复率 = on_time ÷ mature", "on-time rate = on_time ÷ mature"},
-	"on_time_lo":          {"按期答复率的 Wilson 95% 区间下限", "lower bound of the on-time rate's Wilson 95% interval"},
-	"on_time_hi":          {"按期答复率的 Wilson 95% 区间上限", "upper bound of the on-time rate's Wilson 95% interval"},
+	"overdue_open":        {"已过期限且截至 as_of 仍未回复的留言数", "mature messages still unanswered at as_of"},
+	"reply_rate":          {"回复率 = replied ÷ mature", "reply rate = replied ÷ mature"},
+	"reply_lo":            {"回复率的 Wilson 95% 区间下限", "lower bound of the reply rate's Wilson 95% interval"},
+	"reply_hi":            {"回复率的 Wilson 95% 区间上限", "upper bound of the reply rate's Wilson 95% interval"},
+	"on_time_rate":        {"按时回复率 = on_time ÷ mature", "on-time rate = on_time ÷ mature"},
+	"on_time_lo":          {"按时回复率的 Wilson 95% 区间下限", "lower bound of the on-time rate's Wilson 95% interval"},
+	"on_time_hi":          {"按时回复率的 Wilson 95% 区间上限", "upper bound of the on-time rate's Wilson 95% interval"},
 	"satisfaction_rate":   {"满意率 = (满意 + w_basic × 基本满意) ÷ rated", "satisfaction rate = (satisfied + w_basic × basic) ÷ rated"},
 	"satisfaction_lo":     {"满意率的 Wilson 95% 区间下限", "lower bound of the satisfaction rate's Wilson 95% interval"},
 	"satisfaction_hi":     {"满意率的 Wilson 95% 区间上限", "upper bound of the satisfaction rate's Wilson 95% interval"},
 	"deletion_rate":       {"删除率 = deleted ÷ received", "deletion rate = deleted ÷ received"},
 	"deletion_lo":         {"删除率的 Wilson 95% 区间下限", "lower bound of the deletion rate's Wilson 95% interval"},
 	"deletion_hi":         {"删除率的 Wilson 95% 区间上限", "upper bound of the deletion rate's Wilson 95% interval"},
-	"km_median_h":         {"首次答复时间的 Kaplan–Meier 中位数（小时），未答复者在 as_of 删失", "Kaplan–Meier median time to first reply, in hours (unanswered messages censored at as_of)"},
-	"km_median_more":      {"true：曲线未降到 0.5，中位数“超过”km_median_h", "true: the curve never fell to 0.5 and the median is “more than” km_median_h"},
-	"km_p90_h":            {"首次答复时间的 Kaplan–Meier 第 90 百分位（小时）", "Kaplan–Meier 90th percentile time to first reply, in hours"},
-	"km_p90_more":         {"true：曲线未降到 0.1，第 90 百分位“超过”km_p90_h", "true: the curve never fell to 0.1 and the 90th percentile is “more than” km_p90_h"},
-	"km_median_days":      {"首次答复时间的 Kaplan–Meier 中位数（期限日，即工作日或自然日）", "Kaplan–Meier median time to first reply, in deadline days (working or calendar days)"},
+	"km_median_hours":     {"首次回复时间的 Kaplan–Meier 中位数（小时），未回复者在 as_of 删失", "Kaplan–Meier median time to first reply, in hours (unanswered messages censored at as_of)"},
+	"km_median_more":      {"true：曲线未降到 0.5，中位数“超过”km_median_hours", "true: the curve never fell to 0.5 and the median is “more than” km_median_hours"},
+	"km_p90_hours":        {"首次回复时间的 Kaplan–Meier 第 90 百分位（小时）", "Kaplan–Meier 90th percentile time to first reply, in hours"},
+	"km_p90_more":         {"true：曲线未降到 0.1，第 90 百分位“超过”km_p90_hours", "true: the curve never fell to 0.1 and the 90th percentile is “more than” km_p90_hours"},
+	"km_median_days":      {"首次回复时间的 Kaplan–Meier 中位数（期限日，即工作日或自然日）", "Kaplan–Meier median time to first reply, in deadline days (working or calendar days)"},
 	"km_median_days_more": {"true：以日计的中位数为“超过”", "true: the median in days is “more than”"},
-	"km_p90_days":         {"首次答复时间的 Kaplan–Meier 第 90 百分位（期限日）", "Kaplan–Meier 90th percentile time to first reply, in deadline days"},
+	"km_p90_days":         {"首次回复时间的 Kaplan–Meier 第 90 百分位（期限日）", "Kaplan–Meier 90th percentile time to first reply, in deadline days"},
 	"km_p90_days_more":    {"true：以日计的第 90 百分位为“超过”", "true: the 90th percentile in days is “more than”"},
-	"plain_median_h":      {"已答复留言的首次答复时间中位数（小时）", "median time to first reply over replied messages only, in hours"},
-	"plain_median_days":   {"已答复留言的首次答复时间中位数（期限日）", "median time to first reply over replied messages only, in deadline days"},
-	"reply_shrunk":        {"向层级平均收缩后的答复率 (k + m·p̄) ÷ (n + m)", "reply rate shrunk towards the level's rate: (k + m·p̄) ÷ (n + m)"},
-	"on_time_shrunk":      {"向层级平均收缩后的按期答复率", "on-time rate shrunk towards the level's rate"},
+	"plain_median_hours":  {"已回复留言的首次回复时间中位数（小时）", "median time to first reply over replied messages only, in hours"},
+	"plain_median_days":   {"已回复留言的首次回复时间中位数（期限日）", "median time to first reply over replied messages only, in deadline days"},
+	"reply_shrunk":        {"向层级平均收缩后的回复率 (k + m·p̄) ÷ (n + m)", "reply rate shrunk towards the level's rate: (k + m·p̄) ÷ (n + m)"},
+	"on_time_shrunk":      {"向层级平均收缩后的按时回复率", "on-time rate shrunk towards the level's rate"},
 	"satisfaction_shrunk": {"向层级平均收缩后的满意率", "satisfaction rate shrunk towards the level's rate"},
 	"score":               {"得分（0–100）= 100 × Σ 权重 × 收缩后比率，权重在可用指标间重新归一", "score (0–100) = 100 × Σ weight × shrunk rate, the weights renormalised over the components available"},
 	"components":          {"得分所用的指标，逗号分隔", "the components the score used, comma-separated"},
@@ -299,23 +385,26 @@ var fieldDocs = map[string]Text{
 	"rank_in_parent":      {"在上级地区内的名次", "rank within the region above"},
 	"prev_rank":           {"上一个同类统计期的名次", "rank in the previous period of the same kind"},
 	"rank_change":         {"名次变化 = prev_rank − rank，正数表示上升；仅当两期都在同一比较池排名且两期比较池至少一半相同时给出", "rank change = prev_rank − rank, positive is better; given only when both periods were ranked in the same pool and the two pools share at least half of the larger one's entities"},
-	"percentile":          {"百分位：同层级参与排名者中得分更低者所占比例（0–100）", "percentile: share of the other ranked entities of the level that score lower (0–100)"},
+	"percentile":          {"百分位：同一比较池参与排名者中得分更低者所占比例（0–100）", "percentile: share of the other ranked entities of the pool that score lower (0–100)"},
+	"provisional":         {"true：该统计期进行中（尚未结束，或已到期留言不足 due_share），名次和比率仍会变化", "true: the period is provisional (not yet ended, or less than due_share of its messages due); its ranks and rates will still change"},
+	"due_share":           {"该辖区本统计期已到期留言所占比例 = mature ÷ received（全辖区）", "share of the jurisdiction's messages of the period that are due = mature ÷ received (jurisdiction-wide)"},
+	"params.due_share":    {"统计期不再标为“进行中”所需的已到期留言比例", "share of a period's messages that must be due for it not to be provisional"},
 
 	"level_averages.entities":          {"该层级在该统计期有留言的单位数（不含未识别）", "entities of the level with messages in the period (unattributed left out)"},
 	"level_averages.ranked":            {"参与排名的单位数", "entities ranked"},
 	"level_averages.received":          {"该层级收到的留言数（不含未识别）", "messages received by the level's entities (unattributed left out)"},
 	"level_averages.mature":            {"该层级已到期限的留言数", "mature messages of the level"},
 	"level_averages.rated":             {"该层级有评价的留言数", "rated messages of the level"},
-	"level_averages.reply_rate":        {"层级答复率 p̄（得分向其收缩）", "the level's reply rate p̄ (scores shrink towards it)"},
-	"level_averages.on_time_rate":      {"层级按期答复率 p̄", "the level's on-time rate p̄"},
+	"level_averages.reply_rate":        {"层级回复率 p̄（得分向其收缩）", "the level's reply rate p̄ (scores shrink towards it)"},
+	"level_averages.on_time_rate":      {"层级按时回复率 p̄", "the level's on-time rate p̄"},
 	"level_averages.satisfaction_rate": {"层级满意率 p̄", "the level's satisfaction rate p̄"},
 	"mean_score":                       {"参与排名者的平均得分", "mean score of the ranked entities"},
 
 	// params
 	"metric_run_id":  {"指标计算的编号", "number of the metrics computation"},
 	"computed_at":    {"指标计算时间（UTC）", "when the metrics were computed (UTC)"},
-	"w_reply":        {"答复率的权重", "weight of the reply rate"},
-	"w_on_time":      {"按期答复率的权重", "weight of the on-time rate"},
+	"w_reply":        {"回复率的权重", "weight of the reply rate"},
+	"w_on_time":      {"按时回复率的权重", "weight of the on-time rate"},
 	"w_satisfaction": {"满意率的权重", "weight of the satisfaction rate"},
 	"w_basic":        {"“基本满意”计入满意的比例", "how much a “basically satisfied” counts as satisfied"},
 	"m":              {"收缩强度：得分向层级平均收缩，相当于多 m 条处于平均水平的留言", "shrinkage strength: scores are pulled towards the level's rate as if there were m more messages at that rate"},

@@ -9,7 +9,6 @@ import (
 	"math"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,7 +16,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
-	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 )
 
@@ -359,13 +357,6 @@ func readRankingsPage(ctx context.Context, r Reader, req rankingsRequest) (ranki
 	return d, err
 }
 
-// rankingCSVHeader names the CSV columns; rates are proportions (0–1),
-// empty where there is no value.
-var rankingCSVHeader = []string{"rank", "rank_change", "level", "entity_id", "name", "name_en", "period_kind", "period",
-	"score", "reply_rate", "reply_lo", "reply_hi", "reply_n", "on_time_rate", "on_time_lo", "on_time_hi",
-	"satisfaction_rate", "satisfaction_lo", "satisfaction_hi", "satisfaction_n", "km_median_hours", "km_median_more",
-	"mature", "received", "eligible", "percentile"}
-
 func (s *Server) handleRankingsCSV(table string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		req, err := parseRankingsRequest(table, c.Query)
@@ -389,7 +380,7 @@ func (s *Server) handleRankingsCSV(table string) fiber.Handler {
 		}
 		rows := make([][]string, 0, len(all))
 		for _, m := range all {
-			rows = append(rows, rankingCSVRow(req, m))
+			rows = append(rows, analytics.RankingRecord(m, rk.PeriodStatus))
 		}
 		name := []string{"wenzheng", req.Table}
 		if req.Table == "regions" {
@@ -401,19 +392,4 @@ func (s *Server) handleRankingsCSV(table string) fiber.Handler {
 		name = append(name, rk.Query.Period)
 		return sendCSV(c, strings.Join(name, "-")+".csv", rankingCSVHeader, rows)
 	}
-}
-
-func rankingCSVRow(r rankingsRequest, m analytics.Metrics) []string {
-	more := ""
-	if m.MedianHours.Value != nil {
-		more = strconv.FormatBool(m.MedianHours.More)
-	}
-	n := func(v int64) string { return strconv.FormatInt(v, 10) }
-	intCell := numfmt.IntCell
-	floatCell := func(v *float64) string { return numfmt.Cell(v, -1) }
-	return []string{intCell(shownRank(r, m)), intCell(m.RankChange), m.Level, m.EntityID, m.Name, m.NameEn, m.PeriodKind, m.Period,
-		floatCell(m.Score), floatCell(m.ReplyRate.Value), floatCell(m.ReplyRate.Lo), floatCell(m.ReplyRate.Hi), n(m.ReplyRate.N),
-		floatCell(m.OnTimeRate.Value), floatCell(m.OnTimeRate.Lo), floatCell(m.OnTimeRate.Hi),
-		floatCell(m.SatisfactionRate.Value), floatCell(m.SatisfactionRate.Lo), floatCell(m.SatisfactionRate.Hi), n(m.SatisfactionRate.N),
-		floatCell(m.MedianHours.Value), more, n(m.Mature), n(m.Received), strconv.FormatBool(m.Eligible), floatCell(m.Percentile)}
 }

@@ -159,33 +159,20 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
-// rankingCSVHeader are the machine columns of `rank --format csv`.
-var rankingCSVHeader = []string{"rank", "rank_change", "level", "entity_id", "name", "name_en", "period_kind", "period",
-	"score", "reply_rate", "reply_lo", "reply_hi", "on_time_rate", "on_time_lo", "on_time_hi",
-	"satisfaction_rate", "satisfaction_lo", "satisfaction_hi", "km_median_hours", "km_median_more",
-	"mature", "received", "rated", "eligible"}
-
 // writeRankingCSV writes the ranked entities, then the insufficient ones,
-// then the unattributed bucket; an empty cell is a value that does not exist.
+// then the unattributed bucket, in the columns of analytics.RankingColumns
+// (the site's /rankings/*.csv and the release's rankings.csv have the same
+// ones); an empty cell is a value that does not exist. For scripts: no
+// byte-order mark (the site's download has one, for Excel).
 func writeRankingCSV(w io.Writer, rk analytics.Ranking) error {
 	cw := csv.NewWriter(w)
-	cw.Write(rankingCSVHeader)
-	cell := func(v *float64) string { return numfmt.Cell(v, -1) }
+	cw.Write(analytics.RankingHeader())
 	rows := slices.Concat(rk.Ranked, rk.Insufficient)
 	if rk.Unattributed != nil {
 		rows = append(rows, *rk.Unattributed)
 	}
 	for _, m := range rows {
-		more := ""
-		if m.MedianHours.Value != nil {
-			more = strconv.FormatBool(m.MedianHours.More)
-		}
-		cw.Write([]string{numfmt.IntCell(shownRank(rk, m)), numfmt.IntCell(m.RankChange), m.Level, m.EntityID, m.Name, m.NameEn, m.PeriodKind, m.Period,
-			cell(m.Score), cell(m.ReplyRate.Value), cell(m.ReplyRate.Lo), cell(m.ReplyRate.Hi),
-			cell(m.OnTimeRate.Value), cell(m.OnTimeRate.Lo), cell(m.OnTimeRate.Hi),
-			cell(m.SatisfactionRate.Value), cell(m.SatisfactionRate.Lo), cell(m.SatisfactionRate.Hi),
-			cell(m.MedianHours.Value), more,
-			strconv.FormatInt(m.Mature, 10), strconv.FormatInt(m.Received, 10), strconv.FormatInt(m.Rated, 10), strconv.FormatBool(m.Eligible)})
+		cw.Write(analytics.RankingRecord(m, rk.PeriodStatus))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -75,21 +75,24 @@ func TestRankAndScorecard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := strings.Join(rows[0], ","), "rank,rank_change,level,entity_id,name,name_en,period_kind,period,score,reply_rate,reply_lo,reply_hi,on_time_rate,on_time_lo,on_time_hi,satisfaction_rate,satisfaction_lo,satisfaction_hi,km_median_hours,km_median_more,mature,received,rated,eligible"; got != want {
-			t.Errorf("header\n%s\nwant\n%s", got, want)
+		// the columns of the site's CSV and the release's rankings.csv
+		if got, want := strings.Join(rows[0], ","), strings.Join(analytics.RankingHeader(), ","); got != want {
+			t.Errorf("header\n%s\nwant analytics.RankingColumns\n%s", got, want)
 		}
+		col := columnIndex(rows[0])
 		body := rows[1:]
 		if len(body) != len(rk.Ranked)+len(rk.Insufficient) {
 			t.Fatalf("%d rows, want %d ranked + %d insufficient", len(body), len(rk.Ranked), len(rk.Insufficient))
 		}
 		for i, r := range body {
 			ranked := i < len(rk.Ranked)
-			if (r[0] != "") != ranked || r[23] != map[bool]string{true: "true", false: "false"}[ranked] {
-				t.Errorf("row %d (%s): rank %q, eligible %q: ranked rows must come first", i, r[3], r[0], r[23])
+			if (r[0] != "") != ranked || r[col["eligible"]] != map[bool]string{true: "true", false: "false"}[ranked] {
+				t.Errorf("row %d (%s): rank %q, eligible %q: ranked rows must come first", i, r[3], r[0], r[col["eligible"]])
 			}
 		}
 		first := rk.Ranked[0]
-		if r := body[0]; r[3] != first.EntityID || r[4] != first.Name || r[8] != numfmt.Cell(first.Score, -1) || r[20] != strconv.FormatInt(first.Mature, 10) {
+		if r := body[0]; r[3] != first.EntityID || r[4] != first.Name || r[col["score"]] != analytics.FixedCell(first.Score, analytics.ScoreDecimals) ||
+			r[col["mature"]] != strconv.FormatInt(first.Mature, 10) || r[col["provisional"]] != strconv.FormatBool(rk.PeriodStatus.Provisional) {
 			t.Errorf("first row %v does not match the JSON's %s (score %v)", r, first.EntityID, *first.Score)
 		}
 	})
@@ -358,10 +361,11 @@ func TestRankingTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := csv.NewReader(&buf).ReadAll()
-	if len(rows) != 6 || rows[5][3] != analytics.Unattributed || rows[5][0] != "" || rows[5][21] != "17" {
+	col := columnIndex(rows[0])
+	if len(rows) != 6 || rows[5][3] != analytics.Unattributed || rows[5][0] != "" || rows[5][col["received"]] != "17" {
 		t.Errorf("csv rows %v: want the header, 3 ranked, 1 insufficient, then 未识别 with 17 received", rows)
 	}
-	if r := rows[2]; r[1] != "-1" || r[18] != "400" || r[19] != "true" || r[9] != "" {
+	if r := rows[2]; r[1] != "-1" || r[col["km_median_hours"]] != "400" || r[col["km_median_more"]] != "true" || r[col["reply_rate"]] != "" {
 		t.Errorf("row of A1 %v: want change -1, median 400 more_than true, empty reply rate", r)
 	}
 }
@@ -460,4 +464,13 @@ func TestProvisionalLine(t *testing.T) {
 			t.Errorf("%+v: %q, want %q", tt.st, got, tt.want)
 		}
 	}
+}
+
+// columnIndex is where each column of a CSV header is.
+func columnIndex(header []string) map[string]int {
+	out := map[string]int{}
+	for i, h := range header {
+		out[h] = i
+	}
+	return out
 }

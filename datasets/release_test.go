@@ -449,9 +449,10 @@ func TestNoPersonalNumbersSurvive(t *testing.T) {
 //
 // messages: D added; B and C updated (C keeps its row, marked deleted).
 // replies and ratings: B's reply and rating added. params: a new metric
-// run, so its row is added and the old one deleted. metrics_regions: the
-// nation and the unattributed province each gain 2025-04 and 2025-Q2, and
-// their three periods so far change.
+// run, so its row is added and the old one deleted. sources: the board's
+// one row is updated: loaded_at is the end of each load, and as_of, the
+// latest time the data holds, moves from C's posting (2025-03-20 09:00)
+// to D's (2025-04-02 09:00). metrics: see the counts below.
 func TestChangesCountedByHand(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
@@ -488,14 +489,22 @@ func TestChangesCountedByHand(t *testing.T) {
 		t.Errorf("previous %q, want %q; first release masked %+v", second.Previous, first.ID, first.Redaction)
 	}
 	want := map[string]Change{
-		"messages":            {Added: 1, Updated: 2},
-		"replies":             {Added: 1},
-		"ratings":             {Added: 1},
-		"sources":             {},
-		"calendar":            {},
-		"params":              {Added: 1, Deleted: 1},
-		"metrics_regions":     {Added: 8, Updated: 12}, // the nation, and 未识别 at province, city and county (no message names a region)
-		"metrics_departments": {Added: 2, Updated: 3},
+		"messages": {Added: 1, Updated: 2},
+		"replies":  {Added: 1},
+		"ratings":  {Added: 1},
+		"sources":  {Updated: 1}, // loaded_at and as_of move
+		"calendar": {},
+		"params":   {Added: 1, Deleted: 1},
+		// Four entities: the nation, and 未识别 at province, city and county
+		// (no message names a region). Each gains 2025-04 and 2025-Q2 (D):
+		// 8 added. Each has 5 rows in both releases, all changed: 2025-03,
+		// 2025-Q1 and 2025 (B answered, C deleted, D in the year), and the
+		// rolling 30 and 90 days, which end at the board's as_of in both (so
+		// exist in both) and move with it: (02-18, 03-20] then (03-03,
+		// 04-02], A leaving the 30 days: 4 × 5 = 20 updated.
+		"metrics_regions": {Added: 8, Updated: 20},
+		// One entity, 未识别 department: 2 added, 5 updated, for the same reasons.
+		"metrics_departments": {Added: 2, Updated: 5},
 	}
 	for table, w := range want {
 		if got := second.Changes[table]; got != w {

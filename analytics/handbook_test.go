@@ -212,9 +212,12 @@ var hbMessages = []hbMsg{
 	{id: "z1", source: "s3", region: "310200", posted: bj(3, 2, 10, 0)},
 }
 
+// Both sources declare their snapshot time, hbAsOf, as an operator does
+// (snapshot_at): k5's reply of 3 March is in the s3 file, so the data's own
+// latest time would be later.
 var (
-	hbS3  = ingest.Source{Name: "s3", SLADays: 3}
-	hbCal = ingest.Source{Name: "cal", SLADays: 4, CalendarDays: true}
+	hbS3  = ingest.Source{Name: "s3", SLADays: 3, SnapshotAt: "2025-03-01T00:00:00+08:00"}
+	hbCal = ingest.Source{Name: "cal", SLADays: 4, CalendarDays: true, SnapshotAt: "2025-03-01 00:00"}
 )
 
 // record is m as a board would export it; the first ratings of m only when
@@ -288,26 +291,22 @@ func loadHandbook(t *testing.T) *store.DB {
 			t.Fatalf("%s: %d rows rejected", run.name, s.Rejected)
 		}
 	}
-	// Both sources are as of hbAsOf: declared, as an operator would (k5's
-	// reply of 3 March is in the s3 file, so the data's own latest time
-	// would be later).
-	declareAsOf(t, db, hbAsOf, "s3", "cal")
+	checkDeclaredAsOf(t, db, hbAsOf, "s3", "cal")
 	return db
 }
 
-// declareAsOf sets the sources' as_of as an operator declares it
-// (snapshot_at). Done in SQL after loading, so the tests do not depend on
-// how ingest records a declared time (ingest.Source.SnapshotAt, added by
-// the as_of work of issue 12, sets the same columns when a run commits).
-func declareAsOf(t *testing.T, db *store.DB, at time.Time, sources ...string) {
+// checkDeclaredAsOf: the sources are as of at, as they declared
+// (snapshot_at), which every expectation of the board relies on.
+func checkDeclaredAsOf(t *testing.T, db *store.DB, at time.Time, sources ...string) {
 	t.Helper()
 	for _, s := range sources {
-		res, err := db.Exec(`UPDATE sources SET as_of = ?, as_of_rule = 'declared' WHERE name = ?`, at, s)
-		if err != nil {
-			t.Fatal(err)
+		var asOf time.Time
+		var rule string
+		if err := db.QueryRow(`SELECT as_of, as_of_rule FROM sources WHERE name = ?`, s).Scan(&asOf, &rule); err != nil {
+			t.Fatalf("source %s: %v", s, err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			t.Fatalf("as_of of source %s: %d rows updated (%v)", s, n, err)
+		if !asOf.Equal(at) || rule != ingest.AsOfDeclared {
+			t.Fatalf("source %s is as of %s (%s), want %s (declared)", s, asOf.In(hbSH), rule, at)
 		}
 	}
 }

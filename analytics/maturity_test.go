@@ -13,7 +13,7 @@ import (
 
 // TestMatureDefaultPeriod: a board of one message a day from 1 January to
 // 4 March 2025, deadlines 10 calendar days (the end of the 10th day after
-// posting: midnight starting day d+11), as_of 5 March 00:00 Beijing.
+// posting: midnight starting day d+11), as_of 5 March 00:00 Beijing (the source's snapshot_at).
 //
 //	January  31 messages, all due                       → 100 %
 //	February 28 messages, due when d+11 ≤ 5 March, i.e.
@@ -39,10 +39,10 @@ func TestMatureDefaultPeriod(t *testing.T) {
 		recs = append(recs, ingest.Record{SourceID: fmt.Sprintf("m%s", d.Format("0102")), RegionCode: "410000", PostedAt: d})
 	}
 	l := &ingest.Loader{DB: db}
-	if _, err := l.Load(ctx, ingest.Source{Name: "t", SLADays: 10, CalendarDays: true}, "days", "", &sliceReader{recs: recs}); err != nil {
+	if _, err := l.Load(ctx, ingest.Source{Name: "t", SLADays: 10, CalendarDays: true, SnapshotAt: "2025-03-05 00:00"}, "days", "", &sliceReader{recs: recs}); err != nil {
 		t.Fatal(err)
 	}
-	declareAsOf(t, db, time.Date(2025, 3, 5, 0, 0, 0, 0, sh), "t")
+	checkDeclaredAsOf(t, db, time.Date(2025, 3, 5, 0, 0, 0, 0, sh), "t")
 	if _, err := Compute(ctx, db, DefaultParams(), time.Date(2025, 3, 5, 0, 0, 0, 0, sh)); err != nil {
 		t.Fatal(err)
 	}
@@ -174,10 +174,11 @@ func maturityBoard(t *testing.T, posted []time.Time, slaDays int, asOf, runAt ti
 	for i, p := range posted {
 		recs = append(recs, ingest.Record{SourceID: fmt.Sprintf("m%d", i), RegionCode: "410000", PostedAt: p})
 	}
-	if _, err := (&ingest.Loader{DB: db}).Load(ctx, ingest.Source{Name: "demo", SLADays: slaDays, CalendarDays: true}, "demo", "", &sliceReader{recs: recs}); err != nil {
+	src := ingest.Source{Name: "demo", SLADays: slaDays, CalendarDays: true, SnapshotAt: asOf.Format(time.RFC3339)}
+	if _, err := (&ingest.Loader{DB: db}).Load(ctx, src, "demo", "", &sliceReader{recs: recs}); err != nil {
 		t.Fatal(err)
 	}
-	declareAsOf(t, db, asOf, "demo")
+	checkDeclaredAsOf(t, db, asOf, "demo")
 	if _, err := Compute(ctx, db, DefaultParams(), runAt); err != nil {
 		t.Fatal(err)
 	}

@@ -72,8 +72,8 @@ var plParams = Params{WeightReply: 0, WeightOnTime: 1, WeightSatisfaction: 0, We
 var (
 	plAsOfA = time.Date(2025, 3, 1, 0, 0, 0, 0, hbSH)
 	plAsOfB = time.Date(2025, 2, 20, 12, 0, 0, 0, hbSH)
-	plSrcA  = ingest.Source{Name: "a15", SLADays: 15}
-	plSrcB  = ingest.Source{Name: "b5", SLADays: 5, CalendarDays: true}
+	plSrcA  = ingest.Source{Name: "a15", SLADays: 15, SnapshotAt: "2025-03-01 00:00"}
+	plSrcB  = ingest.Source{Name: "b5", SLADays: 5, CalendarDays: true, SnapshotAt: "2025-02-20T12:00:00+08:00"}
 )
 
 const (
@@ -152,10 +152,10 @@ func loadPools(t *testing.T) *store.DB {
 			t.Fatalf("%s: %d rows rejected", src.Name, s.Rejected)
 		}
 	}
-	// Each source declares its snapshot time (snapshot_at), set here after
-	// loading so that the test does not depend on how ingest records it.
-	declareAsOf(t, db, plAsOfA, "a15")
-	declareAsOf(t, db, plAsOfB, "b5")
+	// Each source declares its snapshot time (snapshot_at): the data's own
+	// latest times (b_late's reply of 22 Feb, a_feb's of 21 Feb) are later.
+	checkDeclaredAsOf(t, db, plAsOfA, "a15")
+	checkDeclaredAsOf(t, db, plAsOfB, "b5")
 	if _, err := Compute(ctx, db, plParams, time.Date(2025, 6, 1, 0, 0, 0, 0, hbSH)); err != nil {
 		t.Fatal(err)
 	}

@@ -75,14 +75,15 @@ func bilingual(t Text) string { return t.Zh + " / " + t.En }
 
 func dataPackage(m Manifest) ([]byte, error) {
 	p := DataPackage{
-		Profile:     "tabular-data-package",
-		Name:        "wenzheng-" + strings.ToLower(m.ID),
-		ID:          "wenzheng-" + m.ID,
-		Title:       "问政开放数据 Wenzheng open data " + m.ID,
-		Description: bilingual(Text{"政府留言板与热线的留言、回复、评价、指标与排行（已脱敏），数据截至 " + m.AsOf.Format(time.RFC3339) + "。", "Messages, replies, ratings, metrics and rankings of government message boards and hotlines (redacted), as of " + m.AsOf.Format(time.RFC3339) + "."}),
-		Version:     m.ID,
-		Created:     m.CreatedAt.Format(time.RFC3339),
-		Licenses:    []PackageLicence{{Name: m.Licence.ID, Path: m.Licence.URL, Title: m.Licence.Title}},
+		Profile: "tabular-data-package",
+		Name:    "wenzheng-" + strings.ToLower(m.ID),
+		ID:      "wenzheng-" + m.ID,
+		Title:   "问政开放数据 Wenzheng open data " + m.ID,
+		Description: bilingual(Text{"政府留言板与热线的留言、回复、评价、指标与排行（已脱敏）。" + sourcesAsOf(m).Zh + "。",
+			"Messages, replies, ratings, metrics and rankings of government message boards and hotlines (redacted). " + sourcesAsOf(m).En + "."}),
+		Version:  m.ID,
+		Created:  m.CreatedAt.Format(time.RFC3339),
+		Licenses: []PackageLicence{{Name: m.Licence.ID, Path: m.Licence.URL, Title: m.Licence.Title}},
 	}
 	for _, t := range m.Tables {
 		f := t.FilesOf(FormatCSV)
@@ -105,6 +106,18 @@ func dataPackage(m Manifest) ([]byte, error) {
 	return append(b, '\n'), err
 }
 
+// sourcesAsOf says when each source's data is as of: "zhzw 数据截至
+// 2022-05-01T04:00:00Z；nyc 数据截至未知".
+func sourcesAsOf(m Manifest) Text {
+	var zh, en []string
+	for _, s := range m.Sources {
+		a := s.asOfText()
+		zh = append(zh, s.Name+" 数据截至"+map[bool]string{true: "", false: " "}[s.AsOf == nil]+a.Zh)
+		en = append(en, s.Name+" data as of "+a.En)
+	}
+	return Text{strings.Join(zh, "；"), strings.Join(en, "; ")}
+}
+
 func readme(m Manifest) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
@@ -112,12 +125,26 @@ func readme(m Manifest) string {
 	if m.Demo {
 		w("**演示数据 / Demo data**：本版本由生成的演示数据构成，不是真实留言。This release holds generated demo data, not real messages.\n\n")
 	}
-	w("- 数据截至 / Data as of: %s\n", m.AsOf.Format(time.RFC3339))
+	w("- 指标计算时点 / Metrics computed as of: %s（无数据截至时间的来源以此为准 / the clock of a source without an as_of of its own）\n", m.AsOf.Format(time.RFC3339))
 	w("- 生成时间 / Built: %s\n", m.CreatedAt.Format(time.RFC3339))
 	w("- 指标计算编号 / Metric run: %d\n", m.MetricRunID)
 	w("- 许可 / Licence: [%s](%s) (%s)，见 / see LICENSE.txt\n", m.Licence.Title, m.Licence.URL, m.Licence.ID)
 	if m.Previous != "" {
 		w("- 上一版本 / Previous release: %s（变更见 / changes in CHANGELOG.md）\n", m.Previous)
+	}
+	w("\n## 数据来源 / Sources\n\n")
+	w("每个来源的数据截至时间是其数据所反映的时刻（declared：运营者声明；data：数据中最晚的时间；fetch：接口抓取时间），不是载入时间；到期、删失和滚动统计期都按各自来源的时间计算。")
+	w("Each source's data is as of its own time (declared by the operator; data: the latest time the data holds; fetch: when a feed was fetched), not the time it was loaded; deadlines, censoring and rolling periods are counted against it.\n\n")
+	w("| 来源 source | 辖区 jurisdiction | 数据截至 data as of | 依据 rule | 载入时间 loaded at |\n|---|---|---|---|---|\n")
+	for _, s := range m.Sources {
+		a, loaded := s.asOfText(), ""
+		if s.AsOf == nil {
+			a.Zh = "未知 unknown"
+		}
+		if s.LoadedAt != nil {
+			loaded = s.LoadedAt.UTC().Format(time.RFC3339)
+		}
+		w("| %s | %s | %s | %s | %s |\n", mdCell(s.Name), s.Jurisdiction, a.Zh, s.AsOfRule, loaded)
 	}
 	w(`
 ## 文件 / Files
@@ -192,7 +219,7 @@ func changelog(m Manifest, previous string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("## %s\n\n", m.ID)
-	w("数据截至 / Data as of %s. ", m.AsOf.Format(time.RFC3339))
+	w("%s / %s. ", sourcesAsOf(m).Zh, sourcesAsOf(m).En)
 	if m.Previous == "" {
 		w("首个版本 / First release.\n\n")
 	} else {

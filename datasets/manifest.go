@@ -26,17 +26,41 @@ const ManifestFile = "release.json"
 
 // Manifest describes one release (release.json).
 type Manifest struct {
-	ID          string    `json:"id"`
-	CreatedAt   time.Time `json:"created_at"`
-	AsOf        time.Time `json:"as_of"`
-	MetricRunID int64     `json:"metric_run_id"`
-	Demo        bool      `json:"demo"`
-	Licence     Licence   `json:"licence"`
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	// AsOf is the metric run's as_of, the clock of a source that has no
+	// as_of of its own; each source's data is as of its Sources entry.
+	AsOf time.Time `json:"as_of"`
+	// Sources say per source when its data is as of and when it was loaded.
+	Sources     []SourceClock `json:"sources"`
+	MetricRunID int64         `json:"metric_run_id"`
+	Demo        bool          `json:"demo"`
+	Licence     Licence       `json:"licence"`
 	// Previous is the release the changes are counted against, "" for the first.
 	Previous  string            `json:"previous"`
 	Tables    []Table           `json:"tables"`
 	Redaction RedactionCounts   `json:"redaction"`
 	Changes   map[string]Change `json:"changes"`
+}
+
+// SourceClock is one source's clock: the time its data is as of (nil:
+// not known, for a source loaded before Wenzheng recorded it), how that
+// was chosen (declared, data, fetch), and when it was last loaded.
+type SourceClock struct {
+	Name         string     `json:"name"`
+	Jurisdiction string     `json:"jurisdiction"`
+	AsOf         *time.Time `json:"as_of"`
+	AsOfRule     string     `json:"as_of_rule"`
+	LoadedAt     *time.Time `json:"loaded_at"`
+}
+
+// asOfText is a source's as_of as a release prints it, in UTC.
+func (s SourceClock) asOfText() Text {
+	if s.AsOf == nil {
+		return Text{"未知", "unknown"}
+	}
+	t := s.AsOf.UTC().Format(time.RFC3339)
+	return Text{t, t}
 }
 
 // Text is a text in Chinese and English.

@@ -94,6 +94,9 @@ func Build(ctx context.Context, db *store.DB, opts BuildOptions) (Manifest, erro
 	}
 	m := Manifest{ID: id, CreatedAt: created, AsOf: run.AsOf.UTC(), MetricRunID: run.MetricRunID, Demo: mode == "demo",
 		Licence: opts.Licence, Changes: map[string]Change{}}
+	if m.Sources, err = sourceClocks(ctx, db); err != nil {
+		return Manifest{}, err
+	}
 	start := time.Now()
 	b := &builder{db: db, dir: tmp, opts: opts, run: run}
 	if err := b.build(ctx, &m); err != nil {
@@ -117,6 +120,33 @@ func Build(ctx context.Context, db *store.DB, opts BuildOptions) (Manifest, erro
 		return Manifest{}, err
 	}
 	return m, nil
+}
+
+// sourceClocks reads each source's clock.
+func sourceClocks(ctx context.Context, db *store.DB) ([]SourceClock, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name, coalesce(jurisdiction, 'CN'), as_of, coalesce(as_of_rule, ''), loaded_at FROM sources ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []SourceClock{}
+	for rows.Next() {
+		var s SourceClock
+		var asOf, loaded sql.NullTime
+		if err := rows.Scan(&s.Name, &s.Jurisdiction, &asOf, &s.AsOfRule, &loaded); err != nil {
+			return nil, err
+		}
+		if asOf.Valid {
+			t := asOf.Time.UTC()
+			s.AsOf = &t
+		}
+		if loaded.Valid {
+			t := loaded.Time.UTC()
+			s.LoadedAt = &t
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // CleanBuilds deletes the build folders (.building-*) in the releases

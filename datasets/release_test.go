@@ -810,3 +810,46 @@ func TestRankingsLabelProvisionalPeriods(t *testing.T) {
 		t.Errorf("periods by label %v: want both provisional and mature ones", labels)
 	}
 }
+
+// A release says per source when its data is as of, and how that was
+// chosen, apart from when it was loaded; a source whose as_of is not known
+// says so rather than borrowing the load time.
+func TestReleaseSaysEachSourcesAsOf(t *testing.T) {
+	ctx := context.Background()
+	db := mustDemoDB(t, 300)
+	if _, err := db.ExecContext(ctx, `UPDATE sources SET as_of = TIMESTAMPTZ '2025-05-31 16:00:00+00', as_of_rule = 'declared'`); err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	db.QueryRow(`SELECT min(name) FROM sources`).Scan(&name)
+	// A second source, loaded before ingest knew its as_of.
+	if _, err := db.ExecContext(ctx, `INSERT INTO sources (name, profile, time_zone, sla_days, workdays, snapshot, jurisdiction, loaded_at)
+		SELECT 'old-board', profile, time_zone, sla_days, workdays, snapshot, jurisdiction, TIMESTAMPTZ '2025-06-01 02:00:00+00' FROM sources WHERE name = ?`, name); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	m := mustBuild(t, db, dir, time.Now())
+	want := map[string]string{name: "2025-05-31T16:00:00Z declared", "old-board": "unknown"}
+	if len(m.Sources) != 2 {
+		t.Fatalf("release.json sources %+v", m.Sources)
+	}
+	for _, s := range m.Sources {
+		got := "unknown"
+		if s.AsOf != nil {
+			got = s.AsOf.UTC().Format(time.RFC3339) + " " + s.AsOfRule
+		}
+		if got != want[s.Name] {
+			t.Errorf("source %s as of %s, want %s", s.Name, got, want[s.Name])
+		}
+	}
+	readme, _ := os.ReadFile(filepath.Join(dir, m.ID, "README.md"))
+	pkg, _ := os.ReadFile(filepath.Join(dir, m.ID, "datapackage.json"))
+	for _, w := range []string{"| " + name + " | CN | 2025-05-31T16:00:00Z | declared |", "| old-board | CN | 未知 unknown |  | 2025-06-01T02:00:00Z |", "载入时间 loaded at"} {
+		if !strings.Contains(string(readme), w) {
+			t.Errorf("README.md lacks %q", w)
+		}
+	}
+	if !strings.Contains(string(pkg), name+" 数据截至 2025-05-31T16:00:00Z") || !strings.Contains(string(pkg), name+" data as of 2025-05-31T16:00:00Z") || !strings.Contains(string(pkg), "old-board 数据截至未知") {
+		t.Errorf("datapackage.json does not say each source's as_of:\n%.600s", pkg)
+	}
+}

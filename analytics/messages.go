@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/internal/redact"
@@ -23,6 +24,31 @@ type MessageFacts struct {
 	Known                   bool
 	Deadline                sql.NullTime
 	Mature, Replied, OnTime bool
+}
+
+var zones sync.Map // name → *time.Location
+
+// Zone is the time zone a source names, loaded once; a name that is no
+// zone (or none: LoadLocation would read "" as UTC) reads as
+// Asia/Shanghai, the default of sources.time_zone.
+func Zone(name string) *time.Location {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" {
+		loc, _ = time.LoadLocation("Asia/Shanghai")
+	}
+	zones.Store(name, loc)
+	return loc
+}
+
+// DeadlineDay is the last day to answer, in the source's zone loc (its
+// date is the deadline day): message_facts.deadline_at is the first
+// instant of the day after it. The thread, the lists and the scorecards
+// all say the deadline with it, so they show one date.
+func DeadlineDay(deadline time.Time, loc *time.Location) time.Time {
+	return deadline.In(loc).Add(-time.Second)
 }
 
 // MessageRow is one message as the search lists it.

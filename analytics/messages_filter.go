@@ -41,7 +41,9 @@ type MessageFilter struct {
 	// Region selects the region and its sub-regions.
 	Region     string
 	Department string
-	// Category selects the category and the categories under it.
+	// Category selects the category and, for a source whose categories
+	// are paths (sources.category_tree), the categories under it; a
+	// plain-name category ("Noise - Street/Sidewalk") is matched whole.
 	Category string
 	Status   string
 	// From and To bound the time posted: From ≤ posted_at < To; a zero
@@ -70,7 +72,10 @@ func (f MessageFilter) where() (string, []any) {
 		args = append(args, f.Department)
 	}
 	if f.Category != "" {
-		conds = append(conds, `(m.category = ? OR starts_with(m.category, ?))`)
+		// The sources are read by a subquery, not a join: the extracts
+		// filter without joining them.
+		conds = append(conds, `(m.category = ? OR (starts_with(m.category, ?)
+			AND m.source NOT IN (SELECT name FROM sources WHERE NOT coalesce(category_tree, true))))`)
 		args = append(args, f.Category, f.Category+"/")
 	}
 	if f.Status != "" {

@@ -273,3 +273,44 @@ func TestMessageOptions(t *testing.T) {
 		t.Errorf("categories %v, want %v", cats, want)
 	}
 }
+
+// TestPlainCategoryMatchesWhole: the category filter matches a category
+// and the categories under it for a source whose categories are paths,
+// and a plain-name category only whole (sources.category_tree false, as
+// NYC's "Noise - Street/Sidewalk", which is not under "Noise - Street").
+func TestPlainCategoryMatchesWhole(t *testing.T) {
+	db := loadRecordsBoard(t)
+	ctx := context.Background()
+	for _, q := range []string{`UPDATE messages SET category = 'Noise - Street' WHERE source_id = 'm2'`,
+		`UPDATE messages SET category = 'Noise - Street/Sidewalk' WHERE source_id = 'm3'`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search := func(category string) string {
+		t.Helper()
+		page, err := SearchMessages(ctx, db, MessageFilter{Category: category}, 10, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids(page.Rows)
+	}
+	// a tree: "Noise - Street/Sidewalk" is under "Noise - Street"
+	if got := search("Noise - Street"); got != "m3 m2" {
+		t.Errorf("tree: %q, want m3 m2", got)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE sources SET category_tree = false WHERE name = 't'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ category, want string }{
+		{"Noise - Street", "m2"}, {"Noise - Street/Sidewalk", "m3"}, {"Noise", ""}, {"交通/停车", "m1"}, {"交通", ""},
+	} {
+		if got := search(tt.category); got != tt.want {
+			t.Errorf("plain names, %q: %q, want %q", tt.category, got, tt.want)
+		}
+	}
+	th, err := ThreadOf(ctx, db, "t", "m3", 0)
+	if err != nil || th.Category != "Noise - Street/Sidewalk" {
+		t.Errorf("thread category %q, %v", th.Category, err)
+	}
+}

@@ -81,8 +81,13 @@ type Overdue struct {
 	Category   string    `json:"category"`
 	PostedAt   time.Time `json:"posted_at"`
 	DeadlineAt time.Time `json:"deadline_at"`
-	// DaysOverdue counts calendar days since the deadline, at as_of.
+	// DaysOverdue counts calendar days since the deadline, at the source's
+	// as_of, in the source's time zone.
 	DaysOverdue int `json:"days_overdue"`
+	// TimeZone is the source's; DeadlineDay the last day to answer there
+	// (YYYY-MM-DD), the date the message's thread shows.
+	TimeZone    string `json:"time_zone"`
+	DeadlineDay string `json:"deadline_day"`
 }
 
 // overdueScope restricts messages m (joined to regions r and its parent up
@@ -113,6 +118,7 @@ func OverdueMessages(ctx context.Context, q Querier, level, id string, limit int
 	scope, args := overdueScope(level, id)
 	from := `FROM message_facts f
 		JOIN messages m USING (source, source_id)
+		LEFT JOIN sources s ON s.name = m.source
 		LEFT JOIN regions r ON r.region_code = m.region_code
 		LEFT JOIN regions up ON up.region_code = r.parent_code
 		WHERE f.is_mature AND NOT f.is_replied AND m.status <> 'deleted' AND (` + scope + `)`
@@ -120,8 +126,13 @@ func OverdueMessages(ctx context.Context, q Querier, level, id string, limit int
 	if err := q.QueryRowContext(ctx, `SELECT count(*) `+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
+	// Days between local dates: the deadline and the source's as_of (the
+	// computation's when the source has none, as metrics.sql reads it).
 	rows, err := q.QueryContext(ctx, `SELECT m.source, m.source_id, coalesce(m.title, ''), coalesce(m.category, ''), m.posted_at, f.deadline_at,
-			CAST(date_diff('day', f.deadline_at, (SELECT max_by(as_of, metric_run_id) FROM metric_runs)) AS INTEGER)
+			CAST(date_diff('day', CAST(timezone(coalesce(s.time_zone, 'Asia/Shanghai'), f.deadline_at) AS DATE),
+				CAST(timezone(coalesce(s.time_zone, 'Asia/Shanghai'),
+					coalesce(s.as_of, (SELECT max_by(as_of, metric_run_id) FROM metric_runs))) AS DATE)) AS INTEGER),
+			coalesce(s.time_zone, 'Asia/Shanghai')
 		`+from+` ORDER BY m.posted_at, m.source, m.source_id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, 0, err
@@ -130,9 +141,10 @@ func OverdueMessages(ctx context.Context, q Querier, level, id string, limit int
 	out := []Overdue{}
 	for rows.Next() {
 		var o Overdue
-		if err := rows.Scan(&o.Source, &o.SourceID, &o.Title, &o.Category, &o.PostedAt, &o.DeadlineAt, &o.DaysOverdue); err != nil {
+		if err := rows.Scan(&o.Source, &o.SourceID, &o.Title, &o.Category, &o.PostedAt, &o.DeadlineAt, &o.DaysOverdue, &o.TimeZone); err != nil {
 			return nil, 0, err
 		}
+		o.DeadlineDay = DeadlineDay(o.DeadlineAt, Zone(o.TimeZone)).Format(time.DateOnly)
 		// A title is citizen's text: masked for the pages and the API alike.
 		o.Title = redact.String(o.Title)
 		out = append(out, o)

@@ -34,13 +34,20 @@ type Thread struct {
 	FirstReply, Closed, Deleted sql.NullTime
 	Status                      string
 	Likes, Dislikes             sql.NullInt64
-	// The source's time zone and deadline rule: SLADays working days, or
-	// calendar days when not Workdays.
+	// The source's time zone, in which every time of the thread is read,
+	// and deadline rule: SLADays working days, or calendar days when not
+	// Workdays.
 	TimeZone string
 	SLADays  int
 	Workdays bool
-	Facts    MessageFacts
-	Replies  []Reply
+	// CategoryTree: the source's categories are paths ("A/B/C"); false:
+	// plain names, "/" included (NYC's "Noise - Street/Sidewalk").
+	CategoryTree bool
+	// AsOf is the time the source's data is as of (NULL before the source
+	// had one): the facts are assessed at it.
+	AsOf    sql.NullTime
+	Facts   MessageFacts
+	Replies []Reply
 	// Ratings in the order given: the last is the one that counts, as
 	// ingest records it on the message.
 	Ratings []Rating
@@ -111,7 +118,7 @@ func readThread(ctx context.Context, q Querier, source, id string, limit int) (T
 	err := q.QueryRowContext(ctx, threadSQL, limit, source, id).Scan(&t.Channel, &t.RegionCode, &t.Region.Zh, &t.Region.En,
 		&t.RegionParent.Zh, &t.RegionParent.En, &t.DepartmentID, &t.Department.Zh, &t.Department.En, &t.Category, &t.Kind,
 		&t.Title, &t.Body, &t.BodyLen, &t.Posted, &t.FirstReply, &t.Closed, &t.Status, &t.Likes, &t.Dislikes,
-		&t.Deleted, &t.TimeZone, &t.SLADays, &t.Workdays,
+		&t.Deleted, &t.TimeZone, &t.SLADays, &t.Workdays, &t.CategoryTree, &t.AsOf,
 		&t.Facts.Known, &t.Facts.Deadline, &t.Facts.Mature, &t.Facts.Replied, &t.Facts.OnTime)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, problem.New(problem.NotFound, "没有编号为 %s/%s 的留言", "there is no message %s/%s", source, id)

@@ -84,6 +84,13 @@ var commonLabels = map[string][2]string{
 	"lang.switch":            {"English", "中文"},
 	"unit.hours":             {"小时", "hours"},
 	"unit.days":              {"天", "days"},
+	// One unit per column (issue 12, point 5): the header names it.
+	"col.median_hours":       {"首次回复中位时间（小时）", "Median time to first reply (hours)"},
+	"sc.col.days_work":       {"用时（工作日）", "Working days taken"},
+	"sc.col.days_calendar":   {"用时（自然日）", "Calendar days taken"},
+	"sc.col.days_mixed":      {"用时（按各来源办理时限计的天数）", "Days taken (as each source's deadline counts them)"},
+	"sc.col.days_overdue_cd": {"超期天数（自然日）", "Calendar days overdue"},
+	"sc.overdue_dates":       {"日期为各留言来源当地的日期；办理时限为最后一天。", "Dates are local to each message's source; the deadline is the last day to answer."},
 	"nav.home":               {"首页", "Home"},
 	"nav.regions":            {"地区排行", "Regions"},
 	"nav.departments":        {"部门排行", "Departments"},

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -50,7 +49,7 @@ var messagesLabels = map[string][2]string{
 	"msg.csv":                     {"下载 CSV", "Download CSV"},
 	"msg.csv_note":                {"与本页筛选条件相同，最多 %s 行，按发布时间从新到旧。", "the same filters, at most %s rows, newest first."},
 	"msg.csv_cut":                 {"符合条件的留言超过 %s 条，CSV 只包含最新的 %s 条；请缩小筛选范围。", "More than %s messages match; the CSV holds the newest %s. Narrow the filters to get the rest."},
-	"msg.dates_note":              {"日期按北京时间计。", "Dates are in Beijing time."},
+	"msg.dates_note":              {"时间为各来源当地时间，注明与 UTC 的时差（UTC+8 即北京时间）；起止日期按北京时间筛选。", "Times are each source's local time, with the offset from UTC (UTC+8 is Beijing time); the From and To dates filter in Beijing time."},
 	"msg.privacy":                 {"为保护个人信息，电话、身份证号、电子邮箱、银行卡号已部分隐去，不显示留言人。", "To protect privacy, phone, ID, card numbers and e-mail addresses are partly masked, and authors are not shown."},
 	"msg.col_posted":              {"发布时间", "Posted"},
 	"msg.col_title":               {"标题", "Title"},
@@ -71,7 +70,6 @@ var messagesLabels = map[string][2]string{
 	"msg.v.unknown":               {"尚未评估", "not yet assessed"},
 	"msg.thread":                  {"留言详情", "Message"},
 	"msg.back":                    {"返回留言列表", "Back to the messages"},
-	"msg.posted_tz":               {"（北京时间）", " (Beijing time)"},
 	"msg.source":                  {"来源", "Source"},
 	"msg.channel":                 {"渠道", "Channel"},
 	"msg.kind":                    {"类型", "Type"},
@@ -102,7 +100,8 @@ var messagesLabels = map[string][2]string{
 	"msg.deleted":                 {"本留言已于 %s 被发现删除。以下是删除前记录的内容。", "This message was found deleted on %s. What was recorded before is shown below."},
 	"msg.deleted_unknown":         {"来源标明本留言已删除。以下是记录的内容。", "The source marks this message deleted. What was recorded is shown below."},
 	"msg.facts_note":              {"时限与是否按时按统计截止时点 %s 评估。", "Deadline and verdict as assessed at %s."},
-	"msg.in_tz":                   {"当地时间 %s（%s）", "local time %s (%s)"},
+	"msg.in_zone":                 {"%s（%s）", "%s (%s)"},
+	"msg.zone":                    {"时区", "Time zone"},
 }
 
 // messagesPerPage is the length of a page of results; messagesCSVLimit
@@ -228,10 +227,9 @@ func decideVerdict(f analytics.MessageFacts, firstReply sql.NullTime, loc *time.
 	return replyVerdict{Key: "pending"}
 }
 
-// deadlineDay is the last day to answer: deadline_at is the first instant
-// of the day after it.
+// deadlineDay is the last day to answer (analytics.DeadlineDay).
 func deadlineDay(deadline time.Time, loc *time.Location) time.Time {
-	return deadline.In(loc).Add(-time.Second)
+	return analytics.DeadlineDay(deadline, loc)
 }
 
 // civilDay numbers the calendar day of t in its own location.
@@ -250,20 +248,9 @@ func (v replyVerdict) label(l string) string {
 	return T(l, "msg.v."+v.Key)
 }
 
-var sourceZones sync.Map // name → *time.Location
-
-// sourceZone loads a source's time zone once; an unknown one reads as Beijing.
-func sourceZone(name string) *time.Location {
-	if loc, ok := sourceZones.Load(name); ok {
-		return loc.(*time.Location)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		loc = beijing
-	}
-	sourceZones.Store(name, loc)
-	return loc
-}
+// sourceZone is a source's time zone (analytics.Zone: an unknown one
+// reads as Beijing).
+func sourceZone(name string) *time.Location { return analytics.Zone(name) }
 
 // verdictOf is a listed message's verdict.
 func verdictOf(m analytics.MessageRow) replyVerdict {
@@ -347,7 +334,8 @@ func messagesView(l string, f messageFilter, d messagesData) *messagesPage {
 
 func listRowOf(l string, m analytics.MessageRow) listRow {
 	v := verdictOf(m)
-	r := listRow{URL: threadURL(m.Source, m.SourceID), Posted: when(m.Posted), Title: m.Title, StatusKey: m.Status,
+	loc := sourceZone(m.TimeZone)
+	r := listRow{URL: threadURL(m.Source, m.SourceID), Posted: localTime(m.Posted, loc), Title: m.Title, StatusKey: m.Status,
 		Status: T(l, "msg.status."+m.Status), VerdictKey: v.Key, Verdict: v.label(l),
 		Region: nameIn(l, m.Region), Department: nameIn(l, m.Department)}
 	if r.Title == "" {
@@ -360,7 +348,7 @@ func listRowOf(l string, m analytics.MessageRow) listRow {
 		r.Department = T(l, "msg.unknown")
 	}
 	if m.FirstReply.Valid {
-		r.FirstReply = when(m.FirstReply.Time)
+		r.FirstReply = localTime(m.FirstReply.Time, loc)
 	}
 	return r
 }
@@ -432,19 +420,21 @@ func messagesCSVRows(recs []analytics.MessageRecord) [][]string {
 	out := make([][]string, 0, len(recs))
 	for _, m := range recs {
 		v := verdictOf(m.MessageRow)
-		out = append(out, []string{m.Source, m.SourceID, threadURL(m.Source, m.SourceID), isoTime(sql.NullTime{Time: m.Posted, Valid: true}),
+		loc := sourceZone(m.TimeZone)
+		out = append(out, []string{m.Source, m.SourceID, threadURL(m.Source, m.SourceID), isoTime(sql.NullTime{Time: m.Posted, Valid: true}, loc),
 			m.Title, m.Body, m.RegionCode, m.Region.Zh, m.DepartmentID, m.Department.Zh, m.Category, m.Channel, m.Kind, m.Status,
-			isoTime(m.FirstReply), isoTime(m.Facts.Deadline), v.Key, lateDays(v)})
+			isoTime(m.FirstReply, loc), isoTime(m.Facts.Deadline, loc), v.Key, lateDays(v)})
 	}
 	return out
 }
 
-// isoTime writes a time in Beijing time with its offset, or nothing.
-func isoTime(t sql.NullTime) string {
+// isoTime writes a time in its source's zone loc with the offset, or
+// nothing.
+func isoTime(t sql.NullTime, loc *time.Location) string {
 	if !t.Valid {
 		return ""
 	}
-	return t.Time.In(beijing).Format(time.RFC3339)
+	return t.Time.In(loc).Format(time.RFC3339)
 }
 
 func lateDays(v replyVerdict) string {

@@ -476,10 +476,11 @@ func TestThreadRedactsAndEscapes(t *testing.T) {
 	if !strings.Contains(csvBody, "电话138****5678联系") {
 		t.Error("CSV lacks the masked body")
 	}
-	// New York: posted 20:00 local is 09:00 the next day in Beijing; the
-	// reply came in time.
+	// New York: posted 20:00 local (09:00 the next day in Beijing), shown
+	// in New York time; the reply came in time.
 	_, body = get(t, app, "/messages/nyc/N1?lang=en")
-	for _, w := range []string{"2025-03-04 09:00", "local time 2025-03-03 20:00 (America/New_York)", "10 calendar days", ">on time</strong>"} {
+	for _, w := range []string{"2025-03-03 20:00 UTC−5", "<dt>Time zone</dt><dd>America/New_York</dd>", "2025-03-04 08:00 UTC−5",
+		"10 calendar days", ">on time</strong>"} {
 		if !strings.Contains(body, w) {
 			t.Errorf("NYC thread lacks %q", w)
 		}
@@ -594,25 +595,32 @@ func TestMessagesView(t *testing.T) {
 			FirstReply: nullTime(time.Date(2025, 3, 26, 1, 0, 0, 0, beijing)),
 			Facts:      analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true, Replied: true}},
 		{Source: "city", SourceID: "B2", Posted: time.Date(2025, 3, 4, 9, 0, 0, 0, beijing), Status: "open"},
+		// New York, in summer time: its own clock, whatever Beijing's.
+		{Source: "nyc", SourceID: "N1", Posted: time.Date(2022, 5, 1, 13, 14, 0, 0, time.UTC), Title: "Noise", Status: "replied",
+			TimeZone: "America/New_York", FirstReply: nullTime(time.Date(2022, 5, 2, 3, 30, 0, 0, time.UTC))},
 	}
 	for _, tt := range []struct {
 		lang string
 		want []listRow
 	}{
 		{"zh", []listRow{
-			{URL: "/messages/city/A%2F1%202", Posted: "2025-03-03 09:00", Title: "噪音", Region: "金水区", Department: "人社局",
-				Status: "已回复", StatusKey: "replied", FirstReply: "2025-03-26 01:00", Verdict: "超时 2 天", VerdictKey: "late"},
-			{URL: "/messages/city/B2", Posted: "2025-03-04 09:00", Title: "（无标题）", Region: "未识别", Department: "未识别",
+			{URL: "/messages/city/A%2F1%202", Posted: "2025-03-03 09:00 UTC+8", Title: "噪音", Region: "金水区", Department: "人社局",
+				Status: "已回复", StatusKey: "replied", FirstReply: "2025-03-26 01:00 UTC+8", Verdict: "超时 2 天", VerdictKey: "late"},
+			{URL: "/messages/city/B2", Posted: "2025-03-04 09:00 UTC+8", Title: "（无标题）", Region: "未识别", Department: "未识别",
 				Status: "待回复", StatusKey: "open", Verdict: "尚未评估", VerdictKey: "unknown"},
+			{URL: "/messages/nyc/N1", Posted: "2022-05-01 09:14 UTC−4", Title: "Noise", Region: "未识别", Department: "未识别",
+				Status: "已回复", StatusKey: "replied", FirstReply: "2022-05-01 23:30 UTC−4", Verdict: "尚未评估", VerdictKey: "unknown"},
 		}},
 		{"en", []listRow{
-			{URL: "/messages/city/A%2F1%202", Posted: "2025-03-03 09:00", Title: "噪音", Region: "Jinshui", Department: "人社局",
-				Status: "Replied", StatusKey: "replied", FirstReply: "2025-03-26 01:00", Verdict: "late by 2 days", VerdictKey: "late"},
-			{URL: "/messages/city/B2", Posted: "2025-03-04 09:00", Title: "(untitled)", Region: "Unattributed", Department: "Unattributed",
+			{URL: "/messages/city/A%2F1%202", Posted: "2025-03-03 09:00 UTC+8", Title: "噪音", Region: "Jinshui", Department: "人社局",
+				Status: "Replied", StatusKey: "replied", FirstReply: "2025-03-26 01:00 UTC+8", Verdict: "late by 2 days", VerdictKey: "late"},
+			{URL: "/messages/city/B2", Posted: "2025-03-04 09:00 UTC+8", Title: "(untitled)", Region: "Unattributed", Department: "Unattributed",
 				Status: "Open", StatusKey: "open", Verdict: "not yet assessed", VerdictKey: "unknown"},
+			{URL: "/messages/nyc/N1", Posted: "2022-05-01 09:14 UTC−4", Title: "Noise", Region: "Unattributed", Department: "Unattributed",
+				Status: "Replied", StatusKey: "replied", FirstReply: "2022-05-01 23:30 UTC−4", Verdict: "not yet assessed", VerdictKey: "unknown"},
 		}},
 	} {
-		v := messagesView(tt.lang, messageFilter{Page: 1}, messagesData{Found: analytics.MessagePage{Total: 2, Rows: rows}})
+		v := messagesView(tt.lang, messageFilter{Page: 1}, messagesData{Found: analytics.MessagePage{Total: 3, Rows: rows}})
 		if !slices.Equal(v.Rows, tt.want) {
 			t.Errorf("%s rows:\n got %+v\nwant %+v", tt.lang, v.Rows, tt.want)
 		}
@@ -662,8 +670,8 @@ func TestMessagesViewOptions(t *testing.T) {
 	}
 }
 
-// The CSV's rows: masked texts as read, times in Beijing with the offset,
-// the verdict and the days late.
+// The CSV's rows: masked texts as read, times in the source's time zone
+// with the offset, the verdict and the days late.
 func TestMessagesCSVRows(t *testing.T) {
 	deadline := nullTime(time.Date(2025, 3, 25, 0, 0, 0, 0, beijing))
 	recs := []analytics.MessageRecord{{MessageRow: analytics.MessageRow{Source: "city", SourceID: "A/1 2",
@@ -671,11 +679,14 @@ func TestMessagesCSVRows(t *testing.T) {
 		DepartmentID: "410100-rsj", Department: analytics.Name{Zh: "人社局", En: "HR"}, Category: "劳动", Status: "replied", TimeZone: "Asia/Shanghai",
 		FirstReply: nullTime(time.Date(2025, 3, 27, 1, 0, 0, 0, beijing)),
 		Facts:      analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true, Replied: true}},
-		Body: "正文", Channel: "网站", Kind: "投诉"}}
+		Body: "正文", Channel: "网站", Kind: "投诉"},
+		{MessageRow: analytics.MessageRow{Source: "nyc", SourceID: "N1", Posted: time.Date(2022, 5, 1, 13, 14, 0, 0, time.UTC), Status: "open",
+			TimeZone: "America/New_York", Facts: analytics.MessageFacts{Known: true, Deadline: nullTime(time.Date(2022, 5, 12, 4, 0, 0, 0, time.UTC)), Mature: true}}}}
 	want := [][]string{{"city", "A/1 2", "/messages/city/A%2F1%202", "2025-03-03T17:00:00+08:00", "噪音", "正文", "410105", "金水区",
-		"410100-rsj", "人社局", "劳动", "网站", "投诉", "replied", "2025-03-27T01:00:00+08:00", "2025-03-25T00:00:00+08:00", "late", "3"}}
+		"410100-rsj", "人社局", "劳动", "网站", "投诉", "replied", "2025-03-27T01:00:00+08:00", "2025-03-25T00:00:00+08:00", "late", "3"},
+		{"nyc", "N1", "/messages/nyc/N1", "2022-05-01T09:14:00-04:00", "", "", "", "", "", "", "", "", "", "open", "", "2022-05-12T00:00:00-04:00", "overdue", ""}}
 	got := messagesCSVRows(recs)
-	if len(got) != 1 || !slices.Equal(got[0], want[0]) || len(got[0]) != len(messagesCSVHeader) {
+	if len(got) != 2 || !slices.Equal(got[0], want[0]) || !slices.Equal(got[1], want[1]) || len(got[0]) != len(messagesCSVHeader) {
 		t.Errorf("CSV rows %q", got)
 	}
 }

@@ -364,3 +364,60 @@ func TestRankingsTemplateShowsUnattributed(t *testing.T) {
 		}
 	}
 }
+
+// TestOneUnitPerColumn: the median column of a ranking is in hours in every
+// row, its header naming the unit, so it sorts and reads as one column (it
+// mixed "47.6小时" and "2.2天"); the scorecard's reply-time distribution
+// says which days it counts, and the overdue table that its days are
+// calendar days.
+func TestOneUnitPerColumn(t *testing.T) {
+	app := mustDemoApp(t)
+	cell := regexp.MustCompile(`^(超过 |more than )?\d{1,3}(,\d{3})*\.\d$`)
+	for _, target := range []string{"/rankings/regions", "/rankings/regions?level=city&period_kind=year&period=2025&lang=en"} {
+		resp, body := get(t, app, target)
+		i := strings.Index(body, `id="ranking"`)
+		if i < 0 {
+			t.Fatalf("%s: %d, no ranking table in %.3000s", target, resp.StatusCode, body)
+		}
+		table := body[i:]
+		table = table[:strings.Index(table, "</table>")]
+		head := table[:strings.Index(table, "</thead>")]
+		if !strings.Contains(head, "（小时）") && !strings.Contains(head, "(hours)") {
+			t.Errorf("%s: the median's header does not name its unit", target)
+		}
+		rows := regexp.MustCompile(`(?s)<tr>(.*?)</tr>`).FindAllStringSubmatch(table[len(head):], -1)
+		below, above := 0, 0
+		for _, r := range rows {
+			tds := regexp.MustCompile(`(?s)<td class="num">(.*?)</td>`).FindAllStringSubmatch(r[1], -1)
+			// the cells with class "num" alone: change, reply, on time,
+			// satisfaction, median, mature, percentile
+			if len(tds) < 5 {
+				t.Fatalf("%s: row %q", target, r[1])
+			}
+			median := tds[4][1]
+			if median == "—" {
+				continue
+			}
+			if !cell.MatchString(median) {
+				t.Errorf("%s: median cell %q is not a number of hours", target, median)
+				continue
+			}
+			hours := strings.TrimPrefix(strings.TrimPrefix(median, "超过 "), "more than ")
+			v, _ := strconv.ParseFloat(strings.ReplaceAll(hours, ",", ""), 64)
+			if v < 48 {
+				below++
+			} else {
+				above++
+			}
+		}
+		if below == 0 || above == 0 {
+			t.Logf("%s: %d medians below two days, %d above", target, below, above)
+		}
+	}
+	_, card := get(t, app, "/regions/440000")
+	for _, w := range []string{`<th scope="col">用时（工作日）</th>`, `<th scope="col">超期天数（自然日）</th>`} {
+		if !strings.Contains(card, w) {
+			t.Errorf("the scorecard lacks %s", w)
+		}
+	}
+}

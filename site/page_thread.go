@@ -44,7 +44,8 @@ type threadPage struct {
 	Region, RegionURL       string
 	Department, DeptURL     string
 	CategoryURL             string
-	Posted, PostedLocal     string
+	Posted                  string
+	Zone                    string // the source's time zone, in which every time is shown
 	Status, StatusKey       string
 	Deleted                 bool
 	DeletedAt               string
@@ -97,34 +98,37 @@ func (s *Server) handleThread(c *fiber.Ctx) error {
 // threadView decides what the thread page shows of a thread read at the
 // data version ver; full shows long texts whole.
 func threadView(l string, ver dataVersion, t analytics.Thread, full bool) *threadPage {
-	p := &threadPage{Source: t.Source, SourceID: t.SourceID, URL: threadURL(t.Source, t.SourceID), AsOf: when(ver.AsOf),
-		Title: t.Title, Channel: t.Channel, Kind: t.Kind, Category: t.Category}
+	// Every time in the source's zone, the offset named: a New York
+	// request read in Beijing time looked answered within hours.
+	loc := sourceZone(t.TimeZone)
+	asOf := ver.AsOf
+	if t.AsOf.Valid {
+		asOf = t.AsOf.Time // the source's own clock
+	}
+	p := &threadPage{Source: t.Source, SourceID: t.SourceID, URL: threadURL(t.Source, t.SourceID), AsOf: localTime(asOf, loc),
+		Title: t.Title, Channel: t.Channel, Kind: t.Kind, Category: t.Category, Zone: loc.String()}
 	p.FullURL, p.Shown = p.URL+"?full=1", shownChars
 	p.Body, p.BodyCut = shownText(t.Body, t.BodyLen, full)
-	loc := sourceZone(t.TimeZone)
-	p.Posted = when(t.Posted)
-	if loc != beijing && loc.String() != beijing.String() {
-		p.PostedLocal = fmt.Sprintf(T(l, "msg.in_tz"), t.Posted.In(loc).Format("2006-01-02 15:04"), loc.String())
-	}
+	p.Posted = localTime(t.Posted, loc)
 	p.StatusKey = t.Status
 	p.Status = T(l, "msg.status."+t.Status)
 	p.Deleted = t.Status == "deleted"
 	if t.Deleted.Valid {
-		p.DeletedAt = when(t.Deleted.Time)
+		p.DeletedAt = localTime(t.Deleted.Time, loc)
 	}
 	if t.FirstReply.Valid {
-		p.FirstReply = when(t.FirstReply.Time)
+		p.FirstReply = localTime(t.FirstReply.Time, loc)
 	}
 	if t.Closed.Valid {
-		p.ClosedAt = when(t.Closed.Time)
+		p.ClosedAt = localTime(t.Closed.Time, loc)
 	}
 	if t.Likes.Valid || t.Dislikes.Valid {
 		p.HasVotes, p.Votes = true, fmt.Sprintf("%d / %d", t.Likes.Int64, t.Dislikes.Int64)
 	}
 	p.threadPlaces(l, t)
 	p.threadDeadline(l, t, loc)
-	p.Replies = replyViews(l, t.Replies, full)
-	p.Ratings = ratingViews(l, t.Ratings)
+	p.Replies = replyViews(l, t.Replies, full, loc)
+	p.Ratings = ratingViews(l, t.Ratings, loc)
 	return p
 }
 
@@ -146,7 +150,12 @@ func (p *threadPage) threadPlaces(l string, t analytics.Thread) {
 		p.DeptURL = "/messages?" + url.Values{"department": {t.DepartmentID}}.Encode()
 	}
 	if p.Category != "" {
-		top, _, _ := strings.Cut(p.Category, "/")
+		// A path links to its first level; a plain name ("Noise -
+		// Street/Sidewalk") is one category, "/" and all.
+		top := p.Category
+		if t.CategoryTree {
+			top, _, _ = strings.Cut(top, "/")
+		}
 		p.CategoryURL = "/messages?" + url.Values{"category": {top}}.Encode()
 	}
 }
@@ -162,19 +171,16 @@ func (p *threadPage) threadDeadline(l string, t analytics.Thread, loc *time.Loca
 	p.HasFacts = t.Facts.Known && t.Facts.Deadline.Valid
 	if p.HasFacts {
 		day := deadlineDay(t.Facts.Deadline.Time, loc).Format(time.DateOnly)
-		p.Deadline = fmt.Sprintf(T(l, "msg.deadline_by"), day)
-		if loc.String() != beijing.String() {
-			p.Deadline += " (" + loc.String() + ")"
-		}
+		p.Deadline = fmt.Sprintf(T(l, "msg.in_zone"), fmt.Sprintf(T(l, "msg.deadline_by"), day), loc.String())
 	}
 	vd := decideVerdict(t.Facts, t.FirstReply, loc)
 	p.Verdict, p.VerdictKey = vd.label(l), vd.Key
 }
 
-func replyViews(l string, replies []analytics.Reply, full bool) []replyView {
+func replyViews(l string, replies []analytics.Reply, full bool, loc *time.Location) []replyView {
 	var out []replyView
 	for _, rp := range replies {
-		r := replyView{Time: when(rp.At), Department: nameIn(l, rp.Department), Kind: T(l, "msg.reply."+rp.Kind), KindKey: rp.Kind}
+		r := replyView{Time: localTime(rp.At, loc), Department: nameIn(l, rp.Department), Kind: T(l, "msg.reply."+rp.Kind), KindKey: rp.Kind}
 		r.Body, r.Cut = shownText(rp.Body, rp.BodyLen, full)
 		if r.Department == "" && rp.DepartmentID != "" {
 			r.Department = rp.DepartmentID
@@ -186,10 +192,10 @@ func replyViews(l string, replies []analytics.Reply, full bool) []replyView {
 
 // ratingViews lists the ratings in order; the last is the one that
 // counts.
-func ratingViews(l string, ratings []analytics.Rating) []ratingView {
+func ratingViews(l string, ratings []analytics.Rating, loc *time.Location) []ratingView {
 	var out []ratingView
 	for _, rt := range ratings {
-		out = append(out, ratingView{Time: when(rt.At), Rating: T(l, "msg.rating."+rt.Rating), RatingKey: rt.Rating})
+		out = append(out, ratingView{Time: localTime(rt.At, loc), Rating: T(l, "msg.rating."+rt.Rating), RatingKey: rt.Rating})
 	}
 	if n := len(out); n > 0 {
 		out[n-1].Counts = true

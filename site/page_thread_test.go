@@ -1,8 +1,10 @@
 package site
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,7 +20,8 @@ func threadOn() analytics.Thread {
 	return analytics.Thread{Source: "city", SourceID: "A/1 2", Title: "标题", Body: "正文", BodyLen: 2,
 		Category: "劳动和社会保障/工资", RegionCode: "410105", Region: analytics.Name{Zh: "金水区", En: "Jinshui District"},
 		RegionParent: analytics.Name{Zh: "郑州市", En: "Zhengzhou"}, DepartmentID: "410100-rsj", Department: analytics.Name{Zh: "人社局"},
-		Posted: time.Date(2025, 3, 3, 9, 0, 0, 0, beijing), Status: "replied", TimeZone: "Asia/Shanghai", SLADays: 15, Workdays: true}
+		Posted: time.Date(2025, 3, 3, 9, 0, 0, 0, beijing), Status: "replied", TimeZone: "Asia/Shanghai", SLADays: 15, Workdays: true,
+		CategoryTree: true}
 }
 
 func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: true} }
@@ -38,11 +41,17 @@ func TestThreadView(t *testing.T) {
 		{"places and links", "zh", func(*analytics.Thread) {}, func(p *threadPage) bool {
 			return p.Region == "郑州市 · 金水区" && p.RegionURL == "/messages?region=410105" && p.Department == "人社局" &&
 				p.DeptURL == "/messages?department=410100-rsj" && p.CategoryURL == "/messages?category=%E5%8A%B3%E5%8A%A8%E5%92%8C%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%9A%9C" &&
-				p.URL == "/messages/city/A%2F1%202" && p.FullURL == "/messages/city/A%2F1%202?full=1" && p.AsOf == "2025-06-01 12:00" &&
-				p.Posted == "2025-03-03 09:00" && p.PostedLocal == "" && p.Status == "已回复" && !p.Deleted && !p.HasVotes
+				p.URL == "/messages/city/A%2F1%202" && p.FullURL == "/messages/city/A%2F1%202?full=1" && p.AsOf == "2025-06-01 12:00 UTC+8" &&
+				p.Posted == "2025-03-03 09:00 UTC+8" && p.Status == "已回复" && !p.Deleted && !p.HasVotes
 		}},
 		{"places in English", "en", func(*analytics.Thread) {}, func(p *threadPage) bool {
 			return p.Region == "Zhengzhou · Jinshui District" && p.Department == "人社局" && p.Status == "Replied" && p.DeadlineRule == "15 working days"
+		}},
+		// A plain-name category is one category, "/" and all.
+		{"plain-name category", "en", func(th *analytics.Thread) {
+			th.Category, th.CategoryTree = "Noise - Street/Sidewalk", false
+		}, func(p *threadPage) bool {
+			return p.Category == "Noise - Street/Sidewalk" && p.CategoryURL == "/messages?category=Noise+-+Street%2FSidewalk"
 		}},
 		{"no place known", "zh", func(th *analytics.Thread) {
 			th.RegionCode, th.Region, th.RegionParent, th.DepartmentID, th.Department, th.Category = "", analytics.Name{}, analytics.Name{}, "", analytics.Name{}, ""
@@ -56,13 +65,13 @@ func TestThreadView(t *testing.T) {
 			th.Facts = analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true, Replied: true, OnTime: true}
 			th.FirstReply = nullTime(time.Date(2025, 3, 5, 10, 0, 0, 0, beijing))
 		}, func(p *threadPage) bool {
-			return p.HasFacts && p.Deadline == "2025-03-24 24:00 前" && p.Verdict == "按时" && p.FirstReply == "2025-03-05 10:00"
+			return p.HasFacts && p.Deadline == "2025-03-24 24:00 前（Asia/Shanghai）" && p.Verdict == "按时" && p.FirstReply == "2025-03-05 10:00 UTC+8"
 		}},
 		{"late by two days", "en", func(th *analytics.Thread) {
 			th.Facts = analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true, Replied: true}
 			th.FirstReply = nullTime(time.Date(2025, 3, 26, 10, 0, 0, 0, beijing))
 		}, func(p *threadPage) bool {
-			return p.Deadline == "by the end of 2025-03-24" && p.VerdictKey == "late" && p.Verdict == "late by 2 days"
+			return p.Deadline == "by the end of 2025-03-24 (Asia/Shanghai)" && p.VerdictKey == "late" && p.Verdict == "late by 2 days"
 		}},
 		{"overdue", "zh", func(th *analytics.Thread) {
 			th.Status, th.Facts = "open", analytics.MessageFacts{Known: true, Deadline: deadline, Mature: true}
@@ -74,20 +83,30 @@ func TestThreadView(t *testing.T) {
 		}, func(p *threadPage) bool { return p.Verdict == "未到期" }},
 		// New York: 10 calendar days; the deadline instant 03-14 00:00 there
 		// makes 03-13 the deadline day, shown with the zone.
+		// New York: 10 calendar days; every time in New York time with the
+		// offset in force then (EST until 9 March 2025, EDT after); the
+		// deadline instant 03-14 00:00 there makes 03-13 the deadline day,
+		// and the facts are as of the source's own clock.
 		{"another time zone", "en", func(th *analytics.Thread) {
 			th.TimeZone, th.SLADays, th.Workdays = "America/New_York", 10, false
 			th.Posted = time.Date(2025, 3, 3, 20, 0, 0, 0, newYork)
-			th.Facts = analytics.MessageFacts{Known: true, Deadline: nullTime(time.Date(2025, 3, 14, 0, 0, 0, 0, newYork)), Mature: true}
+			th.FirstReply = nullTime(time.Date(2025, 3, 15, 8, 30, 0, 0, newYork))
+			th.Closed = nullTime(time.Date(2025, 3, 16, 9, 0, 0, 0, newYork))
+			th.Replies = []analytics.Reply{{At: time.Date(2025, 3, 15, 8, 30, 0, 0, newYork), Body: "Fixed.", BodyLen: 6, Kind: "official"}}
+			th.Ratings = []analytics.Rating{{At: time.Date(2025, 3, 8, 23, 0, 0, 0, newYork), Rating: "satisfied"}}
+			th.Facts = analytics.MessageFacts{Known: true, Deadline: nullTime(time.Date(2025, 3, 14, 0, 0, 0, 0, newYork)), Mature: true, Replied: true}
 		}, func(p *threadPage) bool {
-			return p.Posted == "2025-03-04 09:00" && p.PostedLocal == "local time 2025-03-03 20:00 (America/New_York)" &&
-				p.DeadlineRule == "10 calendar days" && p.Deadline == "by the end of 2025-03-13 (America/New_York)" && p.Verdict == "overdue, no reply"
+			return p.Posted == "2025-03-03 20:00 UTC−5" && p.FirstReply == "2025-03-15 08:30 UTC−4" && p.ClosedAt == "2025-03-16 09:00 UTC−4" &&
+				len(p.Replies) == 1 && p.Replies[0].Time == "2025-03-15 08:30 UTC−4" && len(p.Ratings) == 1 && p.Ratings[0].Time == "2025-03-08 23:00 UTC−5" &&
+				p.AsOf == "2025-06-01 00:00 UTC−4" &&
+				p.DeadlineRule == "10 calendar days" && p.Deadline == "by the end of 2025-03-13 (America/New_York)" && p.Verdict == "late by 2 days"
 		}},
 		{"deleted, closed, votes", "zh", func(th *analytics.Thread) {
 			th.Status, th.Deleted = "deleted", nullTime(time.Date(2025, 4, 1, 8, 0, 0, 0, beijing))
 			th.Closed = nullTime(time.Date(2025, 3, 20, 8, 0, 0, 0, beijing))
 			th.Likes = sql.NullInt64{Int64: 3, Valid: true}
 		}, func(p *threadPage) bool {
-			return p.Deleted && p.DeletedAt == "2025-04-01 08:00" && p.ClosedAt == "2025-03-20 08:00" && p.HasVotes && p.Votes == "3 / 0"
+			return p.Deleted && p.DeletedAt == "2025-04-01 08:00 UTC+8" && p.ClosedAt == "2025-03-20 08:00 UTC+8" && p.HasVotes && p.Votes == "3 / 0"
 		}},
 		{"replies and ratings", "zh", func(th *analytics.Thread) {
 			th.Replies = []analytics.Reply{
@@ -98,10 +117,10 @@ func TestThreadView(t *testing.T) {
 			th.Ratings = []analytics.Rating{{At: time.Date(2025, 3, 6, 0, 0, 0, 0, beijing), Rating: "unsatisfied"}, {At: time.Date(2025, 3, 8, 0, 0, 0, 0, beijing), Rating: "basic"}}
 		}, func(p *threadPage) bool {
 			r := p.Replies
-			return len(r) == 3 && r[0] == replyView{Time: "2025-03-05 10:00", Department: "人社局", Body: "已办理。", Kind: "答复", KindKey: "official"} &&
+			return len(r) == 3 && r[0] == replyView{Time: "2025-03-05 10:00 UTC+8", Department: "人社局", Body: "已办理。", Kind: "答复", KindKey: "official"} &&
 				r[1].Department == "无名办" && r[1].Kind == "再次答复" && r[2].Department == "" && r[2].Kind == "网友追问" &&
-				len(p.Ratings) == 2 && p.Ratings[0] == ratingView{Time: "2025-03-06 00:00", Rating: "不满意", RatingKey: "unsatisfied"} &&
-				p.Ratings[1] == ratingView{Time: "2025-03-08 00:00", Rating: "基本满意", RatingKey: "basic", Counts: true}
+				len(p.Ratings) == 2 && p.Ratings[0] == ratingView{Time: "2025-03-06 00:00 UTC+8", Rating: "不满意", RatingKey: "unsatisfied"} &&
+				p.Ratings[1] == ratingView{Time: "2025-03-08 00:00 UTC+8", Rating: "基本满意", RatingKey: "basic", Counts: true}
 		}},
 	}
 	for _, tt := range tests {
@@ -216,12 +235,15 @@ func TestDeletedThread(t *testing.T) {
 		ORDER BY source_id LIMIT 1`).Scan(&id, &found); err != nil {
 		t.Fatal(err)
 	}
+	// The demo is in Beijing time: UTC+8 all year (html/template writes
+	// the "+" as &#43;).
+	shown := found.In(beijing).Format("2006-01-02 15:04") + " UTC&#43;8"
 	_, body := get(t, app, "/messages/demo/"+id)
-	if !strings.Contains(body, "本留言已于 "+when(found)+" 被发现删除") || !strings.Contains(body, `class="msg-body"`) {
+	if !strings.Contains(body, "本留言已于 "+shown+" 被发现删除") || !strings.Contains(body, `class="msg-body"`) {
 		t.Errorf("%s: deletion not said, or the recorded text not shown", id)
 	}
 	_, body = get(t, app, "/messages/demo/"+id+"?lang=en")
-	if !strings.Contains(body, "found deleted on "+when(found)) {
+	if !strings.Contains(body, "found deleted on "+shown) {
 		t.Errorf("%s: deletion not said in English", id)
 	}
 }
@@ -276,5 +298,77 @@ func TestThreadKindAndChannel(t *testing.T) {
 	channel := regexp.MustCompile(`<dt>渠道</dt><dd>([^<]*)</dd>`).FindStringSubmatch(body)
 	if kind == nil || channel == nil || strings.Contains(kind[1], "·") || channel[1] == "" {
 		t.Errorf("%s: kind %q, channel %q; want each under its own label", link[1], kind, channel)
+	}
+}
+
+// TestOverdueDeadlineIsTheThreads: a New York request still open is listed
+// on its department's scorecard with the posting and deadline days of New
+// York, the days its thread shows; the thread's times are New York's too.
+// (The overdue table gave Beijing's days: posted 03-04, deadline 03-14.)
+func TestOverdueDeadlineIsTheThreads(t *testing.T) {
+	db := mustSmallDB(t, false)
+	for _, q := range []string{`DELETE FROM replies WHERE source = 'nyc'`,
+		`UPDATE messages SET first_reply_at = NULL, status = 'open' WHERE source = 'nyc'`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// its data is as of the small board's time, past the deadline
+	if _, err := db.Exec(`UPDATE sources SET as_of = ? WHERE name = 'nyc'`, smallAsOf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := analytics.Compute(context.Background(), db, analytics.DefaultParams(), smallAsOf); err != nil {
+		t.Fatal(err)
+	}
+	app := mustApp(t, db)
+	// N1: posted Monday 3 March 2025 20:00 in New York (EST), 10 calendar
+	// days: the last day to answer is Thursday 13 March there.
+	_, thread := get(t, app, "/messages/nyc/N1")
+	for _, w := range []string{"2025-03-03 20:00 UTC−5", "2025-03-13 24:00 前（America/New_York）"} {
+		if !strings.Contains(thread, w) {
+			t.Errorf("the thread lacks %q", w)
+		}
+	}
+	resp, card := get(t, app, "/departments/nyc-dot?period_kind=month&period=2025-03")
+	i := strings.Index(card, `id="sc-overdue-table"`)
+	if i < 0 {
+		t.Fatalf("the scorecard (%d) has no overdue table: %.2000s", resp.StatusCode, card)
+	}
+	row := regexp.MustCompile(`<tbody><tr><td>([^<]*)</td><td>([^<]*)</td>`).FindStringSubmatch(card[i:])
+	if row == nil || row[1] != "2025-03-03" || !strings.HasPrefix(row[2], "2025-03-13") {
+		t.Errorf("overdue row %q: want posted 2025-03-03, deadline 2025-03-13 (New York days)", row)
+	}
+}
+
+// TestThreadPlainCategory: a source whose categories are plain names
+// (sources.category_tree false, as NYC's "Noise - Street/Sidewalk") links
+// its thread to the whole category, and the messages filter matches it
+// whole; a tree source's category still links to its first level. (The
+// thread cut NYC's category at "/", and the filter matched "Noise - Street"
+// as a prefix of it.)
+func TestThreadPlainCategory(t *testing.T) {
+	db := mustSmallDB(t, true)
+	for _, q := range []string{`UPDATE sources SET category_tree = false WHERE name = 'nyc'`,
+		`UPDATE messages SET category = 'Noise - Street/Sidewalk' WHERE source = 'nyc'`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	app := mustApp(t, db)
+	_, thread := get(t, app, "/messages/nyc/N1")
+	if !strings.Contains(thread, `href="/messages?category=Noise&#43;-&#43;Street%2FSidewalk">Noise - Street/Sidewalk</a>`) {
+		t.Errorf("the NYC thread does not link its whole category:\n%s", thread[strings.Index(thread, "<dl"):strings.Index(thread, "</dl>")])
+	}
+	_, tree := get(t, app, "/messages/city/A%2F1%202")
+	if !strings.Contains(tree, `href="/messages?category=%E5%8A%B3%E5%8A%A8%E5%92%8C%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%9A%9C">劳动和社会保障/工资</a>`) {
+		t.Error("a tree source's thread does not link the first level of its category")
+	}
+	for _, tt := range []struct {
+		category string
+		want     int
+	}{{"Noise - Street/Sidewalk", 1}, {"Noise - Street", 0}, {"劳动和社会保障", 3}} {
+		if _, page := get(t, app, "/messages?category="+url.QueryEscape(tt.category)); resultCount(t, page) != tt.want {
+			t.Errorf("category %q: %d messages, want %d", tt.category, resultCount(t, page), tt.want)
+		}
 	}
 }

@@ -104,6 +104,18 @@ func slaText(l string, d distribution) string {
 	return fmt.Sprintf(T(l, "sc.sla_work"), d.SLAMax)
 }
 
+// daysHeader names the distribution's days: working or calendar days, or
+// each source's own when they differ.
+func daysHeader(l string, d distribution) string {
+	switch {
+	case d.Workdays && d.Calendar:
+		return T(l, "sc.col.days_mixed")
+	case d.Calendar:
+		return T(l, "sc.col.days_calendar")
+	}
+	return T(l, "sc.col.days_work")
+}
+
 var distributionHeader = []string{"bucket", "days_from", "days_to", "messages"}
 
 func distributionRecords(d distribution) [][]string {

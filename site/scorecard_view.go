@@ -47,6 +47,7 @@ func scorecardViewOf(l string, r scorecardRequest, d scorecardData, hasCharts bo
 	}
 	v.Buckets = dist.Buckets
 	v.DistNote = fmt.Sprintf(T(l, "sc.dist_note"), num(dist.Total), slaText(l, dist))
+	v.DaysHeader = daysHeader(l, dist)
 	v.DistCSV = r.Path + "/distribution.csv?" + url.Values{"period_kind": {r.Kind}, "period": {r.Period}}.Encode()
 
 	v.Losses, v.LossSentence = lossRows(l, sc.Losses)
@@ -54,9 +55,12 @@ func scorecardViewOf(l string, r scorecardRequest, d scorecardData, hasCharts bo
 		v.LossSentence = T(l, "sc.loss_empty")
 	}
 	for _, o := range sc.Overdue {
+		// The days of the source's zone, as the message's thread shows them.
+		loc := sourceZone(o.TimeZone)
 		v.Overdue = append(v.Overdue, overdueRow{
-			Posted:   o.PostedAt.In(beijing).Format("2006-01-02"),
-			Deadline: o.DeadlineAt.Add(-time.Second).In(beijing).Format("2006-01-02"),
+			Posted:   o.PostedAt.In(loc).Format(time.DateOnly),
+			Deadline: deadlineDay(o.DeadlineAt, loc).Format(time.DateOnly),
+			Zone:     loc.String(),
 			Days:     o.DaysOverdue,
 			Title:    cmp.Or(o.Title, T(l, "sc.untitled")),
 			URL:      "/messages/" + url.PathEscape(o.Source) + "/" + url.PathEscape(o.SourceID),
@@ -114,6 +118,7 @@ type scorecardView struct {
 	Buckets        []distBucket
 	DistCSV        string
 	DistNote       string
+	DaysHeader     string // the distribution's days: working, calendar, or as each deadline counts
 	Losses         []lossRow
 	LossSentence   string
 	Overdue        []overdueRow
@@ -220,9 +225,9 @@ func kpiCards(l string, m analytics.Metrics, avg analytics.LevelAverage, overdue
 		rate("kpi.reply_rate", m.ReplyRate, avg.ReplyRate),
 		rate("kpi.on_time_rate", m.OnTimeRate, avg.OnTimeRate),
 		rate("kpi.satisfaction", m.SatisfactionRate, avg.SatisfactionRate),
-		{Label: T(l, "kpi.median"), Value: hours(l, m.MedianHours.Value, m.MedianHours.More),
-			Detail: T(l, "kpi.plain_median") + " " + hours(l, m.PlainMedianHours, false)},
-		{Label: T(l, "sc.p90"), Value: hours(l, m.P90Hours.Value, m.P90Hours.More), Detail: T(l, "sc.km_short")},
+		{Label: T(l, "kpi.median"), Value: inHours(l, m.MedianHours.Value, m.MedianHours.More),
+			Detail: T(l, "kpi.plain_median") + " " + inHours(l, m.PlainMedianHours, false)},
+		{Label: T(l, "sc.p90"), Value: inHours(l, m.P90Hours.Value, m.P90Hours.More), Detail: T(l, "sc.km_short")},
 		received,
 		{Label: T(l, "sc.overdue_kpi"), Value: num(m.OverdueOpen), Detail: fmt.Sprintf(T(l, "sc.overdue_sub"), num(overdueAll))},
 	}
@@ -363,8 +368,8 @@ var componentKPI = map[string]string{"reply_rate": "reply_rate", "on_time_rate":
 
 // overdueRow is an overdue unreplied message.
 type overdueRow struct {
-	Posted, Deadline, Title, URL, Category string
-	Days                                   int
+	Posted, Deadline, Zone, Title, URL, Category string
+	Days                                         int
 }
 
 // categoryRow is the on-time record of one category.

@@ -222,3 +222,28 @@ func TestProvisionalPeriodsLabelled(t *testing.T) {
 		t.Errorf("the API does not say 2025-11 is provisional: %s", excerpt(body, `"period_status"`))
 	}
 }
+
+// TestScorecardKPIsInHours: the times to first reply are in hours, whatever
+// their size, so the median, the plain median beside it and the 90th
+// percentile read in one unit (they were 2.5 天 beside 30.0 小时).
+func TestScorecardKPIsInHours(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	m := analytics.Metrics{MedianHours: analytics.Duration{Value: f(60)}, PlainMedianHours: f(30),
+		P90Hours: analytics.Duration{Value: f(1675.24), More: true}}
+	got := map[string]kpiCard{}
+	for _, k := range kpiCards("zh", m, analytics.LevelAverage{}, 0) {
+		got[k.Label] = k
+	}
+	if k := got["首次回复中位时间"]; k.Value != "60.0小时" || k.Detail != "已回复留言的中位数 30.0小时" {
+		t.Errorf("median %+v", k)
+	}
+	if k := got["90% 留言的首次回复时间"]; k.Value != "超过 1,675.2小时" {
+		t.Errorf("90th percentile %+v", k)
+	}
+	en := kpiCards("en", m, analytics.LevelAverage{}, 0)
+	for _, k := range en {
+		if strings.Contains(k.Value, "day") || strings.Contains(k.Detail, "day") {
+			t.Errorf("%s in days: %+v", k.Label, k)
+		}
+	}
+}

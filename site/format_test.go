@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestFormatFuncs pins what the templates' number functions print, called
@@ -56,6 +57,14 @@ func TestFormatFuncs(t *testing.T) {
 		{"hours", []any{"en", f(400), true}, "more than 16.7 days"},
 		{"hours", []any{"en", (*float64)(nil), false}, "—"},
 		{"hours", []any{"zh", &nan, true}, "—"},
+		// a column's and a scorecard's times: hours whatever their size
+		{"inHours", []any{"zh", f(47.64), false}, "47.6小时"},
+		{"inHours", []any{"en", f(52.8), false}, "52.8 hours"},
+		{"inHours", []any{"en", f(40200), true}, "more than 40,200.0 hours"},
+		{"inHours", []any{"zh", (*float64)(nil), false}, "—"},
+		{"hoursCell", []any{"zh", f(52.8), false}, "52.8"},
+		{"hoursCell", []any{"zh", f(1675.24), true}, "超过 1,675.2"},
+		{"hoursCell", []any{"en", &nan, false}, "—"},
 	}
 	for _, tt := range tests {
 		if got := call(tt.name, tt.args...); got != tt.want {
@@ -74,4 +83,25 @@ func show(args []any) string {
 		out[i] = fmt.Sprint(a)
 	}
 	return strings.Join(out, ", ")
+}
+
+// TestLocalTime: a message's time in its source's zone, with the offset
+// in force at that instant.
+func TestLocalTime(t *testing.T) {
+	kolkata := mustLoad("Asia/Kolkata")
+	for _, tt := range []struct {
+		at   time.Time
+		loc  *time.Location
+		want string
+	}{
+		{time.Date(2022, 5, 1, 13, 14, 0, 0, time.UTC), newYork, "2022-05-01 09:14 UTC−4"}, // summer time
+		{time.Date(2022, 1, 1, 13, 14, 0, 0, time.UTC), newYork, "2022-01-01 08:14 UTC−5"},
+		{time.Date(2025, 3, 3, 1, 0, 0, 0, time.UTC), beijing, "2025-03-03 09:00 UTC+8"},
+		{time.Date(2025, 3, 3, 1, 0, 0, 0, time.UTC), kolkata, "2025-03-03 06:30 UTC+5:30"},
+		{time.Date(2025, 3, 3, 1, 0, 0, 0, time.UTC), time.UTC, "2025-03-03 01:00 UTC"},
+	} {
+		if got := localTime(tt.at, tt.loc); got != tt.want {
+			t.Errorf("localTime(%v, %v) = %q, want %q", tt.at, tt.loc, got, tt.want)
+		}
+	}
 }

@@ -46,7 +46,7 @@ func TestMatureDefaultPeriod(t *testing.T) {
 	if _, err := Compute(ctx, db, DefaultParams(), time.Date(2025, 3, 5, 0, 0, 0, 0, sh)); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := DefaultPeriod(ctx, db, "month"); err != nil || p != "2025-01" {
+	if p, err := DefaultPeriod(ctx, db, China, "month"); err != nil || p != "2025-01" {
 		t.Errorf("default month %q, %v; want 2025-01, the latest at least 90%% due", p, err)
 	}
 	for _, tt := range []struct {
@@ -73,7 +73,7 @@ func TestMatureDefaultPeriod(t *testing.T) {
 	if _, err := Compute(ctx, db, p, time.Date(2025, 3, 5, 0, 0, 0, 0, sh)); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := DefaultPeriod(ctx, db, "month"); err != nil || p != "2025-02" {
+	if p, err := DefaultPeriod(ctx, db, China, "month"); err != nil || p != "2025-02" {
 		t.Errorf("default month at due_share 0.75: %q, %v; want 2025-02", p, err)
 	}
 }

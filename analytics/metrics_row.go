@@ -23,19 +23,20 @@ type Duration struct {
 
 // Metrics is one entity's row for one period.
 type Metrics struct {
+	// Jurisdiction is the scope the entity was counted and ranked in.
+	Jurisdiction string `json:"jurisdiction"`
 	Level        string `json:"level"`
 	EntityID     string `json:"entity_id"`
 	ParentID     string `json:"parent_id,omitempty"`
-	Jurisdiction string `json:"jurisdiction"`
-	// Pool is the deadline rules the entity was measured under (15wd,
-	// 10cd, 5wd+15wd): it is ranked only against its pool.
-	Pool        string `json:"pool"`
-	Name        string `json:"name"`
-	NameEn      string `json:"name_en"`
-	PeriodKind  string `json:"period_kind"`
-	Period      string `json:"period"`
-	PeriodStart string `json:"period_start"`
-	PeriodEnd   string `json:"period_end"`
+	Name         string `json:"name"`
+	NameEn       string `json:"name_en"`
+	PeriodKind   string `json:"period_kind"`
+	Period       string `json:"period"`
+	PeriodStart  string `json:"period_start"`
+	PeriodEnd    string `json:"period_end"`
+	// Pool is the deadline rules the entity's messages were measured
+	// under (15wd, 10cd, 5wd+15wd): it is ranked only within its pool.
+	Pool string `json:"pool"`
 
 	Received    int64 `json:"received"`
 	Deleted     int64 `json:"deleted"`
@@ -68,12 +69,14 @@ type Metrics struct {
 	Eligible           bool     `json:"eligible"`
 	Rank               *int64   `json:"rank"`
 	RankInParent       *int64   `json:"rank_in_parent"`
-	PrevRank           *int64   `json:"prev_rank"`
-	RankChange         *int64   `json:"rank_change"`
-	// PoolRanked is how many entities are ranked in the pool;
-	// RankChangeNote says why RankChange is nil (new, not_ranked,
-	// rule_changed, pool_changed).
-	PoolRanked       *int64   `json:"pool_ranked"`
+	// PoolRanked is how many entities are ranked in the pool: what Rank
+	// is out of.
+	PoolRanked *int64 `json:"pool_ranked"`
+	PrevRank   *int64 `json:"prev_rank"`
+	// RankChange is given only when it compares like with like; else
+	// RankChangeNote says why not (new, not_ranked, rule_changed,
+	// pool_changed).
+	RankChange       *int64   `json:"rank_change"`
 	RankChangeNote   *string  `json:"rank_change_note"`
 	Percentile       *float64 `json:"percentile"`
 	PrevPercentile   *float64 `json:"prev_percentile"`
@@ -81,10 +84,10 @@ type Metrics struct {
 }
 
 // metricsSelect reads Metrics rows; callers add WHERE and ORDER BY.
-const metricsSelect = `SELECT m.level, m.entity_id, coalesce(m.parent_id, ''), m.jurisdiction, m.pool,
-	CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN '全国' ELSE coalesce(r.name, d.name, m.entity_id) END,
-	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN 'Nationwide' ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) END,
-	m.period_kind, m.period, strftime(m.period_start, '%Y-%m-%d'), strftime(m.period_end, '%Y-%m-%d'),
+const metricsSelect = `SELECT m.jurisdiction, m.level, m.entity_id, coalesce(m.parent_id, ''),
+	CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN '全国' ELSE j.name || '全域' END, m.entity_id) ELSE coalesce(r.name, d.name, m.entity_id) END,
+	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN 'Nationwide' ELSE 'All of ' || j.name_en END, m.entity_id) ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) END,
+	m.period_kind, m.period, strftime(m.period_start, '%Y-%m-%d'), strftime(m.period_end, '%Y-%m-%d'), m.pool,
 	m.received, m.deleted, m.mature, m.replied, m.on_time, m.overdue_open, m.rated, m.satisfied, m.basic, m.unsatisfied,
 	m.reply_rate, m.reply_lo, m.reply_hi, m.on_time_rate, m.on_time_lo, m.on_time_hi,
 	m.satisfaction_rate, m.satisfaction_lo, m.satisfaction_hi, m.deletion_rate, m.deletion_lo, m.deletion_hi,
@@ -92,11 +95,12 @@ const metricsSelect = `SELECT m.level, m.entity_id, coalesce(m.parent_id, ''), m
 	m.km_median_days, m.km_median_days_more, m.km_p90_days, m.km_p90_days_more,
 	m.plain_median_h, m.plain_median_days,
 	m.reply_shrunk, m.on_time_shrunk, m.satisfaction_shrunk, m.score, m.components, m.eligible,
-	m.rank, m.rank_in_parent, m.prev_rank, m.rank_change, m.pool_ranked, m.rank_change_note,
+	m.rank, m.rank_in_parent, m.pool_ranked, m.prev_rank, m.rank_change, m.rank_change_note,
 	m.percentile, m.prev_percentile, m.percentile_change
 FROM metrics m
 LEFT JOIN regions r ON m.level IN ('province', 'city', 'county') AND r.region_code = m.entity_id
 LEFT JOIN departments d ON m.level = 'department' AND d.department_id = m.entity_id
+LEFT JOIN jurisdictions j ON m.level = 'national' AND j.code = m.entity_id
 `
 
 func scanMetrics(rows *sql.Rows) ([]Metrics, error) {
@@ -106,8 +110,8 @@ func scanMetrics(rows *sql.Rows) ([]Metrics, error) {
 		var m Metrics
 		var components string
 		var kmMore, kmP90More, kmdMore, kmdP90More sql.NullBool
-		err := rows.Scan(&m.Level, &m.EntityID, &m.ParentID, &m.Jurisdiction, &m.Pool, &m.Name, &m.NameEn,
-			&m.PeriodKind, &m.Period, &m.PeriodStart, &m.PeriodEnd,
+		err := rows.Scan(&m.Jurisdiction, &m.Level, &m.EntityID, &m.ParentID, &m.Name, &m.NameEn,
+			&m.PeriodKind, &m.Period, &m.PeriodStart, &m.PeriodEnd, &m.Pool,
 			&m.Received, &m.Deleted, &m.Mature, &m.Replied, &m.OnTime, &m.OverdueOpen, &m.Rated, &m.Satisfied, &m.Basic, &m.Unsatisfied,
 			&m.ReplyRate.Value, &m.ReplyRate.Lo, &m.ReplyRate.Hi, &m.OnTimeRate.Value, &m.OnTimeRate.Lo, &m.OnTimeRate.Hi,
 			&m.SatisfactionRate.Value, &m.SatisfactionRate.Lo, &m.SatisfactionRate.Hi,
@@ -116,7 +120,7 @@ func scanMetrics(rows *sql.Rows) ([]Metrics, error) {
 			&m.MedianDays.Value, &kmdMore, &m.P90Days.Value, &kmdP90More,
 			&m.PlainMedianHours, &m.PlainMedianDays,
 			&m.ReplyShrunk, &m.OnTimeShrunk, &m.SatisfactionShrunk, &m.Score, &components, &m.Eligible,
-			&m.Rank, &m.RankInParent, &m.PrevRank, &m.RankChange, &m.PoolRanked, &m.RankChangeNote,
+			&m.Rank, &m.RankInParent, &m.PoolRanked, &m.PrevRank, &m.RankChange, &m.RankChangeNote,
 			&m.Percentile, &m.PrevPercentile, &m.PercentileChange)
 		if err != nil {
 			return nil, err

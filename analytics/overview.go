@@ -6,12 +6,14 @@ import (
 	"strings"
 )
 
-// Overview is the nation in a period, with the best and worst regions.
+// Overview is a jurisdiction in a period, with the best and worst regions
+// of its largest pool.
 type Overview struct {
-	Run      Run       `json:"run"`
-	National Metrics   `json:"national"`
-	Previous *Metrics  `json:"previous"`
-	Trend    []Metrics `json:"trend"`
+	Run          Run          `json:"run"`
+	Jurisdiction Jurisdiction `json:"jurisdiction"`
+	National     Metrics      `json:"national"`
+	Previous     *Metrics     `json:"previous"`
+	Trend        []Metrics    `json:"trend"`
 	// Best and Worst are the 红榜 and 黑榜 of n each, with every entity
 	// tied at the boundary (see boards); OneList: they would have shared
 	// entities, so Best is every ranked entity and Worst is empty.
@@ -20,10 +22,11 @@ type Overview struct {
 	OneList bool      `json:"one_list"`
 }
 
-// OverviewOf reads the national overview for a period of a kind (empty: the
-// default), with the best and worst n regions of level.
-func OverviewOf(ctx context.Context, q Querier, kind, period, level string, n int) (Overview, error) {
-	rk, err := Rankings(ctx, q, RankingQuery{Level: level, PeriodKind: kind, Period: period})
+// OverviewOf reads a jurisdiction's overview (scope; empty: the default)
+// for a period of a kind (empty: the default), with the best and worst n
+// regions of level.
+func OverviewOf(ctx context.Context, q Querier, scope, kind, period, level string, n int) (Overview, error) {
+	rk, err := Rankings(ctx, q, RankingQuery{Scope: scope, Level: level, PeriodKind: kind, Period: period})
 	if err != nil {
 		return Overview{}, err
 	}
@@ -33,8 +36,8 @@ func OverviewOf(ctx context.Context, q Querier, kind, period, level string, n in
 // OverviewFrom is OverviewOf for a ranking already read: the nation's
 // history of the ranking's period kind, and its best and worst n.
 func OverviewFrom(ctx context.Context, q Querier, rk Ranking, n int) (Overview, error) {
-	ov := Overview{Run: rk.Run}
-	hist, err := History(ctx, q, "national", "CN", rk.Query.PeriodKind)
+	ov := Overview{Run: rk.Run, Jurisdiction: rk.Jurisdiction}
+	hist, err := History(ctx, q, rk.Query.Scope, "national", rk.Query.Scope, rk.Query.PeriodKind)
 	if err != nil {
 		return ov, err
 	}

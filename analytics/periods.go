@@ -20,12 +20,13 @@ func checkKind(kind string) error {
 	return nil
 }
 
-// Periods lists the periods of a kind that have data, newest first.
-func Periods(ctx context.Context, q Querier, kind string) ([]string, error) {
+// Periods lists the periods of a kind that have data in a scope, newest
+// first.
+func Periods(ctx context.Context, q Querier, scope, kind string) ([]string, error) {
 	if err := checkKind(kind); err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT period FROM metrics WHERE level = 'national' AND period_kind = ? ORDER BY period_start DESC`, kind)
+	rows, err := q.QueryContext(ctx, `SELECT period FROM metrics WHERE level = 'national' AND entity_id = ? AND period_kind = ? ORDER BY period_start DESC`, scope, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -46,12 +47,17 @@ func Periods(ctx context.Context, q Querier, kind string) ([]string, error) {
 // methodology's due_share of its messages past their deadline (a month
 // just ended is not shown first while most of its messages are not yet
 // due); else the latest ended one; else the latest at all. For rolling
-// kinds, the window ending at as_of, the only one.
-func DefaultPeriod(ctx context.Context, q Querier, kind string) (string, error) {
+// kinds, the window ending at as_of, the only one. Each scope has its own
+// clock: a period has ended by its jurisdiction's as_of, in its zone.
+func DefaultPeriod(ctx context.Context, q Querier, scope, kind string) (string, error) {
 	if err := checkKind(kind); err != nil {
 		return "", err
 	}
 	run, err := CurrentRun(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	asOf, tz, err := scopeAsOf(ctx, q, scope, run.AsOf)
 	if err != nil {
 		return "", err
 	}
@@ -60,7 +66,8 @@ func DefaultPeriod(ctx context.Context, q Querier, kind string) (string, error) 
 			max(period) FILTER (WHERE ended AND received > 0 AND mature >= ? * received),
 			max(period) FILTER (WHERE ended),
 			max(period))
-		FROM (SELECT *, `+periodEnded+` AS ended FROM metrics WHERE level = 'national' AND period_kind = ?)`, run.Params.MatureShare(), run.AsOf, kind).Scan(&p)
+		FROM (SELECT *, `+periodEnded+` AS ended FROM metrics WHERE level = 'national' AND entity_id = ? AND period_kind = ?)`,
+		run.Params.MatureShare(), tz, asOf, scope, kind).Scan(&p)
 	if err != nil {
 		return "", err
 	}
@@ -71,19 +78,24 @@ func DefaultPeriod(ctx context.Context, q Querier, kind string) (string, error) 
 }
 
 // periodEnded is whether a metrics row's period ended by the as_of given
-// as its parameter: a calendar period ends at period_end (a Beijing date),
-// a rolling window at as_of itself.
-const periodEnded = `(period_kind LIKE 'rolling%' OR period_end <= CAST(timezone('Asia/Shanghai', ?) AS DATE))`
+// as its second parameter: a calendar period ends at period_end (a date in
+// the time zone given as the first), a rolling window at as_of itself.
+const periodEnded = `(period_kind LIKE 'rolling%' OR period_end <= CAST(timezone(?, CAST(? AS TIMESTAMPTZ)) AS DATE))`
 
-// PeriodStatusOf is a period's PeriodStatus, from the nation's row: it is
-// provisional while it has not ended (a rolling window ends at as_of) or
-// while less than the methodology's due_share of its messages are due.
-func PeriodStatusOf(ctx context.Context, q Querier, kind, period string, p Params, asOf time.Time) (PeriodStatus, error) {
+// PeriodStatusOf is a period's PeriodStatus, from the scope's own row: it
+// is provisional while it has not ended (a rolling window ends at as_of)
+// or while less than the methodology's due_share of its messages are due.
+// fallback is the as_of of a scope whose sources have none.
+func PeriodStatusOf(ctx context.Context, q Querier, scope, kind, period string, p Params, fallback time.Time) (PeriodStatus, error) {
+	asOf, tz, err := scopeAsOf(ctx, q, scope, fallback)
+	if err != nil {
+		return PeriodStatus{}, err
+	}
 	var received, mature int64
 	var ended bool
-	err := q.QueryRowContext(ctx, `SELECT received, mature, `+periodEnded+`
-		FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`,
-		asOf, kind, period).Scan(&received, &mature, &ended)
+	err = q.QueryRowContext(ctx, `SELECT received, mature, `+periodEnded+`
+		FROM metrics WHERE level = 'national' AND entity_id = ? AND period_kind = ? AND period = ?`,
+		tz, asOf, scope, kind, period).Scan(&received, &mature, &ended)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && received == 0) {
 		return PeriodStatus{Ended: ended, Provisional: !ended}, nil
 	}
@@ -124,17 +136,17 @@ func ValidPeriod(kind, period string) error {
 // checked against its kind, else the default (DefaultPeriod). A period
 // that is well spelt but has no data is ErrNotFound: an empty answer would
 // read as "nothing happened".
-func ResolvePeriod(ctx context.Context, q Querier, kind, period string) (string, string, error) {
+func ResolvePeriod(ctx context.Context, q Querier, scope, kind, period string) (string, string, error) {
 	kind, err := CheckPeriod(kind, period)
 	if err != nil {
 		return "", "", err
 	}
 	if period == "" {
-		p, err := DefaultPeriod(ctx, q, kind)
+		p, err := DefaultPeriod(ctx, q, scope, kind)
 		return kind, p, err
 	}
 	var n int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`, kind, period).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM metrics WHERE level = 'national' AND entity_id = ? AND period_kind = ? AND period = ?`, scope, kind, period).Scan(&n); err != nil {
 		return "", "", err
 	}
 	if n == 0 {
@@ -199,9 +211,9 @@ func PeriodKindOf(period string) (string, error) {
 	return "", problem.New(problem.Invalid, "%q 不是有效的期间（例如 2025-03、2025-Q1、2025、30d 或 90d）", "%q is not a period (like 2025-03, 2025-Q1, 2025, 30d or 90d)", period)
 }
 
-func periodExists(ctx context.Context, q Querier, kind, period string) (bool, error) {
+func periodExists(ctx context.Context, q Querier, scope, kind, period string) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM metrics WHERE level = 'national' AND period_kind = ? AND period = ?`, kind, period).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM metrics WHERE level = 'national' AND entity_id = ? AND period_kind = ? AND period = ?`, scope, kind, period).Scan(&n)
 	return n > 0, err
 }
 

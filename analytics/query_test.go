@@ -118,7 +118,7 @@ func TestResolvePeriod(t *testing.T) {
 		{"", "last week", "", "", ErrBadQuery},
 	}
 	for _, tt := range tests {
-		kind, period, err := ResolvePeriod(ctx, db, tt.kind, tt.period)
+		kind, period, err := ResolvePeriod(ctx, db, China, tt.kind, tt.period)
 		if kind != tt.wantKind || period != tt.wantPeriod || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
 			t.Errorf("ResolvePeriod(%q, %q) = %q, %q, %v; want %q, %q, %v", tt.kind, tt.period, kind, period, err, tt.wantKind, tt.wantPeriod, tt.wantErr)
 		}

@@ -10,9 +10,12 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/internal/problem"
 )
 
-// LevelAverage is a level's pooled rates in a period: p̄.
+// LevelAverage is a pool's rates in a period: p̄, over the entities of
+// one level of one jurisdiction measured under the same deadline rules.
 type LevelAverage struct {
+	Jurisdiction     string   `json:"jurisdiction"`
 	Level            string   `json:"level"`
+	Pool             string   `json:"pool"`
 	PeriodKind       string   `json:"period_kind"`
 	Period           string   `json:"period"`
 	Entities         int64    `json:"entities"`
@@ -26,10 +29,10 @@ type LevelAverage struct {
 	MeanScore        *float64 `json:"mean_score"`
 }
 
-func levelAverage(ctx context.Context, q Querier, level, kind, period string) (LevelAverage, error) {
-	a := LevelAverage{Level: level, PeriodKind: kind, Period: period}
+func levelAverage(ctx context.Context, q Querier, scope, level, pool, kind, period string) (LevelAverage, error) {
+	a := LevelAverage{Jurisdiction: scope, Level: level, Pool: pool, PeriodKind: kind, Period: period}
 	err := q.QueryRowContext(ctx, `SELECT entities, ranked, received, mature, rated, reply_rate, on_time_rate, satisfaction_rate, mean_score
-		FROM level_averages WHERE level = ? AND period_kind = ? AND period = ?`, level, kind, period).Scan(
+		FROM level_averages WHERE jurisdiction = ? AND level = ? AND pool = ? AND period_kind = ? AND period = ?`, scope, level, pool, kind, period).Scan(
 		&a.Entities, &a.Ranked, &a.Received, &a.Mature, &a.Rated, &a.ReplyRate, &a.OnTimeRate, &a.SatisfactionRate, &a.MeanScore)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, nil // a level with no entity in the period
@@ -37,11 +40,15 @@ func levelAverage(ctx context.Context, q Querier, level, kind, period string) (L
 	return a, err
 }
 
-// RankingQuery selects a ranking: the level, the period (empty: the
-// default of the kind), and optionally the parent whose children are ranked
-// (the cities of a province, the departments of a region).
+// RankingQuery selects a ranking: the scope (a jurisdiction; empty: the
+// default), the level, the period (empty: the default of the kind), the
+// pool (empty: the one with the most ranked entities), and optionally the
+// parent whose children are ranked (the cities of a province, the
+// departments of a region).
 type RankingQuery struct {
+	Scope      string `json:"scope"`
 	Level      string `json:"level"`
+	Pool       string `json:"pool"`
 	PeriodKind string `json:"period_kind"`
 	Period     string `json:"period"`
 	Parent     string `json:"parent,omitempty"`
@@ -51,6 +58,11 @@ type RankingQuery struct {
 type Ranking struct {
 	Query RankingQuery `json:"query"`
 	Run   Run          `json:"run"`
+	// Jurisdiction is the scope, with its sources' clocks.
+	Jurisdiction Jurisdiction `json:"jurisdiction"`
+	// Pools are the pools of the level in the period, the largest first:
+	// entities measured under different deadline rules are ranked apart.
+	Pools []Pool `json:"pools"`
 	// Ranked are the eligible entities by rank (within Parent: by
 	// rank_in_parent, the rank among its siblings).
 	Ranked []Metrics `json:"ranked"`
@@ -64,23 +76,37 @@ type Ranking struct {
 	PeriodStatus PeriodStatus `json:"period_status"`
 }
 
-// Rankings reads one ranking.
+// Pool is one pool of a ranking: its deadline rules, how many of its
+// entities are ranked and listed, and its p̄.
+type Pool struct {
+	Pool     string       `json:"pool"`
+	Ranked   int64        `json:"ranked"`
+	Entities int64        `json:"entities"`
+	Average  LevelAverage `json:"level_average"`
+}
+
+// Rankings reads one ranking: the entities of one pool of one level of one
+// jurisdiction in a period.
 func Rankings(ctx context.Context, q Querier, rq RankingQuery) (Ranking, error) {
 	var out Ranking
 	if !slices.Contains(Levels, rq.Level) {
 		return out, problem.New(problem.Invalid, "级别 %q 无效（应为 %s 之一）", "level %q (want one of %s)", rq.Level, strings.Join(Levels, ", "))
 	}
 	var err error
-	if rq.PeriodKind, rq.Period, err = ResolvePeriod(ctx, q, rq.PeriodKind, rq.Period); err != nil {
+	if out.Jurisdiction, err = ResolveScope(ctx, q, rq.Scope, ""); err != nil {
+		return out, err
+	}
+	rq.Scope = out.Jurisdiction.Code
+	if rq.PeriodKind, rq.Period, err = ResolvePeriod(ctx, q, rq.Scope, rq.PeriodKind, rq.Period); err != nil {
 		return out, err
 	}
 	run, err := CurrentRun(ctx, q)
 	if err != nil {
 		return out, err
 	}
-	out.Query, out.Run = rq, run
-	where := `WHERE m.level = ? AND m.period_kind = ? AND m.period = ?`
-	args := []any{rq.Level, rq.PeriodKind, rq.Period}
+	out.Run = run
+	where := `WHERE m.jurisdiction = ? AND m.level = ? AND m.period_kind = ? AND m.period = ?`
+	args := []any{rq.Scope, rq.Level, rq.PeriodKind, rq.Period}
 	order := `ORDER BY m.rank NULLS LAST, m.score DESC NULLS LAST, m.mature DESC, m.entity_id`
 	if rq.Parent != "" {
 		if _, err := EntityLevel(ctx, q, rq.Parent); err != nil {
@@ -98,11 +124,21 @@ func Rankings(ctx context.Context, q Querier, rq RankingQuery) (Ranking, error) 
 	if err != nil {
 		return out, err
 	}
+	out.Pools = poolsOf(all)
+	if rq.Pool == "" && len(out.Pools) > 0 {
+		rq.Pool = out.Pools[0].Pool
+	}
+	if rq.Pool != "" && !slices.ContainsFunc(out.Pools, func(p Pool) bool { return p.Pool == rq.Pool }) {
+		return out, problem.New(problem.NotFound, "%s %s 没有比较池 %q", "no pool %q in %s %s", rq.Pool, rq.PeriodKind, rq.Period)
+	}
+	out.Query = rq
 	out.Ranked, out.Insufficient = []Metrics{}, []Metrics{}
 	for i := range all {
 		switch {
 		case all[i].EntityID == Unattributed:
 			out.Unattributed = &all[i]
+		case all[i].Pool != rq.Pool:
+			// another pool: listed under its own
 		case all[i].Eligible:
 			out.Ranked = append(out.Ranked, all[i])
 		default:
@@ -110,53 +146,60 @@ func Rankings(ctx context.Context, q Querier, rq RankingQuery) (Ranking, error) 
 		}
 	}
 	if len(all) == 0 {
-		if ok, err := periodExists(ctx, q, rq.PeriodKind, rq.Period); err != nil {
+		if ok, err := periodExists(ctx, q, rq.Scope, rq.PeriodKind, rq.Period); err != nil {
 			return out, err
 		} else if !ok {
 			return out, problem.New(problem.NotFound, "%s %s 没有数据", "no data for %s %s", rq.PeriodKind, rq.Period)
 		}
 	}
-	if out.PeriodStatus, err = PeriodStatusOf(ctx, q, rq.PeriodKind, rq.Period, run.Params, run.AsOf); err != nil {
+	if out.PeriodStatus, err = PeriodStatusOf(ctx, q, rq.Scope, rq.PeriodKind, rq.Period, run.Params, run.AsOf); err != nil {
 		return out, err
 	}
-	out.Average, err = levelAverage(ctx, q, rq.Level, rq.PeriodKind, rq.Period)
-	return out, err
-}
-
-// EntityLevel finds the level of a region code or department id.
-func EntityLevel(ctx context.Context, q Querier, id string) (string, error) {
-	if id == "CN" {
-		return "national", nil
-	}
-	var level string
-	err := q.QueryRowContext(ctx, `SELECT level FROM regions WHERE region_code = $1
-		UNION ALL SELECT 'department' FROM departments WHERE department_id = $1 LIMIT 1`, id).Scan(&level)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", problem.New(problem.NotFound, "没有编号为 %q 的地区或部门", "no region or department %q", id)
-	}
-	return level, err
-}
-
-// RankedCounts is how many entities of a level were ranked in each period
-// of a kind: what a rank is out of.
-func RankedCounts(ctx context.Context, q Querier, level, kind string) (map[string]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT period, ranked FROM level_averages WHERE level = ? AND period_kind = ?`, level, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var p string
-		var n int64
-		if err := rows.Scan(&p, &n); err != nil {
-			return nil, err
+	for i := range out.Pools {
+		p := &out.Pools[i]
+		if p.Average, err = levelAverage(ctx, q, rq.Scope, rq.Level, p.Pool, rq.PeriodKind, rq.Period); err != nil {
+			return out, err
 		}
-		out[p] = n
+		if p.Pool == rq.Pool {
+			out.Average = p.Average
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-func (v *View) RankedCounts(ctx context.Context, level, kind string) (map[string]int64, error) {
-	return RankedCounts(ctx, v.q, level, kind)
+// poolsOf counts the pools of a ranking's rows (未识别 is in none), the one
+// with the most ranked entities first, then the one with the most entities.
+func poolsOf(all []Metrics) []Pool {
+	var out []Pool
+	for _, m := range all {
+		if m.EntityID == Unattributed {
+			continue
+		}
+		i := slices.IndexFunc(out, func(p Pool) bool { return p.Pool == m.Pool })
+		if i < 0 {
+			out = append(out, Pool{Pool: m.Pool})
+			i = len(out) - 1
+		}
+		out[i].Entities++
+		if m.Eligible {
+			out[i].Ranked++
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Pool) int {
+		switch {
+		case a.Ranked != b.Ranked:
+			return int(b.Ranked - a.Ranked)
+		case a.Entities != b.Entities:
+			return int(b.Entities - a.Entities)
+		}
+		return strings.Compare(a.Pool, b.Pool)
+	})
+	return out
+}
+
+// EntityLevel finds the level of a region code, a department id or a
+// jurisdiction's code (EntityOf).
+func EntityLevel(ctx context.Context, q Querier, id string) (string, error) {
+	level, _, err := EntityOf(ctx, q, id)
+	return level, err
 }

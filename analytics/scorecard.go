@@ -9,12 +9,13 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 )
 
-// History is an entity's metrics over every period of a kind, oldest first.
-func History(ctx context.Context, q Querier, level, id, kind string) ([]Metrics, error) {
+// History is an entity's metrics in a scope over every period of a kind,
+// oldest first.
+func History(ctx context.Context, q Querier, scope, level, id, kind string) ([]Metrics, error) {
 	if err := checkKind(kind); err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, metricsSelect+`WHERE m.level = ? AND m.entity_id = ? AND m.period_kind = ? ORDER BY m.period_start`, level, id, kind)
+	rows, err := q.QueryContext(ctx, metricsSelect+`WHERE m.jurisdiction = ? AND m.level = ? AND m.entity_id = ? AND m.period_kind = ? ORDER BY m.period_start`, scope, level, id, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +166,10 @@ type CategoryMetrics struct {
 // Categories lists an entity's categories in a period, worst on-time rate
 // first (by the upper end of the interval, so a category with two late
 // messages does not outrank one with two hundred).
-func Categories(ctx context.Context, q Querier, level, id, kind, period string) ([]CategoryMetrics, error) {
+func Categories(ctx context.Context, q Querier, scope, level, id, kind, period string) ([]CategoryMetrics, error) {
 	rows, err := q.QueryContext(ctx, `SELECT category, received, mature, replied, on_time, on_time_rate, on_time_lo, on_time_hi
-		FROM category_metrics WHERE level = ? AND entity_id = ? AND period_kind = ? AND period = ?
-		ORDER BY on_time_hi NULLS LAST, on_time_rate NULLS LAST, mature DESC, category`, level, id, kind, period)
+		FROM category_metrics WHERE jurisdiction = ? AND level = ? AND entity_id = ? AND period_kind = ? AND period = ?
+		ORDER BY on_time_hi NULLS LAST, on_time_rate NULLS LAST, mature DESC, category`, scope, level, id, kind, period)
 	if err != nil {
 		return nil, err
 	}
@@ -210,23 +211,24 @@ type Scorecard struct {
 const OverdueLimit = 50
 
 // ScorecardOf reads an entity's scorecard for a period (empty: the
-// default period of the kind; empty kind: month).
+// default period of the kind; empty kind: month). An entity belongs to one
+// jurisdiction, which decides its periods and its peers.
 func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Scorecard, error) {
 	var sc Scorecard
-	level, err := EntityLevel(ctx, q, id)
+	level, scope, err := EntityOf(ctx, q, id)
 	if err != nil {
 		return sc, err
 	}
-	if kind, period, err = ResolvePeriod(ctx, q, kind, period); err != nil {
+	if kind, period, err = ResolvePeriod(ctx, q, scope, kind, period); err != nil {
 		return sc, err
 	}
 	if sc.Run, err = CurrentRun(ctx, q); err != nil {
 		return sc, err
 	}
-	if sc.PeriodStatus, err = PeriodStatusOf(ctx, q, kind, period, sc.Run.Params, sc.Run.AsOf); err != nil {
+	if sc.PeriodStatus, err = PeriodStatusOf(ctx, q, scope, kind, period, sc.Run.Params, sc.Run.AsOf); err != nil {
 		return sc, err
 	}
-	rows, err := q.QueryContext(ctx, metricsSelect+`WHERE m.level = ? AND m.entity_id = ? AND m.period_kind = ? AND m.period = ?`, level, id, kind, period)
+	rows, err := q.QueryContext(ctx, metricsSelect+`WHERE m.jurisdiction = ? AND m.level = ? AND m.entity_id = ? AND m.period_kind = ? AND m.period = ?`, scope, level, id, kind, period)
 	if err != nil {
 		return sc, err
 	}
@@ -236,7 +238,7 @@ func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Score
 	}
 	if len(ms) == 0 {
 		// Known, but no message in the period: an empty row, not an error.
-		sc.Metrics = Metrics{Level: level, EntityID: id, PeriodKind: kind, Period: period, Components: []string{}}
+		sc.Metrics = Metrics{Jurisdiction: scope, Level: level, EntityID: id, PeriodKind: kind, Period: period, Components: []string{}}
 		if err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT name FROM regions WHERE region_code = $1), (SELECT name FROM departments WHERE department_id = $1), $1),
 			coalesce((SELECT coalesce(name_en, name) FROM regions WHERE region_code = $1), (SELECT coalesce(name_en, name) FROM departments WHERE department_id = $1), $1)`, id).
 			Scan(&sc.Metrics.Name, &sc.Metrics.NameEn); err != nil {
@@ -245,7 +247,7 @@ func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Score
 	} else {
 		sc.Metrics = ms[0]
 	}
-	if sc.Average, err = levelAverage(ctx, q, level, kind, period); err != nil {
+	if sc.Average, err = levelAverage(ctx, q, scope, level, sc.Metrics.Pool, kind, period); err != nil {
 		return sc, err
 	}
 	sc.Losses = Losses(sc.Metrics, sc.Average, sc.Run.Params)
@@ -255,7 +257,7 @@ func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Score
 	if sc.Overdue, sc.OverdueTotal, err = OverdueMessages(ctx, q, level, id, OverdueLimit); err != nil {
 		return sc, err
 	}
-	if sc.Categories, err = Categories(ctx, q, level, id, kind, period); err != nil {
+	if sc.Categories, err = Categories(ctx, q, scope, level, id, kind, period); err != nil {
 		return sc, err
 	}
 	children := func(where string, args ...any) ([]Metrics, error) {
@@ -271,14 +273,14 @@ func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Score
 	}
 	sc.Children, sc.Departments = []Metrics{}, []Metrics{}
 	if level != "department" {
-		if sc.Children, err = children(`WHERE m.level IN ('province', 'city', 'county') AND m.parent_id = ? AND m.period_kind = ? AND m.period = ?`, id, kind, period); err != nil {
+		if sc.Children, err = children(`WHERE m.jurisdiction = ? AND m.level IN ('province', 'city', 'county') AND m.parent_id = ? AND m.period_kind = ? AND m.period = ?`, scope, id, kind, period); err != nil {
 			return sc, err
 		}
-		if sc.Departments, err = children(`WHERE m.level = 'department' AND m.parent_id = ? AND m.period_kind = ? AND m.period = ?`, id, kind, period); err != nil {
+		if sc.Departments, err = children(`WHERE m.jurisdiction = ? AND m.level = 'department' AND m.parent_id = ? AND m.period_kind = ? AND m.period = ?`, scope, id, kind, period); err != nil {
 			return sc, err
 		}
 	}
-	if sc.History, err = History(ctx, q, level, id, kind); err != nil {
+	if sc.History, err = History(ctx, q, scope, level, id, kind); err != nil {
 		return sc, err
 	}
 	if sc.History == nil {

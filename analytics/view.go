@@ -74,16 +74,16 @@ func LatestRunID(ctx context.Context, q Querier) (int64, error) {
 
 func (v *View) CurrentRun(ctx context.Context) (Run, error) { return CurrentRun(ctx, v.q) }
 
-func (v *View) Periods(ctx context.Context, kind string) ([]string, error) {
-	return Periods(ctx, v.q, kind)
+func (v *View) Periods(ctx context.Context, scope, kind string) ([]string, error) {
+	return Periods(ctx, v.q, scope, kind)
 }
 
-func (v *View) ResolvePeriod(ctx context.Context, kind, period string) (string, string, error) {
-	return ResolvePeriod(ctx, v.q, kind, period)
+func (v *View) ResolvePeriod(ctx context.Context, scope, kind, period string) (string, string, error) {
+	return ResolvePeriod(ctx, v.q, scope, kind, period)
 }
 
-func (v *View) DefaultPeriod(ctx context.Context, kind string) (string, error) {
-	return DefaultPeriod(ctx, v.q, kind)
+func (v *View) DefaultPeriod(ctx context.Context, scope, kind string) (string, error) {
+	return DefaultPeriod(ctx, v.q, scope, kind)
 }
 
 func (v *View) Rankings(ctx context.Context, rq RankingQuery) (Ranking, error) {
@@ -94,16 +94,20 @@ func (v *View) EntityLevel(ctx context.Context, id string) (string, error) {
 	return EntityLevel(ctx, v.q, id)
 }
 
-func (v *View) History(ctx context.Context, level, id, kind string) ([]Metrics, error) {
-	return History(ctx, v.q, level, id, kind)
+func (v *View) EntityOf(ctx context.Context, id string) (level, scope string, err error) {
+	return EntityOf(ctx, v.q, id)
+}
+
+func (v *View) History(ctx context.Context, scope, level, id, kind string) ([]Metrics, error) {
+	return History(ctx, v.q, scope, level, id, kind)
 }
 
 func (v *View) ScorecardOf(ctx context.Context, id, kind, period string) (Scorecard, error) {
 	return ScorecardOf(ctx, v.q, id, kind, period)
 }
 
-func (v *View) OverviewOf(ctx context.Context, kind, period, level string, n int) (Overview, error) {
-	return OverviewOf(ctx, v.q, kind, period, level, n)
+func (v *View) OverviewOf(ctx context.Context, scope, kind, period, level string, n int) (Overview, error) {
+	return OverviewOf(ctx, v.q, scope, kind, period, level, n)
 }
 
 func (v *View) OverviewFrom(ctx context.Context, rk Ranking, n int) (Overview, error) {

@@ -32,6 +32,14 @@ var openAPIDoc []byte
 type apiRequest struct {
 	ID    string
 	Query map[string]string
+	// DefaultScope is the configured jurisdiction shown when none is asked
+	// for (empty: the one with the most messages).
+	DefaultScope string
+}
+
+// scope is the request's jurisdiction, decided by analytics.ResolveScope.
+func (r apiRequest) scope(ctx context.Context, rd Reader) (analytics.Jurisdiction, error) {
+	return rd.ResolveScope(ctx, r.Query["scope"], r.DefaultScope)
 }
 
 // apiRoute is one read-only route under /api/v1.
@@ -43,9 +51,10 @@ type apiRoute struct {
 
 // apiReads are registered by apiRoutes, in the order openapi.json lists them.
 var apiReads = []apiRoute{
-	{"/overview", []string{"period_kind", "period", "level", "n"}, readOverview},
-	{"/rankings", []string{"level", "period_kind", "period", "parent"}, readRankings},
-	{"/periods", []string{"period_kind"}, readPeriods},
+	{"/overview", []string{"scope", "period_kind", "period", "level", "n"}, readOverview},
+	{"/rankings", []string{"scope", "level", "period_kind", "period", "parent", "pool"}, readRankings},
+	{"/periods", []string{"scope", "period_kind"}, readPeriods},
+	{"/jurisdictions", nil, readJurisdictions},
 	{"/entities/:id", []string{"period_kind", "period"}, readScorecard},
 	{"/entities/:id/history", []string{"period_kind"}, readHistory},
 	{"/methodology", nil, readMethodology},
@@ -92,7 +101,7 @@ func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 			if err != nil {
 				return nil, 0, err
 			}
-			v, err := rt.Read(ctx, rd, apiRequest{ID: id, Query: query})
+			v, err := rt.Read(ctx, rd, apiRequest{ID: id, Query: query, DefaultScope: s.defaultScope})
 			if err != nil {
 				return nil, 0, err
 			}
@@ -162,7 +171,11 @@ func readOverview(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ov, err := rd.OverviewOf(ctx, kind, r.Query["period"], cmp.Or(r.Query["level"], "province"), n)
+	j, err := r.scope(ctx, rd)
+	if err != nil {
+		return nil, err
+	}
+	ov, err := rd.OverviewOf(ctx, j.Code, kind, r.Query["period"], cmp.Or(r.Query["level"], "province"), n)
 	if err != nil {
 		return nil, err
 	}
@@ -183,12 +196,27 @@ func readRankings(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rd.Rankings(ctx, analytics.RankingQuery{
+	j, err := r.scope(ctx, rd)
+	if err != nil {
+		return nil, err
+	}
+	return rd.Rankings(ctx, analytics.RankingQuery{Scope: j.Code, Pool: r.Query["pool"],
 		Level: r.Query["level"], PeriodKind: kind, Period: r.Query["period"], Parent: r.Query["parent"]})
+}
+
+// readJurisdictions lists the scopes, the largest first, with each
+// source's clock: what its figures are as of, and when it was loaded.
+func readJurisdictions(ctx context.Context, rd Reader, r apiRequest) (any, error) {
+	js, err := rd.Jurisdictions(ctx)
+	if js == nil {
+		js = []analytics.Jurisdiction{}
+	}
+	return map[string]any{"jurisdictions": js}, err
 }
 
 // periodList is the answer of /periods.
 type periodList struct {
+	Scope      string   `json:"scope"`
 	PeriodKind string   `json:"period_kind"`
 	Periods    []string `json:"periods"` // newest first
 	Default    string   `json:"default"` // what the other routes use when no period is given
@@ -199,14 +227,18 @@ func readPeriods(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := periodList{PeriodKind: kind}
-	if out.Periods, err = rd.Periods(ctx, kind); err != nil {
+	j, err := r.scope(ctx, rd)
+	if err != nil {
+		return nil, err
+	}
+	out := periodList{Scope: j.Code, PeriodKind: kind}
+	if out.Periods, err = rd.Periods(ctx, j.Code, kind); err != nil {
 		return nil, err
 	}
 	if out.Periods == nil {
 		out.Periods = []string{}
 	}
-	if out.Default, err = rd.DefaultPeriod(ctx, kind); err != nil {
+	if out.Default, err = rd.DefaultPeriod(ctx, j.Code, kind); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -222,10 +254,11 @@ func readScorecard(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 
 // entityHistory is the answer of /entities/{id}/history.
 type entityHistory struct {
-	Entity     string              `json:"entity"`
-	Level      string              `json:"level"`
-	PeriodKind string              `json:"period_kind"`
-	History    []analytics.Metrics `json:"history"` // oldest first
+	Entity       string              `json:"entity"`
+	Jurisdiction string              `json:"jurisdiction"`
+	Level        string              `json:"level"`
+	PeriodKind   string              `json:"period_kind"`
+	History      []analytics.Metrics `json:"history"` // oldest first
 }
 
 func readHistory(ctx context.Context, rd Reader, r apiRequest) (any, error) {
@@ -234,10 +267,10 @@ func readHistory(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 		return nil, err
 	}
 	out := entityHistory{Entity: r.ID, PeriodKind: kind}
-	if out.Level, err = rd.EntityLevel(ctx, r.ID); err != nil {
+	if out.Level, out.Jurisdiction, err = rd.EntityOf(ctx, r.ID); err != nil {
 		return nil, err
 	}
-	if out.History, err = rd.History(ctx, out.Level, r.ID, kind); err != nil {
+	if out.History, err = rd.History(ctx, out.Jurisdiction, out.Level, r.ID, kind); err != nil {
 		return nil, err
 	}
 	if out.History == nil {

@@ -221,7 +221,7 @@ func mustMessagesDB(t *testing.T, values string) *store.DB {
 	t.Helper()
 	db := mustEmptyDB(t)
 	for _, q := range []string{
-		`INSERT INTO regions VALUES ('410000', '河南省', 'Henan', 'province', NULL), ('410100', '郑州市', 'Zhengzhou', 'city', '410000')`,
+		`INSERT INTO regions (region_code, name, name_en, level, parent_code) VALUES ('410000', '河南省', 'Henan', 'province', NULL), ('410100', '郑州市', 'Zhengzhou', 'city', '410000')`,
 		`INSERT INTO messages (source, source_id, region_code, title, body, category, posted_at, status, author_key, likes,
 			first_seen_run, last_seen_run, row_hash)
 		SELECT 'demo', v.id, v.region, v.title, v.body, v.category, v.posted::TIMESTAMPTZ, 'open', 'k-' || v.id, 3, 1, 1, 'h'
@@ -347,7 +347,7 @@ func mustBulkDB(tb testing.TB, n int) *store.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	for _, q := range []string{
-		`INSERT INTO regions VALUES ('410000', '河南省', 'Henan', 'province', NULL), ('410100', '郑州市', 'Zhengzhou', 'city', '410000'),
+		`INSERT INTO regions (region_code, name, name_en, level, parent_code) VALUES ('410000', '河南省', 'Henan', 'province', NULL), ('410100', '郑州市', 'Zhengzhou', 'city', '410000'),
 			('410200', '开封市', 'Kaifeng', 'city', '410000')`,
 		`INSERT INTO messages (source, source_id, channel, region_code, department_id, category, kind, title, body, author_key,
 			posted_at, first_reply_at, status, likes, dislikes, first_seen_run, last_seen_run, row_hash)

@@ -62,6 +62,11 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 		}
 		data := s.newPage(c, out.Title)
 		data.Demo, data.Version, data.Content = v.Demo, &v, out.Content
+		js, err := r.Jurisdictions(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		data.Clocks = clockLines(l, js)
 		if out.Charts {
 			data.Scripts = []string{s.assetsPrefix() + "echarts.min.js", s.assetsPrefix() + "charts.js"}
 		}

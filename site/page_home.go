@@ -38,7 +38,11 @@ type homeView struct {
 	Periods  []string
 	Levels   []choice
 	Kinds    []choice
-	Changes  kpiChanges
+	// Scopes switch between jurisdictions; empty when there is one.
+	Scopes []choice
+	// Whole names the jurisdiction's own row: 全国, All of New York City.
+	Whole   string
+	Changes kpiChanges
 	// Trend is the national history of the period kind, oldest first,
 	// with every period of its range (nil Metrics: a gap).
 	Trend      []analytics.TrendPoint
@@ -80,9 +84,9 @@ type choice struct {
 }
 
 func (s *Server) handleHome(c *fiber.Ctx) error {
-	rq := analytics.RankingQuery{Level: c.Query("level", "province"), PeriodKind: c.Query("period_kind"), Period: c.Query("period")}
+	rq := analytics.RankingQuery{Scope: c.Query("scope"), Level: c.Query("level", "province"), PeriodKind: c.Query("period_kind"), Period: c.Query("period")}
 	return s.servePage(c, "home", func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
-		d, err := readHome(ctx, r, rq)
+		d, err := readHome(ctx, r, rq, s.defaultScope)
 		if err != nil {
 			return pageOut{}, err
 		}
@@ -100,11 +104,22 @@ type homeData struct {
 	Trend     []analytics.Metrics
 	TrendKind string
 	Periods   []string // of the ranking's kind, newest first
+	// Jurisdictions are every scope, for the switcher.
+	Jurisdictions []analytics.Jurisdiction
 }
 
-func readHome(ctx context.Context, r Reader, rq analytics.RankingQuery) (homeData, error) {
+// readHome reads the home page of rq's scope (empty: defaultScope, else
+// the largest).
+func readHome(ctx context.Context, r Reader, rq analytics.RankingQuery, defaultScope string) (homeData, error) {
 	var d homeData
-	var err error
+	j, err := r.ResolveScope(ctx, rq.Scope, defaultScope)
+	if err != nil {
+		return d, err
+	}
+	rq.Scope = j.Code
+	if d.Jurisdictions, err = r.Jurisdictions(ctx); err != nil {
+		return d, err
+	}
 	if d.Ranking, err = r.Rankings(ctx, rq); err != nil {
 		return d, err
 	}
@@ -114,11 +129,11 @@ func readHome(ctx context.Context, r Reader, rq analytics.RankingQuery) (homeDat
 	}
 	d.Trend, d.TrendKind = d.Overview.Trend, analytics.TrendKind(kind)
 	if d.TrendKind != kind {
-		if d.Trend, err = r.History(ctx, "national", "CN", d.TrendKind); err != nil {
+		if d.Trend, err = r.History(ctx, rq.Scope, "national", rq.Scope, d.TrendKind); err != nil {
 			return d, err
 		}
 	}
-	d.Periods, err = r.Periods(ctx, kind)
+	d.Periods, err = r.Periods(ctx, rq.Scope, kind)
 	return d, err
 }
 
@@ -130,23 +145,34 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	if ov.Previous != nil {
 		view.Changes = changes(l, ov.National, *ov.Previous)
 	}
-	link := func(level, kind string) string {
-		return "/?" + url.Values{"level": {level}, "period_kind": {kind}}.Encode()
+	scope := rk.Query.Scope
+	link := func(scope, level, kind string) string {
+		return "/?" + url.Values{"scope": {scope}, "level": {level}, "period_kind": {kind}}.Encode()
 	}
+	view.Scopes = scopeChoices(l, d.Jurisdictions, scope, func(code string) string { return link(code, "province", rk.Query.PeriodKind) })
+	view.Whole = pick(l, rk.Jurisdiction.WholeName, rk.Jurisdiction.WholeNameEn)
 	for _, lv := range analytics.Levels {
-		view.Levels = append(view.Levels, choice{lv, T(l, "level."+lv), link(lv, rk.Query.PeriodKind), lv == rk.Query.Level})
+		tier, ok := rk.Jurisdiction.TierOf(lv)
+		if !ok && lv != rk.Query.Level {
+			continue // the jurisdiction has no such level (New York has boroughs only)
+		}
+		label := T(l, "level."+lv)
+		if ok {
+			label = pick(l, tier.Zh, tier.En)
+		}
+		view.Levels = append(view.Levels, choice{lv, label, link(scope, lv, rk.Query.PeriodKind), lv == rk.Query.Level})
 	}
 	for _, k := range analytics.PeriodKinds {
-		view.Kinds = append(view.Kinds, choice{k, T(l, "kind."+k), link(rk.Query.Level, k), k == rk.Query.PeriodKind})
+		view.Kinds = append(view.Kinds, choice{k, T(l, "kind."+k), link(scope, rk.Query.Level, k), k == rk.Query.PeriodKind})
 	}
-	filters := url.Values{"period_kind": {rk.Query.PeriodKind}, "period": {rk.Query.Period}}
+	filters := url.Values{"scope": {scope}, "period_kind": {rk.Query.PeriodKind}, "period": {rk.Query.Period}}
 	if rk.Query.Level == "department" {
 		view.FullURL = "/rankings/departments?" + filters.Encode()
 	} else {
 		filters.Set("level", rk.Query.Level)
 		view.FullURL = "/rankings/regions?" + filters.Encode()
 	}
-	view.CSVURL = "/trend.csv?" + url.Values{"period_kind": {d.TrendKind}}.Encode()
+	view.CSVURL = "/trend.csv?" + url.Values{"scope": {scope}, "period_kind": {d.TrendKind}}.Encode()
 	if hasCharts && len(view.Trend) > 0 {
 		view.TrendChart = trendChart(l, view.Trend)
 	}
@@ -254,13 +280,17 @@ func (s *Server) handleTrendCSV(c *fiber.Ctx) error {
 		return err
 	}
 	return s.readCSV(c, func(ctx context.Context, r Reader) (string, []string, [][]string, error) {
-		hist, err := r.History(ctx, "national", "CN", kind)
+		j, err := r.ResolveScope(ctx, c.Query("scope"), s.defaultScope)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		hist, err := r.History(ctx, j.Code, "national", j.Code, kind)
 		if err != nil {
 			return "", nil, nil, err
 		}
 		header := []string{"period_kind", "period", "received", "mature", "reply_rate", "on_time_rate", "satisfaction_rate", "rated",
 			"km_median_hours", "km_median_more", "plain_median_hours"}
-		return "wenzheng-national-" + kind + ".csv", header, trendCSVRows(kind, hist), nil
+		return "wenzheng-" + j.Code + "-" + kind + ".csv", header, trendCSVRows(kind, hist), nil
 	})
 }
 

@@ -59,13 +59,15 @@ type paramRow struct {
 }
 
 // methodologyOrder is the order definitions are read in.
-var methodologyOrder = []string{"received", "deadline", "mature", "maturity", "reply_rate", "on_time_rate", "km_median", "km_p90",
-	"satisfaction_rate", "deletion_rate", "interval", "score", "rank", "percentile", "unattributed"}
+var methodologyOrder = []string{"jurisdiction", "as_of", "received", "deadline", "mature", "maturity", "reply_rate", "on_time_rate", "km_median", "km_p90",
+	"satisfaction_rate", "deletion_rate", "interval", "score", "pool", "rank", "rank_change", "percentile", "unattributed"}
 
 // formulas writes each definition as a formula with the values in force.
 func formulas(p analytics.Params) map[string]string {
 	return map[string]string{
-		"mature":            "mature = #{m : deadline(m) ≤ as_of}",
+		"mature":            "mature = #{m : deadline(m) ≤ as_of(source(m))}",
+		"as_of":             "as_of(s) = snapshot_at(s) ?? max(posted, replied, closed, rated, updated of s) ?? fetched_at(s)",
+		"rank_change":       "rank_change = prev_rank − rank   if ranked both times ∧ pool = prev_pool ∧ |P ∩ P′| ≥ ½·max(|P|, |P′|)",
 		"reply_rate":        "reply_rate = #{mature, first_reply_at ≤ as_of} ÷ mature",
 		"on_time_rate":      "on_time_rate = #{mature, first_reply_at < deadline} ÷ mature   (deadline = 00:00 after day N)",
 		"km_median":         "Ŝ(t) = Π_{tᵢ ≤ t} (1 − dᵢ ÷ nᵢ);  median = min{t : Ŝ(t) ≤ 0.5}",

@@ -63,6 +63,8 @@ const (
 // CSV and the embeds of one request show the same rows.
 type rankingsRequest struct {
 	Table      string // "regions" or "departments"
+	Scope      string // the jurisdiction; "" the default
+	Pool       string // the pool of deadline rules; "" the largest
 	Level      string
 	PeriodKind string
 	Period     string
@@ -85,15 +87,15 @@ var parentLevel = map[string]string{"city": "province", "county": "city"}
 // parseRankingsRequest checks a ranking URL's parameters; the analytics
 // read API checks the period, the database the parent.
 func parseRankingsRequest(table string, query func(key string, def ...string) string) (rankingsRequest, error) {
-	r := rankingsRequest{Table: table, Level: "department", PeriodKind: query("period_kind"), Period: query("period"),
+	r := rankingsRequest{Table: table, Scope: query("scope"), Pool: query("pool"), Level: "department", PeriodKind: query("period_kind"), Period: query("period"),
 		Parent: query("region"), Sort: query("sort"), Dir: query("dir")}
 	if table == "regions" {
 		r.Level, r.Parent = query("level", "province"), query("parent")
 		if !slices.Contains(regionLevels, r.Level) {
 			return r, problem.New(problem.Invalid, "级别 %q 无效（应为 %s 之一）", "level %q: want one of %s", r.Level, strings.Join(regionLevels, ", "))
 		}
-		if r.Level == "province" && r.Parent == "CN" {
-			r.Parent = ""
+		if r.Level == "province" && r.Parent != "" && r.Parent == r.Scope {
+			r.Parent = "" // the jurisdiction's own code: its top tier
 		}
 		if r.Level == "province" && r.Parent != "" {
 			return r, problem.New(problem.Invalid, "parent %q：省级没有上级地区", "parent %q: provinces have no parent region", r.Parent)
@@ -153,6 +155,8 @@ func (r rankingsRequest) values() url.Values {
 			v.Set(k, val)
 		}
 	}
+	set("scope", r.Scope)
+	set("pool", r.Pool)
 	if r.Table == "regions" {
 		set("level", r.Level)
 		set("parent", r.Parent)
@@ -194,8 +198,9 @@ func lookupRankingParent(ctx context.Context, rd Reader, code string) (*rankingP
 	return &r, nil
 }
 
-// readRanking reads what a ranking request shows, the parent checked first.
-func readRanking(ctx context.Context, rd Reader, r rankingsRequest) (analytics.Ranking, *rankingParent, error) {
+// readRanking reads what a ranking request shows, the parent checked first;
+// without a scope, in defaultScope (empty: the largest).
+func readRanking(ctx context.Context, rd Reader, r rankingsRequest, defaultScope string) (analytics.Ranking, *rankingParent, error) {
 	var parent *rankingParent
 	if r.Parent != "" {
 		var err error
@@ -207,7 +212,11 @@ func readRanking(ctx context.Context, rd Reader, r rankingsRequest) (analytics.R
 				r.Parent, parent.Level, r.Level, want)
 		}
 	}
-	rk, err := rd.Rankings(ctx, analytics.RankingQuery{Level: r.Level, PeriodKind: r.PeriodKind, Period: r.Period, Parent: r.Parent})
+	j, err := rd.ResolveScope(ctx, r.Scope, defaultScope)
+	if err != nil {
+		return analytics.Ranking{}, nil, err
+	}
+	rk, err := rd.Rankings(ctx, analytics.RankingQuery{Scope: j.Code, Pool: r.Pool, Level: r.Level, PeriodKind: r.PeriodKind, Period: r.Period, Parent: r.Parent})
 	if err != nil {
 		return rk, nil, err
 	}
@@ -310,7 +319,7 @@ func (s *Server) handleRankings(table, embed string) fiber.Handler {
 		}
 		base := c.BaseURL()
 		return s.servePage(c, page, func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
-			d, err := readRankingsPage(ctx, r, req)
+			d, err := readRankingsPage(ctx, r, req, s.defaultScope)
 			if err != nil {
 				return pageOut{}, err
 			}
@@ -345,15 +354,20 @@ type rankingsData struct {
 	Ranking analytics.Ranking
 	Parent  *rankingParent // nil unless drilled down
 	Periods []string       // of the ranking's kind, newest first
+	// Jurisdictions are every scope, for the switcher.
+	Jurisdictions []analytics.Jurisdiction
 }
 
-func readRankingsPage(ctx context.Context, r Reader, req rankingsRequest) (rankingsData, error) {
+func readRankingsPage(ctx context.Context, r Reader, req rankingsRequest, defaultScope string) (rankingsData, error) {
 	var d rankingsData
 	var err error
-	if d.Ranking, d.Parent, err = readRanking(ctx, r, req); err != nil {
+	if d.Ranking, d.Parent, err = readRanking(ctx, r, req, defaultScope); err != nil {
 		return d, err
 	}
-	d.Periods, err = r.Periods(ctx, d.Ranking.Query.PeriodKind)
+	if d.Jurisdictions, err = r.Jurisdictions(ctx); err != nil {
+		return d, err
+	}
+	d.Periods, err = r.Periods(ctx, d.Ranking.Query.Scope, d.Ranking.Query.PeriodKind)
 	return d, err
 }
 
@@ -369,7 +383,7 @@ func (s *Server) handleRankingsCSV(table string) fiber.Handler {
 			return err
 		}
 		defer tx.Rollback()
-		rk, _, err := readRanking(ctx, analytics.On(tx), req)
+		rk, _, err := readRanking(ctx, analytics.On(tx), req, s.defaultScope)
 		if err != nil {
 			return err
 		}

@@ -34,6 +34,7 @@ type scorecardRequest struct {
 	ID      string
 	Path    string // of the page, without a query
 	Level   string
+	Scope   string // the jurisdiction the entity belongs to
 	Kind    string
 	Period  string
 	Periods []string // of Kind, newest first
@@ -57,16 +58,17 @@ func resolveScorecard(ctx context.Context, rd Reader, e scorecardEntity, rawID, 
 		return r, problem.New(problem.Invalid, "%q 不是有效的路径", "%q is not a valid path segment", rawID)
 	}
 	r.ID, r.Path = id, e.prefix+url.PathEscape(id)
-	if r.Level, err = rd.EntityLevel(ctx, id); err != nil {
+	if r.Level, r.Scope, err = rd.EntityOf(ctx, id); err != nil {
 		return r, err
 	}
 	if (r.Level == "department") != e.department || r.Level == "national" {
 		return r, notFound(e, id)
 	}
-	if kind, period, err = rd.ResolvePeriod(ctx, kind, period); err != nil {
+	// An entity's periods are its jurisdiction's, on its clock.
+	if kind, period, err = rd.ResolvePeriod(ctx, r.Scope, kind, period); err != nil {
 		return r, err
 	}
-	if r.Periods, err = rd.Periods(ctx, kind); err != nil {
+	if r.Periods, err = rd.Periods(ctx, r.Scope, kind); err != nil {
 		return r, err
 	}
 	r.Kind, r.Period = kind, period
@@ -110,11 +112,21 @@ func readScorecardPage(ctx context.Context, rd Reader, r scorecardRequest) (scor
 	if d.Ancestors, err = rd.Ancestors(ctx, r.ID, r.Entity.department); err != nil {
 		return d, err
 	}
-	if d.Ranked, err = rd.RankedCounts(ctx, r.Level, r.Kind); err != nil {
-		return d, err
-	}
+	d.Ranked = poolRanked(d.Card.History)
 	d.Dist, err = readDistribution(ctx, rd, r.Level, r.ID, r.Kind, r.Period)
 	return d, err
+}
+
+// poolRanked is, for each period of an entity's history, how many were
+// ranked in its pool: what its rank is out of.
+func poolRanked(hist []analytics.Metrics) map[string]int64 {
+	out := map[string]int64{}
+	for _, m := range hist {
+		if m.PoolRanked != nil {
+			out[m.Period] = *m.PoolRanked
+		}
+	}
+	return out
 }
 
 // csvName makes an entity id safe in a file name.
@@ -135,15 +147,11 @@ func (s *Server) historyCSVHandler(e scorecardEntity) fiber.Handler {
 			if err != nil {
 				return "", nil, nil, err
 			}
-			hist, err := rd.History(ctx, r.Level, r.ID, r.Kind)
+			hist, err := rd.History(ctx, r.Scope, r.Level, r.ID, r.Kind)
 			if err != nil {
 				return "", nil, nil, err
 			}
-			ranked, err := rd.RankedCounts(ctx, r.Level, r.Kind)
-			if err != nil {
-				return "", nil, nil, err
-			}
-			return csvName("scorecard", r.ID, "history", r.Kind), historyHeader, historyRecords(historyRows("en", hist, ranked)), nil
+			return csvName("scorecard", r.ID, "history", r.Kind), historyHeader, historyRecords(historyRows("en", hist, poolRanked(hist))), nil
 		})
 	}
 }

@@ -169,7 +169,7 @@ func TestScorecardHistoryCSV(t *testing.T) {
 			if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 				t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
-			hist, err := analytics.History(context.Background(), demoDB, tt.level, tt.id, tt.kind)
+			hist, err := analytics.History(context.Background(), demoDB, analytics.China, tt.level, tt.id, tt.kind)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,7 +223,7 @@ func TestScorecardDistributionCSV(t *testing.T) {
 				}
 				sum += n
 			}
-			hist, err := analytics.History(context.Background(), demoDB, tt.level, tt.id, tt.kind)
+			hist, err := analytics.History(context.Background(), demoDB, analytics.China, tt.level, tt.id, tt.kind)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -71,6 +71,10 @@ type Config struct {
 	RateLimits RateLimits
 	// Timeouts bound each request's reads; zero fields take the defaults.
 	Timeouts Timeouts
+	// DefaultScope is the jurisdiction pages and the API show when none is
+	// asked for (config default_scope); empty: the one with the most
+	// messages.
+	DefaultScope string
 }
 
 // Server holds what every handler needs.
@@ -92,6 +96,7 @@ type Server struct {
 	contactEmail  string // data.json's contact address, "" for none
 	secureCookies bool
 	timeouts      Timeouts
+	defaultScope  string
 	// extractSlots bounds the extracts made at once (serveExtract).
 	extractSlots chan struct{}
 }
@@ -108,7 +113,8 @@ func New(cfg Config) (*fiber.App, error) {
 // newServer makes the Server: its templates, assets, caches and limits.
 func newServer(cfg Config) (*Server, error) {
 	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob,
-		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail, secureCookies: cfg.SecureCookies}
+		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail, secureCookies: cfg.SecureCookies,
+		defaultScope: cfg.DefaultScope}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -241,7 +247,9 @@ type pageData struct {
 	Demo      bool
 	Refresh   int // seconds; set while data is being prepared
 	Version   *dataVersion
-	Content   any
+	// Clocks are the sources' "data as of" and "loaded at" (clocks.go).
+	Clocks  []clockLine
+	Content any
 }
 
 // navItem is a link of the site navigation.

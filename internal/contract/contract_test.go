@@ -46,7 +46,7 @@ var internal = map[string]string{
 // notMetrics identify a row: served, but defined by the API schema, not
 // by the methodology.
 var notMetrics = map[string]bool{
-	"level": true, "entity_id": true, "parent_id": true,
+	"level": true, "entity_id": true, "parent_id": true, "jurisdiction": true,
 	"period_kind": true, "period": true, "period_start": true, "period_end": true,
 }
 
@@ -80,7 +80,8 @@ var definedBy = map[string]string{
 	"plain_median_h": "km_median", "plain_median_days": "km_median",
 	"km_p90_h": "km_p90", "km_p90_more": "km_p90", "km_p90_days": "km_p90", "km_p90_days_more": "km_p90",
 	"reply_shrunk": "score", "on_time_shrunk": "score", "satisfaction_shrunk": "score", "components": "score",
-	"eligible": "rank", "rank_in_parent": "rank", "prev_rank": "rank", "rank_change": "rank",
+	"eligible": "rank", "rank_in_parent": "rank", "prev_rank": "rank_change",
+	"pool_ranked": "pool", "rank_change_note": "rank_change", "prev_percentile": "percentile", "percentile_change": "rank_change",
 }
 
 func TestEveryMetricsColumnReachesReaders(t *testing.T) {

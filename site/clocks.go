@@ -1,0 +1,75 @@
+package site
+
+import (
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
+
+// Every figure is counted against its source's own clock: the time its
+// data is as of (declared, the latest time in the data, or a feed's
+// fetch), not the time it was loaded. The footer says both, per source,
+// each in the source's own zone, so a 2022 export loaded today reads as
+// of 2022.
+
+// clockLine is one source's line of the footer.
+type clockLine struct {
+	Scope, Source string
+	AsOf          string // "" when unknown
+	Rule          string // how AsOf was chosen, in words
+	Loaded        string
+}
+
+// clockLines are the footer's lines: every source of every jurisdiction,
+// the largest jurisdiction first.
+func clockLines(l string, js []analytics.Jurisdiction) []clockLine {
+	var out []clockLine
+	for _, j := range js {
+		name := pick(l, j.Name, j.NameEn)
+		for _, c := range j.Sources {
+			line := clockLine{Scope: name, Source: c.Source}
+			if c.AsOf != nil {
+				line.AsOf = zoned(*c.AsOf, c.TimeZone)
+			}
+			if c.AsOfRule != "" {
+				line.Rule = T(l, "clock.rule."+c.AsOfRule)
+			}
+			if c.LoadedAt != nil {
+				line.Loaded = zoned(*c.LoadedAt, "Asia/Shanghai")
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// zoned is t in the IANA zone tz, the zone named: 2022-05-01 23:59
+// (America/New_York).
+func zoned(t time.Time, tz string) string {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		loc, tz = time.UTC, "UTC"
+	}
+	return t.In(loc).Format("2006-01-02 15:04") + " (" + tz + ")"
+}
+
+// pick is zh or en by language, zh when en is empty.
+func pick(l, zh, en string) string {
+	if l == "en" && en != "" {
+		return en
+	}
+	return zh
+}
+
+// scopeChoices is the jurisdiction switcher: every scope, the current one
+// marked, or none when there is only one.
+func scopeChoices(l string, js []analytics.Jurisdiction, current string, link func(code string) string) []choice {
+	if len(js) < 2 {
+		return nil
+	}
+	out := make([]choice, 0, len(js))
+	for _, j := range js {
+		out = append(out, choice{j.Code, pick(l, j.Name, j.NameEn), link(j.Code), j.Code == current})
+	}
+	return out
+}

@@ -106,7 +106,7 @@ func TestProvisionalMonth(t *testing.T) {
 	}
 	posted = append(posted, day(time.March, 1), day(time.March, 4))
 	db := maturityBoard(t, posted, 10, time.Date(2025, 3, 5, 0, 0, 0, 0, sh), time.Date(2025, 6, 1, 0, 0, 0, 0, sh))
-	if p, err := DefaultPeriod(ctx, db, "month"); err != nil || p != "2025-01" {
+	if p, err := DefaultPeriod(ctx, db, China, "month"); err != nil || p != "2025-01" {
 		t.Errorf("default month %q, %v; want 2025-01, the latest at least 90%% due", p, err)
 	}
 	for _, tt := range []struct {
@@ -144,7 +144,7 @@ func TestDefaultPeriodEndsAtTheDataAsOf(t *testing.T) {
 		posted = append(posted, d)
 	}
 	db := maturityBoard(t, posted, 1, time.Date(2025, 3, 25, 12, 0, 0, 0, sh), time.Date(2025, 6, 1, 0, 0, 0, 0, sh))
-	if p, err := DefaultPeriod(ctx, db, "month"); err != nil || p != "2025-02" {
+	if p, err := DefaultPeriod(ctx, db, China, "month"); err != nil || p != "2025-02" {
 		t.Errorf("default month %q, %v; want 2025-02: March has not ended at the data's as_of", p, err)
 	}
 	rk, err := Rankings(ctx, db, RankingQuery{Level: "province", PeriodKind: "month", Period: "2025-03"})

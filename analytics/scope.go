@@ -188,15 +188,23 @@ func ResolveScope(ctx context.Context, q Querier, scope, fallback string) (Juris
 	return js[0], nil
 }
 
+// ScopeClockSQL is, for the row's jurisdiction, the instant its periods
+// are judged against (the latest as_of of its sources) and the zone its
+// dates are in (its sources'). The releases' rankings.sql labels periods
+// with the same expression over the published sources table.
+// col is the SQL of the outer row's jurisdiction.
+func ScopeClockSQL(col string) (asOf, timeZone string) {
+	return `(SELECT max(s.as_of) FROM sources s WHERE coalesce(s.jurisdiction, 'CN') = ` + col + `)`,
+		`(SELECT min(s.time_zone) FROM sources s WHERE coalesce(s.jurisdiction, 'CN') = ` + col + `)`
+}
+
 // scopeAsOf is the instant a jurisdiction's periods are judged against:
 // the latest as_of of its sources, else the computation's.
 func scopeAsOf(ctx context.Context, q Querier, scope string, fallback time.Time) (time.Time, string, error) {
 	var asOf sql.NullTime
 	var tz sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT max(s.as_of), any_value(j.time_zone)
-		FROM (SELECT ? AS code) c
-		LEFT JOIN sources s ON coalesce(s.jurisdiction, 'CN') = c.code
-		LEFT JOIN jurisdictions j ON j.code = c.code`, scope).Scan(&asOf, &tz)
+	atSQL, zoneSQL := ScopeClockSQL("o.code")
+	err := q.QueryRowContext(ctx, `SELECT `+atSQL+`, `+zoneSQL+` FROM (SELECT ? AS code) o`, scope).Scan(&asOf, &tz)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fallback, "Asia/Shanghai", err
 	}

@@ -27,10 +27,14 @@ ORDER BY ` + strings.Join(rankingsOrder, ", ")
 // rankingsOrder sorts the published rankings (and is the table's order).
 var rankingsOrder = []string{"jurisdiction", "level", "period_kind", "period", "pool", "rank", "entity_id"}
 
-// periodEndedSQL is analytics' test of whether a period has ended by
-// as_of: a calendar period at period_end (a Beijing date), a rolling
+// periodEndedSQL is analytics' test of whether a period has ended by its
+// jurisdiction's as_of (the latest of its sources', else the run's): a
+// calendar period at period_end (a date in the sources' zone), a rolling
 // window at as_of itself.
-const periodEndedSQL = `(m.period_kind LIKE 'rolling%' OR m.period_end <= CAST(timezone('Asia/Shanghai', p.as_of) AS DATE))`
+var periodEndedSQL = func() string {
+	asOf, tz := analytics.ScopeClockSQL("m.jurisdiction")
+	return `(m.period_kind LIKE 'rolling%' OR m.period_end <= CAST(timezone(coalesce(` + tz + `, 'Asia/Shanghai'), coalesce(` + asOf + `, p.as_of)) AS DATE))`
+}()
 
 // rankingExprs are the SQL of the ranking's columns over _metrics m, its
 // jurisdiction's national row n and _due p; a fraction is rounded by

@@ -783,7 +783,7 @@ func TestRankingsLabelProvisionalPeriods(t *testing.T) {
 	db.SetMeta(ctx, "metrics_input", strconv.FormatInt(run.MetricRunID, 10)+":"+strconv.FormatInt(last, 10))
 	dir := t.TempDir()
 	m := mustBuild(t, db, dir, time.Now())
-	rows, err := db.Query(`SELECT DISTINCT period_kind, period, provisional, due_share FROM read_parquet(?)`,
+	rows, err := db.Query(`SELECT DISTINCT jurisdiction, period_kind, period, provisional, due_share FROM read_parquet(?)`,
 		filepath.Join(dir, m.ID, "parquet", "rankings.parquet"))
 	if err != nil {
 		t.Fatal(err)
@@ -791,13 +791,13 @@ func TestRankingsLabelProvisionalPeriods(t *testing.T) {
 	defer rows.Close()
 	labels := map[bool]int{}
 	for rows.Next() {
-		var kind, period string
+		var scope, kind, period string
 		var provisional bool
 		var due sql.NullFloat64
-		if err := rows.Scan(&kind, &period, &provisional, &due); err != nil {
+		if err := rows.Scan(&scope, &kind, &period, &provisional, &due); err != nil {
 			t.Fatal(err)
 		}
-		st, err := analytics.PeriodStatusOf(ctx, db, kind, period, run.Params, run.AsOf)
+		st, err := analytics.PeriodStatusOf(ctx, db, scope, kind, period, run.Params, run.AsOf)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -270,9 +270,12 @@ WITH x AS (
     CROSS JOIN _params p
 ), w AS (
     SELECT x.*,
-           CASE WHEN mature > 0 THEN w_reply ELSE 0 END AS wr,
-           CASE WHEN mature > 0 THEN w_on_time ELSE 0 END AS wo,
-           CASE WHEN rated > 0 THEN w_satisfaction ELSE 0 END AS ws
+           -- a component counts when it can be shrunk: it has messages and
+           -- the pool has a p̄ (a 未识别 bucket alone in its pool has none,
+           -- and no score rather than a score of 0)
+           CASE WHEN mature > 0 AND reply_shrunk IS NOT NULL THEN w_reply ELSE 0 END AS wr,
+           CASE WHEN mature > 0 AND on_time_shrunk IS NOT NULL THEN w_on_time ELSE 0 END AS wo,
+           CASE WHEN rated > 0 AND satisfaction_shrunk IS NOT NULL THEN w_satisfaction ELSE 0 END AS ws
     FROM x
 )
 SELECT w.*,

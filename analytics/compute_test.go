@@ -64,7 +64,7 @@ func loadHandBoard(t *testing.T) *store.DB {
 		msg("u1", "", 0, ""),
 	}
 	l := &ingest.Loader{DB: db}
-	if _, err := l.Load(ctx, ingest.Source{Name: "t", SLADays: 2}, "hand", "", &sliceReader{recs: recs}); err != nil {
+	if _, err := l.Load(ctx, ingest.Source{Name: "t", SLADays: 2, SnapshotAt: "2025-03-31T00:00:00+08:00"}, "hand", "", &sliceReader{recs: recs}); err != nil {
 		t.Fatal(err)
 	}
 	return db

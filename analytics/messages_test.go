@@ -66,7 +66,7 @@ func loadRecordsBoard(t *testing.T) *store.DB {
 		{Raw: `{"source_id": "x9", "body": "13700001111"`, Reason: "not a valid record near 13700001111"},
 	}
 	l := &ingest.Loader{DB: db}
-	if _, err := l.Load(ctx, ingest.Source{Name: "t", SLADays: 2}, "board", "", &rowList{rows: rows}); err != nil {
+	if _, err := l.Load(ctx, ingest.Source{Name: "t", SLADays: 2, SnapshotAt: "2025-03-31T00:00:00+08:00"}, "board", "", &rowList{rows: rows}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Compute(ctx, db, DefaultParams(), time.Date(2025, 3, 31, 0, 0, 0, 0, sh)); err != nil {

@@ -1246,7 +1246,7 @@ func TestHandbook(t *testing.T) {
 		if levels != 4 || unequal != 0 {
 			t.Errorf("%d levels, %d level-periods whose received does not add up to the nation's", levels, unequal)
 		}
-		over, total, err := OverdueMessages(context.Background(), db, "county", Unattributed, 50)
+		over, total, err := OverdueMessages(context.Background(), db, China, "county", Unattributed, 50)
 		var got []string
 		for _, o := range over {
 			got = append(got, o.SourceID)

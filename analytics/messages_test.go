@@ -135,7 +135,7 @@ func TestInRegionTree(t *testing.T) {
 		{"province", "410000", "m2"}, {"city", "410100", "m2"}, {"county", "410105", ""}, {"province", "420000", "m3"},
 		{"province", Unattributed, "m4"}, {"national", "", "m2 m3 m4"},
 	} {
-		over, total, err := OverdueMessages(ctx, db, tt.level, tt.id, 10)
+		over, total, err := OverdueMessages(ctx, db, China, tt.level, tt.id, 10)
 		var got []string
 		for _, o := range over {
 			got = append(got, o.SourceID)

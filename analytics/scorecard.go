@@ -115,8 +115,12 @@ func overdueScope(level, id string) (string, []any) {
 
 // OverdueMessages lists an entity's overdue unreplied messages, oldest
 // first, and how many there are in all.
-func OverdueMessages(ctx context.Context, q Querier, level, id string, limit int) ([]Overdue, int64, error) {
+func OverdueMessages(ctx context.Context, q Querier, jurisdiction, level, id string, limit int) ([]Overdue, int64, error) {
 	scope, args := overdueScope(level, id)
+	// an entity's messages are its jurisdiction's: the nation's and 未识别
+	// of one jurisdiction never list another's
+	scope = `coalesce(s.jurisdiction, 'CN') = ? AND (` + scope + `)`
+	args = append([]any{jurisdiction}, args...)
 	from := `FROM message_facts f
 		JOIN messages m USING (source, source_id)
 		LEFT JOIN sources s ON s.name = m.source
@@ -188,7 +192,9 @@ func Categories(ctx context.Context, q Querier, scope, level, id, kind, period s
 
 // Scorecard is the officials' view of one entity in one period.
 type Scorecard struct {
-	Run          Run          `json:"run"`
+	Run Run `json:"run"`
+	// Jurisdiction is the entity's, with its sources' clocks.
+	Jurisdiction Jurisdiction `json:"jurisdiction"`
 	PeriodStatus PeriodStatus `json:"period_status"`
 	Metrics      Metrics      `json:"metrics"`
 	Average      LevelAverage `json:"level_average"`
@@ -217,6 +223,9 @@ func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Score
 	var sc Scorecard
 	level, scope, err := EntityOf(ctx, q, id)
 	if err != nil {
+		return sc, err
+	}
+	if sc.Jurisdiction, err = ResolveScope(ctx, q, scope, ""); err != nil {
 		return sc, err
 	}
 	if kind, period, err = ResolvePeriod(ctx, q, scope, kind, period); err != nil {
@@ -254,7 +263,7 @@ func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Score
 	if sc.Losses == nil {
 		sc.Losses = []Loss{}
 	}
-	if sc.Overdue, sc.OverdueTotal, err = OverdueMessages(ctx, q, level, id, OverdueLimit); err != nil {
+	if sc.Overdue, sc.OverdueTotal, err = OverdueMessages(ctx, q, scope, level, id, OverdueLimit); err != nil {
 		return sc, err
 	}
 	if sc.Categories, err = Categories(ctx, q, scope, level, id, kind, period); err != nil {

@@ -44,6 +44,8 @@ than min_n mature messages follow as 样本不足 (insufficient data), and the
 	kind := fs.String("period-kind", "", "kind of period: "+strings.Join(analytics.PeriodKinds, ", ")+" (default: implied by --period, else month)")
 	period := fs.String("period", "", "period, like 2025-03, 2025-Q1, 2025, 30d or 90d (default: the latest complete one of the kind)")
 	parent := fs.String("parent", "", "rank only the children of this region code (the cities of a province, the departments of a region)")
+	scope := fs.String("scope", "", "jurisdiction: CN, nyc, … (default: the one with the most messages)")
+	pool := fs.String("pool", "", "pool of deadline rules: 15wd, 10cd, … (default: the one with the most ranked entities)")
 	format := fs.String("format", "table", "output: table, csv or json")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -64,9 +66,9 @@ than min_n mature messages follow as 样本不足 (insufficient data), and the
 	if err != nil {
 		return err
 	}
-	q := analytics.RankingQuery{Level: *level, PeriodKind: k, Period: *period, Parent: *parent}
+	q := analytics.RankingQuery{Scope: *scope, Pool: *pool, Level: *level, PeriodKind: k, Period: *period, Parent: *parent}
 
-	db, done, err := openToRead(ctx, df, apiPath("/api/v1/rankings", "level", q.Level, "period_kind", *kind, "period", q.Period, "parent", q.Parent))
+	db, done, err := openToRead(ctx, df, apiPath("/api/v1/rankings", "scope", q.Scope, "level", q.Level, "period_kind", *kind, "period", q.Period, "parent", q.Parent, "pool", q.Pool))
 	if err != nil {
 		return err
 	}
@@ -201,7 +203,15 @@ func rankingTable(rk analytics.Ranking) string {
 	if q.Parent != "" {
 		fmt.Fprintf(&b, " under %s", q.Parent)
 	}
-	fmt.Fprintf(&b, " · %s %s · as of %s\n", q.PeriodKind, q.Period, asOf(rk.Run))
+	fmt.Fprintf(&b, " · %s %s · %s (%s)\n", q.PeriodKind, q.Period, rk.Jurisdiction.NameEn, rk.Jurisdiction.Code)
+	b.WriteString(clockLines(rk.Jurisdiction))
+	if len(rk.Pools) > 1 {
+		fmt.Fprintf(&b, "Pool %s (ranked only against the same deadline rules); other pools:", q.Pool)
+		for _, pl := range rk.Pools[1:] {
+			fmt.Fprintf(&b, " %s (%d ranked)", pl.Pool, pl.Ranked)
+		}
+		b.WriteString(" (--pool shows one)\n")
+	}
 	b.WriteString(provisionalLine(rk.PeriodStatus, rk.Run.Params))
 	fmt.Fprintf(&b, "Methodology: weights reply %g, on-time %g, satisfaction %g (renormalised over the rates available) · m = %g · min_n = %d · w_basic = %g\n",
 		p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.M, p.MinN, p.WeightBasic)
@@ -238,12 +248,27 @@ func rankingTable(rk analytics.Ranking) string {
 	return b.String()
 }
 
-// shanghai is the time zone the data is shown in (China has had no daylight
-// saving time since 1991).
-var shanghai = time.FixedZone("UTC+8", 8*60*60)
-
-func asOf(r analytics.Run) string {
-	return r.AsOf.In(shanghai).Format("2006-01-02 15:04 UTC+8")
+// clockLines say, per source of a jurisdiction, when its data is as of
+// (in its own zone) and how that was decided: figures count against it,
+// not against the time they were loaded.
+func clockLines(j analytics.Jurisdiction) string {
+	var b strings.Builder
+	for _, c := range j.Sources {
+		at := "unknown"
+		if c.AsOf != nil {
+			loc, err := time.LoadLocation(c.TimeZone)
+			if err != nil {
+				loc = time.UTC
+			}
+			at = c.AsOf.In(loc).Format("2006-01-02 15:04 MST")
+		}
+		fmt.Fprintf(&b, "Source %s: data as of %s", c.Source, at)
+		if c.AsOfRule != "" {
+			fmt.Fprintf(&b, " (%s)", c.AsOfRule)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // displayName is the Chinese name, with the English one in parentheses when
@@ -261,6 +286,8 @@ func rankChange(m analytics.Metrics) string {
 	switch {
 	case m.Rank == nil:
 		return ""
+	case m.RankChange == nil && m.RankChangeNote != nil:
+		return strings.ReplaceAll(*m.RankChangeNote, "_", " ")
 	case m.RankChange == nil:
 		return "new"
 	case *m.RankChange > 0:

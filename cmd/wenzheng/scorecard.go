@@ -97,7 +97,8 @@ func scorecardHead(b *strings.Builder, sc analytics.Scorecard) {
 	if m.NameEn != "" && m.NameEn != m.Name {
 		b.WriteString(m.NameEn + "\n")
 	}
-	fmt.Fprintf(b, "%s %s%s · as of %s\n", m.PeriodKind, m.Period, periodDays(m), asOf(sc.Run))
+	fmt.Fprintf(b, "%s %s%s · %s (%s)\n", m.PeriodKind, m.Period, periodDays(m), sc.Jurisdiction.NameEn, sc.Jurisdiction.Code)
+	b.WriteString(clockLines(sc.Jurisdiction))
 	b.WriteString(provisionalLine(sc.PeriodStatus, sc.Run.Params))
 	switch {
 	case m.Rank != nil:
@@ -163,7 +164,8 @@ func scorecardOverdue(b *strings.Builder, sc analytics.Scorecard) {
 		t := texttable.New("llrll")
 		t.Row("POSTED", "DEADLINE", "OVERDUE", "TITLE", "SOURCE/ID")
 		for _, o := range shown {
-			t.Row(o.PostedAt.In(shanghai).Format(time.DateOnly), o.DeadlineAt.In(shanghai).Format(time.DateOnly),
+			// local dates of the source, as the thread shows them
+			t.Row(o.PostedAt.In(analytics.Zone(o.TimeZone)).Format(time.DateOnly), o.DeadlineDay,
 				fmt.Sprintf("%d d", o.DaysOverdue), texttable.Truncate(strings.Join(strings.Fields(o.Title), " "), titleW), o.Source+"/"+o.SourceID)
 		}
 		b.WriteString(t.Render("  "))

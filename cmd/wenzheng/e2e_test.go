@@ -163,7 +163,7 @@ func TestHomePageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"全国概况", "回复率", "按时回复率", "满意率", "数据更新于", "演示数据", "红榜", "黑榜", "全国走势"} {
+	for _, want := range []string{"全国概况", "回复率", "按时回复率", "满意率", "指标计算于", "演示数据", "红榜", "黑榜", "全国走势"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("home page lacks %q", want)
 		}
@@ -175,7 +175,7 @@ func TestHomePageInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	text, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-	for _, want := range []string{"Nationwide", "Reply rate", "Demo data", "Data updated"} {
+	for _, want := range []string{"Nationwide", "Reply rate", "Demo data", "Figures computed"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("English page lacks %q", want)
 		}

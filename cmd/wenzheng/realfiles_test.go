@@ -226,7 +226,6 @@ func getText(t *testing.T, url string) string {
 	return string(b)
 }
 
-
 // hasHan reports whether s holds a Chinese character.
 func hasHan(s string) bool {
 	for _, r := range s {

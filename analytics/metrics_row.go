@@ -85,8 +85,8 @@ type Metrics struct {
 
 // metricsSelect reads Metrics rows; callers add WHERE and ORDER BY.
 const metricsSelect = `SELECT m.jurisdiction, m.level, m.entity_id, coalesce(m.parent_id, ''),
-	CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN '全国' ELSE j.name || '全域' END, m.entity_id) ELSE coalesce(r.name, d.name, m.entity_id) END,
-	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN 'Nationwide' ELSE 'All of ' || j.name_en END, m.entity_id) ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) END,
+	CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN '全国' ELSE j.name || '全域' END, m.entity_id) ELSE coalesce(r.name, d.name, m.entity_id) || CASE WHEN `+ambiguous+` THEN ' (' || up.name || ')' ELSE '' END END,
+	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN 'Nationwide' ELSE 'All of ' || j.name_en END, m.entity_id) ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) || CASE WHEN `+ambiguous+` THEN ' (' || coalesce(up.name_en, up.name) || ')' ELSE '' END END,
 	m.period_kind, m.period, strftime(m.period_start, '%Y-%m-%d'), strftime(m.period_end, '%Y-%m-%d'), m.pool,
 	m.received, m.deleted, m.mature, m.replied, m.on_time, m.overdue_open, m.rated, m.satisfied, m.basic, m.unsatisfied,
 	m.reply_rate, m.reply_lo, m.reply_hi, m.on_time_rate, m.on_time_lo, m.on_time_hi,
@@ -101,7 +101,16 @@ FROM metrics m
 LEFT JOIN regions r ON m.level IN ('province', 'city', 'county') AND r.region_code = m.entity_id
 LEFT JOIN departments d ON m.level = 'department' AND d.department_id = m.entity_id
 LEFT JOIN jurisdictions j ON m.level = 'national' AND j.code = m.entity_id
+LEFT JOIN regions up ON up.region_code = coalesce(r.parent_code, d.region_code)
 `
+
+// ambiguous is whether the entity's name is another's too, at its level
+// (市中区 is a district of 济南, of 枣庄 and of others; 公安局 a department
+// of many regions): then its name carries its parent's, 市中区 (济南市),
+// on every page, chart and table alike.
+const ambiguous = `up.name IS NOT NULL AND (
+	(r.region_code IS NOT NULL AND EXISTS (SELECT 1 FROM regions x WHERE x.name = r.name AND x.level = r.level AND x.region_code <> r.region_code))
+	OR (d.department_id IS NOT NULL AND EXISTS (SELECT 1 FROM departments x WHERE x.name = d.name AND x.department_id <> d.department_id)))`
 
 func scanMetrics(rows *sql.Rows) ([]Metrics, error) {
 	defer rows.Close()

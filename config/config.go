@@ -56,6 +56,10 @@ type Config struct {
 	// https://wenzheng.example.org/. When it is https, cookies are marked
 	// Secure; empty: the site is assumed to be served over plain HTTP.
 	PublicURL string `json:"public_url,omitempty"`
+	// DefaultScope is the jurisdiction (CN, nyc, …) pages, the API and the
+	// CLI show when none is asked for; empty: the one with the most
+	// messages.
+	DefaultScope string `json:"default_scope,omitempty"`
 	// Limits bound what one input file may cost to read (sizes in bytes,
 	// counts of rows); a key left out keeps its default (see ingest.Limits).
 	Limits ingest.Limits `json:"limits"`

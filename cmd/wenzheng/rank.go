@@ -44,7 +44,7 @@ than min_n mature messages follow as 样本不足 (insufficient data), and the
 	kind := fs.String("period-kind", "", "kind of period: "+strings.Join(analytics.PeriodKinds, ", ")+" (default: implied by --period, else month)")
 	period := fs.String("period", "", "period, like 2025-03, 2025-Q1, 2025, 30d or 90d (default: the latest complete one of the kind)")
 	parent := fs.String("parent", "", "rank only the children of this region code (the cities of a province, the departments of a region)")
-	scope := fs.String("scope", "", "jurisdiction: CN, nyc, … (default: the one with the most messages)")
+	scope := fs.String("scope", "", "jurisdiction: CN, nyc, … (default: default_scope of the config, else the one with the most messages)")
 	pool := fs.String("pool", "", "pool of deadline rules: 15wd, 10cd, … (default: the one with the most ranked entities)")
 	format := fs.String("format", "table", "output: table, csv or json")
 	if err := fs.Parse(args); err != nil {
@@ -65,6 +65,14 @@ than min_n mature messages follow as 样本不足 (insufficient data), and the
 	k, err := periodFlags(*kind, *period)
 	if err != nil {
 		return err
+	}
+	if *scope == "" {
+		// the configured default, as the site shows it
+		cfg, err := df.load()
+		if err != nil {
+			return err
+		}
+		*scope = cfg.DefaultScope
 	}
 	q := analytics.RankingQuery{Scope: *scope, Pool: *pool, Level: *level, PeriodKind: k, Period: *period, Parent: *parent}
 

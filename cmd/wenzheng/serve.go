@@ -100,7 +100,7 @@ func newSite(ctx context.Context, cfg config.Config, job *pipeline.Job) (httpSer
 	}
 	return site.New(site.Config{
 		DB: job.Env.DB, Log: job.Env.Log, AdminToken: cfg.AdminToken,
-		ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(),
+		ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(), DefaultScope: cfg.DefaultScope,
 		Timeouts: site.Timeouts{Page: page, Download: download, Extract: extract},
 		StartJob: func() error {
 			err := job.Start(ctx)

@@ -85,8 +85,8 @@ type Metrics struct {
 
 // metricsSelect reads Metrics rows; callers add WHERE and ORDER BY.
 const metricsSelect = `SELECT m.jurisdiction, m.level, m.entity_id, coalesce(m.parent_id, ''),
-	CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN '全国' ELSE j.name || '全域' END, m.entity_id) ELSE coalesce(r.name, d.name, m.entity_id) || CASE WHEN `+ambiguous+` THEN ' (' || up.name || ')' ELSE '' END END,
-	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN 'Nationwide' ELSE 'All of ' || j.name_en END, m.entity_id) ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) || CASE WHEN `+ambiguous+` THEN ' (' || coalesce(up.name_en, up.name) || ')' ELSE '' END END,
+	CASE WHEN m.entity_id = '_unattributed' THEN '未识别' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN '全国' ELSE j.name || '全域' END, m.entity_id) ELSE coalesce(r.name, d.name, m.entity_id) || CASE WHEN ` + ambiguous + ` THEN ' (' || up.name || ')' ELSE '' END END,
+	CASE WHEN m.entity_id = '_unattributed' THEN 'Unattributed' WHEN m.level = 'national' THEN coalesce(CASE WHEN m.entity_id = 'CN' THEN 'Nationwide' ELSE 'All of ' || j.name_en END, m.entity_id) ELSE coalesce(r.name_en, d.name_en, r.name, d.name, m.entity_id) || CASE WHEN ` + ambiguous + ` THEN ' (' || coalesce(up.name_en, up.name) || ')' ELSE '' END END,
 	m.period_kind, m.period, strftime(m.period_start, '%Y-%m-%d'), strftime(m.period_end, '%Y-%m-%d'), m.pool,
 	m.received, m.deleted, m.mature, m.replied, m.on_time, m.overdue_open, m.rated, m.satisfied, m.basic, m.unsatisfied,
 	m.reply_rate, m.reply_lo, m.reply_hi, m.on_time_rate, m.on_time_lo, m.on_time_hi,

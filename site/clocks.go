@@ -1,6 +1,8 @@
 package site
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
@@ -72,4 +74,54 @@ func scopeChoices(l string, js []analytics.Jurisdiction, current string, link fu
 		out = append(out, choice{j.Code, pick(l, j.Name, j.NameEn), link(j.Code), j.Code == current})
 	}
 	return out
+}
+
+// levelLabel names a level as the jurisdiction does (New York's top tier
+// is its boroughs), else by the site's words.
+func levelLabel(l string, j analytics.Jurisdiction, level string) string {
+	if t, ok := j.TierOf(level); ok && level != "department" {
+		return pick(l, t.Zh, t.En)
+	}
+	return T(l, "level."+level)
+}
+
+// levelChoices are the level tabs of a jurisdiction: only the levels it
+// has (and the current one, so a link never leads nowhere).
+func levelChoices(l string, j analytics.Jurisdiction, levels []string, current string, link func(level string) string) []choice {
+	var out []choice
+	for _, lv := range levels {
+		if _, ok := j.TierOf(lv); !ok && lv != current && len(j.Tiers) > 0 {
+			continue
+		}
+		out = append(out, choice{lv, levelLabel(l, j, lv), link(lv), lv == current})
+	}
+	return out
+}
+
+// poolText words a pool's deadline rules: 15wd is 15 个工作日 / 15
+// working days, 10cd 10 个自然日 / 10 calendar days, joined by + when
+// the entities' messages came under several.
+func poolText(l, pool string) string {
+	var parts []string
+	for _, rule := range strings.Split(pool, "+") {
+		n, unit := strings.TrimRight(rule, "wdc"), strings.TrimLeft(rule, "0123456789")
+		switch unit {
+		case "wd":
+			parts = append(parts, fmt.Sprintf(T(l, "pool.wd"), n))
+		case "cd":
+			parts = append(parts, fmt.Sprintf(T(l, "pool.cd"), n))
+		default:
+			parts = append(parts, rule)
+		}
+	}
+	return strings.Join(parts, " + ")
+}
+
+// rankNote words why a ranked entity has no rank change (the
+// rank_change_note of the metrics); "new" when none is recorded.
+func rankNote(l string, note *string) string {
+	if note == nil {
+		return T(l, "rank.new")
+	}
+	return T(l, "rank.note."+*note)
 }

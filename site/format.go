@@ -50,10 +50,11 @@ var funcs = template.FuncMap{
 	"name":      func(lang, zh, en string) string { return pickName(lang, zh, en) },
 	"neg":       func(n int64) int64 { return -n },
 	"i64":       func(n *int64) int64 { return *n },
+	"rankNote":  rankNote,
 	"dict":      func(lang, key string, r analytics.Rate) rateCard { return rateCard{Lang: lang, Key: key, Rate: r} },
 	"deltaArgs": func(lang string, d delta) map[string]any { return map[string]any{"Lang": lang, "D": d} },
-	"boardArgs": func(lang string, q analytics.RankingQuery, id string, rows []analytics.Metrics) map[string]any {
-		return map[string]any{"Lang": lang, "Query": q, "ID": id, "Rows": rows}
+	"boardArgs": func(lang string, q analytics.RankingQuery, levelName, id string, rows []analytics.Metrics) map[string]any {
+		return map[string]any{"Lang": lang, "Query": q, "LevelName": levelName, "ID": id, "Rows": rows}
 	},
 	"entityURL": entityURL,
 	"other":     func(lang string) string { return map[string]string{"zh": "en", "en": "zh"}[lang] },

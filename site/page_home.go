@@ -41,8 +41,10 @@ type homeView struct {
 	// Scopes switch between jurisdictions; empty when there is one.
 	Scopes []choice
 	// Whole names the jurisdiction's own row: 全国, All of New York City.
-	Whole   string
-	Changes kpiChanges
+	Whole string
+	// LevelName is the level as the jurisdiction calls it (Borough).
+	LevelName string
+	Changes   kpiChanges
 	// Trend is the national history of the period kind, oldest first,
 	// with every period of its range (nil Metrics: a gap).
 	Trend      []analytics.TrendPoint
@@ -151,17 +153,9 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	}
 	view.Scopes = scopeChoices(l, d.Jurisdictions, scope, func(code string) string { return link(code, "province", rk.Query.PeriodKind) })
 	view.Whole = pick(l, rk.Jurisdiction.WholeName, rk.Jurisdiction.WholeNameEn)
-	for _, lv := range analytics.Levels {
-		tier, ok := rk.Jurisdiction.TierOf(lv)
-		if !ok && lv != rk.Query.Level {
-			continue // the jurisdiction has no such level (New York has boroughs only)
-		}
-		label := T(l, "level."+lv)
-		if ok {
-			label = pick(l, tier.Zh, tier.En)
-		}
-		view.Levels = append(view.Levels, choice{lv, label, link(scope, lv, rk.Query.PeriodKind), lv == rk.Query.Level})
-	}
+	// only the levels the jurisdiction has: New York has boroughs only
+	view.Levels = levelChoices(l, rk.Jurisdiction, analytics.Levels, rk.Query.Level, func(lv string) string { return link(scope, lv, rk.Query.PeriodKind) })
+	view.LevelName = levelLabel(l, rk.Jurisdiction, rk.Query.Level)
 	for _, k := range analytics.PeriodKinds {
 		view.Kinds = append(view.Kinds, choice{k, T(l, "kind."+k), link(scope, rk.Query.Level, k), k == rk.Query.PeriodKind})
 	}

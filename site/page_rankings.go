@@ -35,7 +35,7 @@ var rankingsLabels = map[string][2]string{
 	"rk.below":          {"下辖", "Below"},
 	"rk.percentile":     {"百分位", "Percentile"},
 	"rk.overall":        {"全国", "overall"},
-	"rk.change_note":    {"名次变化：与上一个同类周期在全国同级中的名次相比；“新”表示上期未参与排名。每个比率下方为 95% 置信区间与样本数。", "Change: against the rank among the whole level in the previous period of the same kind; “new”: not ranked then. Under each rate: its 95% interval and n."},
+	"rk.change_note":    {"名次变化：与上一个同类周期的名次相比，仅当两期都在同一比较池排名、且两期比较池至少有一半主体相同时给出；否则注明原因（“新”：上期无留言）。每个比率下方为 95% 置信区间与样本数。", "Change: against the rank in the previous period of the same kind, given only when both were ranked in the same pool and the two pools share at least half their entities; otherwise the reason is shown (“new”: no messages then). Under each rate: its 95% interval and n."},
 	"rk.sort_by":        {"按此列排序", "Sort by this column"},
 	"rk.csv":            {"下载本表 CSV", "Download this table as CSV"},
 	"rk.csv_note":       {"与表格相同的行：参与排名的、样本不足的、未识别的。", "The same rows as the table: ranked, insufficient data, unattributed."},

@@ -52,7 +52,13 @@ type rankingsView struct {
 	Up           []rankingLink
 	Levels       []choice
 	Kinds        []choice
-	Periods      []string
+	// Scopes switch jurisdictions (none when there is one); Pools the
+	// pools of deadline rules (none when there is one); PoolNote says
+	// which rule the ranking's pool uses.
+	Scopes   []choice
+	Pools    []choice
+	PoolNote string
+	Periods  []string
 	// Hidden are the period form's other filters.
 	Hidden     []rankingField
 	PeriodText string
@@ -87,11 +93,11 @@ type rankingsPlace struct {
 // function.
 func rankingsViewOf(l string, req rankingsRequest, d rankingsData, at rankingsPlace) *rankingsView {
 	rk, parent, embed, base := d.Ranking, d.Parent, at.Embed, at.Base
-	// Links pin what was resolved: the period shown.
-	req.PeriodKind, req.Period = rk.Query.PeriodKind, rk.Query.Period
+	// Links pin what was resolved: the jurisdiction and period shown.
+	req.Scope, req.PeriodKind, req.Period = rk.Query.Scope, rk.Query.PeriodKind, rk.Query.Period
 	view := &rankingsView{Req: req, Query: rk.Query, Ranking: rk, Parent: parent, Embed: embed, HasCharts: at.Charts,
 		PageURL: req.link("/rankings/"), CSVURL: req.linkPath("/rankings/" + req.Table + ".csv")}
-	view.Heading = rankingsTitle(l, req, parent)
+	view.Heading = rankingsTitle(l, req, parent, rk.Jurisdiction)
 	view.PeriodText = rankingPeriodLabel(l, req.PeriodKind, req.Period)
 	view.Provisional = provisionalNote(l, rk.PeriodStatus, rk.Run.Params)
 	if embed != "" {
@@ -112,11 +118,32 @@ func rankingsViewOf(l string, req rankingsRequest, d rankingsData, at rankingsPl
 
 	// Tabs and the period form keep the other filters.
 	if req.Table == "regions" {
-		for _, lv := range regionLevels {
-			t := req
-			t.Level, t.Parent = lv, ""
-			view.Levels = append(view.Levels, choice{lv, T(l, "level."+lv), t.link("/rankings/"), lv == req.Level && req.Parent == ""})
+		current := req.Level
+		if req.Parent != "" {
+			current = ""
 		}
+		view.Levels = levelChoices(l, rk.Jurisdiction, regionLevels, current, func(lv string) string {
+			t := req
+			t.Level, t.Parent, t.Pool = lv, "", ""
+			return t.link("/rankings/")
+		})
+	}
+	view.Scopes = scopeChoices(l, d.Jurisdictions, rk.Query.Scope, func(code string) string {
+		t := rankingsRequest{Table: req.Table, Scope: code, Level: req.Level, PeriodKind: req.PeriodKind}
+		if t.Table == "regions" {
+			t.Level = "province"
+		}
+		return t.link("/rankings/")
+	})
+	if len(rk.Pools) > 1 {
+		for _, p := range rk.Pools {
+			t := req
+			t.Pool = p.Pool
+			view.Pools = append(view.Pools, choice{p.Pool, poolText(l, p.Pool), t.link("/rankings/"), p.Pool == rk.Query.Pool})
+		}
+	}
+	if rk.Query.Pool != "" {
+		view.PoolNote = fmt.Sprintf(T(l, "pool.note"), poolText(l, rk.Query.Pool), len(rk.Ranked))
 	}
 	form := req.values()
 	form.Del("period")
@@ -154,12 +181,14 @@ func iframeCode(src string, height int, title string) string {
 
 // rankingsTitle says what a ranking shows: "2025-03 省级排行",
 // "Cities of Henan ranked, 2025-Q1".
-func rankingsTitle(l string, r rankingsRequest, parent *rankingParent) string {
+func rankingsTitle(l string, r rankingsRequest, parent *rankingParent, j analytics.Jurisdiction) string {
 	of := ""
 	if parent != nil {
 		of = fmt.Sprintf(T(l, "rk.of"), pickName(l, parent.Name, parent.NameEn))
+	} else if j.Code != "" && j.Code != analytics.China {
+		of = fmt.Sprintf(T(l, "rk.of"), pick(l, j.Name, j.NameEn))
 	}
-	return fmt.Sprintf(T(l, "rk.title"), T(l, "level."+r.Level), of, rankingPeriodLabel(l, r.PeriodKind, r.Period))
+	return fmt.Sprintf(T(l, "rk.title"), levelLabel(l, j, r.Level), of, rankingPeriodLabel(l, r.PeriodKind, r.Period))
 }
 
 // rankingPeriodLabel names a period: 2025-03 as such, a rolling window in words.

@@ -252,6 +252,9 @@ func rankTexts(l string, m analytics.Metrics, ranked int64) (rank, move, moveCla
 	}
 	rank = rankOf(l, *m.Rank, ranked)
 	switch c := m.RankChange; {
+	case c == nil && m.RankChangeNote != nil && *m.RankChangeNote != "new":
+		// not comparable: say why rather than "new"
+		move, moveClass = rankNote(l, m.RankChangeNote), "new"
 	case c == nil:
 		move, moveClass = T(l, "sc.rank_new"), "new"
 	case *c > 0:

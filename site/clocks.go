@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
 )
 
 // Every figure is counted against its source's own clock: the time its
@@ -14,30 +15,25 @@ import (
 // each in the source's own zone, so a 2022 export loaded today reads as
 // of 2022.
 
-// clockLine is one source's line of the footer.
-type clockLine struct {
-	Scope, Source string
-	AsOf          string // "" when unknown
-	Rule          string // how AsOf was chosen, in words
-	Loaded        string
-}
-
-// clockLines are the footer's lines: every source of every jurisdiction,
-// the largest jurisdiction first.
-func clockLines(l string, js []analytics.Jurisdiction) []clockLine {
-	var out []clockLine
+// clockLines are the footer's lines, one per source of every
+// jurisdiction, the largest jurisdiction first: "China · zhzw: data as of
+// 2020-01-09 11:00 (Asia/Shanghai), the latest time in the data · loaded
+// at …", times in the source's own zone.
+func clockLines(l string, js []analytics.Jurisdiction) []string {
+	var out []string
 	for _, j := range js {
 		name := pick(l, j.Name, j.NameEn)
 		for _, c := range j.Sources {
-			line := clockLine{Scope: name, Source: c.Source}
+			asOf := T(l, "clock.unknown")
 			if c.AsOf != nil {
-				line.AsOf = zoned(*c.AsOf, c.TimeZone)
+				asOf = zoned(*c.AsOf, c.TimeZone)
 			}
 			if c.AsOfRule != "" {
-				line.Rule = T(l, "clock.rule."+c.AsOfRule)
+				asOf += T(l, "clock.sep") + T(l, "clock.rule."+c.AsOfRule)
 			}
+			line := fmt.Sprintf(T(l, "clock.line"), name, c.Source, asOf)
 			if c.LoadedAt != nil {
-				line.Loaded = zoned(*c.LoadedAt, "Asia/Shanghai")
+				line += " · " + fmt.Sprintf(T(l, "clock.loaded"), zoned(*c.LoadedAt, c.TimeZone))
 			}
 			out = append(out, line)
 		}
@@ -124,4 +120,14 @@ func rankNote(l string, note *string) string {
 		return T(l, "rank.new")
 	}
 	return T(l, "rank.note."+*note)
+}
+
+// percentileMove is the change of the percentile since the previous
+// period under the same rules, " (+12)": comparable where a rank change is
+// not (pools of different size); empty when there is none.
+func percentileMove(m analytics.Metrics) string {
+	if m.PercentileChange == nil {
+		return ""
+	}
+	return " (" + numfmt.Signed(*m.PercentileChange, 0) + ")"
 }

@@ -21,7 +21,7 @@ var homeLabels = map[string][2]string{
 	"home.worst":         {"黑榜：得分最低的 10 个（并列者全列）", "Worst 10 (ties included)"},
 	"home.all":           {"全部 %d 个排名对象（不足以分出不重叠的红榜与黑榜）", "All %d ranked (too few for separate best and worst lists)"},
 	"home.full":          {"查看完整排行 →", "Full ranking →"},
-	"home.trend":         {"全国走势", "National trend"},
+	"home.trend":         {"%s走势", "%s: trend"},
 	"home.trend_note":    {"柱：留言数（左轴）；线：回复率、按时回复率、满意率（右轴，%）。首次回复中位时间见下方数据表。", "Bars: messages (left axis); lines: reply, on-time and satisfaction rates (right axis, %). The median time to first reply is in the data table below."},
 	"home.table":         {"数据表", "Data table"},
 	"home.csv":           {"下载 CSV", "Download CSV"},
@@ -44,6 +44,8 @@ type homeView struct {
 	Whole string
 	// LevelName is the level as the jurisdiction calls it (Borough).
 	LevelName string
+	// TrendTitle names the trend after the jurisdiction.
+	TrendTitle string
 	Changes   kpiChanges
 	// Trend is the national history of the period kind, oldest first,
 	// with every period of its range (nil Metrics: a gap).
@@ -153,6 +155,7 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	}
 	view.Scopes = scopeChoices(l, d.Jurisdictions, scope, func(code string) string { return link(code, "province", rk.Query.PeriodKind) })
 	view.Whole = pick(l, rk.Jurisdiction.WholeName, rk.Jurisdiction.WholeNameEn)
+	view.TrendTitle = fmt.Sprintf(T(l, "home.trend"), view.Whole)
 	// only the levels the jurisdiction has: New York has boroughs only
 	view.Levels = levelChoices(l, rk.Jurisdiction, analytics.Levels, rk.Query.Level, func(lv string) string { return link(scope, lv, rk.Query.PeriodKind) })
 	view.LevelName = levelLabel(l, rk.Jurisdiction, rk.Query.Level)
@@ -168,7 +171,7 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	}
 	view.CSVURL = "/trend.csv?" + url.Values{"scope": {scope}, "period_kind": {d.TrendKind}}.Encode()
 	if hasCharts && len(view.Trend) > 0 {
-		view.TrendChart = trendChart(l, view.Trend)
+		view.TrendChart = trendChart(l, view.TrendTitle, view.Trend)
 	}
 	return view
 }
@@ -218,7 +221,7 @@ func changes(l string, cur, prev analytics.Metrics) kpiChanges {
 // rates (lines, right axis in %) over the periods; a period without data
 // is "-" in every series, which echarts leaves empty (no bar, a break in
 // the lines).
-func trendChart(l string, trend []analytics.TrendPoint) *chart {
+func trendChart(l, title string, trend []analytics.TrendPoint) *chart {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
@@ -264,7 +267,7 @@ func trendChart(l string, trend []analytics.TrendPoint) *chart {
 	}
 	bar.SetXAxis(periods).AddSeries(T(l, "kpi.received"), received, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#c9d1d9"}))
 	bar.Overlap(line)
-	return newChart("chartTrend", 320, T(l, "home.trend"), bar)
+	return newChart("chartTrend", 320, title, bar)
 }
 
 // handleTrendCSV serves exactly the data of the trend chart and its table.

@@ -229,7 +229,7 @@ func rankingsUp(l string, r rankingsRequest, parent *rankingParent) []rankingLin
 func newRankRow(l string, r rankingsRequest, m analytics.Metrics, drill bool) rankRow {
 	row := rankRow{Metrics: m, Shown: shownRank(r, m),
 		ReplyCI: rateNote(l, m.ReplyRate), OnTimeCI: rateNote(l, m.OnTimeRate), SatCI: rateNote(l, m.SatisfactionRate),
-		Pctile: fixed(m.Percentile, 0)}
+		Pctile: fixed(m.Percentile, 0) + percentileMove(m)}
 	switch {
 	case m.EntityID == analytics.Unattributed:
 	case r.Table == "departments":

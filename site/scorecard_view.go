@@ -271,6 +271,7 @@ func rankTexts(l string, m analytics.Metrics, ranked int64) (rank, move, moveCla
 		} else {
 			percentile = "百分位 " + strconv.FormatInt(p, 10)
 		}
+		percentile += percentileMove(m)
 	}
 	return rank, move, moveClass, percentile
 }

@@ -248,7 +248,7 @@ type pageData struct {
 	Refresh   int // seconds; set while data is being prepared
 	Version   *dataVersion
 	// Clocks are the sources' "data as of" and "loaded at" (clocks.go).
-	Clocks  []clockLine
+	Clocks  []string
 	Content any
 }
 

@@ -46,7 +46,7 @@ type homeView struct {
 	LevelName string
 	// TrendTitle names the trend after the jurisdiction.
 	TrendTitle string
-	Changes   kpiChanges
+	Changes    kpiChanges
 	// Trend is the national history of the period kind, oldest first,
 	// with every period of its range (nil Metrics: a gap).
 	Trend      []analytics.TrendPoint

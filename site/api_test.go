@@ -82,7 +82,7 @@ func TestAPI(t *testing.T) {
 	}{
 		{"/api/v1/rankings?level=province", 200, "", func(t *testing.T, body string) {
 			rk := decode[analytics.Ranking](t, body)
-			if rk.Query != (analytics.RankingQuery{Level: "province", PeriodKind: "month", Period: "2025-10"}) {
+			if rk.Query != (analytics.RankingQuery{Scope: analytics.China, Pool: "15wd", Level: "province", PeriodKind: "month", Period: "2025-10"}) {
 				t.Errorf("query %+v, want the last complete month", rk.Query)
 			}
 			if len(rk.Ranked) == 0 {

@@ -31,6 +31,17 @@ func (f *fakeReader) Rankings(ctx context.Context, rq analytics.RankingQuery) (a
 	return f.rankings(ctx, rq)
 }
 
+// fakeChina is the one jurisdiction of the fake.
+var fakeChina = analytics.Jurisdiction{Code: analytics.China, Name: "中国", NameEn: "China", Country: "CN", TimeZone: "Asia/Shanghai",
+	WholeName: "全国", WholeNameEn: "Nationwide", Sources: []analytics.SourceClock{}}
+
+func (f *fakeReader) Jurisdictions(context.Context) ([]analytics.Jurisdiction, error) {
+	return []analytics.Jurisdiction{fakeChina}, nil
+}
+func (f *fakeReader) ResolveScope(context.Context, string, string) (analytics.Jurisdiction, error) {
+	return fakeChina, nil
+}
+
 // fakeSource opens the same fakeReader for every request.
 type fakeSource struct{ r *fakeReader }
 

@@ -2,6 +2,7 @@ package site
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -75,10 +76,15 @@ func scopeChoices(l string, js []analytics.Jurisdiction, current string, link fu
 // levelLabel names a level as the jurisdiction does (New York's top tier
 // is its boroughs), else by the site's words.
 func levelLabel(l string, j analytics.Jurisdiction, level string) string {
-	if t, ok := j.TierOf(level); ok && level != "department" {
-		return pick(l, t.Zh, t.En)
+	t, ok := j.TierOf(level)
+	if !ok || level == "department" || j.Code == analytics.China || j.Code == "" {
+		return T(l, "level."+level)
 	}
-	return T(l, "level."+level)
+	if l == "en" && t.En != "" {
+		// the site names levels in the plural (Provinces, Boroughs)
+		return strings.TrimSuffix(t.En, "s") + "s"
+	}
+	return pick(l, t.Zh, t.En)
 }
 
 // levelChoices are the level tabs of a jurisdiction: only the levels it
@@ -130,4 +136,12 @@ func percentileMove(m analytics.Metrics) string {
 		return ""
 	}
 	return " (" + numfmt.Signed(*m.PercentileChange, 0) + ")"
+}
+
+// withScope is v with scope= when a scope is set.
+func withScope(v url.Values, scope string) url.Values {
+	if scope != "" {
+		v.Set("scope", scope)
+	}
+	return v
 }

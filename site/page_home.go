@@ -151,7 +151,7 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	}
 	scope := rk.Query.Scope
 	link := func(scope, level, kind string) string {
-		return "/?" + url.Values{"scope": {scope}, "level": {level}, "period_kind": {kind}}.Encode()
+		return "/?" + withScope(url.Values{"level": {level}, "period_kind": {kind}}, scope).Encode()
 	}
 	view.Scopes = scopeChoices(l, d.Jurisdictions, scope, func(code string) string { return link(code, "province", rk.Query.PeriodKind) })
 	view.Whole = pick(l, rk.Jurisdiction.WholeName, rk.Jurisdiction.WholeNameEn)
@@ -162,14 +162,14 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	for _, k := range analytics.PeriodKinds {
 		view.Kinds = append(view.Kinds, choice{k, T(l, "kind."+k), link(scope, rk.Query.Level, k), k == rk.Query.PeriodKind})
 	}
-	filters := url.Values{"scope": {scope}, "period_kind": {rk.Query.PeriodKind}, "period": {rk.Query.Period}}
+	filters := withScope(url.Values{"period_kind": {rk.Query.PeriodKind}, "period": {rk.Query.Period}}, scope)
 	if rk.Query.Level == "department" {
 		view.FullURL = "/rankings/departments?" + filters.Encode()
 	} else {
 		filters.Set("level", rk.Query.Level)
 		view.FullURL = "/rankings/regions?" + filters.Encode()
 	}
-	view.CSVURL = "/trend.csv?" + url.Values{"scope": {scope}, "period_kind": {d.TrendKind}}.Encode()
+	view.CSVURL = "/trend.csv?" + withScope(url.Values{"period_kind": {d.TrendKind}}, scope).Encode()
 	if hasCharts && len(view.Trend) > 0 {
 		view.TrendChart = trendChart(l, view.TrendTitle, view.Trend)
 	}

@@ -78,9 +78,11 @@ func TestMethodologyView(t *testing.T) {
 	if !slices.Equal(v.Params, want) || v.Run.MetricRunID != 3 || !slices.Equal(v.Sources, sources) {
 		t.Errorf("view %+v", v)
 	}
-	if len(v.Items) != len(methodologyOrder) || v.Items[0].Key != "received" || v.Items[len(v.Items)-1].Key != "unattributed" ||
-		v.Items[11].Key != "score" || !strings.Contains(v.Items[11].Formula, "(k + 7·p̄) ÷ (n + 7)") ||
-		v.Items[3].Key != "maturity" || v.Items[3].Formula != "mature period ⇔ ended ∧ mature ÷ received ≥ 0.9" {
+	// jurisdiction and as_of come first: every other definition counts within one, against the other
+	if len(v.Items) != len(methodologyOrder) || v.Items[0].Key != "jurisdiction" || v.Items[1].Key != "as_of" || v.Items[len(v.Items)-1].Key != "unattributed" ||
+		v.Items[13].Key != "score" || !strings.Contains(v.Items[13].Formula, "(k + 7·p̄) ÷ (n + 7)") ||
+		v.Items[14].Key != "pool" || v.Items[16].Key != "rank_change" ||
+		v.Items[5].Key != "maturity" || v.Items[5].Formula != "mature period ⇔ ended ∧ mature ÷ received ≥ 0.9" {
 		t.Errorf("items %+v", v.Items)
 	}
 }

@@ -94,7 +94,7 @@ func parseRankingsRequest(table string, query func(key string, def ...string) st
 		if !slices.Contains(regionLevels, r.Level) {
 			return r, problem.New(problem.Invalid, "级别 %q 无效（应为 %s 之一）", "level %q: want one of %s", r.Level, strings.Join(regionLevels, ", "))
 		}
-		if r.Level == "province" && r.Parent != "" && r.Parent == r.Scope {
+		if r.Level == "province" && r.Parent != "" && (r.Parent == r.Scope || r.Scope == "" && r.Parent == analytics.China) {
 			r.Parent = "" // the jurisdiction's own code: its top tier
 		}
 		if r.Level == "province" && r.Parent != "" {

@@ -24,7 +24,7 @@ func TestRankingsPages(t *testing.T) {
 		{"provinces by default", "/rankings/regions", 200,
 			[]string{"<title>2025-10 省级排行 · 问政</title>", `content="2025-10 省级排行 · 问政"`, `<h1 id="rank-h">2025-10 省级排行</h1>`,
 				`id="ranking"`, `id="chartRanking"`, `<figure class="chart" aria-label="2025-10 省级排行 · 综合得分">`, `<a href="#ranking">`,
-				`href="/rankings/regions.csv?level=province&amp;period=2025-10&amp;period_kind=month"`,
+				`href="/rankings/regions.csv?level=province&amp;period=2025-10&amp;period_kind=month&amp;scope=CN"`,
 				`<th scope="col" class="num" aria-sort="ascending">`, `href="/regions/`, `?level=city&amp;parent=`, "样本 ", "样本不足",
 				`<summary>嵌入</summary>`, "&lt;iframe src=&#34;http://example.com/embed/rankings/regions?level=province&amp;amp;period=2025-10",
 				`<nav class="site-nav"`, `<a href="/rankings/regions" aria-current="page">`},
@@ -39,7 +39,7 @@ func TestRankingsPages(t *testing.T) {
 		{"counties of a city", "/rankings/regions?level=county&parent=130100&period_kind=year&period=2025", 200,
 			[]string{"2025 石家庄市区县排行", "全国省级排行", "河北省下辖地市", "石家庄市概况"}, []string{"下辖</th>"}},
 		{"sorted by reply rate", "/rankings/regions?sort=reply&dir=desc", 200,
-			[]string{`<th scope="col" class="num" aria-sort="descending"><a href="/rankings/regions?dir=asc&amp;level=province&amp;period=2025-10&amp;period_kind=month&amp;sort=reply"`,
+			[]string{`<th scope="col" class="num" aria-sort="descending"><a href="/rankings/regions?dir=asc&amp;level=province&amp;period=2025-10&amp;period_kind=month&amp;scope=CN&amp;sort=reply"`,
 				`name="sort" value="reply"`}, nil},
 		{"departments", "/rankings/departments?period_kind=year&period=2025", 200,
 			[]string{"<title>2025 部门排行 · 问政</title>", `href="/departments/`, "/rankings/departments.csv?period=2025&amp;period_kind=year"},
@@ -59,8 +59,8 @@ func TestRankingsPages(t *testing.T) {
 		{"CSV checks its parameters too", "/rankings/regions.csv?sort=nope", 400, nil, nil},
 		{"CSV of an unknown parent", "/rankings/regions.csv?level=city&parent=999999", 404, nil, nil},
 		{"table embed", "/embed/rankings/regions", 200,
-			[]string{`id="ranking"`, `<a href="/rankings/regions?level=province&amp;period=2025-10&amp;period_kind=month" target="_top">来源：问政</a>`,
-				"数据更新于", "演示数据", `target="_top"`, `<h1>2025-10 省级排行</h1>`, `class="rank rk compact"`},
+			[]string{`id="ranking"`, `<a href="/rankings/regions?level=province&amp;period=2025-10&amp;period_kind=month&amp;scope=CN" target="_top">来源：问政</a>`,
+				"指标计算于", "演示数据", `target="_top"`, `<h1>2025-10 省级排行</h1>`, `class="rank rk compact"`},
 			[]string{`<nav class="site-nav"`, `class="top"`, "chartRanking", "echarts.min.js", "<iframe", "dir=desc", "下辖"}},
 		{"departments embed in English", "/embed/rankings/departments?period_kind=year&period=2025&lang=en", 200,
 			[]string{"Source: Wenzheng", "Departments ranked, 2025", `id="ranking"`}, []string{`<nav class="site-nav"`}},
@@ -173,8 +173,12 @@ func TestRankingsSortedByReplyRate(t *testing.T) {
 	// The CSV has the same rows in the same order.
 	_, csvBody := get(t, app, "/rankings/regions.csv"+q)
 	records := mustParseCSV(t, csvBody)
+	col := slices.Index(records[0], "reply_rate")
+	if col < 0 {
+		t.Fatalf("the CSV has no reply_rate column: %v", records[0])
+	}
 	for i, r := range rates {
-		v, _ := strconv.ParseFloat(records[i+1][9], 64)
+		v, _ := strconv.ParseFloat(records[i+1][col], 64)
 		if got := fmt.Sprintf("%.1f", v*100); got != strconv.FormatFloat(r, 'f', 1, 64) {
 			t.Errorf("CSV row %d: reply rate %s, page %.1f", i+1, got, r)
 		}

@@ -88,10 +88,10 @@ func TestPages(t *testing.T) {
 		want, not    []string
 	}{
 		{"home in Chinese by default", "/", nil, 200,
-			[]string{`lang="zh-CN"`, "全国概况", "省级 · 排行", "演示数据", "数据更新于", `id="best"`, `id="worst"`, "红榜", "黑榜", "echarts.min.js", "chartTrend", "全国走势", "较上期", "2025-10"},
+			[]string{`lang="zh-CN"`, "全国概况", "省级 · 排行", "演示数据", "指标计算于", `id="best"`, `id="worst"`, "红榜", "黑榜", "echarts.min.js", "chartTrend", "全国走势", "较上期", "2025-10"},
 			[]string{"Nationwide", "https://"}},
 		{"home in English by query", "/?lang=en", nil, 200,
-			[]string{`lang="en"`, "Nationwide", "Provinces · ranking", "Demo data", "Data updated"}, []string{"全国概况"}},
+			[]string{`lang="en"`, "Nationwide", "Provinces · ranking", "Demo data", "Figures computed"}, []string{"全国概况"}},
 		{"English from Accept-Language", "/", []string{"Accept-Language", "en-GB,en;q=0.8"}, 200, []string{"Nationwide"}, nil},
 		{"Chinese wins in Accept-Language order", "/", []string{"Accept-Language", "zh-TW,en;q=0.5"}, 200, []string{"全国概况"}, nil},
 		{"cookie remembers English", "/", []string{"Cookie", "lang=en"}, 200, []string{"Nationwide"}, nil},

@@ -24,8 +24,9 @@ import (
 //   - Each agency is a department "nyc-" + its code in lower case (nyc-nypd),
 //     named by Agency Name, of the jurisdiction and of no region: agencies
 //     serve every borough, and a department has one region.
-//   - Category is "Complaint Type/Descriptor"; the title is the Complaint
-//     Type and the body the Descriptor.
+//   - Category and title are the Complaint Type, whole ("Noise -
+//     Street/Sidewalk" is one category: the source's category_tree is
+//     false); the body is the Descriptor.
 //   - The first reply is the earlier of Closed Date and Resolution Action
 //     Updated Date, with the Resolution Description as its text: NYC
 //     publishes no other answer time.
@@ -140,11 +141,10 @@ func (r *nyc311Reader) record(cr csvRow) (*Record, string) {
 		r.boroughs[b.Code] = true
 	}
 
+	// The Complaint Type is the category, whole: it may hold a "/" itself
+	// (Noise - Street/Sidewalk), and the Descriptor is the body already.
 	ctype, desc := get("Complaint Type"), get("Descriptor")
 	rec.Title, rec.Body, rec.Category = ctype, desc, ctype
-	if desc != "" {
-		rec.Category = ctype + "/" + desc
-	}
 
 	first := times["Closed Date"]
 	if u := times["Resolution Action Updated Date"]; u != nil && (first == nil || u.Before(*first)) {

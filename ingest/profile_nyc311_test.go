@@ -113,22 +113,22 @@ func TestNYC311RealFile(t *testing.T) {
 	}{
 		{ // Closed 12:07:46 AM, resolution updated later (12:07:53 AM): the closing is the first reply.
 			id:         "54046813",
-			want:       storedMessage{region: "nyc-manhattan", department: "nyc-nypd", status: StatusClosed, category: "Noise - Street/Sidewalk/Loud Music/Party", channel: "MOBILE", posted: utc("2022-05-01T04:00:09Z")},
+			want:       storedMessage{region: "nyc-manhattan", department: "nyc-nypd", status: StatusClosed, category: "Noise - Street/Sidewalk", channel: "MOBILE", posted: utc("2022-05-01T04:00:09Z")},
 			firstReply: "2022-05-01T04:07:46Z", closed: "2022-05-01T04:07:46Z",
 		},
 		{ // Resolution updated 02:00:21 AM, ten seconds before closing at 02:00:31 AM.
 			id:         "54047740",
-			want:       storedMessage{region: "nyc-manhattan", department: "nyc-nypd", status: StatusClosed, category: "Noise - Residential/Loud Music/Party", channel: "MOBILE", posted: utc("2022-05-01T04:01:09Z")},
+			want:       storedMessage{region: "nyc-manhattan", department: "nyc-nypd", status: StatusClosed, category: "Noise - Residential", channel: "MOBILE", posted: utc("2022-05-01T04:01:09Z")},
 			firstReply: "2022-05-01T06:00:21Z", closed: "2022-05-01T06:00:31Z",
 		},
 		{ // In Progress with a resolution at 01:20:24 AM: replied, not closed.
 			id:         "54049385",
-			want:       storedMessage{region: "nyc-bronx", department: "nyc-nypd", status: StatusReplied, category: "Noise - Residential/Loud Music/Party", channel: "ONLINE", posted: utc("2022-05-01T05:02:54Z")},
+			want:       storedMessage{region: "nyc-bronx", department: "nyc-nypd", status: StatusReplied, category: "Noise - Residential", channel: "ONLINE", posted: utc("2022-05-01T05:02:54Z")},
 			firstReply: "2022-05-01T05:20:24Z",
 		},
 		{ // In Progress, no dates at all.
 			id:   "54049402",
-			want: storedMessage{region: "nyc-bronx", department: "nyc-nypd", status: StatusOpen, category: "Noise - Residential/Loud Music/Party", channel: "ONLINE", posted: utc("2022-05-01T04:00:03Z")},
+			want: storedMessage{region: "nyc-bronx", department: "nyc-nypd", status: StatusOpen, category: "Noise - Residential", channel: "ONLINE", posted: utc("2022-05-01T04:00:03Z")},
 		},
 	}
 	for _, tt := range tests {
@@ -198,7 +198,7 @@ func TestNYC311Rules(t *testing.T) {
 	}
 
 	// An unspecified borough stays unattributed; UNKNOWN is no channel.
-	if m := mustStoredMessage(t, db, "nyc", "1"); m.region != "" || m.channel != "" || m.department != "nyc-dot" || m.status != StatusOpen || m.category != "Street Condition/Pothole" {
+	if m := mustStoredMessage(t, db, "nyc", "1"); m.region != "" || m.channel != "" || m.department != "nyc-dot" || m.status != StatusOpen || m.category != "Street Condition" {
 		t.Errorf("message 1 = %+v", m)
 	}
 	// No descriptor: the category is the complaint type alone. Standard

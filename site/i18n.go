@@ -79,6 +79,7 @@ var commonLabels = map[string][2]string{
 	"pool.wd":                {"%s 个工作日", "%s working days"},
 	"pool.cd":                {"%s 个自然日", "%s calendar days"},
 	"pool.label":             {"比较池（办理时限规则）", "Pool (deadline rule)"},
+	"sc.pool":                {"比较池：%s。名次、百分位和同级平均只与按同样办理时限计算的同辖区主体比较。", "Pool: %s. Rank, percentile and the level average compare only with entities of the jurisdiction measured under the same deadline."},
 	"pool.note":              {"只与按同样办理时限计算的主体排名：%s，%d 个参与排名。", "Ranked only against entities measured under the same deadline: %s, %d ranked."},
 	"chart.title":            {"综合得分", "Scores"},
 	"chart.unavailable":      {"图表脚本未打包进本程序（请用 make build 构建）；下表包含全部数据。", "The chart script was not bundled into this build (build with make build); the table has all the data."},

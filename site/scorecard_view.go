@@ -31,6 +31,9 @@ func scorecardViewOf(l string, r scorecardRequest, d scorecardData, hasCharts bo
 	}
 	v.KPIs = kpiCards(l, m, sc.Average, sc.OverdueTotal)
 	v.Rank, v.RankMove, v.RankMoveClass, v.Percentile = rankTexts(l, m, sc.Average.Ranked)
+	if m.Pool != "" {
+		v.PoolNote = fmt.Sprintf(T(l, "sc.pool"), poolText(l, m.Pool))
+	}
 	if !m.Eligible {
 		v.Insufficient = fmt.Sprintf(T(l, "sc.insufficient_note"), num(m.Mature), sc.Run.Params.MinN)
 	}
@@ -109,6 +112,8 @@ type scorecardView struct {
 
 	KPIs []kpiCard
 	// Rank: "第 3 名 / 共 22"; empty when the entity is not ranked.
+	// PoolNote says which deadline rule its peers were measured under.
+	PoolNote                                  string
 	Rank, RankMove, RankMoveClass, Percentile string
 	Insufficient                              string
 

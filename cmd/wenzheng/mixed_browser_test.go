@@ -85,8 +85,8 @@ func TestMixedJurisdictionsEnglishHomeInBrowser(t *testing.T) {
 	// The level tabs: New York's tier (Borough) and departments, no tier of
 	// China's in either language.
 	tabs := eval(`[...document.querySelector('nav.filters ul.tabs:not(.scopes)').querySelectorAll('a')].map(a => a.innerText.trim()).join(' | ')`)
-	if tabs != "Borough | Department" {
-		t.Errorf("NYC level tabs: %q, want Borough | Department", tabs)
+	if tabs != "Boroughs | Departments" {
+		t.Errorf("NYC level tabs: %q, want Boroughs | Departments (the site names levels in the plural)", tabs)
 	}
 	for _, cn := range []string{"省级", "地市", "区县", "Province", "City", "County"} {
 		if regexp.MustCompile(`\b` + cn + `\b`).MatchString(tabs) {

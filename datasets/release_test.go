@@ -72,7 +72,8 @@ var realFiles = []struct {
 }{
 	{testenv.SharedData("zhihuizhengwu/messages-with-replies.xlsx"), ingest.Source{Name: "zhzw", Profile: "zhihuizhengwu"}},
 	{testenv.SharedData("nyc311/nyc311-2022-05-01.csv"), ingest.Source{Name: "nyc", Profile: "nyc311", TimeZone: "America/New_York", CalendarDays: true, SLADays: 10}},
-	{testenv.SharedData("open311/sf-closed-requests-2010.json"), ingest.Source{Name: "sf", Profile: "open311", TimeZone: "America/Los_Angeles", CalendarDays: true}},
+	{testenv.SharedData("open311/sf-closed-requests-2010.json"), ingest.Source{Name: "sf", Profile: "open311", TimeZone: "America/Los_Angeles", CalendarDays: true,
+		Jurisdiction: &ingest.Jurisdiction{Code: "sf", Name: "旧金山", NameEn: "San Francisco", Country: "US"}}},
 }
 
 // mustRealDB loads the real files through their profiles.

@@ -128,23 +128,7 @@ func rankingsViewOf(l string, req rankingsRequest, d rankingsData, at rankingsPl
 			return t.link("/rankings/")
 		})
 	}
-	view.Scopes = scopeChoices(l, d.Jurisdictions, rk.Query.Scope, func(code string) string {
-		t := rankingsRequest{Table: req.Table, Scope: code, Level: req.Level, PeriodKind: req.PeriodKind}
-		if t.Table == "regions" {
-			t.Level = "province"
-		}
-		return t.link("/rankings/")
-	})
-	if len(rk.Pools) > 1 {
-		for _, p := range rk.Pools {
-			t := req
-			t.Pool = p.Pool
-			view.Pools = append(view.Pools, choice{p.Pool, poolText(l, p.Pool), t.link("/rankings/"), p.Pool == rk.Query.Pool})
-		}
-	}
-	if rk.Query.Pool != "" {
-		view.PoolNote = fmt.Sprintf(T(l, "pool.note"), poolText(l, rk.Query.Pool), len(rk.Ranked))
-	}
+	view.Scopes, view.Pools, view.PoolNote = scopeAndPools(l, req, d)
 	form := req.values()
 	form.Del("period")
 	for _, k := range slices.Sorted(maps.Keys(form)) {
@@ -278,4 +262,29 @@ func rankingColumns(l string, r rankingsRequest, links, drill bool) []sortColumn
 		out = append(out, col)
 	}
 	return out
+}
+
+// scopeAndPools are a ranking's jurisdiction switcher and pool tabs (each
+// empty when there is only one), and the sentence naming the pool's
+// deadline rule.
+func scopeAndPools(l string, req rankingsRequest, d rankingsData) (scopes, pools []choice, note string) {
+	rk := d.Ranking
+	scopes = scopeChoices(l, d.Jurisdictions, rk.Query.Scope, func(code string) string {
+		t := rankingsRequest{Table: req.Table, Scope: code, Level: req.Level, PeriodKind: req.PeriodKind}
+		if t.Table == "regions" {
+			t.Level = "province"
+		}
+		return t.link("/rankings/")
+	})
+	if len(rk.Pools) > 1 {
+		for _, p := range rk.Pools {
+			t := req
+			t.Pool = p.Pool
+			pools = append(pools, choice{p.Pool, poolText(l, p.Pool), t.link("/rankings/"), p.Pool == rk.Query.Pool})
+		}
+	}
+	if rk.Query.Pool != "" {
+		note = fmt.Sprintf(T(l, "pool.note"), poolText(l, rk.Query.Pool), len(rk.Ranked))
+	}
+	return scopes, pools, note
 }

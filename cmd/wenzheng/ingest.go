@@ -17,13 +17,14 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
 )
 
-func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("ingest", "(--source NAME | --profile PROFILE FILE...)", `Loads input files into the data directory as runs, then recomputes the metrics.
+// ingestHelp is ingest's usage text.
+func ingestHelp() string {
+	return `Loads input files into the data directory as runs, then recomputes the metrics.
 
   wenzheng ingest --config wenzheng.json --source zhengzhou
       loads the configured source's files (a file loaded before changes nothing) and its feed, if it has a url
   wenzheng ingest --profile nyc311 --name nyc 311.csv
-      loads files with a built-in profile (`+strings.Join(ingest.Profiles(), ", ")+`)
+      loads files with a built-in profile (` + strings.Join(ingest.Profiles(), ", ") + `)
   wenzheng ingest --profile open311 --name sf --tz America/Los_Angeles --jurisdiction sf \
       --jurisdiction-name 旧金山 --jurisdiction-name-en "San Francisco" --country US requests.json
       an Open311 file needs its city (the jurisdiction its regions belong to) and its time zone
@@ -35,7 +36,11 @@ Every run records rows read = inserted + updated + unchanged + rejected; rejecte
 kept with their reasons (see "wenzheng rejects RUN"). A run commits entirely or not at all.
 A file that fails is a failed run with its reason (see "wenzheng runs"); the other files
 still load and are computed, and the command then exits with status 1.
-Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`, stderr)
+Real data needs a pseudonym secret: "secret" in the config, or WENZHENG_SECRET.`
+}
+
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("ingest", "(--source NAME | --profile PROFILE FILE...)", ingestHelp(), stderr)
 	df := addDataFlags(fs)
 	sourceName := fs.String("source", "", "a source named in the config")
 	profile := fs.String("profile", "", "profile of the FILE arguments")

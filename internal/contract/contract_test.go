@@ -115,7 +115,12 @@ func TestEveryMetricsColumnReachesReaders(t *testing.T) {
 		if !schema[name] {
 			t.Errorf("metrics.%s is not in site/openapi.json's Metrics schema as %q", c, name)
 		}
-		if err == nil && !published[c] {
+		// the releases say hours in full (km_median_hours), as the API does
+		pubName := c
+		if strings.HasSuffix(c, "_h") {
+			pubName = strings.SplitN(name, ".", 2)[0]
+		}
+		if err == nil && !published[pubName] {
 			t.Errorf("metrics.%s is not published in the release's metrics_regions (datasets/tables.go)", c)
 		}
 		if notMetrics[c] {

@@ -30,10 +30,14 @@ func mustStartServer(tb testing.TB, messages int) string {
 	addr := ln.Addr().String()
 	ln.Close()
 
+	// The data directory is made before the cleanup that stops the
+	// server is registered: cleanups run last-in first-out, so it is
+	// removed only once the server (and a release it is building) stopped.
+	data := tb.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", tb.TempDir(), "--listen", addr,
+		done <- run(ctx, []string{"serve", "--data", data, "--listen", addr,
 			"--demo-messages", fmt.Sprint(messages), "--demo-seed", "42"}, io.Discard, io.Discard)
 	}()
 	tb.Cleanup(func() {

@@ -16,7 +16,7 @@ import (
 var statusLabels = map[string][2]string{
 	"st.title":          {"数据状态", "Data status"},
 	"st.fresh":          {"数据新鲜度", "Freshness"},
-	"st.metrics":        {"指标最近一次计算于 %s（北京时间），数据截至 %s。", "Metrics were last computed %s (Beijing time), with data as of %s."},
+	"st.metrics":        {"指标最近一次计算于 %s（北京时间），计入截至 %s 的载入；各数据源的数据截至时间见页末。", "Metrics were last computed %s (Beijing time), counting the loads up to %s; each source's data-as-of time is at the foot of the page."},
 	"st.no_metrics":     {"还没有计算过指标。", "No metrics have been computed yet."},
 	"st.sources":        {"数据源", "Sources"},
 	"st.no_sources":     {"还没有导入任何数据源。", "No source has been loaded yet."},

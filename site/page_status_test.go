@@ -28,7 +28,7 @@ func TestStatusShowsTheDemoRuns(t *testing.T) {
 	var v dataVersion
 	demoDB.QueryRow(`SELECT computed_at, as_of FROM metric_runs ORDER BY metric_run_id DESC LIMIT 1`).Scan(&v.ComputedAt, &v.AsOf)
 	computed, asOf = when(v.ComputedAt), when(v.AsOf)
-	want := []string{"数据状态", "指标最近一次计算于 " + computed, "数据截至 " + asOf, "<code>demo</code>", "canonical",
+	want := []string{"数据状态", "指标最近一次计算于 " + computed, "计入截至 " + asOf + " 的载入", "<code>demo</code>", "canonical",
 		">" + num(messages) + "<", "其中已删除 " + num(deleted) + " 条", "拒收的行：共 0 行"}
 	for _, r := range runs {
 		want = append(want, `<td class="num">`+num(r.RunID)+`</td><td>`+when(r.StartedAt)+`</td>`, r.Input, r.SHA256,

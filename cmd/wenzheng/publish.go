@@ -64,7 +64,7 @@ Real data is refused while pseudonyms use the default secret.`, stderr)
 	took := time.Since(start)
 
 	fmt.Fprintf(stdout, "release %s built and verified in %s: %s\n", m.ID, took.Round(time.Millisecond), filepath.Join(dir, m.ID))
-	fmt.Fprintf(stdout, "data as of %s, metric run %d", m.AsOf.Format(time.RFC3339), m.MetricRunID)
+	fmt.Fprintf(stdout, "loads up to %s, metric run %d (each source's data-as-of time is in the release's README)", m.AsOf.Format(time.RFC3339), m.MetricRunID)
 	if m.Demo {
 		fmt.Fprint(stdout, ", demo data")
 	}
@@ -108,7 +108,7 @@ func runReleases(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCREATED\tAS OF\tTABLES\tSIZE\tDEMO")
+	fmt.Fprintln(tw, "ID\tCREATED\tLOADS UP TO\tTABLES\tSIZE\tDEMO")
 	for _, m := range rels {
 		var size int64
 		for _, t := range m.Tables {

@@ -73,7 +73,7 @@ func apiHeaders(c *fiber.Ctx) error {
 // serveAPI answers a read route from one read transaction, so a response
 // never mixes two computations. Answers are cached per data version and
 // normalised query like the pages (pageCache): a second identical request
-// costs no query but the shared version probe.
+// costs no query (with the version in memory, not even the version's).
 func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		query := c.Queries()

@@ -44,6 +44,9 @@ type pageCache struct {
 	slots  buildSlots
 
 	probe versionProbe
+	// mem is the version held in memory (Config.Version); nil: every
+	// request takes it from probe.
+	mem *Version
 }
 
 // maxCachedBytes bounds the memory of cached pages and API answers.
@@ -265,13 +268,30 @@ func (c *pageCache) buildNow(ctx context.Context, key string, fn func() ([]byte,
 	if err != nil {
 		return nil, err
 	}
+	if c.mem != nil {
+		c.mem.Set(v) // committed, since a reader saw it
+	}
 	return c.put(v, key, b), nil
 }
 
 // currentVersion is the data version (metric run id) to answer a request
-// with, 0 when nothing is computed yet. See versionProbe.
+// with, 0 when nothing is computed yet: the one held in memory (Version),
+// read through the probe only until it is first known; without one, the
+// probe's (versionProbe).
 func (c *pageCache) currentVersion(ctx context.Context, read func(context.Context) (int64, error)) (int64, error) {
-	return c.probe.current(ctx, read)
+	if c.mem == nil {
+		return c.probe.current(ctx, read)
+	}
+	if v, ok := c.mem.Get(); ok {
+		return v, nil
+	}
+	v, err := c.probe.current(ctx, read)
+	if err != nil {
+		return 0, err
+	}
+	c.mem.Set(v) // a commit may have set a newer one meanwhile: Set keeps it
+	v, _ = c.mem.Get()
+	return v, nil
 }
 
 // versionProbe finds the current data version for many concurrent

@@ -28,7 +28,8 @@ type pageBuilder func(ctx context.Context, r Reader, l string, v dataVersion) (p
 
 // servePage serves an HTML page: read in one transaction, rendered once
 // per data version, language and query, then served from the cache (see
-// pageCache: a cached page costs no query of its own).
+// pageCache: with the version in memory, a cached page — or its 304 —
+// touches no database).
 // Errors of the analytics read API become 400 / 404 / 503 with their
 // messages, in the visitor's language, through handleError.
 func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {

@@ -38,7 +38,9 @@ type Reader interface {
 }
 
 // DataSource opens Readers; LatestRun is the newest computation's id
-// (0 before the first), asked on every request to key the caches.
+// (0 before the first), which keys the caches: asked once at start when
+// the site holds the version in memory (Config.Version), else at most once
+// per probeFresh for all requests.
 type DataSource interface {
 	Open(ctx context.Context) (Reader, error)
 	LatestRun(ctx context.Context) (int64, error)

@@ -52,7 +52,11 @@ type Config struct {
 	DB *store.DB
 	// Data is what pages and the API read; nil: analytics over DB.
 	Data DataSource
-	Log  *slog.Logger
+	// Version is the data version held in memory, set by whoever commits
+	// a computation (see Version); nil: the site asks Data for it, at most
+	// once per probeFresh (for a site whose data another process computes).
+	Version *Version
+	Log     *slog.Logger
 	// AdminToken enables POST /api/v1/admin/run; StartJob starts the
 	// nightly job in the background, returning ErrJobBusy if one runs.
 	AdminToken string
@@ -119,6 +123,7 @@ func newServer(cfg Config) (*Server, error) {
 		s.log = slog.Default()
 	}
 	s.timeouts = cfg.Timeouts.withDefaults()
+	s.cache.mem = cfg.Version
 	if s.data = cfg.Data; s.data == nil {
 		s.data = dbSource{cfg.DB}
 	}

@@ -32,6 +32,10 @@ type Env struct {
 	DB  *store.DB
 	Cfg config.Config
 	Log *slog.Logger
+	// MetricsCommitted, when set, is told the id of each metric run right
+	// after its commit, so a server holding the data version in memory
+	// (site.Version) switches to it without asking the database.
+	MetricsCommitted func(metricRunID int64)
 }
 
 func (e *Env) loader() *ingest.Loader {
@@ -362,6 +366,11 @@ func Recompute(ctx context.Context, e *Env) error {
 	res, err := analytics.Compute(ctx, e.DB, e.Cfg.Methodology, asOf)
 	if err != nil {
 		return err
+	}
+	// Committed: readers see the run from now on, so the site switches to
+	// it now, whatever happens to the bookkeeping below.
+	if e.MetricsCommitted != nil {
+		e.MetricsCommitted(res.MetricRunID)
 	}
 	if err := e.DB.SetMetricsInput(context.WithoutCancel(ctx), res.MetricRunID, lastRun); err != nil {
 		return err

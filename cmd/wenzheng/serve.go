@@ -37,8 +37,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 
-	job := &pipeline.Job{Env: &pipeline.Env{DB: db, Cfg: cfg, Log: log}}
-	app, err := newSite(ctx, cfg, job)
+	// The site holds the data version in memory: every computation the
+	// job commits (start-up, nightly, admin) sets it, so a cached page
+	// costs no database call.
+	version := new(site.Version)
+	job := &pipeline.Job{Env: &pipeline.Env{DB: db, Cfg: cfg, Log: log, MetricsCommitted: version.Set}}
+	app, err := newSite(ctx, cfg, job, version)
 	if err != nil {
 		return err
 	}
@@ -91,15 +95,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return serveErr
 }
 
-// newSite makes the site over the job's database; its admin endpoint
-// starts the job's nightly run with ctx.
-func newSite(ctx context.Context, cfg config.Config, job *pipeline.Job) (httpServer, error) {
+// newSite makes the site over the job's database, answering with the
+// data version the job sets; its admin endpoint starts the job's nightly
+// run with ctx.
+func newSite(ctx context.Context, cfg config.Config, job *pipeline.Job, version *site.Version) (httpServer, error) {
 	page, download, extract, err := cfg.Timeouts.Durations()
 	if err != nil {
 		return nil, err // Validate said so already
 	}
 	return site.New(site.Config{
-		DB: job.Env.DB, Log: job.Env.Log, AdminToken: cfg.AdminToken,
+		DB: job.Env.DB, Version: version, Log: job.Env.Log, AdminToken: cfg.AdminToken,
 		ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(), DefaultScope: cfg.DefaultScope,
 		Timeouts: site.Timeouts{Page: page, Download: download, Extract: extract},
 		StartJob: func() error {

@@ -77,10 +77,21 @@ func DefaultPeriod(ctx context.Context, q Querier, scope, kind string) (string, 
 	return p.String, nil
 }
 
-// periodEnded is whether a metrics row's period ended by the as_of given
-// as its second parameter: a calendar period ends at period_end (a date in
-// the time zone given as the first), a rolling window at as_of itself.
-const periodEnded = `(period_kind LIKE 'rolling%' OR period_end <= CAST(timezone(?, CAST(? AS TIMESTAMPTZ)) AS DATE))`
+// PeriodEndedSQL is whether a metrics row (alias row, "" for none) has
+// ended by the instant asOf, whose dates are those of the zone tz (SQL
+// expressions both): a calendar period ends at period_end, a rolling
+// window at as_of itself. The site and the releases' rankings.sql label
+// periods with it alike.
+func PeriodEndedSQL(row, tz, asOf string) string {
+	if row != "" {
+		row += "."
+	}
+	return `(` + row + `period_kind LIKE 'rolling%' OR ` + row + `period_end <= CAST(timezone(` + tz + `, CAST(` + asOf + ` AS TIMESTAMPTZ)) AS DATE))`
+}
+
+// periodEnded is PeriodEndedSQL with the zone and the instant as
+// parameters, in that order.
+var periodEnded = PeriodEndedSQL("", "?", "?")
 
 // PeriodStatusOf is a period's PeriodStatus, from the scope's own row: it
 // is provisional while it has not ended (a rolling window ends at as_of)

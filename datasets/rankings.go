@@ -28,12 +28,11 @@ ORDER BY ` + strings.Join(rankingsOrder, ", ")
 var rankingsOrder = []string{"jurisdiction", "level", "period_kind", "period", "pool", "rank", "entity_id"}
 
 // periodEndedSQL is analytics' test of whether a period has ended by its
-// jurisdiction's as_of (the latest of its sources', else the run's): a
-// calendar period at period_end (a date in the sources' zone), a rolling
-// window at as_of itself.
+// jurisdiction's as_of (the latest of its sources', else the run's), in
+// the sources' zone.
 var periodEndedSQL = func() string {
 	asOf, tz := analytics.ScopeClockSQL("m.jurisdiction")
-	return `(m.period_kind LIKE 'rolling%' OR m.period_end <= CAST(timezone(coalesce(` + tz + `, 'Asia/Shanghai'), coalesce(` + asOf + `, p.as_of)) AS DATE))`
+	return analytics.PeriodEndedSQL("m", "coalesce("+tz+", 'Asia/Shanghai')", "coalesce("+asOf+", p.as_of)")
 }()
 
 // rankingExprs are the SQL of the ranking's columns over _metrics m, its

@@ -23,7 +23,7 @@ import (
 func clockLines(l string, js []analytics.Jurisdiction) []string {
 	var out []string
 	for _, j := range js {
-		name := pick(l, j.Name, j.NameEn)
+		name := pickName(l, j.Name, j.NameEn)
 		for _, c := range j.Sources {
 			asOf := T(l, "clock.unknown")
 			if c.AsOf != nil {
@@ -45,19 +45,7 @@ func clockLines(l string, js []analytics.Jurisdiction) []string {
 // zoned is t in the IANA zone tz, the zone named: 2022-05-01 23:59
 // (America/New_York).
 func zoned(t time.Time, tz string) string {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc, tz = time.UTC, "UTC"
-	}
-	return t.In(loc).Format("2006-01-02 15:04") + " (" + tz + ")"
-}
-
-// pick is zh or en by language, zh when en is empty.
-func pick(l, zh, en string) string {
-	if l == "en" && en != "" {
-		return en
-	}
-	return zh
+	return t.In(analytics.Zone(tz)).Format("2006-01-02 15:04") + " (" + tz + ")"
 }
 
 // scopeChoices is the jurisdiction switcher: every scope, the current one
@@ -68,7 +56,7 @@ func scopeChoices(l string, js []analytics.Jurisdiction, current string, link fu
 	}
 	out := make([]choice, 0, len(js))
 	for _, j := range js {
-		out = append(out, choice{j.Code, pick(l, j.Name, j.NameEn), link(j.Code), j.Code == current})
+		out = append(out, choice{j.Code, pickName(l, j.Name, j.NameEn), link(j.Code), j.Code == current})
 	}
 	return out
 }
@@ -84,7 +72,7 @@ func levelLabel(l string, j analytics.Jurisdiction, level string) string {
 		// the site names levels in the plural (Provinces, Boroughs)
 		return strings.TrimSuffix(t.En, "s") + "s"
 	}
-	return pick(l, t.Zh, t.En)
+	return pickName(l, t.Zh, t.En)
 }
 
 // levelChoices are the level tabs of a jurisdiction: only the levels it

@@ -154,7 +154,7 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 		return "/?" + withScope(url.Values{"level": {level}, "period_kind": {kind}}, scope).Encode()
 	}
 	view.Scopes = scopeChoices(l, d.Jurisdictions, scope, func(code string) string { return link(code, "province", rk.Query.PeriodKind) })
-	view.Whole = pick(l, rk.Jurisdiction.WholeName, rk.Jurisdiction.WholeNameEn)
+	view.Whole = pickName(l, rk.Jurisdiction.WholeName, rk.Jurisdiction.WholeNameEn)
 	view.TrendTitle = fmt.Sprintf(T(l, "home.trend"), view.Whole)
 	// only the levels the jurisdiction has: New York has boroughs only
 	view.Levels = levelChoices(l, rk.Jurisdiction, analytics.Levels, rk.Query.Level, func(lv string) string { return link(scope, lv, rk.Query.PeriodKind) })

@@ -170,7 +170,7 @@ func rankingsTitle(l string, r rankingsRequest, parent *rankingParent, j analyti
 	if parent != nil {
 		of = fmt.Sprintf(T(l, "rk.of"), pickName(l, parent.Name, parent.NameEn))
 	} else if j.Code != "" && j.Code != analytics.China {
-		of = fmt.Sprintf(T(l, "rk.of"), pick(l, j.Name, j.NameEn))
+		of = fmt.Sprintf(T(l, "rk.of"), pickName(l, j.Name, j.NameEn))
 	}
 	return fmt.Sprintf(T(l, "rk.title"), levelLabel(l, j, r.Level), of, rankingPeriodLabel(l, r.PeriodKind, r.Period))
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
@@ -264,11 +263,7 @@ func clockLines(j analytics.Jurisdiction) string {
 	for _, c := range j.Sources {
 		at := "unknown"
 		if c.AsOf != nil {
-			loc, err := time.LoadLocation(c.TimeZone)
-			if err != nil {
-				loc = time.UTC
-			}
-			at = c.AsOf.In(loc).Format("2006-01-02 15:04 MST")
+			at = c.AsOf.In(analytics.Zone(c.TimeZone)).Format("2006-01-02 15:04 MST")
 		}
 		fmt.Fprintf(&b, "Source %s: data as of %s", c.Source, at)
 		if c.AsOfRule != "" {

@@ -18,6 +18,9 @@ var ErrJobBusy = errors.New("a run is already in progress")
 // "Authorization: Bearer <admin_token>". It answers 202 and the job runs in
 // the background; the site switches to the new data when it is done.
 func (s *Server) handleAdminRun(c *fiber.Ctx) error {
+	if s.readOnly {
+		return fiber.NewError(fiber.StatusForbidden, "this server is read-only (serve --read-only over a computed snapshot): start the run on the server that writes the database")
+	}
 	if s.adminToken == "" || s.startJob == nil {
 		return fiber.NewError(fiber.StatusNotFound, "the admin endpoint is off: set admin_token in the config")
 	}

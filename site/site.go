@@ -61,6 +61,10 @@ type Config struct {
 	// nightly job in the background, returning ErrJobBusy if one runs.
 	AdminToken string
 	StartJob   func() error
+	// ReadOnly: the site serves a snapshot another process computed
+	// (`serve --read-only`); POST /api/v1/admin/run refuses, whatever the
+	// token, since nothing here may write.
+	ReadOnly bool
 	// ReleasesDir holds the open-data releases /datasets serves
 	// (pipeline.ReleaseDir); empty: none.
 	ReleasesDir string
@@ -93,6 +97,7 @@ type Server struct {
 	cache      pageCache
 	adminToken string
 	startJob   func() error
+	readOnly   bool // Config.ReadOnly
 	releases   releaseStore
 	redactOnce sync.Once // wenzheng_redact registered in DuckDB, for Parquet extracts
 	redactErr  error
@@ -116,7 +121,7 @@ func New(cfg Config) (*fiber.App, error) {
 
 // newServer makes the Server: its templates, assets, caches and limits.
 func newServer(cfg Config) (*Server, error) {
-	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob,
+	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob, readOnly: cfg.ReadOnly,
 		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail, secureCookies: cfg.SecureCookies,
 		defaultScope: cfg.DefaultScope}
 	if s.log == nil {

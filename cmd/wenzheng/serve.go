@@ -7,8 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"strings"
 	"time"
 
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/config"
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
 	"github.com/wenzheng-transparency/wenzheng/site"
@@ -16,11 +19,14 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, demoOpts, err := serveFlags(args, stderr)
+	cfg, demoOpts, readOnly, err := serveFlags(args, stderr)
 	if err != nil {
 		return err
 	}
 	log := newLogger(stderr)
+	if readOnly {
+		return serveReadOnly(ctx, cfg, log)
+	}
 	// Everything serve starts stops with this context: a signal, or the
 	// listener failing.
 	ctx, stop := context.WithCancel(ctx)
@@ -99,41 +105,143 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // data version the job sets; its admin endpoint starts the job's nightly
 // run with ctx.
 func newSite(ctx context.Context, cfg config.Config, job *pipeline.Job, version *site.Version) (httpServer, error) {
+	sc, err := siteConfig(cfg, job.Env.DB, version, job.Env.Log)
+	if err != nil {
+		return nil, err
+	}
+	sc.AdminToken = cfg.AdminToken
+	sc.StartJob = func() error {
+		err := job.Start(ctx)
+		if errors.Is(err, pipeline.ErrBusy) || errors.Is(err, pipeline.ErrClosed) {
+			return site.ErrJobBusy
+		}
+		return err
+	}
+	return site.New(sc)
+}
+
+// siteConfig is what every site serve runs reads from the configuration.
+func siteConfig(cfg config.Config, db *store.DB, version *site.Version, log *slog.Logger) (site.Config, error) {
 	page, download, extract, err := cfg.Timeouts.Durations()
 	if err != nil {
-		return nil, err // Validate said so already
+		return site.Config{}, err // Validate said so already
 	}
-	return site.New(site.Config{
-		DB: job.Env.DB, Version: version, Log: job.Env.Log, AdminToken: cfg.AdminToken,
+	return site.Config{
+		DB: db, Version: version, Log: log,
 		ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(), DefaultScope: cfg.DefaultScope,
 		Timeouts: site.Timeouts{Page: page, Download: download, Extract: extract},
-		StartJob: func() error {
-			err := job.Start(ctx)
-			if errors.Is(err, pipeline.ErrBusy) || errors.Is(err, pipeline.ErrClosed) {
-				return site.ErrJobBusy
-			}
-			return err
-		},
-	})
+	}, nil
+}
+
+// serveReadOnly is `serve --read-only`: the web tier over an immutable
+// snapshot. One process loads, computes and publishes; any number of
+// these answer the public from the computed file (or a copy of it), each
+// stateless, so a load balancer can spread requests over them. The file
+// is opened read-only (DuckDB lets several processes do that at once, but
+// none beside a writer), so nothing here migrates, loads, computes,
+// schedules or publishes, and the admin run is refused. The data version
+// is read once, at start: the file does not change while readers hold it.
+func serveReadOnly(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	path := pipeline.DBPath(cfg.DataDir)
+	db, version, err := openSnapshot(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Each reader spills to a directory of its own: beside the database
+	// (DuckDB's default) the readers' temporary files would share names.
+	tmp, err := os.MkdirTemp("", "wenzheng-read-only-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if _, err := db.ExecContext(ctx, `SET temp_directory = '`+strings.ReplaceAll(tmp, "'", "''")+`'`); err != nil {
+		return fmt.Errorf("set the temporary directory: %w", err)
+	}
+	v := new(site.Version)
+	v.Set(version)
+	sc, err := siteConfig(cfg, db, v, log)
+	if err != nil {
+		return err
+	}
+	sc.ReadOnly = true
+	app, err := site.New(sc)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (choose another address with --listen)", cfg.Listen, err)
+	}
+	url := displayURL(ln.Addr())
+	log.Info("serving read-only", "url", url, "database", path, "data_version", version)
+	log.Info("ready", "url", url)
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	var serveErr error
+	select {
+	case serveErr = <-served:
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	drainCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := app.ShutdownWithContext(drainCtx); err != nil {
+		log.Warn("connections still open after 10 s; closing anyway", "err", err)
+	}
+	log.Info("stopped")
+	return serveErr
+}
+
+// openSnapshot opens the computed database at path read-only and reads its
+// data version (the newest metric run), saying what to do when there is
+// no such database, nothing computed in it, or a writer holding it.
+func openSnapshot(ctx context.Context, path string) (*store.DB, int64, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, 0, fmt.Errorf("%w: no database at %s: a read-only server serves one already computed; make it first "+
+			"(`wenzheng demo`, `wenzheng ingest`, or `wenzheng serve` without --read-only), then serve it read-only", errNoData, path)
+	}
+	db, err := store.OpenReadOnly(ctx, path)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, 0, fmt.Errorf("%w\n\nA read-only server needs a file no process writes: stop the writer, or serve a copy of "+
+			"the computed database with --read-only", err)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	version, err := analytics.LatestRunID(ctx, db)
+	if err == nil && version == 0 {
+		err = fmt.Errorf("%s has no computed metrics yet: compute them first (`wenzheng ingest` or `wenzheng demo` loads and computes; "+
+			"so does one start of `wenzheng serve` without --read-only), then serve it read-only", path)
+	}
+	if err != nil {
+		db.Close()
+		return nil, 0, err
+	}
+	return db, version, nil
 }
 
 // serveFlags reads serve's command line and the configuration it names.
-func serveFlags(args []string, stderr io.Writer) (config.Config, pipeline.DemoOptions, error) {
+func serveFlags(args []string, stderr io.Writer) (cfg config.Config, d pipeline.DemoOptions, readOnly bool, err error) {
 	fs := newFlags("serve", "[flags]", `Serves the Wenzheng site. On start it loads the configured sources' new files
 (or, with no config and an empty data directory, generates and loads demo data),
 recomputes the metrics, and serves pages at the listen address. Pages show
-"数据正在准备中" until the first load finishes. Stops cleanly on Ctrl-C / SIGTERM.`, stderr)
+"数据正在准备中" until the first load finishes. Stops cleanly on Ctrl-C / SIGTERM.
+
+With --read-only it serves a database already computed, as it is: it opens
+the file read-only and never loads, computes, schedules or publishes, so
+several such servers (behind a load balancer) can share one file.`, stderr)
 	cfgPath := fs.String("config", "", "configuration file (JSON); without one, demo data in --data")
 	dataDir := fs.String("data", "", "data directory: database, archived inputs, releases (default ./data, or data_dir from the config)")
 	listen := fs.String("listen", "", "HTTP listen address (default :8080, or listen from the config)")
 	messages := fs.Int("demo-messages", 200_000, "messages to generate when an empty data directory gets demo data")
 	seed := fs.Uint64("demo-seed", 1, "seed of the demo data")
+	ro := fs.Bool("read-only", false, "serve the computed database as it is, opened read-only: no loading, computing, schedule or releases")
 	if err := fs.Parse(args); err != nil {
-		return config.Config{}, pipeline.DemoOptions{}, err
+		return config.Config{}, pipeline.DemoOptions{}, false, err
 	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		return config.Config{}, pipeline.DemoOptions{}, err
+	if cfg, err = config.Load(*cfgPath); err != nil {
+		return config.Config{}, pipeline.DemoOptions{}, false, err
 	}
 	if *dataDir != "" {
 		cfg.DataDir = *dataDir
@@ -141,7 +249,7 @@ recomputes the metrics, and serves pages at the listen address. Pages show
 	if *listen != "" {
 		cfg.Listen = *listen
 	}
-	return cfg, pipeline.DemoOptions{Seed: *seed, Messages: *messages}, nil
+	return cfg, pipeline.DemoOptions{Seed: *seed, Messages: *messages}, *ro, nil
 }
 
 // prepareInBackground makes the data directory ready to serve

@@ -64,6 +64,7 @@ type dept struct {
 	replyProb    float64 // chance a message is ever answered
 	satisfaction float64 // baseline chance of 满意 for a prompt reply
 	followUpProb float64 // chance an unsatisfied citizen gets a second round
+	reply        string  // its first answer's text
 }
 
 // Generate builds a dataset.
@@ -177,6 +178,7 @@ func buildReference(rng *rand.Rand, ds *Dataset) []*dept {
 					satisfaction: clamp(0.62+provinceSat+rng.NormFloat64()*0.08, 0.25, 0.92),
 					followUpProb: 0.2 + rng.Float64()*0.4,
 				}
+				d.reply = "网友您好：您反映的问题已转" + d.Name + "核实办理，现答复如下：经调查，情况基本属实，我单位已责成相关责任人限期整改。感谢您对我们工作的监督。"
 				ds.Departments = append(ds.Departments, d.Department)
 				depts = append(depts, d)
 			}
@@ -232,72 +234,121 @@ var channels = []string{"留言板", "留言板", "留言板", "12345热线", "1
 var kinds = []string{"投诉", "投诉", "投诉", "求助", "求助", "建议", "咨询", "咨询", "感谢"}
 
 func message(rng *rand.Rand, i int, d *dept, cat category, posted, until time.Time) ingest.Record {
-	place := d.cityName
-	regionCode := d.RegionCode
+	th := drawThread(rng, d, &cat, posted, until)
+	return th.record()
+}
+
+// thread is one message and what happened to it up to a horizon: the
+// draws of the reply-time and rating model, before they are written as a
+// nested record (Generate) or a flat CSV row (StreamCSV).
+type thread struct {
+	d                       *dept
+	cat                     *category
+	place, regionCode       string
+	topic                   string // "subject with %s|detail"
+	sub, channel, kind      string
+	author, likes, dislikes int
+	posted                  time.Time
+	replied                 time.Time // zero: not answered by the horizon
+	rating1                 string    // "": not rated by the horizon
+	rated1                  time.Time
+	// A follow-up round, when it ended (rerated) by the horizon.
+	ask, again, rerated time.Time
+	rating2             string
+}
+
+// drawThread draws a message of d about cat posted at posted, and its
+// replies and ratings up to horizon. The order of the draws is fixed: the
+// same random stream gives the same thread.
+func drawThread(rng *rand.Rand, d *dept, cat *category, posted, horizon time.Time) thread {
+	th := thread{d: d, cat: cat, place: d.cityName, regionCode: d.RegionCode, posted: posted}
 	if len(d.counties) > 0 && rng.Float64() < 0.7 {
 		k := d.counties[rng.IntN(len(d.counties))]
-		place, regionCode = d.cityName+k.Name, k.Code
+		th.place, th.regionCode = d.cityName+k.Name, k.Code
 	}
 	ts := topics[cat.Name]
-	subject, detail, _ := strings.Cut(ts[rng.IntN(len(ts))], "|")
-	likes := int(math.Floor(rng.ExpFloat64() * 3))
-	dislikes := int(math.Floor(rng.ExpFloat64() * 0.4))
-	r := ingest.Record{
-		Channel:      channels[rng.IntN(len(channels))],
-		RegionCode:   regionCode,
-		DepartmentID: d.ID,
-		Category:     cat.Name + "/" + cat.Subs[rng.IntN(len(cat.Subs))],
-		Kind:         kinds[rng.IntN(len(kinds))],
-		Title:        fmt.Sprintf(subject, place),
-		Body:         fmt.Sprintf("尊敬的领导：您好！我是%s居民，%s希望尽快解决，谢谢！", place, detail),
-		Author:       fmt.Sprintf("网友%06d", rng.IntN(400000)),
-		PostedAt:     posted,
-		Likes:        &likes,
-		Dislikes:     &dislikes,
-	}
+	th.topic = ts[rng.IntN(len(ts))]
+	th.likes = int(math.Floor(rng.ExpFloat64() * 3))
+	th.dislikes = int(math.Floor(rng.ExpFloat64() * 0.4))
+	th.channel = channels[rng.IntN(len(channels))]
+	th.sub = cat.Subs[rng.IntN(len(cat.Subs))]
+	th.kind = kinds[rng.IntN(len(kinds))]
+	th.author = rng.IntN(400000)
 	// Harder cases (complaints) take longer; delays are log-normal.
 	median := d.medianHours
-	if r.Kind == "投诉" {
+	if th.kind == "投诉" {
 		median *= 1.3
 	}
 	if rng.Float64() >= d.replyProb {
-		return r // never answered
+		return th // never answered
 	}
 	delay := time.Duration(median * math.Exp(rng.NormFloat64()*0.9) * float64(time.Hour))
 	if delay < 20*time.Minute {
 		delay = 20 * time.Minute
 	}
 	replied := posted.Add(delay)
-	if replied.After(until) {
-		return r // not answered yet
+	if replied.After(horizon) {
+		return th // not answered yet
 	}
-	r.Replies = append(r.Replies, ingest.Reply{Seq: 1, RepliedAt: replied, DepartmentID: d.ID, Kind: ingest.ReplyOfficial,
-		Body: fmt.Sprintf("网友您好：您反映的问题已转%s核实办理，现答复如下：经调查，情况基本属实，我单位已责成相关责任人限期整改。感谢您对我们工作的监督。", d.Name)})
+	th.replied = replied
 	if rng.Float64() > 0.62 {
-		return r // not rated
+		return th // not rated
 	}
 	days := delay.Hours() / 24
 	rating := drawRating(rng, d.satisfaction-0.07*math.Log1p(days))
 	rated := replied.Add(time.Duration(1+rng.ExpFloat64()*30) * time.Hour)
-	if rated.After(until) {
-		return r
+	if rated.After(horizon) {
+		return th
 	}
-	r.Ratings = append(r.Ratings, ingest.Rating{Seq: 1, RatedAt: rated, Rating: rating})
+	th.rating1, th.rated1 = rating, rated
 	if rating != ingest.RatingUnsatisfied || rng.Float64() > d.followUpProb {
-		return r
+		return th
 	}
 	// A follow-up round: the citizen objects, the department answers again,
 	// and the citizen re-rates — often 不满意 then 满意, as on 心通桥.
 	ask := rated.Add(time.Duration(1+rng.ExpFloat64()*24) * time.Hour)
 	again := ask.Add(time.Duration(median*0.6*math.Exp(rng.NormFloat64()*0.7)) * time.Hour)
 	rerated := again.Add(time.Duration(2+rng.ExpFloat64()*24) * time.Hour)
-	if rerated.After(until) {
+	if rerated.After(horizon) {
+		return th
+	}
+	th.ask, th.again, th.rerated = ask, again, rerated
+	th.rating2 = drawRating(rng, 0.75)
+	return th
+}
+
+// record is the thread as a nested canonical record.
+func (th *thread) record() ingest.Record {
+	subject, detail, _ := strings.Cut(th.topic, "|")
+	likes, dislikes := th.likes, th.dislikes
+	r := ingest.Record{
+		Channel:      th.channel,
+		RegionCode:   th.regionCode,
+		DepartmentID: th.d.ID,
+		Category:     th.cat.Name + "/" + th.sub,
+		Kind:         th.kind,
+		Title:        fmt.Sprintf(subject, th.place),
+		Body:         fmt.Sprintf("尊敬的领导：您好！我是%s居民，%s希望尽快解决，谢谢！", th.place, detail),
+		Author:       fmt.Sprintf("网友%06d", th.author),
+		PostedAt:     th.posted,
+		Likes:        &likes,
+		Dislikes:     &dislikes,
+	}
+	if th.replied.IsZero() {
+		return r
+	}
+	r.Replies = append(r.Replies, ingest.Reply{Seq: 1, RepliedAt: th.replied, DepartmentID: th.d.ID, Kind: ingest.ReplyOfficial, Body: th.d.reply})
+	if th.rating1 == "" {
+		return r
+	}
+	r.Ratings = append(r.Ratings, ingest.Rating{Seq: 1, RatedAt: th.rated1, Rating: th.rating1})
+	if th.rating2 == "" {
 		return r
 	}
 	r.Replies = append(r.Replies,
-		ingest.Reply{Seq: 2, RepliedAt: ask, Kind: ingest.ReplyCitizenFollowUp, Body: "问题仍未解决，请再次核实。"},
-		ingest.Reply{Seq: 3, RepliedAt: again, DepartmentID: d.ID, Kind: ingest.ReplyFollowUp, Body: "经再次核实，已现场督办，问题已整改到位。"})
-	r.Ratings = append(r.Ratings, ingest.Rating{Seq: 2, RatedAt: rerated, Rating: drawRating(rng, 0.75)})
+		ingest.Reply{Seq: 2, RepliedAt: th.ask, Kind: ingest.ReplyCitizenFollowUp, Body: "问题仍未解决，请再次核实。"},
+		ingest.Reply{Seq: 3, RepliedAt: th.again, DepartmentID: th.d.ID, Kind: ingest.ReplyFollowUp, Body: "经再次核实，已现场督办，问题已整改到位。"})
+	r.Ratings = append(r.Ratings, ingest.Rating{Seq: 2, RatedAt: th.rerated, Rating: th.rating2})
 	return r
 }
 

@@ -2,7 +2,9 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -213,5 +215,23 @@ func TestNothingIsPostedAfterUntil(t *testing.T) {
 		if !r.PostedAt.Before(until) {
 			t.Fatalf("message %s posted at %s, after the demo's end %s", r.SourceID, r.PostedAt, until)
 		}
+	}
+}
+
+// TestGenerateOutputIsPinned: the streaming generator shares Generate's
+// model of a thread (drawThread); reshaping it must not change the demo
+// that tests elsewhere pin figures of. The hash is of today's output.
+func TestGenerateOutputIsPinned(t *testing.T) {
+	ds, err := Generate(Options{Seed: 7, Messages: 5000, Until: until})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "a.ndjson")
+	if err := WriteNDJSON(p, append(ds.First, ds.Second...)); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	if got := fmt.Sprintf("%x", sha256.Sum256(b)); got != "855648bf67a6b5198549bf8ce4ea96e2541cb8db4a994cef9640b5460fcefaef" {
+		t.Errorf("demo output changed: sha256 %s", got)
 	}
 }

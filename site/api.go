@@ -90,7 +90,7 @@ func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 			return err
 		}
 		key := "api " + c.Path() + "?" + queryKey(c)
-		a, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
+		a, err := s.cache.getOrBuild(ctx, version, key, func(ctx context.Context) ([]byte, int64, error) {
 			rd, err := s.data.Open(ctx)
 			if err != nil {
 				return nil, 0, err

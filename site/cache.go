@@ -135,18 +135,30 @@ func (a *answer) send(c *fiber.Ctx, weak bool) error {
 }
 
 // build is one answer being built; done is closed when a and err are set.
+// It runs under a context of its own (ctx), not its first requester's: it
+// goes on for as long as one request still waits for it, and is cancelled
+// (its DuckDB query interrupted) when the last one has gone — its deadline
+// passed or its visitor left. One visitor leaving thus never costs the
+// others waiting for the same answer a build of their own.
 type build struct {
-	done chan struct{}
-	a    *answer
-	err  error
+	done    chan struct{}
+	a       *answer
+	err     error
+	waiters int // requests waiting for it, its first requester included
+	ended   bool
+	cancel  context.CancelCauseFunc
 }
 
 // getOrBuild returns key's answer for version: from the cache, from a build
 // of the same key and version already under way, or by calling fn, which
-// reads and renders in one transaction and returns the version it read (a
-// recompute may have committed since version was probed; the answer is
-// then cached under the newer one).
-func (c *pageCache) getOrBuild(ctx context.Context, version int64, key string, fn func() ([]byte, int64, error)) (*answer, error) {
+// reads and renders in one transaction under the context it is given and
+// returns the version it read (a recompute may have committed since
+// version was probed; the answer is then cached under the newer one).
+//
+// fn runs on the first requester's goroutine (so what it captures of that
+// request stays valid), which waits for it even after its own context
+// ended while others still wait for the answer.
+func (c *pageCache) getOrBuild(ctx context.Context, version int64, key string, fn func(context.Context) ([]byte, int64, error)) (*answer, error) {
 	bkey := strconv.FormatInt(version, 10) + " " + key
 	c.mu.Lock()
 	if version <= c.version { // newer data than probed is as good
@@ -156,32 +168,70 @@ func (c *pageCache) getOrBuild(ctx context.Context, version int64, key string, f
 		}
 	}
 	if w, ok := c.building[bkey]; ok {
+		stop := c.joinLocked(ctx, bkey, w)
 		c.mu.Unlock()
 		select {
 		case <-w.done:
+			stop()
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, ctx.Err() // joinLocked's watcher lets the build go
 		}
-		// The builder's visitor may have gone away mid-build, or the
-		// builder waited too long for a slot; this one has not, so it
-		// builds for itself.
-		if !errors.Is(w.err, context.Canceled) && !errors.Is(w.err, context.DeadlineExceeded) && w.err != errBusy {
-			return w.a, w.err
+		// The builder waited too long for a slot, or was cancelled just
+		// as this one joined; this one has not, so it builds for itself.
+		if w.err != nil && (errors.Is(w.err, context.Canceled) || errors.Is(w.err, context.DeadlineExceeded) || w.err == errBusy) {
+			return c.getOrBuild(ctx, version, key, fn)
 		}
-		return c.buildNow(ctx, key, fn)
+		return w.a, w.err
 	}
 	if c.building == nil {
 		c.building = make(map[string]*build)
 	}
-	w := &build{done: make(chan struct{})}
+	bctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	if d, ok := ctx.Deadline(); ok {
+		// A bound of its own besides its waiters': twice its first
+		// visitor's time (their deadlines end it sooner when all passed).
+		var stopTimer context.CancelFunc
+		bctx, stopTimer = context.WithDeadline(bctx, d.Add(time.Until(d)))
+		defer stopTimer()
+	}
+	w := &build{done: make(chan struct{}), cancel: cancel}
 	c.building[bkey] = w
+	stop := c.joinLocked(ctx, bkey, w)
 	c.mu.Unlock()
-	w.a, w.err = c.buildNow(ctx, key, fn)
+	w.a, w.err = c.buildNow(bctx, key, fn)
+	stop()
 	c.mu.Lock()
-	delete(c.building, bkey)
+	w.ended = true
+	if c.building[bkey] == w {
+		delete(c.building, bkey)
+	}
 	c.mu.Unlock()
+	cancel(nil)
 	close(w.done)
+	if w.err != nil && ctx.Err() != nil {
+		return nil, ctx.Err() // this visitor's own end, as a waiter would see it
+	}
 	return w.a, w.err
+}
+
+// joinLocked counts one more request waiting for w; when the request's
+// context ends it stops waiting, and the last one to stop cancels the
+// build (with its own reason, so a query interrupted at a deadline says
+// so through context.Cause). The returned func is called when w is done.
+func (c *pageCache) joinLocked(ctx context.Context, bkey string, w *build) (stop func() bool) {
+	w.waiters++
+	return context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		w.waiters--
+		if w.waiters > 0 || w.ended {
+			return
+		}
+		if c.building[bkey] == w {
+			delete(c.building, bkey) // later requests start afresh
+		}
+		w.cancel(ctx.Err())
+	})
 }
 
 // maxBuilds is how many answers are built at once. A build is a DuckDB
@@ -258,13 +308,13 @@ func (s *buildSlots) releaseLocked() {
 	s.used--
 }
 
-func (c *pageCache) buildNow(ctx context.Context, key string, fn func() ([]byte, int64, error)) (*answer, error) {
+func (c *pageCache) buildNow(ctx context.Context, key string, fn func(context.Context) ([]byte, int64, error)) (*answer, error) {
 	if err := c.slots.acquire(ctx); err != nil {
 		return nil, err
 	}
 	defer c.slots.release()
 	c.builds.Add(1)
-	b, v, err := fn()
+	b, v, err := fn(ctx)
 	if err != nil {
 		return nil, err
 	}

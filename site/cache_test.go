@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
 func TestPageCacheKeepsOnlyTheCurrentVersion(t *testing.T) {
@@ -65,7 +67,7 @@ func TestConcurrentMissesBuildOnce(t *testing.T) {
 	var c pageCache
 	release := make(chan struct{})
 	building := make(chan struct{}, 1)
-	fn := func() ([]byte, int64, error) {
+	fn := func(context.Context) ([]byte, int64, error) {
 		building <- struct{}{}
 		<-release
 		return []byte("answer"), 1, nil
@@ -100,17 +102,17 @@ func TestConcurrentMissesBuildOnce(t *testing.T) {
 	}
 	// An error is answered but not kept.
 	fail := errors.New("not found")
-	if _, err := c.getOrBuild(ctx, 1, "missing", func() ([]byte, int64, error) { return nil, 0, fail }); err != fail {
+	if _, err := c.getOrBuild(ctx, 1, "missing", func(context.Context) ([]byte, int64, error) { return nil, 0, fail }); err != fail {
 		t.Errorf("err = %v", err)
 	}
-	b, err := c.getOrBuild(ctx, 1, "missing", func() ([]byte, int64, error) { return []byte("now there"), 1, nil })
+	b, err := c.getOrBuild(ctx, 1, "missing", func(context.Context) ([]byte, int64, error) { return []byte("now there"), 1, nil })
 	if err != nil || body(b) != "now there" {
 		t.Errorf("after an error: %q, %v", b, err)
 	}
 	// A builder that waited too long for a slot is not followed: the
 	// requests that waited on it build for themselves.
 	busyBuilding, giveUp := make(chan struct{}), make(chan struct{})
-	go c.getOrBuild(ctx, 1, "busy", func() ([]byte, int64, error) {
+	go c.getOrBuild(ctx, 1, "busy", func(context.Context) ([]byte, int64, error) {
 		close(busyBuilding)
 		<-giveUp
 		return nil, 0, errBusy
@@ -118,7 +120,7 @@ func TestConcurrentMissesBuildOnce(t *testing.T) {
 	<-busyBuilding
 	follower := make(chan string)
 	go func() {
-		a, err := c.getOrBuild(ctx, 1, "busy", func() ([]byte, int64, error) { return []byte("built"), 1, nil })
+		a, err := c.getOrBuild(ctx, 1, "busy", func(context.Context) ([]byte, int64, error) { return []byte("built"), 1, nil })
 		if err != nil {
 			t.Errorf("follower of a busy builder: %v", err)
 		}
@@ -130,7 +132,7 @@ func TestConcurrentMissesBuildOnce(t *testing.T) {
 		t.Errorf("follower of a busy builder got %q", got)
 	}
 	// A build that read a newer version than probed is cached under it.
-	c.getOrBuild(ctx, 1, "late", func() ([]byte, int64, error) { return []byte("v2"), 2, nil })
+	c.getOrBuild(ctx, 1, "late", func(context.Context) ([]byte, int64, error) { return []byte("v2"), 2, nil })
 	if b, ok := c.get(2, "late"); !ok || body(b) != "v2" {
 		t.Errorf("get(2) = %q, %v", b, ok)
 	}
@@ -254,5 +256,125 @@ func TestBuildSlotsServeInOrder(t *testing.T) {
 	}
 	if len(s.waiters) != 0 || s.used != maxBuilds {
 		t.Errorf("%d waiters, %d slots used; want 0 and %d", len(s.waiters), s.used, maxBuilds)
+	}
+}
+
+// TestBuildOutlivesALeavingVisitor: identical requests share one build;
+// the visitor who started it leaving (its context cancelled, as a client
+// gone or a deadline passed) does not cancel it for those still waiting,
+// who get its answer; when the last one leaves, the build's context ends
+// (which interrupts its DuckDB query) with that visitor's reason.
+func TestBuildOutlivesALeavingVisitor(t *testing.T) {
+	var c pageCache
+	started, release := make(chan struct{}), make(chan struct{})
+	var sawEnd atomic.Bool
+	fn := func(ctx context.Context) ([]byte, int64, error) {
+		close(started)
+		select {
+		case <-release:
+			return []byte("answer"), 1, nil
+		case <-ctx.Done():
+			sawEnd.Store(true)
+			return nil, 0, ctx.Err()
+		}
+	}
+	first, leave := context.WithCancel(context.Background())
+	firstErr := make(chan error, 1)
+	go func() {
+		_, err := c.getOrBuild(first, 1, "k", fn)
+		firstErr <- err
+	}()
+	<-started
+	got := make(chan string, 3)
+	for range 3 {
+		go func() {
+			a, err := c.getOrBuild(context.Background(), 1, "k", func(context.Context) ([]byte, int64, error) {
+				t.Error("a second build of the same key")
+				return nil, 0, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+			got <- body(a)
+		}()
+	}
+	time.Sleep(50 * time.Millisecond) // the three are waiting
+	leave()
+	time.Sleep(50 * time.Millisecond)
+	if sawEnd.Load() {
+		t.Fatal("the build was cancelled when its first visitor left, with three others waiting")
+	}
+	close(release)
+	for range 3 {
+		if b := <-got; b != "answer" {
+			t.Errorf("a waiting request got %q", b)
+		}
+	}
+	if err := <-firstErr; err != nil { // its answer, which no one reads
+		t.Errorf("the visitor who left got %v", err)
+	}
+	if n := c.builds.Load(); n != 1 {
+		t.Errorf("%d builds, want 1", n)
+	}
+
+	// Everyone leaves: the build's context ends, with the reason of the last.
+	ended := make(chan error, 1)
+	slow := func(ctx context.Context) ([]byte, int64, error) {
+		<-ctx.Done()
+		ended <- context.Cause(ctx)
+		return nil, 0, ctx.Err()
+	}
+	a, cancelA := context.WithCancel(context.Background())
+	b, cancelB := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancelB()
+	go c.getOrBuild(a, 1, "slow", slow)
+	time.Sleep(20 * time.Millisecond)
+	bErr := make(chan error, 1)
+	go func() {
+		_, err := c.getOrBuild(b, 1, "slow", slow)
+		bErr <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancelA()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("the abandoned build ended with %v, want the last visitor's deadline", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a build nobody waits for was not cancelled")
+	}
+	if err := <-bErr; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the waiter got %v, want its deadline", err)
+	}
+}
+
+// TestIdenticalRequestsReadOnce: through the app, identical requests that
+// arrive while their answer is being built make one read of the data
+// (a fake Reader counts them), and all get the answer.
+func TestIdenticalRequestsReadOnce(t *testing.T) {
+	var reads atomic.Int64
+	release := make(chan struct{})
+	r := &fakeReader{rankings: func(ctx context.Context, _ analytics.RankingQuery) (analytics.Ranking, error) {
+		reads.Add(1)
+		<-release
+		return analytics.Ranking{}, nil
+	}}
+	app := fakeApp(t, r, Timeouts{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, body := get(t, app, "/api/v1/rankings?level=province"); resp.StatusCode != 200 {
+				t.Errorf("%d: %s", resp.StatusCode, body)
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if n := reads.Load(); n != 1 {
+		t.Errorf("8 identical requests read the data %d times, want once", n)
 	}
 }

@@ -22,7 +22,7 @@ func TestRequestDeadline(t *testing.T) {
 		}
 		select {
 		case <-ctx.Done():
-			ended <- ctx.Err()
+			ended <- context.Cause(ctx) // why: the build it serves is shared (pageCache)
 			return analytics.Ranking{}, ctx.Err()
 		case <-time.After(20 * time.Second):
 			ended <- errors.New("never cancelled")

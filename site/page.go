@@ -44,7 +44,7 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 	l := lang(c)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	key := page + "/" + l + c.Path() + "?" + queryKey(c)
-	a, err := s.cache.getOrBuild(ctx, version, key, func() ([]byte, int64, error) {
+	a, err := s.cache.getOrBuild(ctx, version, key, func(ctx context.Context) ([]byte, int64, error) {
 		r, err := s.data.Open(ctx)
 		if err != nil {
 			return nil, 0, err

@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"compress/gzip"
+	"container/list"
 	"context"
 	"errors"
 	"hash/crc32"
@@ -24,8 +25,9 @@ import (
 //
 // The cache holds at most maxCachedBytes: every search and thread is a key
 // of its own, so a crawler must not be able to grow it without end. When
-// full, answers are simply built again (no eviction bookkeeping: the hot
-// pages were cached first).
+// full it drops the least recently used answers (before, it simply stopped
+// caching: after a crawl of new keys every later page, however hot, was
+// built on every request until the next version).
 //
 // Errors are never cached: a 400 is decided before the database is read, a
 // 404 is one indexed lookup, and the 503 before the first computation must
@@ -36,7 +38,8 @@ import (
 type pageCache struct {
 	mu       sync.Mutex
 	version  int64
-	pages    map[string]*answer
+	pages    map[string]*list.Element // key → its cached, in lru
+	lru      list.List                // of *cached, most recently used first
 	bytes    int
 	building map[string]*build // version + key → the build under way
 
@@ -52,14 +55,29 @@ type pageCache struct {
 // maxCachedBytes bounds the memory of cached pages and API answers.
 const maxCachedBytes = 64 << 20
 
+// cached is one entry of the cache.
+type cached struct {
+	key string
+	a   *answer
+}
+
 func (c *pageCache) get(version int64, key string) (*answer, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if version != c.version {
 		return nil, false
 	}
-	a, ok := c.pages[key]
-	return a, ok
+	return c.lookupLocked(key)
+}
+
+// lookupLocked finds key's answer and marks it used.
+func (c *pageCache) lookupLocked(key string) (*answer, bool) {
+	e, ok := c.pages[key]
+	if !ok {
+		return nil, false
+	}
+	c.lru.MoveToFront(e)
+	return e.Value.(*cached).a, true
 }
 
 // put caches a page or answer and returns it ready to send.
@@ -71,12 +89,18 @@ func (c *pageCache) put(version int64, key string, page []byte) *answer {
 		if version < c.version {
 			return a // a slow request built a page from older data
 		}
-		c.version, c.pages, c.bytes = version, make(map[string]*answer), 0
+		c.version, c.pages, c.bytes = version, make(map[string]*list.Element), 0
+		c.lru.Init()
 	}
-	if _, ok := c.pages[key]; ok || c.bytes+a.size() > maxCachedBytes {
+	if _, ok := c.pages[key]; ok || a.size() > maxCachedBytes {
 		return a
 	}
-	c.pages[key] = a
+	for c.bytes+a.size() > maxCachedBytes {
+		old := c.lru.Remove(c.lru.Back()).(*cached)
+		delete(c.pages, old.key)
+		c.bytes -= old.a.size()
+	}
+	c.pages[key] = c.lru.PushFront(&cached{key, a})
 	c.bytes += a.size()
 	return a
 }
@@ -162,7 +186,7 @@ func (c *pageCache) getOrBuild(ctx context.Context, version int64, key string, f
 	bkey := strconv.FormatInt(version, 10) + " " + key
 	c.mu.Lock()
 	if version <= c.version { // newer data than probed is as good
-		if a, ok := c.pages[key]; ok {
+		if a, ok := c.lookupLocked(key); ok {
 			c.mu.Unlock()
 			return a, nil
 		}

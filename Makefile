@@ -6,7 +6,7 @@ ECHARTS    := node_modules/echarts/dist/echarts.min.js
 VENDORED   := site/static/vendor/echarts.min.js
 GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*') $(shell find . -path ./node_modules -prune -o \( -name '*.sql' -o -name '*.html' -o -name '*.css' \) -print)
 
-.PHONY: run build test bench fuzz load clean assets
+.PHONY: run build test bench fuzz load load-readers clean assets
 
 run: build
 	./$(BIN) serve
@@ -41,6 +41,14 @@ bench: $(VENDORED)
 # section of BENCHMARKS.md; `go run ./internal/tools/load -h` lists the knobs.
 load: build
 	go run ./internal/tools/load -bin $(BIN) -benchmarks BENCHMARKS.md $(LOAD_FLAGS)
+
+# The web tier over one immutable snapshot: a published 100,000-message demo
+# served by 1, then 2, `wenzheng serve --read-only` processes behind an
+# nginx the tool starts on 127.0.0.1 (Debian package nginx, run in the
+# foreground with its own prefix, never as a service), cold and warm at 50
+# connections. Pass -data DIR in LOAD_FLAGS to serve a database computed already.
+load-readers: build
+	go run ./internal/tools/load -bin $(BIN) -readers 1,2 -conns 50 -messages 100000 $(LOAD_FLAGS)
 
 fuzz:
 	go test ./ingest -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime 60s

@@ -42,11 +42,15 @@ type options struct {
 	out        string
 	label      string
 	mix        string
+	// The readers mode: backend counts, nginx, the cold phase's length.
+	readers      []int
+	nginx        string
+	coldDuration time.Duration
 }
 
 func main() {
 	var o options
-	var conns, phases string
+	var conns, phases, readers string
 	flag.StringVar(&o.bin, "bin", "bin/wenzheng", "the wenzheng binary to start")
 	flag.StringVar(&o.url, "url", "", "load an already running server at this http://127.0.0.1:PORT instead of starting one (nightly phases need WENZHENG_ADMIN_TOKEN and only last -duration)")
 	flag.IntVar(&o.pid, "pid", 0, "with -url: the server's process id, for its peak RSS and CPU")
@@ -64,13 +68,19 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "also write the markdown to this file")
 	flag.StringVar(&o.mix, "mix", "site", "site: the realistic mix of pages, API calls and downloads; api: /api/v1/rankings alone")
 	flag.StringVar(&o.label, "label", "", "what was measured (a commit, a change), printed with the figures")
+	flag.StringVar(&readers, "readers", "", "the web tier's proof instead: serve one computed snapshot (-data if it holds one, else a new demo of -messages, published) "+
+		"by this many `serve --read-only` processes behind an nginx started on 127.0.0.1, e.g. 1,2; cold and warm phases at each -conns")
+	flag.StringVar(&o.nginx, "nginx", "", "with -readers: the nginx binary (default: nginx on PATH or /usr/sbin/nginx)")
+	flag.DurationVar(&o.coldDuration, "cold", 15*time.Second, "with -readers: length of the cold phase after the backends start")
 	flag.Parse()
-	for _, s := range strings.Split(conns, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > 5000 {
-			fatal(fmt.Errorf("-conns: %q is not a connection count from 1 to 5000", s))
+	var err error
+	if o.conns, err = parseCounts("-conns", conns, 5000); err != nil {
+		fatal(err)
+	}
+	if readers != "" {
+		if o.readers, err = parseCounts("-readers", readers, 8); err != nil {
+			fatal(err)
 		}
-		o.conns = append(o.conns, n)
 	}
 	for _, p := range strings.Split(phases, ",") {
 		if p = strings.TrimSpace(p); p != "idle" && p != "run" {
@@ -80,9 +90,27 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o); err != nil {
+	if len(o.readers) > 0 {
+		err = runReaders(ctx, o)
+	} else {
+		err = run(ctx, o)
+	}
+	if err != nil {
 		fatal(err)
 	}
+}
+
+// parseCounts reads a comma-separated list of counts from 1 to most.
+func parseCounts(name, list string, most int) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > most {
+			return nil, fmt.Errorf("%s: %q is not a count from 1 to %d", name, s, most)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func fatal(err error) {

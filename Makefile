@@ -50,6 +50,14 @@ load: build
 load-readers: build
 	go run ./internal/tools/load -bin $(BIN) -readers 1,2 -conns 50 -messages 100000 $(LOAD_FLAGS)
 
+# National scale (issue 13): 1 M and 10 M generated messages, ingest from
+# CSV and Parquet, full and incremental recompute, release, pages and API at
+# 50 connections warm and cold, and PostgreSQL 15 / SQLite side by side, in
+# one run. Hours at 10 M on two cores; BENCH_SCALE_FLAGS='-sizes 200000'
+# for a short one. The figures go into the Scale section of BENCHMARKS.md.
+bench-scale: build
+	go run ./internal/tools/benchscale -bin $(BIN) -benchmarks BENCHMARKS.md $(BENCH_SCALE_FLAGS)
+
 fuzz:
 	go test ./ingest -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime 60s
 	go test ./ingest -run '^$$' -fuzz '^FuzzCSVRowMapper$$' -fuzztime 60s

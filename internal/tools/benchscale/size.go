@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/pipeline"
+)
+
+// sizeResult is everything measured for one size.
+type sizeResult struct {
+	n              int
+	steps          []step
+	loadedCSV      int64 // messages in the CSV-loaded database
+	loadedParquet  int64
+	metricRows     int64 // after the full recompute
+	baselines      *baselineReport
+	baselinesError string
+	serve          *serveResult
+}
+
+func (r *sizeResult) step(name string) *step {
+	for i := range r.steps {
+		if r.steps[i].name == name {
+			return &r.steps[i]
+		}
+	}
+	return nil
+}
+
+// The steps' names, in the report's order.
+const (
+	stepGenerate      = "generate CSV"
+	stepParquet       = "convert to Parquet"
+	stepIngestCSV     = "ingest CSV"
+	stepIngestParquet = "ingest Parquet"
+	stepFull          = "full recompute"
+	stepNextDay       = "ingest next day"
+	stepIncremental   = "incremental recompute"
+	stepPublish       = "release build"
+)
+
+// ingestArgs are the bench source's (design13.md): canonical, jurisdiction
+// CN, Beijing time, deadline 15 calendar days.
+func ingestArgs(caps capabilities, dir, file string) []string {
+	args := []string{"ingest", "--data", dir, "--profile", "canonical", "--name", "bench", "--tz", "Asia/Shanghai",
+		"--sla-days", "15", "--calendar-days"}
+	if caps.noCompute {
+		args = append(args, "--no-compute")
+	}
+	return append(args, file)
+}
+
+func runSize(ctx context.Context, o options, caps capabilities, n int) (*sizeResult, error) {
+	res := &sizeResult{n: n}
+	dir := filepath.Join(o.work, fmt.Sprint(n))
+	logDir := filepath.Join(dir, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return res, err
+	}
+	in, gen, pq, err := generate(o, dir, n)
+	res.steps = append(res.steps, gen, pq)
+	if err != nil {
+		return res, err
+	}
+	dataCSV, dataParquet := filepath.Join(dir, "data-csv"), filepath.Join(dir, "data-parquet")
+	for _, d := range []string{dataCSV, dataParquet} {
+		if err := prepareDataDir(ctx, d, in.stream); err != nil {
+			return res, err
+		}
+	}
+	computeNote := ""
+	if !caps.noCompute {
+		computeNote = "includes the recompute (this binary's ingest has no --no-compute)"
+	}
+
+	// Ingest: the same rows from CSV and from Parquet, each into a fresh
+	// data directory.
+	for _, x := range []struct {
+		name, data, file string
+		loaded           *int64
+	}{{stepIngestCSV, dataCSV, in.csv, &res.loadedCSV}, {stepIngestParquet, dataParquet, in.parquet, &res.loadedParquet}} {
+		s, _, err := runChild(ctx, o.bin, logDir, x.name, ingestArgs(caps, x.data, x.file)...)
+		s.rows, s.note = n, computeNote
+		res.steps = append(res.steps, s)
+		if err != nil {
+			return res, err
+		}
+		if *x.loaded, _, err = counts(ctx, x.data); err != nil {
+			return res, err
+		}
+		if *x.loaded != int64(n) {
+			return res, fmt.Errorf("%s: %d messages in the database, %d generated", x.name, *x.loaded, n)
+		}
+	}
+	os.RemoveAll(dataParquet) // measured; the rest works on the CSV's
+
+	// Full recompute, then the baselines on the same database before the
+	// next day changes it.
+	if caps.compute {
+		s, _, err := runChild(ctx, o.bin, logDir, stepFull, "compute", "--data", dataCSV, "--full")
+		res.steps = append(res.steps, s)
+		if err != nil {
+			return res, err
+		}
+	} else {
+		res.steps = append(res.steps, step{name: stepFull, skipped: "this binary has no `wenzheng compute`: the ingest above included it"})
+	}
+	if _, res.metricRows, err = counts(ctx, dataCSV); err != nil {
+		return res, err
+	}
+	if res.metricRows == 0 {
+		return res, fmt.Errorf("no metric rows after the recompute")
+	}
+	if o.baselines {
+		full := time.Duration(0)
+		if s := res.step(stepFull); s != nil && s.skipped == "" {
+			full = s.wall
+		}
+		logf("baselines: DuckDB, SQLite, PostgreSQL 15 on %d messages", n)
+		b, err := runBaselines(ctx, baselineOptions{CSV: in.csv, DB: pipeline.DBPath(dataCSV), Work: filepath.Join(dir, "baselines"), Source: "bench", WenzhengFull: full})
+		res.baselines = &b
+		if err != nil {
+			res.baselinesError = err.Error()
+			return res, fmt.Errorf("baselines: %w", err)
+		}
+	}
+
+	// One more day: new messages, answers to open ones; then the
+	// incremental recompute.
+	s, _, err := runChild(ctx, o.bin, logDir, stepNextDay, ingestArgs(caps, dataCSV, in.next)...)
+	s.rows, s.note = in.stream.NextNew+in.stream.NextUpdated, fmt.Sprintf("%d new, %d updated; %s", in.stream.NextNew, in.stream.NextUpdated, computeNote)
+	res.steps = append(res.steps, s)
+	if err != nil {
+		return res, err
+	}
+	if caps.compute {
+		s, _, err := runChild(ctx, o.bin, logDir, stepIncremental, "compute", "--data", dataCSV)
+		res.steps = append(res.steps, s)
+		if err != nil {
+			return res, err
+		}
+	} else {
+		res.steps = append(res.steps, step{name: stepIncremental, skipped: "this binary has no `wenzheng compute`"})
+	}
+
+	s, _, err = runChild(ctx, o.bin, logDir, stepPublish, "publish", "--data", dataCSV)
+	s.bytes = dirSize(pipeline.ReleaseDir(dataCSV))
+	res.steps = append(res.steps, s)
+	if err != nil {
+		return res, err
+	}
+
+	res.serve, err = measureServe(ctx, o, dataCSV, logDir)
+	return res, err
+}

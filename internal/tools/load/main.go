@@ -45,6 +45,7 @@ type options struct {
 	// The readers mode: backend counts, nginx, the cold phase's length.
 	readers      []int
 	nginx        string
+	balance      string // roundrobin or uri
 	coldDuration time.Duration
 }
 
@@ -71,11 +72,15 @@ func main() {
 	flag.StringVar(&readers, "readers", "", "the web tier's proof instead: serve one computed snapshot (-data if it holds one, else a new demo of -messages, published) "+
 		"by this many `serve --read-only` processes behind an nginx started on 127.0.0.1, e.g. 1,2; cold and warm phases at each -conns")
 	flag.StringVar(&o.nginx, "nginx", "", "with -readers: the nginx binary (default: nginx on PATH or /usr/sbin/nginx)")
+	flag.StringVar(&o.balance, "balance", "roundrobin", "with -readers: how nginx spreads requests: roundrobin, or uri (each URL to one backend, so their caches split the URLs)")
 	flag.DurationVar(&o.coldDuration, "cold", 15*time.Second, "with -readers: length of the cold phase after the backends start")
 	flag.Parse()
 	var err error
 	if o.conns, err = parseCounts("-conns", conns, 5000); err != nil {
 		fatal(err)
+	}
+	if o.balance != "roundrobin" && o.balance != "uri" {
+		fatal(fmt.Errorf("-balance %q: want roundrobin or uri", o.balance))
 	}
 	if readers != "" {
 		if o.readers, err = parseCounts("-readers", readers, 8); err != nil {

@@ -50,6 +50,9 @@ func runReaders(ctx context.Context, o options) error {
 	// The mix is discovered from a server started for that alone, so the
 	// measured ones start with empty caches.
 	m, err := func() (*mix, error) {
+		if o.mix == "api" {
+			return apiMix(), nil
+		}
 		bs, err := startReaders(ctx, o.bin, dir, 1)
 		if err != nil {
 			return nil, err
@@ -88,7 +91,7 @@ func measureReaders(ctx context.Context, o options, nginx, dir string, m *mix, n
 	for _, b := range bs {
 		addrs = append(addrs, strings.TrimPrefix(b.url, "http://"))
 	}
-	lb, err := startNginx(ctx, nginx, addrs)
+	lb, err := startNginx(ctx, nginx, o.balance, addrs)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +298,11 @@ func nginxArgs(prefix string, extra ...string) []string {
 // loopback, where every 127.x address is local): the backends' per-client
 // search limit then sees 50 visitors, not one nginx. Responses are not
 // buffered to disk, so nothing but the prefix is written.
-func nginxConfig(prefix, listen string, backends []string) string {
+//
+// balance "uri" sends each URL to one backend (hash $request_uri
+// consistent), so the backends' page caches split the URLs between them
+// rather than each missing on them all, as round robin makes them.
+func nginxConfig(prefix, listen, balance string, backends []string) string {
 	var b strings.Builder
 	p := func(name string) string { return filepath.Join(prefix, name) }
 	fmt.Fprintf(&b, "daemon off;\nmaster_process on;\nworker_processes %d;\npid %s;\nerror_log %s warn;\n", runtime.NumCPU(), p("nginx.pid"), p("error.log"))
@@ -307,6 +314,9 @@ func nginxConfig(prefix, listen string, backends []string) string {
 		fmt.Fprintf(&b, "  %s_temp_path %s;\n", t, p(t+"_temp"))
 	}
 	b.WriteString("  upstream wenzheng {\n")
+	if balance == "uri" {
+		b.WriteString("    hash $request_uri consistent;\n")
+	}
 	for _, a := range backends {
 		fmt.Fprintf(&b, "    server %s;\n", a)
 	}
@@ -329,7 +339,7 @@ func nginxConfig(prefix, listen string, backends []string) string {
 }
 
 // startNginx starts nginx before the backends and waits until it answers.
-func startNginx(ctx context.Context, bin string, backends []string) (*balancer, error) {
+func startNginx(ctx context.Context, bin, balance string, backends []string) (*balancer, error) {
 	prefix, err := os.MkdirTemp("", "wenzheng-nginx-")
 	if err != nil {
 		return nil, err
@@ -339,7 +349,7 @@ func startNginx(ctx context.Context, bin string, backends []string) (*balancer, 
 		return nil, err
 	}
 	lb := &balancer{url: "http://127.0.0.1:" + port, prefix: prefix, done: make(chan error, 1)}
-	if err := os.WriteFile(filepath.Join(prefix, "nginx.conf"), []byte(nginxConfig(prefix, "127.0.0.1:"+port, backends)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(prefix, "nginx.conf"), []byte(nginxConfig(prefix, "127.0.0.1:"+port, balance, backends)), 0o644); err != nil {
 		return nil, err
 	}
 	lb.cmd = exec.Command(bin, nginxArgs(prefix)...)
@@ -430,6 +440,20 @@ func loadAvg() string {
 	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
+func mixName(m string) string {
+	if m == "api" {
+		return "`/api/v1/rankings` alone (every level and period kind: few URLs, so the warm phase is cache hits)"
+	}
+	return "The site's mix"
+}
+
+func balanceName(b string) string {
+	if b == "uri" {
+		return "each URL to one backend: hash $request_uri consistent"
+	}
+	return "round robin"
+}
+
 // seconds lists CPU times: "12 s + 5 s".
 func seconds(xs []float64) string {
 	var parts []string
@@ -450,20 +474,23 @@ type readersReport struct {
 func (r *readersReport) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "`make load-readers`, %s: one computed snapshot (%d demo messages, seed %d, published) served by `wenzheng serve --read-only` "+
-		"processes behind nginx (round robin, keep-alive upstream) on 127.0.0.1, %d CPUs shared by the load generator, nginx and the backends; "+
+		"processes behind nginx (%s, keep-alive upstream) on 127.0.0.1, %d CPUs shared by the load generator, nginx and the backends; "+
 		"load average before: %s. Cold: the first %s after fresh backends started (empty caches; the OS page cache of the file stays warm); "+
-		"warm: the next %s. The site's mix; a timed-out request counts at the timeout (%s).\n\n",
-		r.started.Format("2006-01-02 15:04 MST"), r.opts.messages, r.opts.seed, runtime.NumCPU(), r.loadBefore,
-		r.opts.coldDuration, r.opts.duration, r.opts.timeout)
-	b.WriteString("| backends | phase | connections | requests (URLs) | req/s | p50 | p90 | p99 | max | errors | timeouts | 429 | CPU of each backend | peak RSS of a backend | nginx CPU | load gen CPU | load avg |\n")
-	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+		"warm: the next %s. %s; a timed-out request counts at the timeout (%s).\n\n",
+		r.started.Format("2006-01-02 15:04 MST"), r.opts.messages, r.opts.seed, balanceName(r.opts.balance), runtime.NumCPU(), r.loadBefore,
+		r.opts.coldDuration, r.opts.duration, mixName(r.opts.mix), r.opts.timeout)
+	b.WriteString("| backends | phase | connections | requests (URLs) | req/s | p50 | p90 | p99 | max | errors | timeouts | 429 | CPU of each backend | peak RSS of a backend | nginx CPU | load gen CPU | load avg | p99 of first requests for a URL (n) | p99 of repeated URLs (n) |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n")
 	for _, run := range r.runs {
 		p := run.res
 		slices.Sort(p.all)
-		fmt.Fprintf(&b, "| %d | %s | %d | %d (%d) | %.0f | %s | %s | %s | %s | %d | %d | %d | %s / %.0f s | %s | %.1f s | %.0f s | %s |\n",
+		slices.Sort(p.firsts)
+		slices.Sort(p.repeats)
+		fmt.Fprintf(&b, "| %d | %s | %d | %d (%d) | %.0f | %s | %s | %s | %s | %d | %d | %d | %s / %.0f s | %s | %.1f s | %.0f s | %s | %s (%d) | %s (%d) |\n",
 			run.backends, run.phase, p.conns, len(p.all), len(p.urls), float64(len(p.all))/p.wall.Seconds(),
 			ms(percentile(p.all, 50)), ms(percentile(p.all, 90)), ms(percentile(p.all, 99)), ms(percentile(p.all, 100)),
-			p.errors, p.timeouts, p.limited, seconds(run.backendCPU), p.wall.Seconds(), mib(run.backendPeak), run.nginxCPU, p.selfCPU, p.loadAvg)
+			p.errors, p.timeouts, p.limited, seconds(run.backendCPU), p.wall.Seconds(), mib(run.backendPeak), run.nginxCPU, p.selfCPU, p.loadAvg,
+			ms(percentile(p.firsts, 99)), len(p.firsts), ms(percentile(p.repeats, 99)), len(p.repeats))
 	}
 	for _, run := range r.runs {
 		if run.res.firstErr != "" {

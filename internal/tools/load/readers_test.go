@@ -38,7 +38,7 @@ func TestParseCounts(t *testing.T) {
 // file (nginx -t).
 func TestNginxConfig(t *testing.T) {
 	prefix := t.TempDir()
-	conf := nginxConfig(prefix, "127.0.0.1:8000", []string{"127.0.0.1:9001", "127.0.0.1:9002"})
+	conf := nginxConfig(prefix, "127.0.0.1:8000", "roundrobin", []string{"127.0.0.1:9001", "127.0.0.1:9002"})
 	for _, want := range []string{
 		"daemon off;", "pid " + filepath.Join(prefix, "nginx.pid") + ";", "error_log " + filepath.Join(prefix, "error.log"),
 		"listen 127.0.0.1:8000;", "proxy_bind $remote_addr;", "proxy_pass http://wenzheng;", "keepalive ",
@@ -56,6 +56,13 @@ func TestNginxConfig(t *testing.T) {
 		if strings.Contains(conf, system) {
 			t.Errorf("config names a system path %s:\n%s", system, conf)
 		}
+	}
+	if strings.Contains(conf, "hash ") {
+		t.Errorf("round robin hashes:\n%s", conf)
+	}
+	uri := nginxConfig(prefix, "127.0.0.1:8000", "uri", []string{"127.0.0.1:9001"})
+	if !strings.Contains(uri, "hash $request_uri consistent;") {
+		t.Errorf("-balance uri does not hash the URL:\n%s", uri)
 	}
 	bin, err := exec.LookPath("nginx")
 	if err != nil {
@@ -103,7 +110,9 @@ func TestReadersMarkdown(t *testing.T) {
 		p := &phaseResult{conns: 50, wall: 10 * time.Second, status: map[int]int{200: n}, urls: map[string]bool{"/": true}}
 		for i := 0; i < n; i++ {
 			p.all = append(p.all, d)
+			p.repeats = append(p.repeats, d)
 		}
+		p.firsts = []time.Duration{10 * time.Second}
 		return p
 	}
 	r := readersReport{opts: options{messages: 1000, seed: 1, conns: []int{50}}, started: time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC),
@@ -114,7 +123,7 @@ func TestReadersMarkdown(t *testing.T) {
 	md := r.markdown()
 	for _, want := range []string{
 		"| 1 | cold | 50 | 100 (1) | 10 | 40 ms | 40 ms | 40 ms |",
-		"| 2 | warm | 50 | 2500 (1) | 250 | 3.0 ms | 3.0 ms | 3.0 ms |",
+		"| 2 | warm | 50 | 2500 (1) | 250 | 3.0 ms | 3.0 ms | 3.0 ms |", "| 10.0 s (1) | 3.0 ms (2500) |", "round robin",
 		"| 10 s / 10 s | 200 MiB |", "| 12 s + 6 s / 10 s | 100 MiB |", "1.00 1.00 1.00",
 	} {
 		if !strings.Contains(md, want) {

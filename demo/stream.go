@@ -6,9 +6,12 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/ingest"
@@ -43,7 +46,8 @@ const FlatHeader = "source_id,channel,region_code,department_id,category,kind,ti
 
 // StreamCSV writes o.Messages messages as a flat canonical CSV to main,
 // in posting order, without holding them in memory: the demo's regions,
-// bureaus, categories and reply-time model, drawn hour by hour. If next is
+// bureaus, categories and reply-time model, drawn hour by hour (the hours
+// in parallel, each from a random stream of its own). If next is
 // not nil it also gets the day after Until as the board's next export
 // would have it: the messages posted that day, and the earlier ones whose
 // first reply or latest rating changed during it.
@@ -106,41 +110,69 @@ func StreamCSV(o StreamOptions, main, next io.Writer) (*Stream, error) {
 		nw.WriteString(FlatHeader + "\n")
 	}
 	mw.WriteString(FlatHeader + "\n")
-	var row []byte
-	var offsets []int
-	id := 0
-	mainN, nextCounts := spread(weights[:nMain], o.Messages), spread(weights[nMain:], nextN)
-	for i, t := range slots {
-		inNext := i >= nMain
-		n := 0
-		if inNext {
-			n = nextCounts[i-nMain]
-		} else {
-			n = mainN[i]
-		}
-		offsets = offsets[:0]
-		for range n {
-			offsets = append(offsets, rng.IntN(3600))
+	counts := append(spread(weights[:nMain], o.Messages), spread(weights[nMain:], nextN)...)
+	firstID := make([]int, len(slots)) // ids run on in posting order
+	for i := 1; i < len(slots); i++ {
+		firstID[i] = firstID[i-1] + counts[i-1]
+	}
+	// Each slot draws from a random stream of its own, so slots are drawn
+	// in parallel and the bytes do not depend on how many cores did it;
+	// they are written in slot order, a batch at a time.
+	slot := func(i int, out *slotRows) {
+		rng := rand.New(rand.NewPCG(o.Seed, uint64(i)+1<<40))
+		out.main, out.next, out.added, out.updated = out.main[:0], out.next[:0], 0, 0
+		offsets := make([]int, counts[i])
+		for k := range offsets {
+			offsets[k] = rng.IntN(3600)
 		}
 		slices.Sort(offsets)
-		for _, off := range offsets {
-			id++
-			th := g.draw(t.Add(time.Duration(off)*time.Second), horizon)
+		inNext := i >= nMain
+		for k, off := range offsets {
+			id := firstID[i] + k + 1
+			th := g.draw(rng, slots[i].Add(time.Duration(off)*time.Second), horizon)
 			switch {
 			case !inNext:
-				row = th.appendFlat(row[:0], o.IDPrefix, id, until)
-				mw.Write(row)
-				res.Messages++
-				if nw != nil && th.changedBetween(until, horizon) {
-					row = th.appendFlat(row[:0], o.IDPrefix, id, horizon)
-					nw.Write(row)
-					res.NextUpdated++
+				out.main = th.appendFlat(out.main, o.IDPrefix, id, until)
+				if next != nil && th.changedBetween(until, horizon) {
+					out.next = th.appendFlat(out.next, o.IDPrefix, id, horizon)
+					out.updated++
 				}
-			case nw != nil:
-				row = th.appendFlat(row[:0], o.IDPrefix, id, horizon)
-				nw.Write(row)
-				res.NextNew++
+			case next != nil:
+				out.next = th.appendFlat(out.next, o.IDPrefix, id, horizon)
+				out.added++
 			}
+		}
+		out.messages = len(offsets)
+		if inNext {
+			out.messages = 0
+		}
+	}
+	const batch = 64
+	workers := runtime.GOMAXPROCS(0)
+	outs := make([]slotRows, batch)
+	for lo := 0; lo < len(slots); lo += batch {
+		hi := min(lo+batch, len(slots))
+		var wg sync.WaitGroup
+		var nextSlot atomic.Int64
+		nextSlot.Store(int64(lo))
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(nextSlot.Add(1) - 1); i < hi; i = int(nextSlot.Add(1) - 1) {
+					slot(i, &outs[i-lo]) // its buffers from the last batch reused
+				}
+			}()
+		}
+		wg.Wait()
+		for _, out := range outs[:hi-lo] {
+			mw.Write(out.main)
+			if nw != nil {
+				nw.Write(out.next)
+			}
+			res.Messages += out.messages
+			res.NextNew += out.added
+			res.NextUpdated += out.updated
 		}
 	}
 	if err := mw.Flush(); err != nil {
@@ -154,10 +186,15 @@ func StreamCSV(o StreamOptions, main, next io.Writer) (*Stream, error) {
 	return res, nil
 }
 
+// slotRows are one hour's rows of both files.
+type slotRows struct {
+	main, next               []byte
+	messages, added, updated int
+}
+
 // streamer picks the city, category and bureau of each message as
 // Generate does.
 type streamer struct {
-	rng      *rand.Rand
 	byCity   [][]*dept
 	cityPick weighted
 	catPick  weighted
@@ -168,7 +205,7 @@ func newStreamer(rng *rand.Rand, depts []*dept) *streamer {
 	for _, p := range provinces {
 		provinceWeight[p.Code] = 0.4 + rng.Float64()*1.6
 	}
-	s := &streamer{rng: rng}
+	s := &streamer{}
 	index := map[string]int{}
 	var cityWeights []float64
 	for _, d := range depts {
@@ -190,11 +227,11 @@ func newStreamer(rng *rand.Rand, depts []*dept) *streamer {
 	return s
 }
 
-func (s *streamer) draw(posted, horizon time.Time) thread {
-	city := s.byCity[s.cityPick.pick(s.rng)]
-	cat := &categories[s.catPick.pick(s.rng)]
-	d := chooseDept(s.rng, city, *cat)
-	return drawThread(s.rng, d, cat, posted, horizon)
+func (s *streamer) draw(rng *rand.Rand, posted, horizon time.Time) thread {
+	city := s.byCity[s.cityPick.pick(rng)]
+	cat := &categories[s.catPick.pick(rng)]
+	d := chooseDept(rng, city, *cat)
+	return drawThread(rng, d, cat, posted, horizon)
 }
 
 // flatState is what a flat row shows of the thread at asOf: its first

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,12 @@ func TestStreamCSVIsDeterministic(t *testing.T) {
 	}
 	if bytes.Equal(a, c) {
 		t.Fatal("different seeds wrote the same file")
+	}
+	// The hours are drawn in parallel: one core must give the same bytes.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	d, dn, _ := streamFiles(t, 3000, 7)
+	if !bytes.Equal(a, d) || !bytes.Equal(an, dn) {
+		t.Fatal("one core wrote different files than several")
 	}
 }
 

@@ -74,11 +74,19 @@ type MessageRecord struct {
 	Channel, Kind string
 }
 
-// MessagePage is one page of a search and how many messages match in all.
+// MessagePage is one page of a search and how many messages match in all,
+// counted up to a cap (More: more than Total match).
 type MessagePage struct {
 	Total int64
+	More  bool
 	Rows  []MessageRow
 }
+
+// MessageCountCap is how far a search counts its matches at least (past
+// the page asked for, it counts to the end of that page): "1,000+" says
+// enough, and counting every match of a common word over a join of six
+// tables cost more than finding the page.
+const MessageCountCap = 1000
 
 // messagesFrom joins what the list shows and the filter reads.
 var messagesFrom = `FROM messages m` + RegionTreeJoin("m.region_code") + `
@@ -119,8 +127,18 @@ func SearchMessages(ctx context.Context, q Querier, f MessageFilter, limit, offs
 		return page, err
 	}
 	where, args := f.where()
-	if err := q.QueryRowContext(ctx, `SELECT count(*) `+messagesFrom+where, args...).Scan(&page.Total); err != nil {
+	// The count joins only what the filter reads, and stops past the cap.
+	limitCount := int64(max(MessageCountCap, offset+limit))
+	countFrom := ` FROM messages m` + RegionTreeJoin("m.region_code")
+	if f.Q != "" {
+		countFrom += `LEFT JOIN message_text mt ON mt.source = m.source AND mt.source_id = m.source_id `
+	}
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+countFrom+`WHERE `+where+` LIMIT ?)`,
+		append(args[:len(args):len(args)], limitCount+1)...).Scan(&page.Total); err != nil {
 		return page, err
+	}
+	if page.Total > limitCount {
+		page.Total, page.More = limitCount, true
 	}
 	rows, err := q.QueryContext(ctx, messagesColumns+messagesFrom+where+messagesOrder, append(args, limit, offset)...)
 	if err != nil {

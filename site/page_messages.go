@@ -42,6 +42,8 @@ var messagesLabels = map[string][2]string{
 	"msg.clear":                   {"清除条件", "Clear"},
 	"msg.count":                   {"共 %s 条留言", "%s messages"},
 	"msg.page":                    {"第 %d / %d 页", "page %d of %d"},
+	"msg.count_more":              {"%s 条以上留言", "%s+ messages"},
+	"msg.page_more":               {"第 %d / %d+ 页", "page %d of %d+"},
 	"msg.pages":                   {"翻页", "Pages"},
 	"msg.prev":                    {"上一页", "Previous"},
 	"msg.next":                    {"下一页", "Next"},
@@ -274,6 +276,7 @@ type listRow struct {
 type messagesPage struct {
 	Filter                                   messageFilter
 	Total                                    int64
+	More                                     bool // more than Total match (the count stops at a cap)
 	Rows                                     []listRow
 	Page, Pages                              int
 	PrevURL, NextURL, CSVURL                 string
@@ -309,13 +312,15 @@ func (s *Server) handleMessages(c *fiber.Ctx) error {
 
 // messagesView decides what /messages shows of what it read.
 func messagesView(l string, f messageFilter, d messagesData) *messagesPage {
-	view := &messagesPage{Filter: f, Total: d.Found.Total, Page: f.Page, CSVURL: f.csvURL(), CSVLimit: messagesCSVLimit}
+	view := &messagesPage{Filter: f, Total: d.Found.Total, More: d.Found.More, Page: f.Page, CSVURL: f.csvURL(), CSVLimit: messagesCSVLimit}
 	view.Pages = int((view.Total + messagesPerPage - 1) / messagesPerPage)
-	view.CSVCut = view.Total > messagesCSVLimit
-	if f.Page > 1 {
+	view.CSVCut = view.Total > messagesCSVLimit || (view.More && view.Total >= messagesCSVLimit)
+	if f.Page > 1 && !view.More {
 		view.PrevURL = f.pageURL(min(f.Page-1, max(view.Pages, 1)))
+	} else if f.Page > 1 {
+		view.PrevURL = f.pageURL(f.Page - 1)
 	}
-	if f.Page < view.Pages {
+	if f.Page < view.Pages || view.More { // More: the count stopped past this page
 		view.NextURL = f.pageURL(f.Page + 1)
 	}
 	for _, m := range d.Found.Rows {

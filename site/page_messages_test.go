@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html"
 	"net/url"
 	"regexp"
@@ -139,14 +140,40 @@ func mustApp(tb testing.TB, db *store.DB) *fiber.App {
 }
 
 // resultCount reads "共 N 条留言" from a /messages page.
+// analyticsCountCap is where a search stops counting.
+const analyticsCountCap = analytics.MessageCountCap
+
 func resultCount(t *testing.T, body string) int {
 	t.Helper()
-	m := regexp.MustCompile(`共 ([\d,]+) 条留言`).FindStringSubmatch(body)
+	n, more := pageCount(t, body)
+	if more {
+		t.Fatalf("the page counts %d+ messages, not an exact number", n)
+	}
+	return n
+}
+
+// pageCount is the count a search page shows, and whether it says there
+// are more (the count stops at analytics.MessageCountCap).
+func pageCount(t *testing.T, body string) (n int, more bool) {
+	t.Helper()
+	m := regexp.MustCompile(`共 ([\d,]+) 条留言|([\d,]+) 条以上留言`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no result count in %.500s", body)
 	}
-	n, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
-	return n
+	n, _ = strconv.Atoi(strings.ReplaceAll(m[1]+m[2], ",", ""))
+	return n, m[2] != ""
+}
+
+// countSays is whether the page's count agrees with want, the number of
+// messages SQL counts: equal, or a cap below it with "more"; and what the
+// page says, for the error.
+func countSays(t *testing.T, body string, want int) (string, bool) {
+	t.Helper()
+	n, more := pageCount(t, body)
+	if more {
+		return fmt.Sprintf("%d+", n), n == analyticsCountCap && want > n
+	}
+	return strconv.Itoa(n), n == want
 }
 
 func listedThreads(body string) []string {
@@ -275,8 +302,8 @@ func TestMessagesSearch(t *testing.T) {
 	const keyword = "噪音"
 	want := count(t, demoDB, `SELECT count(*) FROM messages WHERE title ILIKE '%噪音%' OR body ILIKE '%噪音%'`)
 	_, body := get(t, app, "/messages?q="+url.QueryEscape(keyword))
-	if got := resultCount(t, body); got != want || want == 0 {
-		t.Errorf("q=%s: %d results, SQL counts %d", keyword, got, want)
+	if got, ok := countSays(t, body, want); !ok || want == 0 {
+		t.Errorf("q=%s: %s results, SQL counts %d", keyword, got, want)
 	}
 	// Every listed message holds the keyword.
 	for _, u := range listedThreads(body) {
@@ -306,8 +333,8 @@ func TestMessagesRegionFilterIncludesDescendants(t *testing.T) {
 		SELECT count(*) FROM messages WHERE region_code IN (SELECT code FROM sub)`, province)
 	own := count(t, demoDB, `SELECT count(*) FROM messages WHERE region_code = ?`, province)
 	_, body := get(t, app, "/messages?region="+province)
-	if got := resultCount(t, body); got != want || want <= own {
-		t.Errorf("region %s: %d results, want %d (its own messages: %d)", province, got, want, own)
+	if got, ok := countSays(t, body, want); !ok || want <= own {
+		t.Errorf("region %s: %s results, want %d (its own messages: %d)", province, got, want, own)
 	}
 	// Choosing a region offers its departments.
 	if !strings.Contains(body, `<select name="department"><option value="">`) {
@@ -317,8 +344,8 @@ func TestMessagesRegionFilterIncludesDescendants(t *testing.T) {
 	demoDB.QueryRow(`SELECT region_code FROM regions WHERE parent_code = ? AND level = 'city' ORDER BY 1 LIMIT 1`, province).Scan(&city)
 	want = count(t, demoDB, `SELECT count(*) FROM messages m JOIN regions r ON r.region_code = m.region_code WHERE ? IN (r.region_code, r.parent_code)`, city)
 	_, body = get(t, app, "/messages?region="+city)
-	if got := resultCount(t, body); got != want {
-		t.Errorf("city %s: %d results, want %d", city, got, want)
+	if got, ok := countSays(t, body, want); !ok {
+		t.Errorf("city %s: %s results, want %d", city, got, want)
 	}
 }
 
@@ -347,8 +374,8 @@ func TestMessagesFilters(t *testing.T) {
 			t.Errorf("%s: status %d", tt.query, resp.StatusCode)
 			continue
 		}
-		if got := resultCount(t, body); got != want || want == 0 {
-			t.Errorf("%s: %d results, SQL counts %d", tt.query, got, want)
+		if got, ok := countSays(t, body, want); !ok || want == 0 {
+			t.Errorf("%s: %s results, SQL counts %d", tt.query, got, want)
 		}
 	}
 }
@@ -385,7 +412,8 @@ func TestMessagesCSV(t *testing.T) {
 	app := mustDemoApp(t)
 	for _, query := range []string{"status=deleted", "q=" + url.QueryEscape("噪音"), ""} {
 		_, page := get(t, app, "/messages?"+query)
-		want := min(resultCount(t, page), messagesCSVLimit)
+		n, more := pageCount(t, page)
+		want := min(n, messagesCSVLimit)
 		resp, body := get(t, app, "/messages.csv?"+query)
 		if resp.StatusCode != 200 || !strings.HasPrefix(body, "\ufeff") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 			t.Fatalf("%s: status %d, type %s, starts %q", query, resp.StatusCode, resp.Header.Get("Content-Type"), body[:min(len(body), 10)])
@@ -394,7 +422,7 @@ func TestMessagesCSV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows)-1 != want {
+		if got := len(rows) - 1; (!more && got != want) || (more && (got <= want || got > messagesCSVLimit)) {
 			t.Errorf("%q: CSV has %d rows, the page counts %d", query, len(rows)-1, want)
 		}
 		if rows[0][0] != "source" || rows[0][len(rows[0])-2] != "verdict" {
@@ -583,6 +611,28 @@ func TestMessagesView(t *testing.T) {
 		v := messagesView("zh", f, messagesData{Found: analytics.MessagePage{Total: tt.total}})
 		if v.Pages != tt.pages || v.Page != tt.page || v.PrevURL != tt.prev || v.NextURL != tt.next || v.CSVCut != tt.csvCut ||
 			v.CSVURL != "/messages.csv?q=%E5%99%AA%E9%9F%B3&region=410100" || v.CSVLimit != messagesCSVLimit || v.Total != tt.total {
+			t.Errorf("%s: %+v", tt.name, v)
+		}
+	}
+
+	// Counted up to a cap: more than Total match, so there is a next page
+	// past the last counted one; the CSV is said to be cut only when the
+	// count reached its limit.
+	for _, tt := range []struct {
+		name       string
+		page       int
+		total      int64
+		pages      int
+		prev, next string
+		csvCut     bool
+	}{
+		{"1,000+", 1, 1000, 20, "", at("2"), false},
+		{"the last counted page", 20, 1000, 20, at("19"), at("21"), false},
+		{"past the CSV's limit", 200, 10000, 200, at("199"), at("201"), true},
+	} {
+		f.Page = tt.page
+		v := messagesView("zh", f, messagesData{Found: analytics.MessagePage{Total: tt.total, More: true}})
+		if v.Pages != tt.pages || v.PrevURL != tt.prev || v.NextURL != tt.next || v.CSVCut != tt.csvCut || !v.More {
 			t.Errorf("%s: %+v", tt.name, v)
 		}
 	}

@@ -54,9 +54,12 @@ func ingestArgs(caps capabilities, dir, file string) []string {
 	return append(args, file)
 }
 
-func runSize(ctx context.Context, o options, caps capabilities, n int) (*sizeResult, error) {
-	res := &sizeResult{n: n}
+func runSize(ctx context.Context, o options, caps capabilities, n int) (res *sizeResult, rerr error) {
+	res = &sizeResult{n: n}
 	dir := filepath.Join(o.work, fmt.Sprint(n))
+	if !o.keep {
+		defer os.RemoveAll(dir) // the next size needs the disk
+	}
 	logDir := filepath.Join(dir, "logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return res, err
@@ -121,11 +124,20 @@ func runSize(ctx context.Context, o options, caps capabilities, n int) (*sizeRes
 			full = s.wall
 		}
 		logf("baselines: DuckDB, SQLite, PostgreSQL 15 on %d messages", n)
-		b, err := runBaselines(ctx, baselineOptions{CSV: in.csv, DB: pipeline.DBPath(dataCSV), Work: filepath.Join(dir, "baselines"), Source: "bench", WenzhengFull: full})
+		work := filepath.Join(dir, "baselines")
+		b, err := runBaselines(ctx, baselineOptions{CSV: in.csv, DB: pipeline.DBPath(dataCSV), Work: work, Source: "bench", WenzhengFull: full})
 		res.baselines = &b
+		if !o.keep {
+			os.RemoveAll(work) // a stopped cluster and a SQLite file: gigabytes at 10 M
+		}
 		if err != nil {
+			// Reported at the end: the steps after it are still measured.
 			res.baselinesError = err.Error()
-			return res, fmt.Errorf("baselines: %w", err)
+			defer func() {
+				if rerr == nil {
+					rerr = fmt.Errorf("baselines: %w", err)
+				}
+			}()
 		}
 	}
 

@@ -209,7 +209,8 @@ func startReader(ctx context.Context, bin, dir string, i int) (*reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(os.TempDir(), fmt.Sprintf("wenzheng-load-reader-%d.log", i))
+	// Each start's own log: a phase's errors are read there afterwards.
+	logPath := filepath.Join(os.TempDir(), fmt.Sprintf("wenzheng-load-reader-%s-%d.log", time.Now().Format("150405.000"), i))
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -296,7 +297,9 @@ func nginxArgs(prefix string, extra ...string) []string {
 // keep-alive connections to them, as a production front would. Each
 // visitor's own 127.x address is passed on (proxy_bind, which works on
 // loopback, where every 127.x address is local): the backends' per-client
-// search limit then sees 50 visitors, not one nginx. Responses are not
+// search limit then sees 50 visitors, not one nginx (roughly: a kept-alive
+// upstream connection keeps the address it was opened with, whoever's
+// request it carries next). Responses are not
 // buffered to disk, so nothing but the prefix is written.
 //
 // balance "uri" sends each URL to one backend (hash $request_uri

@@ -127,18 +127,19 @@ func OverdueMessages(ctx context.Context, q Querier, jurisdiction, level, id str
 		LEFT JOIN regions r ON r.region_code = m.region_code
 		LEFT JOIN regions up ON up.region_code = r.parent_code
 		WHERE f.is_mature AND NOT f.is_replied AND m.status <> 'deleted' AND (` + scope + `)`
+	// The count rides along with the page (a window over every match):
+	// this join is the one read of a scorecard that grows with the
+	// messages, so it is made once, not once for the count and once for
+	// the list.
 	var total int64
-	if err := q.QueryRowContext(ctx, `SELECT count(*) `+from, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	// Days between local dates: the deadline and the source's as_of (the
 	// computation's when the source has none, as metrics.sql reads it).
 	rows, err := q.QueryContext(ctx, `SELECT m.source, m.source_id, coalesce(m.title, ''), coalesce(m.category, ''), m.posted_at, f.deadline_at,
 			CAST(date_diff('day', CAST(timezone(coalesce(s.time_zone, 'Asia/Shanghai'), f.deadline_at) AS DATE),
 				CAST(timezone(coalesce(s.time_zone, 'Asia/Shanghai'),
 					coalesce(s.as_of, (SELECT max_by(as_of, metric_run_id) FROM metric_runs))) AS DATE)) AS INTEGER),
-			coalesce(s.time_zone, 'Asia/Shanghai')
-		`+from+` ORDER BY m.posted_at, m.source, m.source_id LIMIT ?`, append(args, limit)...)
+			coalesce(s.time_zone, 'Asia/Shanghai'), count(*) OVER ()
+		`+from+` ORDER BY m.posted_at, m.source, m.source_id LIMIT ?`, append(args, max(limit, 1))...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -146,8 +147,11 @@ func OverdueMessages(ctx context.Context, q Querier, jurisdiction, level, id str
 	out := []Overdue{}
 	for rows.Next() {
 		var o Overdue
-		if err := rows.Scan(&o.Source, &o.SourceID, &o.Title, &o.Category, &o.PostedAt, &o.DeadlineAt, &o.DaysOverdue, &o.TimeZone); err != nil {
+		if err := rows.Scan(&o.Source, &o.SourceID, &o.Title, &o.Category, &o.PostedAt, &o.DeadlineAt, &o.DaysOverdue, &o.TimeZone, &total); err != nil {
 			return nil, 0, err
+		}
+		if len(out) == limit {
+			continue // limit 0 asks for the count alone
 		}
 		o.DeadlineDay = DeadlineDay(o.DeadlineAt, Zone(o.TimeZone)).Format(time.DateOnly)
 		// A title is citizen's text: masked for the pages and the API alike.

@@ -53,39 +53,71 @@ func writeCanonicalCSV(tb testing.TB, path string, n int) {
 
 // BenchmarkIngestCanonicalCSV loads a generated canonical CSV into an empty
 // database, then loads it again (every row unchanged), reporting rows/s of
-// each and the process's peak memory.
+// each and the process's peak memory, through the set-based path and the
+// row path.
 func BenchmarkIngestCanonicalCSV(b *testing.B) {
 	n := testenv.Int(b, "WENZHENG_BENCH_ROWS", 1_000_000)
 	path := filepath.Join(b.TempDir(), "board.csv")
 	writeCanonicalCSV(b, path, n)
 	fi, _ := os.Stat(path)
 	b.ReportMetric(float64(fi.Size())/(1<<20), "csv-MiB")
-	for i := 0; i < b.N; i++ {
-		db := mustOpenDB(b)
-		l := &Loader{DB: db, Secret: []byte("bench")}
-		src := Source{Name: "board"}
-		start := time.Now()
-		s, err := l.LoadFile(context.Background(), src, path)
-		if err != nil {
-			b.Fatal(err)
+	benchIngest(b, path, n)
+}
+
+// BenchmarkIngestCanonicalParquet is BenchmarkIngestCanonicalCSV from the
+// same rows written as Parquet (times as TIMESTAMP, counts as integers).
+func BenchmarkIngestCanonicalParquet(b *testing.B) {
+	n := testenv.Int(b, "WENZHENG_BENCH_ROWS", 1_000_000)
+	dir := b.TempDir()
+	csvPath, path := filepath.Join(dir, "board.csv"), filepath.Join(dir, "board.parquet")
+	writeCanonicalCSV(b, csvPath, n)
+	db := mustOpenDB(b)
+	if _, err := db.ExecContext(context.Background(), fmt.Sprintf(`COPY (SELECT * REPLACE (try_cast(posted_at AS TIMESTAMP) AS posted_at,
+		try_cast(first_reply_at AS TIMESTAMP) AS first_reply_at, try_cast(rated_at AS TIMESTAMP) AS rated_at,
+		try_cast(likes AS INTEGER) AS likes, try_cast(dislikes AS INTEGER) AS dislikes)
+		FROM read_csv('%s', all_varchar = true, header = true)) TO '%s' (FORMAT parquet)`, csvPath, path)); err != nil {
+		b.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	b.ReportMetric(float64(fi.Size())/(1<<20), "parquet-MiB")
+	benchIngest(b, path, n)
+}
+
+func benchIngest(b *testing.B, path string, n int) {
+	for _, rowPath := range []bool{false, true} {
+		name := "set-based"
+		if rowPath {
+			name = "rows"
 		}
-		first := time.Since(start)
-		if s.RowsRead != n || s.Rejected != n/1000 {
-			b.Fatalf("read %d rejected %d, want %d and %d", s.RowsRead, s.Rejected, n, n/1000)
-		}
-		start = time.Now()
-		s2, err := l.LoadFile(context.Background(), src, path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if s2.Unchanged != n-n/1000 {
-			b.Fatalf("second load: %d unchanged, want %d", s2.Unchanged, n-n/1000)
-		}
-		b.ReportMetric(float64(n)/first.Seconds(), "rows/s")
-		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rerun-rows/s")
-		if peak, ok := testenv.PeakRSS(); ok {
-			b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
-		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				db := mustOpenDB(b)
+				l := &Loader{DB: db, Secret: []byte("bench"), rowPath: rowPath}
+				src := Source{Name: "board"}
+				start := time.Now()
+				s, err := l.LoadFile(context.Background(), src, path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				first := time.Since(start)
+				if s.RowsRead != n || s.Rejected != n/1000 {
+					b.Fatalf("read %d rejected %d, want %d and %d", s.RowsRead, s.Rejected, n, n/1000)
+				}
+				start = time.Now()
+				s2, err := l.LoadFile(context.Background(), src, path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if s2.Unchanged != n-n/1000 {
+					b.Fatalf("second load: %d unchanged, want %d", s2.Unchanged, n-n/1000)
+				}
+				b.ReportMetric(float64(n)/first.Seconds(), "rows/s")
+				b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rerun-rows/s")
+				if peak, ok := testenv.PeakRSS(); ok {
+					b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
+				}
+			}
+		})
 	}
 }
 

@@ -160,6 +160,10 @@ type Loader struct {
 	// InputsDir/quarantine: 0 means DefaultQuarantineRetention (30 days),
 	// a negative value forever.
 	QuarantineRetention time.Duration
+
+	// rowPath makes every input go through the row path (Reader), even
+	// one the set-based path reads: the differential tests compare them.
+	rowPath bool
 }
 
 // logTextLimit caps each input-derived text in a log line, in characters.
@@ -211,6 +215,11 @@ func (l *Loader) loadPath(ctx context.Context, src Source, path, name string) (s
 	}
 	defer func() { l.settleArchive(ctx, sum, archiveExt(path), err) }()
 	defer trackProgress(path)()
+	if plan, why := l.planSetBased(ctx, src, path); plan != nil {
+		return l.runStaged(ctx, src, name, sum, nil, plan.stage(l, p, path), func() (bool, error) { return inputHasData(path) })
+	} else if why != "" && l.Log != nil {
+		l.Log.Info("ingest: reading row by row", "input", l.logText(name), "why", why)
+	}
 	r, err := p.Open(ctx, Input{Path: path})
 	if err != nil {
 		return Summary{}, err
@@ -237,6 +246,18 @@ func (l *Loader) Load(ctx context.Context, src Source, input, sha string, r Read
 // run is Load; hasData, when set, says whether an input from which no row
 // was read held any.
 func (l *Loader) run(ctx context.Context, src Source, input, sha string, r Reader, hasData func() (bool, error)) (Summary, error) {
+	return l.runStaged(ctx, src, input, sha, r, func(ctx context.Context, s *Summary) (*reject, error) {
+		return l.stageRows(ctx, src, r, s)
+	}, hasData)
+}
+
+// stager fills a run's staging tables (createStaging) and counts what it
+// staged in s; it returns the first rejected row, nil when none was.
+type stager func(ctx context.Context, s *Summary) (*reject, error)
+
+// runStaged is run, its rows staged by stage; r, when not nil, is the
+// reader stage reads (it may hold reference data).
+func (l *Loader) runStaged(ctx context.Context, src Source, input, sha string, r Reader, stage stager, hasData func() (bool, error)) (Summary, error) {
 	s := Summary{Source: src.Name, Input: input, SHA256: sha}
 	if err := src.withDefaults(); err != nil {
 		return s, err
@@ -263,7 +284,7 @@ func (l *Loader) run(ctx context.Context, src Source, input, sha string, r Reade
 		VALUES (?, ?, ?, ?, ?, 'running')`, s.RunID, src.Name, start, input, sha); err != nil {
 		return s, fmt.Errorf("record run: %w", err)
 	}
-	err := l.load(ctx, src, r, &s, hasData)
+	err := l.load(ctx, src, r, stage, &s, hasData)
 	s.Duration = l.now().Sub(start)
 	var rf *recordedFailure
 	if errors.As(err, &rf) {
@@ -280,6 +301,12 @@ func (l *Loader) run(ctx context.Context, src Source, input, sha string, r Reade
 	// The redacted text search runs over follows the committed messages.
 	// Should it fail, the run stands and the pipeline's catch-up at the
 	// next start (RefreshText of every message) redoes it.
+	t0 := time.Now()
+	defer func() {
+		if l.Log != nil {
+			l.Log.Debug("refresh text", "took", time.Since(t0))
+		}
+	}()
 	if _, err := RefreshText(ctx, l.DB, s.RunID); err != nil && l.Log != nil {
 		l.Log.Error("redacted search text not refreshed; it will be at the next start", "run", s.RunID, "err", l.logText(err.Error()))
 	}
@@ -327,11 +354,11 @@ func (e *recordedFailure) Error() string { return e.reason }
 
 // load stages r's rows, then merges them and records the run in one
 // transaction. Each step is a method below, in the order they run.
-func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, hasData func() (bool, error)) error {
+func (l *Loader) load(ctx context.Context, src Source, r Reader, stage stager, s *Summary, hasData func() (bool, error)) error {
 	if err := l.createStaging(ctx); err != nil {
 		return err
 	}
-	firstReject, err := l.stageRows(ctx, src, r, s)
+	firstReject, err := stage(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -355,7 +382,11 @@ func (l *Loader) load(ctx context.Context, src Source, r Reader, s *Summary, has
 		}
 		defer dropReferenceStage(ctx, l.DB)
 	}
+	t0 := time.Now()
 	err = l.commitRun(ctx, src, s, hasReference, allRejected)
+	if l.Log != nil {
+		l.Log.Debug("commit", "took", time.Since(t0))
+	}
 	l.dropStaging(ctx)
 	if err != nil {
 		return err

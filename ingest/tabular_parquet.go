@@ -41,29 +41,11 @@ func parquetTable(ctx context.Context, path string, lim Limits) (tableRows, erro
 		return nil, err
 	}
 	db := sql.OpenDB(connector)
-	var cols, sel []string
-	desc, err := db.QueryContext(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`, path)
+	cols, sel, err := parquetText(ctx, db, path)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", filepath.Base(path), err)
+		return nil, err
 	}
-	for desc.Next() {
-		var c, typ string
-		desc.Scan(&c, &typ)
-		cols = append(cols, c)
-		// Every value as text, timestamps in ISO form, so one conversion
-		// path serves all tabular formats; a zone-less timestamp is local.
-		q := `"` + strings.ReplaceAll(c, `"`, `""`) + `"`
-		switch {
-		case typ == "TIMESTAMP WITH TIME ZONE":
-			sel = append(sel, fmt.Sprintf(`strftime(timezone('UTC', %s), '%%Y-%%m-%%dT%%H:%%M:%%SZ')`, q))
-		case strings.HasPrefix(typ, "TIMESTAMP"):
-			sel = append(sel, fmt.Sprintf(`strftime(%s, '%%Y-%%m-%%dT%%H:%%M:%%S')`, q))
-		default:
-			sel = append(sel, fmt.Sprintf(`CAST(%s AS VARCHAR)`, q))
-		}
-	}
-	desc.Close()
 	// A row over the row limit comes out with each value cut to its start
 	// (and its whole size), so no huge value is copied into Go.
 	lim = lim.WithDefaults()
@@ -84,6 +66,37 @@ func parquetTable(ctx context.Context, path string, lim Limits) (tableRows, erro
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	return &parquetRows{db: db, rows: rows, cols: cols, lim: lim}, nil
+}
+
+// parquetText lists the columns of a Parquet file, and for each the
+// expression that reads it as text: every value as text, timestamps in ISO
+// form, so one conversion path serves all tabular formats; a zone-less
+// timestamp is local. The row path and the set-based path read alike.
+func parquetText(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, path string) (cols, sel []string, err error) {
+	desc, err := db.QueryContext(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`, path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: not a readable Parquet file: %w", filepath.Base(path), err)
+	}
+	defer desc.Close()
+	for desc.Next() {
+		var c, typ string
+		if err := desc.Scan(&c, &typ); err != nil {
+			return nil, nil, err
+		}
+		cols = append(cols, c)
+		q := `"` + strings.ReplaceAll(c, `"`, `""`) + `"`
+		switch {
+		case typ == "TIMESTAMP WITH TIME ZONE":
+			sel = append(sel, fmt.Sprintf(`strftime(timezone('UTC', %s), '%%Y-%%m-%%dT%%H:%%M:%%SZ')`, q))
+		case strings.HasPrefix(typ, "TIMESTAMP"):
+			sel = append(sel, fmt.Sprintf(`strftime(%s, '%%Y-%%m-%%dT%%H:%%M:%%S')`, q))
+		default:
+			sel = append(sel, fmt.Sprintf(`CAST(%s AS VARCHAR)`, q))
+		}
+	}
+	return cols, sel, desc.Err()
 }
 
 func (p *parquetRows) columns() []string { return p.cols }
@@ -109,18 +122,24 @@ func (p *parquetRows) nextRow() (tableRow, error) {
 		return tableRow{}, err
 	}
 	p.n++
-	obj := make(map[string]string, len(p.cols))
-	for i, c := range p.cols {
+	return parquetRow(p.n, p.cols, vals, size, p.lim), nil
+}
+
+// parquetRow is row n of a Parquet file read as text (vals, cut to their
+// start when size, the row's whole size, is over the row limit): its raw
+// text is the JSON object of its values.
+func parquetRow(n int, cols []string, vals []sql.NullString, size int64, lim Limits) tableRow {
+	obj := make(map[string]string, len(cols))
+	for i, c := range cols {
 		if vals[i].Valid {
 			obj[c] = vals[i].String
 		}
 	}
-	if size > int64(p.lim.MaxRowBytes) {
-		// The values were cut to their start by the query.
-		raw, _ := json.Marshal(obj)
-		return tableRow{number: p.n, raw: string(raw), reason: fmt.Sprintf("the row's values come to %s, over the row limit of %s (limits.max_row_bytes); only their start is kept here",
-			byteSize(size), byteSize(int64(p.lim.MaxRowBytes)))}, nil
-	}
 	raw, _ := json.Marshal(obj)
-	return tableRow{number: p.n, raw: string(raw), get: func(c string) string { return obj[c] }}, nil
+	if size > int64(lim.MaxRowBytes) {
+		// The values were cut to their start by the query.
+		return tableRow{number: n, raw: string(raw), reason: fmt.Sprintf("the row's values come to %s, over the row limit of %s (limits.max_row_bytes); only their start is kept here",
+			byteSize(size), byteSize(int64(lim.MaxRowBytes)))}
+	}
+	return tableRow{number: n, raw: string(raw), get: func(c string) string { return obj[c] }}
 }

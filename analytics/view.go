@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -14,17 +15,29 @@ import (
 // interface, so its tests can pass a fake); the CLI and the releases use
 // the same reads.
 type View struct {
-	q  Querier
-	tx *sql.Tx // nil when the view reads an open transaction it does not own
+	q    Querier
+	tx   *sql.Tx   // nil when the view reads an open transaction it does not own
+	conn *sql.Conn // the connection tx runs on, when Open began it
 }
 
 // Open begins a view of db; Close ends it.
 func Open(ctx context.Context, db *store.DB) (*View, error) {
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &View{q: tx, tx: tx}, nil
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		// When ctx ends while BEGIN runs, DuckDB's driver reports the
+		// context's error though DuckDB may have begun the transaction;
+		// back in the pool, the connection would fail every later reader
+		// ("cannot start a transaction within a transaction"). It is
+		// closed instead.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Close()
+		return nil, err
+	}
+	return &View{q: tx, tx: tx, conn: conn}, nil
 }
 
 // On reads through q (a transaction the caller holds, or a database when
@@ -36,7 +49,7 @@ func (v *View) Close() error {
 	if v.tx == nil {
 		return nil
 	}
-	return v.tx.Rollback()
+	return errors.Join(v.tx.Rollback(), v.conn.Close())
 }
 
 // DataVersion is the computation a view reads, and whether its data is

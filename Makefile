@@ -54,8 +54,8 @@ load-readers: build
 # CSV and Parquet, full and incremental recompute, release, pages and API at
 # 50 connections warm and cold, and PostgreSQL 15 / SQLite side by side, in
 # one run. Hours at 10 M on two cores; BENCH_SCALE_FLAGS='-sizes 200000'
-# for a short one. Needs about 3 KB of disk per message (10 M: 30 GB; each
-# size is removed before the next). The figures go into the Scale section
+# for a short one. Needs about 5 KB of disk per message, half of it the
+# release (10 M: 50 GB; each size is removed before the next). The figures go into the Scale section
 # of BENCHMARKS.md.
 bench-scale: build
 	go run ./internal/tools/benchscale -bin $(BIN) -benchmarks BENCHMARKS.md $(BENCH_SCALE_FLAGS)

@@ -100,6 +100,9 @@ func runSize(ctx context.Context, o options, caps capabilities, n int) (res *siz
 		}
 	}
 	os.RemoveAll(dataParquet) // measured; the rest works on the CSV's
+	if !o.keep {
+		os.Remove(in.parquet)
+	}
 
 	// Full recompute, then the baselines on the same database before the
 	// next day changes it.
@@ -139,6 +142,10 @@ func runSize(ctx context.Context, o options, caps capabilities, n int) (res *siz
 				}
 			}()
 		}
+	}
+
+	if !o.keep {
+		os.Remove(in.csv) // the data directory archived it; 5 GB at 10 M
 	}
 
 	// One more day: new messages, answers to open ones; then the

@@ -6,7 +6,9 @@ import (
 	"database/sql/driver"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
@@ -19,19 +21,82 @@ var metricsSQL string
 // so anyone can recompute the rankings.
 func MetricsSQL() string { return metricsSQL }
 
+//go:embed incremental.sql
+var incrementalSQL string
+
+//go:embed incremental_patch.sql
+var incrementalPatchSQL string
+
 // Result describes one computation.
 type Result struct {
 	MetricRunID int64
 	AsOf        time.Time
 	Rows        int64
 	Took        time.Duration
+	// Full is true when every period was computed; otherwise only
+	// Periods calendar periods (and the rolling windows) were, and the
+	// rest kept their rows. Why says why a computation was full.
+	Full    bool
+	Why     string
+	Periods int
+	// Moved counts the kept metric rows whose longest waits moved with
+	// the clock (incremental_patch.sql).
+	Moved int64
 }
 
-// Compute materialises the metrics of all data loaded up to asOf, replacing
-// the previous ones in one transaction so readers never see half of them.
+// How says in a few words how the computation went.
+func (r Result) How() string {
+	if r.Full {
+		return "full (" + r.Why + ")"
+	}
+	return fmt.Sprintf("incremental (%d calendar periods and the rolling windows; %d kept rows' longest waits moved with the clock)", r.Periods, r.Moved)
+}
+
+// Reasons for a full computation.
+const (
+	whyAsked    = "asked for"
+	whyFirst    = "no earlier computation to start from"
+	whyBasis    = "methodology settings, reference data or code changed"
+	whyBackward = "a source's clock went back"
+	whyMost     = "most of the data changed"
+)
+
+// Compute materialises the metrics of all data loaded up to asOf, in one
+// transaction so readers never see half of them. It computes only the
+// periods whose figures can have changed since the last computation
+// (incremental.sql says which), or everything when it cannot tell; both
+// give the same rows (TestIncrementalEqualsFull).
 func Compute(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Result, error) {
+	return compute(ctx, db, p, asOf, false)
+}
+
+// ComputeFull is Compute computing every period.
+func ComputeFull(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Result, error) {
+	return compute(ctx, db, p, asOf, true)
+}
+
+// scopeMark splits metrics.sql where the scope of the computation is
+// decided: before it, the macros, the clocks and the kinds of period.
+const scopeMark = "-- @scope\n"
+
+// storedTables are the tables a computation writes, from the temp tables
+// metrics.sql leaves; all but message_facts hold rows per period.
+var storedTables = []struct{ table, from string }{
+	{"metrics", "_metrics"},
+	{"level_averages", "_level_averages"},
+	{"category_metrics", "_category_metrics"},
+	{"reply_distribution_buckets", "_distribution_buckets"},
+	{"reply_distribution", "_distribution"},
+	{"message_facts", "(SELECT source, source_id, posted_at, posted_day, row_hash, status, deadline_at, is_mature, is_replied, is_on_time, t_hours, t_days FROM _facts)"},
+}
+
+func compute(ctx context.Context, db *store.DB, p Params, asOf time.Time, full bool) (Result, error) {
 	if err := p.Validate(); err != nil {
 		return Result{}, fmt.Errorf("methodology settings: %w", err)
+	}
+	head, body, ok := strings.Cut(metricsSQL, scopeMark)
+	if !ok {
+		return Result{}, fmt.Errorf("metrics.sql has no %q mark", strings.TrimSpace(scopeMark))
 	}
 	start := time.Now()
 	restore, err := ShareWithReaders(ctx, db)
@@ -46,7 +111,7 @@ func Compute(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Resul
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{AsOf: asOf}
+	res := Result{AsOf: asOf, Full: full, Why: whyAsked}
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _params AS SELECT
 			CAST(? AS TIMESTAMPTZ) AS as_of, CAST(? AS DOUBLE) AS w_reply, CAST(? AS DOUBLE) AS w_on_time,
@@ -55,21 +120,39 @@ func Compute(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Resul
 			asOf, p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.WeightBasic, p.M, p.Z, p.MinN); err != nil {
 			return fmt.Errorf("set parameters: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, metricsSQL); err != nil {
+		if _, err := tx.ExecContext(ctx, head); err != nil {
+			return fmt.Errorf("compute metrics: %w", err)
+		}
+		basis, err := basisOf(ctx, tx, string(params))
+		if err != nil {
+			return fmt.Errorf("fingerprint the inputs: %w", err)
+		}
+		if !res.Full {
+			res.Why, err = scope(ctx, tx, basis)
+			if err != nil {
+				return fmt.Errorf("find what changed: %w", err)
+			}
+			res.Full = res.Why != ""
+		}
+		if res.Full {
+			if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _scope AS SELECT true AS everything`); err != nil {
+				return err
+			}
+		} else if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM _scope_write`).Scan(&res.Periods); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, body); err != nil {
 			return fmt.Errorf("compute metrics: %w", err)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(metric_run_id), 0) + 1 FROM metric_runs`).Scan(&res.MetricRunID); err != nil {
 			return err
 		}
-		for _, t := range []struct{ table, from string }{
-			{"metrics", "_metrics"},
-			{"level_averages", "_level_averages"},
-			{"category_metrics", "_category_metrics"},
-			{"reply_distribution_buckets", "_distribution_buckets"},
-			{"reply_distribution", "_distribution"},
-			{"message_facts", "(SELECT source, source_id, deadline_at, is_mature, is_replied, is_on_time, t_hours, t_days FROM _facts)"},
-		} {
-			n, err := replaceTable(ctx, tx, t.table, t.from, res.MetricRunID)
+		for _, t := range storedTables {
+			store := replaceTable
+			if !res.Full {
+				store = updateTable
+			}
+			n, err := store(ctx, tx, t.table, t.from, res.MetricRunID)
 			if err != nil {
 				return fmt.Errorf("store %s: %w", t.table, err)
 			}
@@ -77,12 +160,121 @@ func Compute(ctx context.Context, db *store.DB, p Params, asOf time.Time) (Resul
 				res.Rows = n
 			}
 		}
+		if !res.Full {
+			r, err := tx.ExecContext(ctx, incrementalPatchSQL)
+			if err != nil {
+				return fmt.Errorf("move the longest waits: %w", err)
+			}
+			if res.Moved, err = r.RowsAffected(); err != nil {
+				return err
+			}
+			// the rows kept count too
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM metrics`).Scan(&res.Rows); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM metric_clocks;
+			INSERT INTO metric_clocks SELECT source, as_of FROM _clocks WHERE as_of IS NOT NULL`); err != nil {
+			return fmt.Errorf("store the clocks: %w", err)
+		}
 		res.Took = time.Since(start)
-		_, err = tx.ExecContext(ctx, `INSERT INTO metric_runs (metric_run_id, computed_at, as_of, params, took_ms) VALUES (?, ?, ?, ?, ?)`,
-			res.MetricRunID, time.Now(), asOf, string(params), res.Took.Milliseconds())
+		how := "full"
+		if !res.Full {
+			how = fmt.Sprintf("incremental %d", res.Periods)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO metric_runs (metric_run_id, computed_at, as_of, params, took_ms, basis, how) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			res.MetricRunID, time.Now(), asOf, string(params), res.Took.Milliseconds(), basis, how)
 		return err
 	})
 	return res, err
+}
+
+// basisOf fingerprints what the metrics are computed with besides the
+// messages and the clocks: the methodology settings, the code (metrics.sql
+// and incremental.sql), and the columns of the reference tables and of the
+// sources that metrics.sql reads. Equal fingerprints let a computation
+// start from the last one's rows.
+func basisOf(ctx context.Context, tx *sql.Tx, params string) (string, error) {
+	var b string
+	err := tx.QueryRowContext(ctx, `SELECT md5(concat_ws('|', md5(?), md5(?), ?,
+		(SELECT md5(coalesce(string_agg(concat_ws(',', region_code, level, parent_code), ';' ORDER BY region_code), '')) FROM regions),
+		(SELECT md5(coalesce(string_agg(concat_ws(',', department_id, region_code), ';' ORDER BY department_id), '')) FROM departments),
+		(SELECT md5(coalesce(string_agg(concat_ws(',', source, jurisdiction, tz, sla_days, workdays, category_tree), ';' ORDER BY source), '')) FROM _clocks),
+		(SELECT md5(coalesce(string_agg(concat_ws(',', day, is_workday, workday_seq), ';' ORDER BY day), '')) FROM calendar)))`,
+		metricsSQL, incrementalSQL+incrementalPatchSQL, params).Scan(&b)
+	return b, err
+}
+
+// scope fills the _scope tables for a computation of only what changed,
+// or says why everything must be computed.
+func scope(ctx context.Context, tx *sql.Tx, basis string) (why string, err error) {
+	var last sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT basis FROM metric_runs ORDER BY metric_run_id DESC LIMIT 1`).Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return whyFirst, nil
+	case err != nil:
+		return "", err
+	case !last.Valid:
+		return whyFirst, nil
+	case last.String != basis:
+		return whyBasis, nil
+	}
+	var back int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM _clocks c JOIN metric_clocks o USING (source) WHERE c.as_of < o.as_of`).Scan(&back); err != nil {
+		return "", err
+	}
+	if back > 0 {
+		return whyBackward, nil
+	}
+	if _, err := tx.ExecContext(ctx, incrementalSQL); err != nil {
+		return "", err
+	}
+	// Replacing rows costs more than writing a table afresh: past half
+	// of the stored facts, computing everything is the cheaper way to the
+	// same rows.
+	var share sql.NullFloat64
+	if err := tx.QueryRowContext(ctx, `SELECT sum(d.messages) FILTER (WHERE EXISTS (
+			SELECT 1 FROM _scope_periods s WHERE d.day >= s.start AND d.day < s.stop)) / sum(d.messages)
+		FROM _days d`).Scan(&share); err != nil {
+		return "", err
+	}
+	if share.Valid && share.Float64 > fullShare {
+		return whyMost, nil
+	}
+	return "", nil
+}
+
+// fullShare is the share of the stored facts past which a computation
+// computes everything rather than only the periods that changed.
+var fullShare = 0.5
+
+// updateTable replaces, inside tx, the rows of table that the computation
+// redid: those of the periods it wrote and the rolling windows, or, for
+// message_facts, the facts of the messages it looked at and of those gone.
+func updateTable(ctx context.Context, tx *sql.Tx, table, from string, run int64) (int64, error) {
+	var del, keep string
+	switch table {
+	case "reply_distribution_buckets":
+		return replaceTable(ctx, tx, table, from, run)
+	case "message_facts":
+		del = `DELETE FROM message_facts USING (SELECT source, source_id FROM _facts UNION SELECT source, source_id FROM _changed) x
+			WHERE message_facts.source = x.source AND message_facts.source_id = x.source_id`
+		keep = ""
+	default:
+		del = `DELETE FROM ` + table + ` WHERE period_kind NOT IN ('month', 'quarter', 'year')
+			OR EXISTS (SELECT 1 FROM _scope_write w WHERE w.period_kind = ` + table + `.period_kind AND w.period = ` + table + `.period)`
+		keep = ` WHERE period_kind NOT IN ('month', 'quarter', 'year')
+			OR EXISTS (SELECT 1 FROM _scope_write w WHERE w.period_kind = x.period_kind AND w.period = x.period)`
+	}
+	if _, err := tx.ExecContext(ctx, del); err != nil {
+		return 0, err
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO `+table+` BY NAME SELECT ? AS metric_run_id, * FROM `+from+` x`+keep, run)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
 }
 
 // replaceTable swaps the rows of table for those of from, stamped with

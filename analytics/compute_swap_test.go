@@ -240,7 +240,7 @@ func TestDumpRecompute(t *testing.T) {
 	t.Logf("loaded %d messages in %s", have, time.Since(start).Round(time.Millisecond))
 	for _, run := range []string{"first", "nightly"} {
 		start := time.Now()
-		res, err := analytics.Compute(ctx, db, analytics.DefaultParams(), until)
+		res, err := analytics.ComputeFull(ctx, db, analytics.DefaultParams(), until)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,11 +28,20 @@ CREATE OR REPLACE TEMP MACRO wilson_hi(k, n, z) AS
         ((k / n) + z * z / (2 * n) + z * sqrt(greatest((k / n) * (1 - k / n) / n + z * z / (4 * n * n), 0))) / (1 + z * z / n),
         CAST(0 AS DOUBLE)), CAST(1 AS DOUBLE)) END END;
 
--- One row per message with what every metric needs. The deadline is the end
--- of the day N working days (or calendar days, where the source says so)
--- after the posting day, in the source's time zone. t_days counts the same
--- days from the posting day to the day of the first reply (or of as_of):
--- 0 is the same day, and a reply is on time when it comes by day N.
+-- The calendar periods of a day: its month, quarter or year, named as the
+-- site and the API name them (2025-03, 2025-Q1, 2025), the day it starts on
+-- and the length of the kind, to step to the next or the previous one.
+CREATE OR REPLACE TEMP MACRO period_start_of(kind, day) AS CAST(date_trunc(kind, day) AS DATE);
+CREATE OR REPLACE TEMP MACRO period_step(kind) AS
+    CASE kind WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 YEAR END;
+CREATE OR REPLACE TEMP MACRO period_of(kind, day) AS
+    CASE kind
+        WHEN 'month' THEN strftime(day, '%Y-%m')
+        WHEN 'quarter' THEN CAST(year(day) AS VARCHAR) || '-Q' || CAST(quarter(day) AS VARCHAR)
+        ELSE CAST(year(day) AS VARCHAR)
+    END;
+
+-- Each source's clock and rules.
 CREATE OR REPLACE TEMP TABLE _clocks AS
 SELECT src.source, coalesce(s.as_of, p.as_of) AS as_of,
        coalesce(s.jurisdiction, 'CN') AS jurisdiction,
@@ -44,16 +53,47 @@ FROM (SELECT DISTINCT source FROM messages) src
 LEFT JOIN sources s ON s.name = src.source
 CROSS JOIN _params p;
 
+-- The periods a message belongs to: its calendar month, quarter and year,
+-- and the rolling 30 and 90 days ending at as_of when it falls in them. The
+-- 30 or 90 days before those ("30d-prev") are computed only for rank_change.
+CREATE OR REPLACE TEMP TABLE _periods AS
+SELECT 'month' AS period_kind, NULL AS days UNION ALL SELECT 'quarter', NULL UNION ALL SELECT 'year', NULL
+UNION ALL SELECT 'rolling30', 30 UNION ALL SELECT 'rolling90', 90;
+
+-- What to compute: by default every period. analytics.Compute, when it can
+-- compute only the periods that changed since its last computation, fills
+-- these tables at this point (incremental.sql) before the rest runs:
+-- _scope_periods, the calendar periods to compute (the rolling windows are
+-- always computed); _scope_ranges, the instants whose messages those
+-- periods can hold, per source; _scope_extra, messages whose facts must be
+-- refreshed though none of their periods is computed.
+CREATE TEMP TABLE IF NOT EXISTS _scope AS SELECT true AS everything;
+CREATE TEMP TABLE IF NOT EXISTS _scope_periods (period_kind VARCHAR, period VARCHAR);
+CREATE TEMP TABLE IF NOT EXISTS _scope_ranges (source VARCHAR, lo TIMESTAMPTZ, hi TIMESTAMPTZ);
+CREATE TEMP TABLE IF NOT EXISTS _scope_extra (source VARCHAR, source_id VARCHAR);
+
+-- @scope
+
+-- One row per message with what every metric needs. The deadline is the end
+-- of the day N working days (or calendar days, where the source says so)
+-- after the posting day, in the source's time zone. t_days counts the same
+-- days from the posting day to the day of the first reply (or of as_of):
+-- 0 is the same day, and a reply is on time when it comes by day N.
 CREATE OR REPLACE TEMP TABLE _facts AS
 WITH m AS (
     SELECT msg.source, msg.source_id, msg.region_code, msg.department_id, msg.category, msg.posted_at,
-           msg.rating, msg.status,
+           msg.rating, msg.status, msg.row_hash,
            CASE WHEN msg.first_reply_at <= c.as_of THEN msg.first_reply_at END AS reply_at,
            CASE WHEN msg.first_reply_at <= c.as_of THEN msg.first_reply_at ELSE c.as_of END AS end_at,
            c.as_of, c.jurisdiction, c.tz, c.sla_days, c.workdays, c.category_tree
     FROM messages msg
     JOIN _clocks c ON c.source = msg.source
     WHERE msg.posted_at <= c.as_of
+      AND ((SELECT everything FROM _scope)
+           -- the rolling windows, and the windows before them
+           OR msg.posted_at > c.as_of - to_hours(24 * 2 * (SELECT max(days) FROM _periods))
+           OR EXISTS (SELECT 1 FROM _scope_ranges r WHERE r.source = msg.source AND msg.posted_at >= r.lo AND msg.posted_at < r.hi)
+           OR EXISTS (SELECT 1 FROM _scope_extra x WHERE x.source = msg.source AND x.source_id = msg.source_id))
 ), qh AS (
     -- Local time is what decides a message's day. Converting with a time
     -- zone read from a column is slow row by row, and UTC offsets only
@@ -88,7 +128,7 @@ SELECT source, source_id, jurisdiction, region_code, department_id,
        -- the first level of a category path; a source whose categories are
        -- plain names ("Noise - Street/Sidewalk") keeps them whole
        coalesce(nullif(trim(CASE WHEN category_tree THEN split_part(category, '/', 1) ELSE category END), ''), '') AS category,
-       posted_at, posted_day, deadline_at, rating,
+       posted_at, posted_day, deadline_at, rating, row_hash, status,
        status = 'deleted' AS is_deleted,
        coalesce(deadline_at <= as_of, false) AS is_mature,
        reply_at IS NOT NULL AS is_replied,
@@ -103,26 +143,18 @@ SELECT source, source_id, jurisdiction, region_code, department_id,
        as_of, tz
 FROM x;
 
--- The periods a message belongs to: its calendar month, quarter and year,
--- and the rolling 30 and 90 days ending at as_of when it falls in them. The
--- 30 or 90 days before those ("30d-prev") are computed only for rank_change.
-CREATE OR REPLACE TEMP TABLE _periods AS
-SELECT 'month' AS period_kind, NULL AS days UNION ALL SELECT 'quarter', NULL UNION ALL SELECT 'year', NULL
-UNION ALL SELECT 'rolling30', 30 UNION ALL SELECT 'rolling90', 90;
-
 CREATE OR REPLACE TEMP TABLE _fact_periods AS
 WITH cal AS (
-    SELECT f.source, f.source_id, k.period_kind,
-           CASE k.period_kind
-               WHEN 'month' THEN strftime(f.posted_day, '%Y-%m')
-               WHEN 'quarter' THEN CAST(year(f.posted_day) AS VARCHAR) || '-Q' || CAST(quarter(f.posted_day) AS VARCHAR)
-               ELSE CAST(year(f.posted_day) AS VARCHAR)
-           END AS period,
-           CAST(date_trunc(k.period_kind, f.posted_day) AS DATE) AS period_start,
-           CAST(date_trunc(k.period_kind, f.posted_day) + CASE k.period_kind WHEN 'month' THEN INTERVAL 1 MONTH
-                    WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 YEAR END AS DATE) AS period_end
-    FROM _facts f CROSS JOIN _periods k
-    WHERE k.days IS NULL
+    SELECT * FROM (
+        SELECT f.source, f.source_id, k.period_kind,
+               period_of(k.period_kind, f.posted_day) AS period,
+               period_start_of(k.period_kind, f.posted_day) AS period_start,
+               CAST(period_start_of(k.period_kind, f.posted_day) + period_step(k.period_kind) AS DATE) AS period_end
+        FROM _facts f CROSS JOIN _periods k
+        WHERE k.days IS NULL
+    ) cal
+    WHERE (SELECT everything FROM _scope)
+       OR EXISTS (SELECT 1 FROM _scope_periods s WHERE s.period_kind = cal.period_kind AND s.period = cal.period)
 ), windows AS (
     -- windows of instants, for each source clock: (as_of − n×24 h, as_of],
     -- and the n×24 h before (hours, not days: day arithmetic on instants
@@ -184,12 +216,9 @@ SELECT jurisdiction, level, entity_id, any_value(parent_id) AS parent_id, period
        -- a rolling window's dates: the widest of the jurisdiction's sources
        min(period_start) AS period_start, max(period_end) AS period_end,
        -- the previous period of the same kind, for rank_change
-       CASE period_kind
-           WHEN 'month' THEN strftime(any_value(period_start) - INTERVAL 1 MONTH, '%Y-%m')
-           WHEN 'quarter' THEN CAST(year(any_value(period_start) - INTERVAL 3 MONTH) AS VARCHAR) || '-Q'
-                               || CAST(quarter(any_value(period_start) - INTERVAL 3 MONTH) AS VARCHAR)
-           WHEN 'year' THEN CAST(year(any_value(period_start)) - 1 AS VARCHAR)
-           ELSE period || '-prev'
+       CASE WHEN period_kind IN ('month', 'quarter', 'year')
+            THEN period_of(period_kind, CAST(any_value(period_start) - period_step(period_kind) AS DATE))
+            ELSE period || '-prev'
        END AS prev_period,
        count(*) AS received,
        count(*) FILTER (WHERE is_deleted) AS deleted,

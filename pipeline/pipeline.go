@@ -36,6 +36,12 @@ type Env struct {
 	// after its commit, so a server holding the data version in memory
 	// (site.Version) switches to it without asking the database.
 	MetricsCommitted func(metricRunID int64)
+	// DeferCompute leaves the metrics to a later `wenzheng compute`:
+	// IngestFiles loads and stops there (the site says the figures are
+	// behind until then). For measuring a load apart from the computation.
+	DeferCompute bool
+	// LastCompute is the latest computation this Env ran.
+	LastCompute analytics.Result
 }
 
 func (e *Env) loader() *ingest.Loader {
@@ -350,6 +356,16 @@ func alreadyLoaded(ctx context.Context, db *store.DB, source, path string) (bool
 // Recompute materialises the metrics as of the end of the last successful
 // run, and records the newest run they count (see store.MetricsBehind).
 func Recompute(ctx context.Context, e *Env) error {
+	return recompute(ctx, e, analytics.Compute)
+}
+
+// RecomputeFull is Recompute computing every period again, never only
+// those that changed (wenzheng compute --full).
+func RecomputeFull(ctx context.Context, e *Env) error {
+	return recompute(ctx, e, analytics.ComputeFull)
+}
+
+func recompute(ctx context.Context, e *Env, compute func(context.Context, *store.DB, analytics.Params, time.Time) (analytics.Result, error)) error {
 	asOf, loaded, err := ingest.LastLoadEnd(ctx, e.DB)
 	if err != nil {
 		return err
@@ -363,10 +379,11 @@ func Recompute(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	res, err := analytics.Compute(ctx, e.DB, e.Cfg.Methodology, asOf)
+	res, err := compute(ctx, e.DB, e.Cfg.Methodology, asOf)
 	if err != nil {
 		return err
 	}
+	e.LastCompute = res
 	// Committed: readers see the run from now on, so the site switches to
 	// it now, whatever happens to the bookkeeping below.
 	if e.MetricsCommitted != nil {
@@ -375,6 +392,6 @@ func Recompute(ctx context.Context, e *Env) error {
 	if err := e.DB.SetMetricsInput(context.WithoutCancel(ctx), res.MetricRunID, lastRun); err != nil {
 		return err
 	}
-	e.Log.Info("metrics computed", "metric_run", res.MetricRunID, "rows", res.Rows, "as_of", res.AsOf.Format(time.RFC3339), "took", res.Took.Round(time.Millisecond))
+	e.Log.Info("metrics computed", "metric_run", res.MetricRunID, "rows", res.Rows, "how", res.How(), "as_of", res.AsOf.Format(time.RFC3339), "took", res.Took.Round(time.Millisecond))
 	return nil
 }

@@ -40,7 +40,7 @@ func TestMigration0005RecomputesMetrics(t *testing.T) {
 			// A load committed an hour before the metrics' as_of.
 			mustExec(`INSERT INTO runs (run_id, source, started_at, finished_at, status) VALUES (7, 's', now() - INTERVAL 2 HOUR, now() - INTERVAL 1 HOUR, 'ok')`)
 			if tt.computed {
-				mustExec(`INSERT INTO metric_runs VALUES (3, now(), now(), '{}', 1)`)
+				mustExec(`INSERT INTO metric_runs (metric_run_id, computed_at, as_of, params, took_ms) VALUES (3, now(), now(), '{}', 1)`)
 			}
 			if tt.watermark {
 				if err := db.SetMetricsInput(ctx, 3, 7); err != nil {

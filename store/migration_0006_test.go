@@ -47,7 +47,7 @@ func TestMigration0006MovesNewYork(t *testing.T) {
 			('zz:市人社局', '市人社局', NULL, '410100')`,
 		`INSERT INTO sources VALUES ('nyc', 'nyc311', 'America/New_York', 10, false, false), ('zz', 'zhihuizhengwu', 'Asia/Shanghai', 15, true, true)`,
 		`INSERT INTO runs (run_id, source, started_at, finished_at, status) VALUES (7, 'nyc', now() - INTERVAL 2 HOUR, now() - INTERVAL 1 HOUR, 'ok')`,
-		`INSERT INTO metric_runs VALUES (3, now(), now(), '{}', 1)`,
+		`INSERT INTO metric_runs (metric_run_id, computed_at, as_of, params, took_ms) VALUES (3, now(), now(), '{}', 1)`,
 	} {
 		mustExec(q)
 	}

@@ -58,6 +58,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&j.Country, "country", "", "with --jurisdiction: its country, ISO 3166-1 alpha-2 (US)")
 	from := fs.String("from", "", "with --source: read its feed from this day (YYYY-MM-DD; default feed_days ago)")
 	to := fs.String("to", "", "with --source: read its feed up to this day (YYYY-MM-DD, exclusive; default now)")
+	noCompute := fs.Bool("no-compute", false, "load only; leave the metrics to `wenzheng compute` (they show as behind until then)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	env := &pipeline.Env{DB: db, Cfg: cfg, Log: newLogger(io.Discard)}
+	env := &pipeline.Env{DB: db, Cfg: cfg, Log: newLogger(io.Discard), DeferCompute: *noCompute}
 	if err := pipeline.Recover(ctx, env); err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ func commands() []command {
 		{"demo", "generate realistic demo data and load it into the data directory", runDemo},
 		{"ingest", "load input files (a configured source, or files with a profile) and recompute", runIngest},
 		// The read-only commands read through a running serve (control.go).
+		{"compute", "compute the metrics of the data loaded (only the periods that changed, or all with --full)", runCompute},
 		{"runs", "list recent ingest runs with their counts", throughServer("runs", runRuns)},
 		{"rejects", "show the rows a run rejected, with reasons", throughServer("rejects", runRejects)},
 		{"rank", "print a ranking of one level for one period (table, CSV or JSON)", throughServer("rank", runRank)},

@@ -87,7 +87,11 @@ var storedTables = []struct{ table, from string }{
 	{"category_metrics", "_category_metrics"},
 	{"reply_distribution_buckets", "_distribution_buckets"},
 	{"reply_distribution", "_distribution"},
-	{"message_facts", "(SELECT source, source_id, posted_at, posted_day, row_hash, status, deadline_at, is_mature, is_replied, is_on_time, t_hours, t_days FROM _facts)"},
+	// the row hash is not the release's to publish: metrics.sql, which
+	// rankings.sql runs over the released messages, does not read it
+	{"message_facts", `(SELECT f.source, f.source_id, f.posted_at, f.posted_day, m.row_hash, f.status, f.deadline_at,
+		f.is_mature, f.is_replied, f.is_on_time, f.t_hours, f.t_days
+		FROM _facts f JOIN messages m ON m.source = f.source AND m.source_id = f.source_id)`},
 }
 
 func compute(ctx context.Context, db *store.DB, p Params, asOf time.Time, full bool) (Result, error) {

@@ -82,7 +82,7 @@ CREATE TEMP TABLE IF NOT EXISTS _scope_extra (source VARCHAR, source_id VARCHAR)
 CREATE OR REPLACE TEMP TABLE _facts AS
 WITH m AS (
     SELECT msg.source, msg.source_id, msg.region_code, msg.department_id, msg.category, msg.posted_at,
-           msg.rating, msg.status, msg.row_hash,
+           msg.rating, msg.status,
            CASE WHEN msg.first_reply_at <= c.as_of THEN msg.first_reply_at END AS reply_at,
            CASE WHEN msg.first_reply_at <= c.as_of THEN msg.first_reply_at ELSE c.as_of END AS end_at,
            c.as_of, c.jurisdiction, c.tz, c.sla_days, c.workdays, c.category_tree
@@ -128,7 +128,7 @@ SELECT source, source_id, jurisdiction, region_code, department_id,
        -- the first level of a category path; a source whose categories are
        -- plain names ("Noise - Street/Sidewalk") keeps them whole
        coalesce(nullif(trim(CASE WHEN category_tree THEN split_part(category, '/', 1) ELSE category END), ''), '') AS category,
-       posted_at, posted_day, deadline_at, rating, row_hash, status,
+       posted_at, posted_day, deadline_at, rating, status,
        status = 'deleted' AS is_deleted,
        coalesce(deadline_at <= as_of, false) AS is_mature,
        reply_at IS NOT NULL AS is_replied,

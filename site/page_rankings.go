@@ -378,12 +378,12 @@ func (s *Server) handleRankingsCSV(table string) fiber.Handler {
 			return err
 		}
 		ctx := c.UserContext()
-		tx, err := s.db.BeginTx(ctx, nil)
+		view, err := analytics.Open(ctx, s.db) // never leaves a connection in a transaction
 		if err != nil {
 			return err
 		}
-		defer tx.Rollback()
-		rk, _, err := readRanking(ctx, analytics.On(tx), req, s.defaultScope)
+		defer view.Close()
+		rk, _, err := readRanking(ctx, view, req, s.defaultScope)
 		if err != nil {
 			return err
 		}

@@ -88,11 +88,15 @@ type MessagePage struct {
 // tables cost more than finding the page.
 const MessageCountCap = 1000
 
-// messagesFrom joins what the list shows and the filter reads.
-var messagesFrom = `FROM messages m` + RegionTreeJoin("m.region_code") + `
+// messagesShown joins to messages m what the list shows besides the
+// regions (RegionTreeJoin): one row each.
+const messagesShown = `
 	LEFT JOIN departments d ON d.department_id = m.department_id
 	LEFT JOIN sources s ON s.name = m.source
-	LEFT JOIN message_facts f ON f.source = m.source AND f.source_id = m.source_id
+	LEFT JOIN message_facts f ON f.source = m.source AND f.source_id = m.source_id `
+
+// messagesFrom joins what the list shows and the filter reads.
+var messagesFrom = `FROM messages m` + RegionTreeJoin("m.region_code") + messagesShown + `
 	LEFT JOIN message_text mt ON mt.source = m.source AND mt.source_id = m.source_id
 	WHERE `
 
@@ -127,20 +131,25 @@ func SearchMessages(ctx context.Context, q Querier, f MessageFilter, limit, offs
 		return page, err
 	}
 	where, args := f.where()
-	// The count joins only what the filter reads, and stops past the cap.
+	// The count and the page's choice join only what the filter reads
+	// (the count stops past the cap); what the list shows is joined to the
+	// page's rows alone, not to every match.
 	limitCount := int64(max(MessageCountCap, offset+limit))
-	countFrom := ` FROM messages m` + RegionTreeJoin("m.region_code")
+	filtered := ` FROM messages m` + RegionTreeJoin("m.region_code")
 	if f.Q != "" {
-		countFrom += `LEFT JOIN message_text mt ON mt.source = m.source AND mt.source_id = m.source_id `
+		filtered += `LEFT JOIN message_text mt ON mt.source = m.source AND mt.source_id = m.source_id `
 	}
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+countFrom+`WHERE `+where+` LIMIT ?)`,
+	filtered += `WHERE ` + where
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+filtered+` LIMIT ?)`,
 		append(args[:len(args):len(args)], limitCount+1)...).Scan(&page.Total); err != nil {
 		return page, err
 	}
 	if page.Total > limitCount {
 		page.Total, page.More = limitCount, true
 	}
-	rows, err := q.QueryContext(ctx, messagesColumns+messagesFrom+where+messagesOrder, append(args, limit, offset)...)
+	rows, err := q.QueryContext(ctx, messagesColumns+`FROM (SELECT m.source, m.source_id`+filtered+messagesOrder+`) p
+		JOIN messages m ON m.source = p.source AND m.source_id = p.source_id`+RegionTreeJoin("m.region_code")+messagesShown+`
+		ORDER BY m.posted_at DESC, m.source, m.source_id`, append(args, limit, offset)...)
 	if err != nil {
 		return page, err
 	}

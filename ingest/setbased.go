@@ -28,6 +28,8 @@ import (
 // rest of the run are shared.
 
 var (
+	//go:embed setbased_macros.sql
+	setMacrosSQL string
 	//go:embed setbased_classify.sql
 	setClassifySQL string
 	//go:embed setbased_accept.sql
@@ -38,7 +40,7 @@ var (
 
 // setTables are the set-based path's working tables (and view), dropped
 // when it is done.
-var setTables = []string{"_fast_in", "_fast_rows", "_fast_params", "_fast_mask", "_fast_go", "_fast_rej", "_fast_acc", "_fast_dups"}
+var setTables = []string{"_fast_in", "_fast_rows", "_fast_params", "_fast_mask", "_fast_go", "_fast_rej", "_fast_dups"}
 
 // setPlan is an input the set-based path reads.
 type setPlan struct {
@@ -140,7 +142,11 @@ func (l *Loader) stageSetBased(ctx context.Context, p *setPlan, path string, s *
 		for _, t := range setTables {
 			conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+t)
 		}
-		conn.ExecContext(context.WithoutCancel(ctx), `DROP VIEW IF EXISTS _fast_flat`)
+	}()
+	defer func() {
+		for _, v := range []string{"_fast_acc", "_fast_flat"} {
+			conn.ExecContext(context.WithoutCancel(ctx), `DROP VIEW IF EXISTS `+v)
+		}
 	}()
 	// The source's zone is the session's while its times are read (see
 	// _ftime), and the connection's own again after.
@@ -171,14 +177,17 @@ func (l *Loader) stageSetBased(ctx context.Context, p *setPlan, path string, s *
 		CREATE OR REPLACE TABLE _fast_rej (n BIGINT, raw VARCHAR, reason VARCHAR)`); err != nil {
 		return nil, err
 	}
-	if _, err := conn.ExecContext(ctx, setClassifySQL); err != nil {
-		return nil, fmt.Errorf("classify rows: %w", err)
+	if _, err := conn.ExecContext(ctx, setMacrosSQL); err != nil {
+		return nil, err
 	}
-	step("classify")
 	if err := maskDistinctLabels(ctx, l, conn); err != nil {
 		return nil, err
 	}
 	step("mask")
+	if _, err := conn.ExecContext(ctx, setClassifySQL); err != nil {
+		return nil, fmt.Errorf("classify rows: %w", err)
+	}
+	step("classify")
 	o, err := p.src.options()
 	if err != nil {
 		return nil, err
@@ -414,15 +423,15 @@ func hmacPads(secret []byte) (ipad, opad []byte) {
 	return ipad, opad
 }
 
-// maskDistinctLabels masks the labels of the accepted rows as maskLabels
-// does, once per distinct value: _fast_mask maps each value redaction
+// maskDistinctLabels masks the labels of the rows as maskLabels does, once
+// per distinct value: _fast_mask maps each value redaction
 // changes to its masked form.
 func maskDistinctLabels(ctx context.Context, l *Loader, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE _fast_mask (v VARCHAR, m VARCHAR)`); err != nil {
 		return err
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT v FROM (
-		SELECT unnest([channel, region_code, department_id, category, kind]) AS v FROM _fast_rows WHERE ok) WHERE v <> ''`)
+	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT v FROM (SELECT unnest([_fnorm(channel), _fnorm(region_code),
+		_fnorm(department_id), _fnorm(category), _fnorm(kind)]) AS v FROM _fast_flat) WHERE v <> ''`)
 	if err != nil {
 		return err
 	}

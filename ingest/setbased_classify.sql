@@ -1,46 +1,13 @@
 -- Classify the rows of a file read set-based (_fast_flat: n, row_size and
 -- the flat fields as text) into _fast_rows: for each row whether it is
 -- certainly accepted (ok), and its values read as the row path reads them
--- (tabular.go, record.go). A row that is not ok is not necessarily
--- rejected: it goes through the row path's own code, which gives the reason
--- or accepts it. So every test below may be stricter than the row path's,
--- never looser. Parameters come from _fast_params (one row).
-
--- The row path's strings.TrimSpace, then "null" in any case is empty. The
--- trim with a set of characters is slow, so it runs only on the values
--- that start or end with one of them.
-CREATE OR REPLACE TEMP MACRO _ftrim(v) AS CASE
-    WHEN regexp_matches(v, '^[\t\n\x0B\f\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]|[\t\n\x0B\f\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]$')
-        THEN trim(v, (SELECT ws FROM _fast_params)) ELSE v END;
-CREATE OR REPLACE TEMP MACRO _fnorm(v) AS
-    CASE WHEN strlen(_ftrim(coalesce(v, ''))) = 4 AND lower(_ftrim(coalesce(v, ''))) = 'null' THEN '' ELSE _ftrim(coalesce(v, '')) END;
-
--- A time in one of the forms this SQL reads exactly as ParseTime does (the
--- first of CommonLayouts that fits): RFC 3339 with Z or an offset, and
--- zone-less 2006-01-02T15:04:05, 2006-01-02 15:04:05, 2006-01-02 15:04
--- and 2006-01-02 in the source's zone, which is the session's TimeZone
--- here (a constant zone: ICU is not asked row by row). NULL for '' and for
--- anything else (another form, a fraction of a second, an impossible date).
-CREATE OR REPLACE TEMP MACRO _ftime(v) AS CASE
-    WHEN regexp_full_match(v, '\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z')
-        THEN to_timestamp(epoch(try_strptime(left(v, 19), '%Y-%m-%dT%H:%M:%S')))
-    WHEN regexp_full_match(v, '\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]([01]\d|2[0-3]):[0-5]\d')
-        THEN to_timestamp(epoch(try_strptime(left(v, 19), '%Y-%m-%dT%H:%M:%S'))
-            - (CASE WHEN substr(v, 20, 1) = '-' THEN -1 ELSE 1 END)
-              * (3600 * CAST(substr(v, 21, 2) AS INTEGER) + 60 * CAST(substr(v, 24, 2) AS INTEGER)))
-    WHEN regexp_full_match(v, '\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}')
-        THEN CAST(try_strptime(replace(v, 'T', ' '), '%Y-%m-%d %H:%M:%S') AS TIMESTAMPTZ)
-    WHEN regexp_full_match(v, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}')
-        THEN CAST(try_strptime(v, '%Y-%m-%d %H:%M') AS TIMESTAMPTZ)
-    WHEN regexp_full_match(v, '\d{4}-\d{2}-\d{2}')
-        THEN CAST(try_strptime(v, '%Y-%m-%d') AS TIMESTAMPTZ)
-    END;
-
--- Whether t is more than a day from any change of the zone's offset
--- (_funsteady, made by Go from its time zone database, says whether a day
--- is near one): a local time near a daylight-saving change (one that does
--- not exist, or exists twice) is left to the row path, whose choice is Go's.
-CREATE OR REPLACE TEMP MACRO _fsteady(t) AS t IS NULL OR NOT _funsteady(CAST(floor(epoch(t) / 86400) AS BIGINT));
+-- (tabular.go, record.go), its labels masked (_fast_mask, made by
+-- internal/redact in Go from the distinct labels, as maskLabels masks
+-- them) and hashed as rowHash hashes a Record. A row that is not ok is not
+-- necessarily rejected: it goes through the row path's own code, which
+-- gives the reason or accepts it. So every test below may be stricter than
+-- the row path's, never looser. Parameters come from _fast_params (one
+-- row); the macros from setbased_macros.sql.
 
 CREATE OR REPLACE TABLE _fast_rows AS
 WITH f AS (
@@ -68,7 +35,7 @@ WITH f AS (
     FROM f, _fast_params
 ), v AS (
     SELECT p.*, coalesce(rated_given, replied, posted) AS rated FROM p
-)
+), c AS (
 SELECT n, source_id, channel, region_code, department_id, category, kind, title, body, author,
     posted, replied, reply_body, closed, status_v AS status, rating_v AS rating,
     CASE WHEN rating_v IS NOT NULL THEN rated END AS rated, likes_v AS likes, dislikes_v AS dislikes,
@@ -87,4 +54,30 @@ SELECT n, source_id, channel, region_code, department_id, category, kind, title,
         AND (likes = '' OR likes_v IS NOT NULL) AND (dislikes = '' OR dislikes_v IS NOT NULL)
         AND _fsteady(posted) AND _fsteady(replied) AND _fsteady(closed) AND _fsteady(rated_given),
     false) AS ok
-FROM v;
+FROM v
+), m AS (
+    SELECT r.* REPLACE (
+            coalesce(m1.m, r.channel) AS channel, coalesce(m2.m, r.region_code) AS region_code,
+            coalesce(m3.m, r.department_id) AS department_id, coalesce(m4.m, r.category) AS category,
+            coalesce(m5.m, r.kind) AS kind)
+    FROM c r
+    LEFT JOIN _fast_mask m1 ON m1.v = r.channel
+    LEFT JOIN _fast_mask m2 ON m2.v = r.region_code
+    LEFT JOIN _fast_mask m3 ON m3.v = r.department_id
+    LEFT JOIN _fast_mask m4 ON m4.v = r.category
+    LEFT JOIN _fast_mask m5 ON m5.v = r.kind
+)
+SELECT n, ok, source_id, channel, region_code, department_id, category, kind, title, body, author,
+    posted, replied, reply_body, department_id AS reply_department_id, closed,
+    coalesce(m.status, CASE WHEN closed IS NOT NULL THEN 'closed' WHEN replied IS NOT NULL THEN 'replied' ELSE 'open' END) AS status,
+    rating, rated, likes, dislikes,
+    left(sha256(concat(
+        _fh(source_id), _fh(channel), _fh(region_code), _fh(department_id), _fh(category), _fh(kind),
+        _fh(title), _fh(body), _fh(author), _fh(CAST(epoch_us(posted) AS VARCHAR)), _fh(CAST(epoch_us(closed) AS VARCHAR)),
+        _fh(m.status), _fh(CAST(likes AS VARCHAR)), _fh(CAST(dislikes AS VARCHAR)),
+        CASE WHEN replied IS NULL THEN _fh('0')
+            ELSE concat(_fh('1'), _fh('1'), _fh(CAST(epoch_us(replied) AS VARCHAR)), _fh(department_id), _fh(reply_body), _fh('official')) END,
+        CASE WHEN rating IS NULL THEN _fh('0')
+            ELSE concat(_fh('1'), _fh('1'), _fh(CAST(epoch_us(rated) AS VARCHAR)), _fh(rating)) END
+    )), 32) AS row_hash
+FROM m;

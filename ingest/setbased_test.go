@@ -308,3 +308,26 @@ func TestSetBasedFallsBack(t *testing.T) {
 		})
 	}
 }
+
+// TestSetBasedBOMAndCRLF: a UTF-8 BOM and CRLF line ends (Excel's CSV) are
+// read set-based, with the same result as the row path.
+func TestSetBasedBOMAndCRLF(t *testing.T) {
+	body := "\ufeffsource_id,posted_at,title,rating\r\nA,2024-05-01 09:00:00,\"a, \"\"b\"\"\",满意\r\nB,yesterday,b,\r\nA,2024-05-02 09:00:00,again,\r\nC,2024-05-03,c,basic"
+	p := writeFile(t, "excel.csv", body)
+	rowDB, setDB, rowSums, setSums, log := loadBoth(t, Source{Name: "b"}, []string{p})
+	if !strings.Contains(log, "staged set-based") {
+		t.Fatalf("not staged set-based; log:\n%s", log)
+	}
+	if fmt.Sprint(rowSums) != fmt.Sprint(setSums) {
+		t.Errorf("summaries:\n row path: %+v\n set-based: %+v", rowSums, setSums)
+	}
+	var left int
+	if err := setDB.QueryRowContext(context.Background(), `SELECT (SELECT count(*) FROM duckdb_tables() WHERE starts_with(table_name, '_fast'))
+		+ (SELECT count(*) FROM duckdb_views() WHERE starts_with(view_name, '_fast'))`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d working tables and views left behind (%v)", left, err)
+	}
+	if setSums[0].Inserted != 2 || setSums[0].Rejected != 2 {
+		t.Errorf("inserted %d, rejected %d; want 2 and 2", setSums[0].Inserted, setSums[0].Rejected)
+	}
+	compareDBs(t, rowDB, setDB)
+}

@@ -254,7 +254,7 @@ func (c *pageCache) joinLocked(ctx context.Context, bkey string, w *build) (stop
 		if c.building[bkey] == w {
 			delete(c.building, bkey) // later requests start afresh
 		}
-		w.cancel(ctx.Err())
+		w.cancel(context.Cause(ctx))
 	})
 }
 

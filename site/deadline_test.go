@@ -3,6 +3,10 @@ package site
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +76,71 @@ func TestDuckDBHonoursTheDeadline(t *testing.T) {
 	}
 	if !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "INTERRUPT") && !strings.Contains(err.Error(), "nterrupt") {
 		t.Errorf("stopped by %v, want the deadline", err)
+	}
+}
+
+// TestClientGoneCancelsTheRead: a visitor who closes the connection while
+// their page is being read cancels the read soon (well before the page
+// deadline), through a real TCP connection.
+func TestClientGoneCancelsTheRead(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("clientGone looks at connections on Linux only")
+	}
+	started, ended := make(chan struct{}, 1), make(chan error, 1)
+	slow := &fakeReader{rankings: func(ctx context.Context, _ analytics.RankingQuery) (analytics.Ranking, error) {
+		started <- struct{}{}
+		select {
+		case <-ctx.Done():
+			ended <- context.Cause(ctx)
+			return analytics.Ranking{}, ctx.Err()
+		case <-time.After(20 * time.Second):
+			ended <- errors.New("never cancelled")
+			return analytics.Ranking{}, nil
+		}
+	}}
+	app := fakeApp(t, slow, Timeouts{Page: 30 * time.Second})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	defer app.Shutdown()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "GET /api/v1/rankings?level=province HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-started
+	left := time.Now()
+	conn.Close()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, errClientGone) {
+			t.Errorf("the read ended with %v, want the client gone", err)
+		}
+		if took := time.Since(left); took > 5*time.Second {
+			t.Errorf("cancelled %v after the client left", took)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the read went on after its client left")
+	}
+
+	// A visitor who waits is not taken for gone: looked at several
+	// times while the read takes 700 ms, they get the answer.
+	slow.rankings = func(ctx context.Context, _ analytics.RankingQuery) (analytics.Ranking, error) {
+		select {
+		case <-ctx.Done():
+			return analytics.Ranking{}, context.Cause(ctx)
+		case <-time.After(700 * time.Millisecond):
+			return analytics.Ranking{}, nil
+		}
+	}
+	resp, err := http.Get("http://" + ln.Addr().String() + "/api/v1/rankings?level=city")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("a visitor who waited got %d", resp.StatusCode)
 	}
 }

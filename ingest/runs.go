@@ -82,30 +82,35 @@ func LastLoadEnd(ctx context.Context, db *store.DB) (end time.Time, ok bool, err
 	return t.Time, t.Valid, nil
 }
 
-// DropStaging drops the staging tables (_stage_*) a run left behind when
-// its process stopped mid-run; they hold nothing that was committed. It
+// DropStaging drops the staging tables (_stage_*) and the set-based
+// path's working tables and views (_fast_*) a run left behind when its
+// process stopped mid-run; they hold nothing that was committed. It
 // returns how many it dropped.
 func DropStaging(ctx context.Context, db *store.DB) (int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT table_name FROM duckdb_tables()
-		WHERE NOT temporary AND schema_name = 'main' AND table_name LIKE '\_stage\_%' ESCAPE '\'`)
+	rows, err := db.QueryContext(ctx, `SELECT 'VIEW', view_name FROM duckdb_views()
+			WHERE NOT temporary AND schema_name = 'main' AND view_name LIKE '\_fast\_%' ESCAPE '\'
+		UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables()
+			WHERE NOT temporary AND schema_name = 'main'
+			AND (table_name LIKE '\_stage\_%' ESCAPE '\' OR table_name LIKE '\_fast\_%' ESCAPE '\')
+		ORDER BY 1 DESC`) // views first: they read the tables
 	if err != nil {
 		return 0, err
 	}
-	var names []string
+	var names, kinds []string
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var k, n string
+		if err := rows.Scan(&k, &n); err != nil {
 			rows.Close()
 			return 0, err
 		}
-		names = append(names, n)
+		kinds, names = append(kinds, k), append(names, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	for _, n := range names {
-		if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS "`+strings.ReplaceAll(n, `"`, `""`)+`"`); err != nil {
+	for i, n := range names {
+		if _, err := db.ExecContext(ctx, `DROP `+kinds[i]+` IF EXISTS "`+strings.ReplaceAll(n, `"`, `""`)+`"`); err != nil {
 			return 0, fmt.Errorf("drop %s: %w", n, err)
 		}
 	}

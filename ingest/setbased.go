@@ -295,7 +295,7 @@ func (p *setPlan) read(ctx context.Context, conn *sql.Conn, path string, lim Lim
 		}
 		// The rows keep the file's order (preserve_insertion_order), so
 		// a row's number is its rowid + 2, the header being row 1.
-		q = fmt.Sprintf(`CREATE OR REPLACE TABLE _fast_in AS SELECT * FROM read_csv(?, header = true, auto_detect = false,
+		q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE _fast_in AS SELECT * FROM read_csv(?, header = true, auto_detect = false,
 			columns = {%s}, delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false,
 			max_line_size = %d, encoding = 'utf-8')`, strings.Join(in, ", "), lim.MaxRowBytes+1024)
 		n, size = "rowid + 2", "0"
@@ -320,7 +320,7 @@ func (p *setPlan) read(ctx context.Context, conn *sql.Conn, path string, lim Lim
 		if firstIndex(cols, "source_id") < 0 || firstIndex(cols, "posted_at") < 0 {
 			return nil, readError{errors.New("no source_id or posted_at column")}
 		}
-		q = fmt.Sprintf(`CREATE OR REPLACE TABLE _fast_in AS SELECT n, %s, row_size FROM (
+		q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE _fast_in AS SELECT n, %s, row_size FROM (
 			SELECT *, %s AS row_size FROM (SELECT file_row_number + 1 AS n, %s FROM read_parquet(?, file_row_number = true)))`,
 			strings.Join(cut, ", "), strings.Join(sizes, " + "), strings.Join(in, ", "))
 		n, size = "n", "row_size"
@@ -336,7 +336,7 @@ func (p *setPlan) read(ctx context.Context, conn *sql.Conn, path string, lim Lim
 			flat = append(flat, "CAST(NULL AS VARCHAR) AS "+f)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE VIEW _fast_flat AS SELECT `+strings.Join(flat, ", ")+` FROM _fast_in`); err != nil {
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW _fast_flat AS SELECT `+strings.Join(flat, ", ")+` FROM _fast_in`); err != nil {
 		return nil, err
 	}
 	return cols, nil
@@ -360,7 +360,7 @@ var goSpace = "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005
 // setParams writes _fast_params, what the SQL files take from Go.
 func (l *Loader) setParams(ctx context.Context, conn *sql.Conn, src Source, run int64, lim Limits) error {
 	ipad, opad := hmacPads(l.Secret)
-	_, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE _fast_params AS SELECT CAST(? AS VARCHAR) AS tz, CAST(? AS TIMESTAMPTZ) AS latest,
+	_, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _fast_params AS SELECT CAST(? AS VARCHAR) AS tz, CAST(? AS TIMESTAMPTZ) AS latest,
 		CAST(? AS BIGINT) AS short_max, CAST(? AS BIGINT) AS long_max, CAST(? AS BIGINT) AS row_max, CAST(? AS VARCHAR) AS ws,
 		CAST(? AS BLOB) AS ipad, CAST(? AS BLOB) AS opad, CAST(? AS VARCHAR) AS source, CAST(? AS BIGINT) AS run_id`,
 		src.TimeZone, now().Add(FutureSkew), lim.MaxShortFieldBytes, lim.MaxFieldBytes, lim.MaxRowBytes, goSpace,
@@ -430,8 +430,10 @@ func maskDistinctLabels(ctx context.Context, l *Loader, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE _fast_mask (v VARCHAR, m VARCHAR)`); err != nil {
 		return err
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT v FROM (SELECT unnest([_fnorm(channel), _fnorm(region_code),
-		_fnorm(department_id), _fnorm(category), _fnorm(kind)]) AS v FROM _fast_flat) WHERE v <> ''`)
+	// Distinct raw values first: trimming is per value, not per row.
+	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT _fnull(_ftrim(v)) AS m FROM (
+			SELECT DISTINCT unnest([channel, region_code, department_id, category, kind]) AS v FROM _fast_flat)
+		WHERE v IS NOT NULL AND _fnull(_ftrim(v)) <> ''`)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@
 -- _fast_dups: each accepted row whose message id an earlier accepted row
 -- already has, as stageRows rejects it.
 
-CREATE OR REPLACE VIEW _fast_acc AS
+CREATE OR REPLACE TEMP VIEW _fast_acc AS
 SELECT n, source_id, channel, region_code, department_id, category, kind, title, body, author,
     posted, replied, reply_body, reply_department_id, closed, status, rating, rated, likes, dislikes, row_hash
 FROM _fast_rows WHERE ok
@@ -14,7 +14,7 @@ SELECT n, source_id, channel, region_code, department_id, category, kind, title,
     posted, replied, reply_body, reply_department_id, closed, status, rating, rated, likes, dislikes, row_hash
 FROM _fast_go;
 
-CREATE OR REPLACE TABLE _fast_dups AS
+CREATE OR REPLACE TEMP TABLE _fast_dups AS
 SELECT n, source_id, first_n FROM (
     SELECT n, source_id, min(n) OVER (PARTITION BY source_id) AS first_n FROM _fast_acc)
 WHERE n <> first_n;

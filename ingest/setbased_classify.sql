@@ -9,16 +9,24 @@
 -- the row path's, never looser. Parameters come from _fast_params (one
 -- row); the macros from setbased_macros.sql.
 
-CREATE OR REPLACE TABLE _fast_rows AS
-WITH f AS (
+CREATE OR REPLACE TEMP TABLE _fast_rows AS
+WITH t AS (
     SELECT n, row_size,
-        _fnorm(source_id) AS source_id, _fnorm(channel) AS channel, _fnorm(region_code) AS region_code,
-        _fnorm(department_id) AS department_id, _fnorm(category) AS category, _fnorm(kind) AS kind,
-        _fnorm(title) AS title, _fnorm(body) AS body, _fnorm(author) AS author,
-        _fnorm(posted_at) AS posted_at, _fnorm(first_reply_at) AS first_reply_at, _fnorm(reply_body) AS reply_body,
-        _fnorm(closed_at) AS closed_at, _fnorm(status) AS status, _fnorm(rating) AS rating,
-        _fnorm(rated_at) AS rated_at, _fnorm(likes) AS likes, _fnorm(dislikes) AS dislikes
+        _ftrim(coalesce(source_id, '')) AS source_id, _ftrim(coalesce(channel, '')) AS channel, _ftrim(coalesce(region_code, '')) AS region_code,
+        _ftrim(coalesce(department_id, '')) AS department_id, _ftrim(coalesce(category, '')) AS category, _ftrim(coalesce(kind, '')) AS kind,
+        _ftrim(coalesce(title, '')) AS title, _ftrim(coalesce(body, '')) AS body, _ftrim(coalesce(author, '')) AS author,
+        _ftrim(coalesce(posted_at, '')) AS posted_at, _ftrim(coalesce(first_reply_at, '')) AS first_reply_at, _ftrim(coalesce(reply_body, '')) AS reply_body,
+        _ftrim(coalesce(closed_at, '')) AS closed_at, _ftrim(coalesce(status, '')) AS status, _ftrim(coalesce(rating, '')) AS rating,
+        _ftrim(coalesce(rated_at, '')) AS rated_at, _ftrim(coalesce(likes, '')) AS likes, _ftrim(coalesce(dislikes, '')) AS dislikes
     FROM _fast_flat
+), f AS (
+    SELECT n, row_size, _fnull(source_id) AS source_id, _fnull(channel) AS channel, _fnull(region_code) AS region_code,
+        _fnull(department_id) AS department_id, _fnull(category) AS category, _fnull(kind) AS kind,
+        _fnull(title) AS title, _fnull(body) AS body, _fnull(author) AS author,
+        _fnull(posted_at) AS posted_at, _fnull(first_reply_at) AS first_reply_at, _fnull(reply_body) AS reply_body,
+        _fnull(closed_at) AS closed_at, _fnull(status) AS status, _fnull(rating) AS rating,
+        _fnull(rated_at) AS rated_at, _fnull(likes) AS likes, _fnull(dislikes) AS dislikes
+    FROM t
 ), p AS (
     SELECT f.*,
         _ftime(posted_at) AS posted, _ftime(first_reply_at) AS replied, _ftime(closed_at) AS closed,

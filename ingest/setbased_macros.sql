@@ -3,12 +3,13 @@
 
 -- The row path's strings.TrimSpace, then "null" in any case is empty. The
 -- trim with a set of characters is slow, so it runs only on the values
--- that start or end with one of them.
+-- that start or end with one of them (the set: unicode.IsSpace).
+CREATE OR REPLACE TEMP MACRO _fws() AS chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(32) || chr(133) || chr(160)
+    || chr(5760) || chr(8192) || chr(8193) || chr(8194) || chr(8195) || chr(8196) || chr(8197) || chr(8198) || chr(8199)
+    || chr(8200) || chr(8201) || chr(8202) || chr(8232) || chr(8233) || chr(8239) || chr(8287) || chr(12288);
 CREATE OR REPLACE TEMP MACRO _ftrim(v) AS CASE
-    WHEN regexp_matches(v, '^[\t\n\x0B\f\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]|[\t\n\x0B\f\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]$')
-        THEN trim(v, (SELECT ws FROM _fast_params)) ELSE v END;
-CREATE OR REPLACE TEMP MACRO _fnorm(v) AS
-    CASE WHEN strlen(_ftrim(coalesce(v, ''))) = 4 AND lower(_ftrim(coalesce(v, ''))) = 'null' THEN '' ELSE _ftrim(coalesce(v, '')) END;
+    WHEN v <> '' AND (contains(_fws(), left(v, 1)) OR contains(_fws(), right(v, 1))) THEN trim(v, _fws()) ELSE v END;
+CREATE OR REPLACE TEMP MACRO _fnull(t) AS CASE WHEN strlen(t) = 4 AND lower(t) = 'null' THEN '' ELSE t END;
 
 -- A time in one of the forms this SQL reads exactly as ParseTime does (the
 -- first of CommonLayouts that fits): RFC 3339 with Z or an offset, and

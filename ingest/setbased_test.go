@@ -331,3 +331,27 @@ func TestSetBasedBOMAndCRLF(t *testing.T) {
 	}
 	compareDBs(t, rowDB, setDB)
 }
+
+// TestDropStagingDropsSetBasedTables: a process stopped during a set-based
+// run leaves its working tables and views; DropStaging removes them with
+// the staging tables.
+func TestDropStagingDropsSetBasedTables(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	for _, q := range []string{`CREATE TABLE _stage_messages (a INTEGER)`, `CREATE TABLE _fast_in (c0 VARCHAR)`,
+		`CREATE VIEW _fast_flat AS SELECT c0 AS source_id FROM _fast_in`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := DropStaging(ctx, db)
+	if err != nil || n != 3 {
+		t.Fatalf("dropped %d (%v), want 3", n, err)
+	}
+	var left int
+	db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM duckdb_tables() WHERE starts_with(table_name, '_'))
+		+ (SELECT count(*) FROM duckdb_views() WHERE starts_with(view_name, '_'))`).Scan(&left)
+	if left != 0 {
+		t.Errorf("%d left", left)
+	}
+}

@@ -27,6 +27,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if readOnly {
 		return serveReadOnly(ctx, cfg, log)
 	}
+	return serveReadWrite(ctx, cfg, demoOpts, log)
+}
+
+// serveReadWrite is serve itself: it opens the data directory's database
+// for writing, prepares the data, runs the nightly job and serves.
+func serveReadWrite(ctx context.Context, cfg config.Config, demoOpts pipeline.DemoOptions, log *slog.Logger) error {
 	// Everything serve starts stops with this context: a signal, or the
 	// listener failing.
 	ctx, stop := context.WithCancel(ctx)

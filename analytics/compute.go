@@ -27,6 +27,9 @@ var incrementalSQL string
 //go:embed incremental_patch.sql
 var incrementalPatchSQL string
 
+//go:embed inputs.sql
+var inputsSQL string
+
 // Result describes one computation.
 type Result struct {
 	MetricRunID int64
@@ -87,11 +90,9 @@ var storedTables = []struct{ table, from string }{
 	{"category_metrics", "_category_metrics"},
 	{"reply_distribution_buckets", "_distribution_buckets"},
 	{"reply_distribution", "_distribution"},
-	// the row hash is not the release's to publish: metrics.sql, which
-	// rankings.sql runs over the released messages, does not read it
-	{"message_facts", `(SELECT f.source, f.source_id, f.posted_at, f.posted_day, m.row_hash, f.status, f.deadline_at,
+	{"message_facts", `(SELECT f.source, f.source_id, f.posted_day, i.inputs, f.deadline_at,
 		f.is_mature, f.is_replied, f.is_on_time, f.t_hours, f.t_days
-		FROM _facts f JOIN messages m ON m.source = f.source AND m.source_id = f.source_id)`},
+		FROM _facts f JOIN _inputs i ON i.source = f.source AND i.source_id = f.source_id)`},
 }
 
 func compute(ctx context.Context, db *store.DB, p Params, asOf time.Time, full bool) (Result, error) {
@@ -117,14 +118,10 @@ func compute(ctx context.Context, db *store.DB, p Params, asOf time.Time, full b
 	}
 	res := Result{AsOf: asOf, Full: full, Why: whyAsked}
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _params AS SELECT
-			CAST(? AS TIMESTAMPTZ) AS as_of, CAST(? AS DOUBLE) AS w_reply, CAST(? AS DOUBLE) AS w_on_time,
-			CAST(? AS DOUBLE) AS w_satisfaction, CAST(? AS DOUBLE) AS w_basic, CAST(? AS DOUBLE) AS m,
-			CAST(? AS DOUBLE) AS z, CAST(? AS INTEGER) AS min_n`,
-			asOf, p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.WeightBasic, p.M, p.Z, p.MinN); err != nil {
-			return fmt.Errorf("set parameters: %w", err)
+		if err := setParams(ctx, tx, p, asOf); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, head); err != nil {
+		if _, err := tx.ExecContext(ctx, head+"\n"+inputsSQL); err != nil {
 			return fmt.Errorf("compute metrics: %w", err)
 		}
 		basis, err := basisOf(ctx, tx, string(params))
@@ -148,49 +145,68 @@ func compute(ctx context.Context, db *store.DB, p Params, asOf time.Time, full b
 		if _, err := tx.ExecContext(ctx, body); err != nil {
 			return fmt.Errorf("compute metrics: %w", err)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(metric_run_id), 0) + 1 FROM metric_runs`).Scan(&res.MetricRunID); err != nil {
-			return err
-		}
-		for _, t := range storedTables {
-			store := replaceTable
-			if !res.Full {
-				store = updateTable
-			}
-			n, err := store(ctx, tx, t.table, t.from, res.MetricRunID)
-			if err != nil {
-				return fmt.Errorf("store %s: %w", t.table, err)
-			}
-			if t.table == "metrics" {
-				res.Rows = n
-			}
-		}
-		if !res.Full {
-			r, err := tx.ExecContext(ctx, incrementalPatchSQL)
-			if err != nil {
-				return fmt.Errorf("move the longest waits: %w", err)
-			}
-			if res.Moved, err = r.RowsAffected(); err != nil {
-				return err
-			}
-			// the rows kept count too
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM metrics`).Scan(&res.Rows); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM metric_clocks;
-			INSERT INTO metric_clocks SELECT source, as_of FROM _clocks WHERE as_of IS NOT NULL`); err != nil {
-			return fmt.Errorf("store the clocks: %w", err)
-		}
-		res.Took = time.Since(start)
-		how := "full"
-		if !res.Full {
-			how = fmt.Sprintf("incremental %d", res.Periods)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO metric_runs (metric_run_id, computed_at, as_of, params, took_ms, basis, how) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			res.MetricRunID, time.Now(), asOf, string(params), res.Took.Milliseconds(), basis, how)
-		return err
+		return storeRun(ctx, tx, &res, start, basis, string(params))
 	})
 	return res, err
+}
+
+// setParams sets the methodology values in force, and the clock of the
+// sources that have none, for metrics.sql (its _params table).
+func setParams(ctx context.Context, tx *sql.Tx, p Params, asOf time.Time) error {
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _params AS SELECT
+		CAST(? AS TIMESTAMPTZ) AS as_of, CAST(? AS DOUBLE) AS w_reply, CAST(? AS DOUBLE) AS w_on_time,
+		CAST(? AS DOUBLE) AS w_satisfaction, CAST(? AS DOUBLE) AS w_basic, CAST(? AS DOUBLE) AS m,
+		CAST(? AS DOUBLE) AS z, CAST(? AS INTEGER) AS min_n`,
+		asOf, p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.WeightBasic, p.M, p.Z, p.MinN); err != nil {
+		return fmt.Errorf("set parameters: %w", err)
+	}
+	return nil
+}
+
+// storeRun writes what metrics.sql computed into the stored tables (all
+// of them, or only the periods computed) and records the computation.
+func storeRun(ctx context.Context, tx *sql.Tx, res *Result, start time.Time, basis, params string) error {
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(metric_run_id), 0) + 1 FROM metric_runs`).Scan(&res.MetricRunID); err != nil {
+		return err
+	}
+	for _, t := range storedTables {
+		store := replaceTable
+		if !res.Full {
+			store = updateTable
+		}
+		n, err := store(ctx, tx, t.table, t.from, res.MetricRunID)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", t.table, err)
+		}
+		if t.table == "metrics" {
+			res.Rows = n
+		}
+	}
+	if !res.Full {
+		r, err := tx.ExecContext(ctx, incrementalPatchSQL)
+		if err != nil {
+			return fmt.Errorf("move the longest waits: %w", err)
+		}
+		if res.Moved, err = r.RowsAffected(); err != nil {
+			return err
+		}
+		// the rows kept count too
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM metrics`).Scan(&res.Rows); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM metric_clocks;
+		INSERT INTO metric_clocks SELECT source, as_of FROM _clocks WHERE as_of IS NOT NULL`); err != nil {
+		return fmt.Errorf("store the clocks: %w", err)
+	}
+	res.Took = time.Since(start)
+	how := "full"
+	if !res.Full {
+		how = fmt.Sprintf("incremental %d", res.Periods)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO metric_runs (metric_run_id, computed_at, as_of, params, took_ms, basis, how) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		res.MetricRunID, time.Now(), res.AsOf, params, res.Took.Milliseconds(), basis, how)
+	return err
 }
 
 // basisOf fingerprints what the metrics are computed with besides the
@@ -205,7 +221,7 @@ func basisOf(ctx context.Context, tx *sql.Tx, params string) (string, error) {
 		(SELECT md5(coalesce(string_agg(concat_ws(',', department_id, region_code), ';' ORDER BY department_id), '')) FROM departments),
 		(SELECT md5(coalesce(string_agg(concat_ws(',', source, jurisdiction, tz, sla_days, workdays, category_tree), ';' ORDER BY source), '')) FROM _clocks),
 		(SELECT md5(coalesce(string_agg(concat_ws(',', day, is_workday, workday_seq), ';' ORDER BY day), '')) FROM calendar)))`,
-		metricsSQL, incrementalSQL+incrementalPatchSQL, params).Scan(&b)
+		metricsSQL, inputsSQL+incrementalSQL+incrementalPatchSQL, params).Scan(&b)
 	return b, err
 }
 

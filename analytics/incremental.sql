@@ -6,8 +6,8 @@
 -- computed against (metric_clocks), and fills the _scope tables.
 --
 -- A calendar period's figures can differ from the stored ones only when
---  - a message of it is new, changed (row hash, status, posting instant),
---    or gone, or moved to another period;
+--  - a message of it is new, changed (in a column metrics.sql reads:
+--    inputs.sql), or gone, or moved to another period;
 --  - its source's clock moved past a deadline of it (the message matured),
 --    or past the first reply of a message (the reply now counts);
 --  - its source's clock moved while a message of it still waits: the wait
@@ -30,17 +30,15 @@ FROM _clocks c LEFT JOIN metric_clocks o USING (source);
 -- they count on now, and the one they counted on then
 CREATE OR REPLACE TEMP TABLE _changed AS
 WITH cur AS (
-    SELECT msg.source, msg.source_id, msg.posted_at, msg.row_hash, msg.status, c.tz
-    FROM messages msg JOIN _clocks c ON c.source = msg.source
-    WHERE msg.posted_at <= c.as_of
+    SELECT i.source, i.source_id, i.posted_at, i.inputs, c.tz
+    FROM _inputs i JOIN _clocks c ON c.source = i.source
+    WHERE i.posted_at <= c.as_of
 )
 SELECT coalesce(n.source, f.source) AS source, coalesce(n.source_id, f.source_id) AS source_id,
        CAST(timezone(n.tz, n.posted_at) AS DATE) AS day_now, f.posted_day AS day_then
 FROM cur n
 FULL JOIN message_facts f ON f.source = n.source AND f.source_id = n.source_id
-WHERE n.source_id IS NULL OR f.source_id IS NULL
-   OR n.row_hash IS DISTINCT FROM f.row_hash OR n.status IS DISTINCT FROM f.status
-   OR n.posted_at IS DISTINCT FROM f.posted_at;
+WHERE n.source_id IS NULL OR f.source_id IS NULL OR n.inputs IS DISTINCT FROM f.inputs;
 
 -- the stored facts a moved clock changes: those maturing, those whose reply
 -- now counts, and those still waiting

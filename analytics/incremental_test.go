@@ -133,14 +133,26 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			mustExec(t, db, `UPDATE sources SET as_of = as_of + INTERVAL 1 DAY`)
 		}, incremental: true, moved: true},
 		{name: "a message moves to another month", change: func() {
-			mustExec(t, db, `UPDATE messages SET posted_at = posted_at - INTERVAL 40 DAY, row_hash = 'moved'
+			mustExec(t, db, `UPDATE messages SET posted_at = posted_at - INTERVAL 40 DAY
 				WHERE source_id = (SELECT min(source_id) FROM messages WHERE first_reply_at IS NOT NULL AND posted_at < TIMESTAMPTZ '2025-06-01')`)
+		}, incremental: true},
+		{name: "a rating, a category, a department, a region and a status change", change: func() {
+			// each a column metrics.sql reads, changed by hand (no row hash)
+			for _, q := range []string{
+				`UPDATE messages SET rating = CASE WHEN rating = 'satisfied' THEN 'unsatisfied' ELSE 'satisfied' END WHERE source_id = (SELECT min(source_id) FROM messages WHERE rating IS NOT NULL AND posted_at < TIMESTAMPTZ '2025-09-01')`,
+				`UPDATE messages SET category = 'changed/by hand' WHERE source_id = (SELECT min(source_id) FROM messages WHERE posted_at BETWEEN TIMESTAMPTZ '2025-03-01' AND TIMESTAMPTZ '2025-04-01')`,
+				`UPDATE messages SET department_id = (SELECT max(department_id) FROM departments) WHERE source_id = (SELECT min(source_id) FROM messages WHERE posted_at BETWEEN TIMESTAMPTZ '2025-05-01' AND TIMESTAMPTZ '2025-06-01')`,
+				`UPDATE messages SET region_code = (SELECT max(region_code) FROM regions) WHERE source_id = (SELECT min(source_id) FROM messages WHERE posted_at BETWEEN TIMESTAMPTZ '2025-07-01' AND TIMESTAMPTZ '2025-08-01')`,
+				`UPDATE messages SET status = 'deleted' WHERE source_id = (SELECT min(source_id) FROM messages WHERE status <> 'deleted' AND posted_at BETWEEN TIMESTAMPTZ '2025-08-01' AND TIMESTAMPTZ '2025-09-01')`,
+			} {
+				mustExec(t, db, q)
+			}
 		}, incremental: true},
 		{name: "a message is removed", change: func() {
 			mustExec(t, db, `DELETE FROM messages WHERE source_id = (SELECT max(source_id) FROM messages WHERE posted_at < TIMESTAMPTZ '2025-03-01')`)
 		}, incremental: true},
 		{name: "an old message is answered a year late", change: func() {
-			mustExec(t, db, `UPDATE messages SET first_reply_at = posted_at + INTERVAL 400 DAY, row_hash = 'late'
+			mustExec(t, db, `UPDATE messages SET first_reply_at = posted_at + INTERVAL 400 DAY
 				WHERE source_id = (SELECT min(source_id) FROM messages WHERE first_reply_at IS NULL AND posted_at < TIMESTAMPTZ '2025-06-01')`)
 			mustExec(t, db, `UPDATE sources SET as_of = as_of + INTERVAL 2 DAY`)
 		}, incremental: true},

@@ -253,10 +253,12 @@ WITH grp AS (
 ), g AS (
     SELECT k, t, count(*) FILTER (WHERE is_replied) AS d, count(*) AS c FROM obs GROUP BY k, t
 ), r AS (
-    -- n, the observations at t or later, counted over the same ascending
-    -- order the product takes (t is distinct within k), not a descending
-    -- one: sorting the groups a second way cost as much as the product
-    SELECT *, sum(c) OVER (PARTITION BY k ORDER BY t ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS n FROM g
+    -- n, the observations at t or later: all of the group's but those
+    -- before t, counted over the same ascending order the product takes (t
+    -- is distinct within k). A frame to the end of the group cost DuckDB
+    -- more than the product itself (a segment tree per group); integer
+    -- counts, so n is the same.
+    SELECT *, sum(c) OVER (PARTITION BY k) - sum(c) OVER (PARTITION BY k ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) + c AS n FROM g
 ), s AS (
     SELECT *, product(1 - d / n) OVER (PARTITION BY k ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS surv FROM r
 ), q AS (

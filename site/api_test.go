@@ -621,7 +621,9 @@ func TestAPIAnswersFromTheCache(t *testing.T) {
 	if resp.StatusCode == 200 && listed(decode[analytics.Ranking](t, body)) > 0 {
 		t.Errorf("another query was answered from the cache: %.200s", body)
 	}
-	if _, err := analytics.Compute(context.Background(), db, analytics.DefaultParams(), until); err != nil {
+	// the rows were deleted by hand, behind the computation's back: a
+	// full one writes them again (an incremental one trusts they are there)
+	if _, err := analytics.ComputeFull(context.Background(), db, analytics.DefaultParams(), until); err != nil {
 		t.Fatal(err)
 	}
 	resp, body = get(t, app, "/api/v1/rankings?level=city&period_kind=month")

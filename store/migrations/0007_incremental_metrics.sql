@@ -3,15 +3,13 @@
 --
 -- A nightly load of one day's messages used to recompute every period of
 -- every year. analytics.Compute now compares the messages with the facts the
--- last computation stored (their posting instant and local day, row hash and
--- status), and each source's clock with the one it was computed against, to
+-- last computation stored (a hash of the columns of each message it reads,
+-- and the local day it counted on), and each source's clock with the one it was computed against, to
 -- find the periods whose figures can differ; the methodology settings and
 -- the reference tables it was computed with are kept as a fingerprint
 -- (metric_runs.basis): when they differ, everything is computed again.
-ALTER TABLE message_facts ADD COLUMN IF NOT EXISTS posted_at TIMESTAMPTZ;
 ALTER TABLE message_facts ADD COLUMN IF NOT EXISTS posted_day DATE;
-ALTER TABLE message_facts ADD COLUMN IF NOT EXISTS row_hash VARCHAR;
-ALTER TABLE message_facts ADD COLUMN IF NOT EXISTS status VARCHAR;
+ALTER TABLE message_facts ADD COLUMN IF NOT EXISTS inputs UBIGINT;
 
 -- each source's clock (its as_of) at the last computation
 CREATE TABLE IF NOT EXISTS metric_clocks (

@@ -151,7 +151,10 @@ func runSize(ctx context.Context, o options, caps capabilities, n int) (res *siz
 	// One more day: new messages, answers to open ones; then the
 	// incremental recompute.
 	s, _, err := runChild(ctx, o.bin, logDir, stepNextDay, ingestArgs(caps, dataCSV, in.next)...)
-	s.rows, s.note = in.stream.NextNew+in.stream.NextUpdated, fmt.Sprintf("%d new, %d updated; %s", in.stream.NextNew, in.stream.NextUpdated, computeNote)
+	s.rows, s.note = in.stream.NextNew+in.stream.NextUpdated, fmt.Sprintf("%d new, %d updated", in.stream.NextNew, in.stream.NextUpdated)
+	if computeNote != "" {
+		s.note += "; " + computeNote
+	}
 	res.steps = append(res.steps, s)
 	if err != nil {
 		return res, err

@@ -54,6 +54,10 @@ const FlatHeader = "source_id,channel,region_code,department_id,category,kind,ti
 //
 // Times are local (Asia/Shanghai) without an offset. The reference data
 // is Generate's for the same seed.
+//
+// long: one pipeline of goroutines (draw the hours in parallel, write them
+// in order) whose channels and buffers are shared by its stages; apart,
+// each stage would need the others' state passed in.
 func StreamCSV(o StreamOptions, main, next io.Writer) (*Stream, error) {
 	if o.Messages <= 0 {
 		return nil, fmt.Errorf("demo: --messages must be positive, got %d", o.Messages)

@@ -125,6 +125,11 @@ func (p *setPlan) stage(l *Loader, prof Profile, path string) stager {
 }
 
 // stageSetBased reads the file at path into the staging tables.
+//
+// long: the steps run in order on one connection, each over the temp
+// tables the one before left (read, mask, classify, the row path's rows,
+// accept, duplicates, stage); each is one call, and the timing of each is
+// logged between them.
 func (l *Loader) stageSetBased(ctx context.Context, p *setPlan, path string, s *Summary) (*reject, error) {
 	t0 := time.Now()
 	step := func(what string) {
@@ -148,16 +153,11 @@ func (l *Loader) stageSetBased(ctx context.Context, p *setPlan, path string, s *
 			conn.ExecContext(context.WithoutCancel(ctx), `DROP VIEW IF EXISTS `+v)
 		}
 	}()
-	// The source's zone is the session's while its times are read (see
-	// _ftime), and the connection's own again after.
-	var zone string
-	if err := conn.QueryRowContext(ctx, `SELECT current_setting('TimeZone')`).Scan(&zone); err != nil {
+	restore, err := sessionZone(ctx, conn, p.src.TimeZone)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.ExecContext(ctx, `SET TimeZone = '`+strings.ReplaceAll(p.src.TimeZone, "'", "''")+`'`); err != nil {
-		return nil, err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SET TimeZone = '`+strings.ReplaceAll(zone, "'", "''")+`'`)
+	defer restore()
 	lim := p.src.Limits.WithDefaults()
 	cols, err := p.read(ctx, conn, path, lim)
 	if err != nil {
@@ -170,17 +170,7 @@ func (l *Loader) stageSetBased(ctx context.Context, p *setPlan, path string, s *
 	if err := l.setParams(ctx, conn, p.src, s.RunID, lim); err != nil {
 		return nil, err
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE _fast_go (n BIGINT, source_id VARCHAR, channel VARCHAR,
-			region_code VARCHAR, department_id VARCHAR, category VARCHAR, kind VARCHAR, title VARCHAR, body VARCHAR, author VARCHAR,
-			posted TIMESTAMPTZ, replied TIMESTAMPTZ, reply_body VARCHAR, reply_department_id VARCHAR, closed TIMESTAMPTZ,
-			status VARCHAR, rating VARCHAR, rated TIMESTAMPTZ, likes INTEGER, dislikes INTEGER, row_hash VARCHAR);
-		CREATE OR REPLACE TABLE _fast_rej (n BIGINT, raw VARCHAR, reason VARCHAR)`); err != nil {
-		return nil, err
-	}
-	if _, err := conn.ExecContext(ctx, setMacrosSQL); err != nil {
-		return nil, err
-	}
-	if err := maskDistinctLabels(ctx, l, conn); err != nil {
+	if err := l.prepareSet(ctx, conn); err != nil {
 		return nil, err
 	}
 	step("mask")
@@ -218,58 +208,57 @@ func (l *Loader) stageSetBased(ctx context.Context, p *setPlan, path string, s *
 		return nil, fmt.Errorf("accept rows: %w", err)
 	}
 	step("accept")
-	// Duplicate message ids, rejected as stageRows rejects them.
-	firstOf := map[int]int{}
-	dups, err := conn.QueryContext(ctx, `SELECT n, first_n FROM _fast_dups`)
-	if err != nil {
+	if err := l.rejectDuplicates(ctx, conn, tabular); err != nil {
 		return nil, err
-	}
-	for dups.Next() {
-		var n, first int
-		if err := dups.Scan(&n, &first); err != nil {
-			dups.Close()
-			return nil, err
-		}
-		firstOf[n] = first
-	}
-	dups.Close()
-	if len(firstOf) > 0 {
-		g, err := tabular(`n IN (SELECT n FROM _fast_dups)`)
-		if err != nil {
-			return nil, err
-		}
-		if err := l.DB.Append(ctx, "_fast_rej", func(appendRej func(...driver.Value) error) error {
-			for {
-				row, err := g.Next()
-				if err == io.EOF {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				if row.Record == nil {
-					return fmt.Errorf("internal error: row %d, accepted, is rejected by the row path: %s", row.Number, row.Reason)
-				}
-				reason := fmt.Sprintf("message id %q already appeared on row %d of this input", row.Record.SourceID, firstOf[row.Number])
-				if err := appendRej(int64(row.Number), storedRaw(row.Raw), strings.ToValidUTF8(reason, "\uFFFD")); err != nil {
-					return err
-				}
-			}
-		}); err != nil {
-			return nil, err
-		}
 	}
 	step("dups")
 	if _, err := conn.ExecContext(ctx, setStageSQL); err != nil {
 		return nil, fmt.Errorf("stage rows: %w", err)
 	}
 	step("stage")
+	if l.Progress != nil {
+		l.Progress(s.RowsRead)
+	}
+	return s.stagedCounts(ctx, conn)
+}
+
+// sessionZone makes zone the session's while the file's times are read
+// (see _ftime); restore gives the connection its own again.
+func sessionZone(ctx context.Context, conn *sql.Conn, zone string) (restore func(), err error) {
+	var own string
+	if err := conn.QueryRowContext(ctx, `SELECT current_setting('TimeZone')`).Scan(&own); err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SET TimeZone = '`+strings.ReplaceAll(zone, "'", "''")+`'`); err != nil {
+		return nil, err
+	}
+	return func() {
+		conn.ExecContext(context.WithoutCancel(ctx), `SET TimeZone = '`+strings.ReplaceAll(own, "'", "''")+`'`)
+	}, nil
+}
+
+// prepareSet makes the tables the row path's rows and rejects go to, the
+// macros of the SQL steps, and the masked labels.
+func (l *Loader) prepareSet(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE _fast_go (n BIGINT, source_id VARCHAR, channel VARCHAR,
+			region_code VARCHAR, department_id VARCHAR, category VARCHAR, kind VARCHAR, title VARCHAR, body VARCHAR, author VARCHAR,
+			posted TIMESTAMPTZ, replied TIMESTAMPTZ, reply_body VARCHAR, reply_department_id VARCHAR, closed TIMESTAMPTZ,
+			status VARCHAR, rating VARCHAR, rated TIMESTAMPTZ, likes INTEGER, dislikes INTEGER, row_hash VARCHAR);
+		CREATE OR REPLACE TABLE _fast_rej (n BIGINT, raw VARCHAR, reason VARCHAR)`); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, setMacrosSQL); err != nil {
+		return err
+	}
+	return maskDistinctLabels(ctx, l, conn)
+}
+
+// stagedCounts counts the staged run's rejects and attributions, and
+// returns its first reject, if any.
+func (s *Summary) stagedCounts(ctx context.Context, conn *sql.Conn) (*reject, error) {
 	if err := conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM _fast_rej),
 			count(region_code), count(department_id) FROM _stage_messages`).Scan(&s.Rejected, &s.WithRegion, &s.WithDepartment); err != nil {
 		return nil, err
-	}
-	if l.Progress != nil {
-		l.Progress(s.RowsRead)
 	}
 	if s.Rejected == 0 {
 		return nil, nil
@@ -280,6 +269,55 @@ func (l *Loader) stageSetBased(ctx context.Context, p *setPlan, path string, s *
 		return nil, err
 	}
 	return &first, nil
+}
+
+// rejectDuplicates rejects the rows whose message id an earlier row of
+// the input had, as stageRows rejects them, with the row path's reading of
+// the row.
+func (l *Loader) rejectDuplicates(ctx context.Context, conn *sql.Conn, tabular func(filter string) (*guard, error)) error {
+	// Duplicate message ids, rejected as stageRows rejects them.
+	firstOf := map[int]int{}
+	dups, err := conn.QueryContext(ctx, `SELECT n, first_n FROM _fast_dups`)
+	if err != nil {
+		return err
+	}
+	for dups.Next() {
+		var n, first int
+		if err := dups.Scan(&n, &first); err != nil {
+			dups.Close()
+			return err
+		}
+		firstOf[n] = first
+	}
+	dups.Close()
+	if err := dups.Err(); err != nil {
+		return err
+	}
+	if len(firstOf) == 0 {
+		return nil
+	}
+	g, err := tabular(`n IN (SELECT n FROM _fast_dups)`)
+	if err != nil {
+		return err
+	}
+	return l.DB.Append(ctx, "_fast_rej", func(appendRej func(...driver.Value) error) error {
+		for {
+			row, err := g.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if row.Record == nil {
+				return fmt.Errorf("internal error: row %d, accepted, is rejected by the row path: %s", row.Number, row.Reason)
+			}
+			reason := fmt.Sprintf("message id %q already appeared on row %d of this input", row.Record.SourceID, firstOf[row.Number])
+			if err := appendRej(int64(row.Number), storedRaw(row.Raw), strings.ToValidUTF8(reason, "\uFFFD")); err != nil {
+				return err
+			}
+		}
+	})
 }
 
 // read makes _fast_in, the file as read by DuckDB (each column as text,

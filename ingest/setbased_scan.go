@@ -24,6 +24,10 @@ type csvShape struct {
 // and no field, row or row count over its limit. Any of these the row path
 // handles with its own reasons and errors, so it returns why the file is
 // to be read row by row instead; "" when it may be read set-based.
+//
+// long: a byte-level state machine over the whole file (in a quoted field,
+// after a quote, at a line start, …); its states are local variables every
+// branch reads, which a split would turn into a struct passed everywhere.
 func scanCSV(r io.Reader, lim Limits) (csvShape, string) {
 	var sh csvShape
 	br := bufio.NewReaderSize(r, 1<<20)

@@ -39,7 +39,7 @@ func generate(o options, dir string, n int) (inputs, step, step, error) {
 		mainF.Close()
 		return in, gen, step{}, err
 	}
-	in.stream, err = demo.StreamCSV(demo.StreamOptions{Seed: o.seed, Messages: n, Until: o.until}, mainF, nextF)
+	in.stream, err = demo.StreamCSV(demo.StreamOptions{Seed: o.seed, Messages: n, Until: o.until, Months: o.months}, mainF, nextF)
 	for _, f := range []*os.File{mainF, nextF} {
 		if cerr := f.Close(); err == nil {
 			err = cerr

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
@@ -160,7 +161,14 @@ func runSize(ctx context.Context, o options, caps capabilities, n int) (res *siz
 		return res, err
 	}
 	if caps.compute {
-		s, _, err := runChild(ctx, o.bin, logDir, stepIncremental, "compute", "--data", dataCSV)
+		s, out, err := runChild(ctx, o.bin, logDir, stepIncremental, "compute", "--data", dataCSV)
+		// what it did: "incremental (N calendar periods …)" or "full (why)"
+		if _, how, ok := strings.Cut(strings.TrimSpace(out), ", "); ok {
+			if i := strings.LastIndex(how, ", in "); i > 0 {
+				how = how[:i]
+			}
+			s.note = how
+		}
 		res.steps = append(res.steps, s)
 		if err != nil {
 			return res, err

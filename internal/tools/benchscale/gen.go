@@ -54,6 +54,10 @@ func generate(o options, dir string, n int) (inputs, step, step, error) {
 	logf("generated in %s (%.0f rows/s), %s", gen.wall.Round(time.Millisecond), gen.rate(), gen.note)
 
 	pq := step{name: "convert to Parquet", rows: n}
+	if o.noParquet {
+		pq.skipped = "left out (-no-parquet)"
+		return in, gen, pq, nil
+	}
 	start = time.Now()
 	if err := toParquet(context.Background(), in.csv, in.parquet); err != nil {
 		return in, gen, pq, err

@@ -39,6 +39,8 @@ type options struct {
 	duration   time.Duration // of each HTTP phase
 	timeout    time.Duration // of one request
 	baselines  bool
+	noParquet  bool
+	noRelease  bool
 	benchmarks string
 	out        string
 	label      string
@@ -64,6 +66,10 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "length of each HTTP phase (pages and API, warm and cold)")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Second, "a request not answered within this is an error")
 	flag.BoolVar(&o.baselines, "baselines", true, "run the PostgreSQL, SQLite and DuckDB baselines")
+	// For a size that would not fit the time or the disk with every step:
+	// the report says which steps were left out.
+	flag.BoolVar(&o.noParquet, "no-parquet", false, "leave out the Parquet conversion and ingest")
+	flag.BoolVar(&o.noRelease, "no-release", false, "leave out the release build")
 	flag.StringVar(&o.benchmarks, "benchmarks", "", "write the report between the `make bench-scale` markers of this file (BENCHMARKS.md)")
 	flag.StringVar(&o.out, "out", "", "also write the report to this file")
 	flag.StringVar(&o.label, "label", "", "what was measured (a commit, a change), printed with the figures")

@@ -83,10 +83,15 @@ func runSize(ctx context.Context, o options, caps capabilities, n int) (res *siz
 
 	// Ingest: the same rows from CSV and from Parquet, each into a fresh
 	// data directory.
-	for _, x := range []struct {
+	ingests := []struct {
 		name, data, file string
 		loaded           *int64
-	}{{stepIngestCSV, dataCSV, in.csv, &res.loadedCSV}, {stepIngestParquet, dataParquet, in.parquet, &res.loadedParquet}} {
+	}{{stepIngestCSV, dataCSV, in.csv, &res.loadedCSV}, {stepIngestParquet, dataParquet, in.parquet, &res.loadedParquet}}
+	if o.noParquet {
+		ingests = ingests[:1]
+		res.steps = append(res.steps, step{name: stepIngestParquet, skipped: "left out (-no-parquet)"})
+	}
+	for _, x := range ingests {
 		s, _, err := runChild(ctx, o.bin, logDir, x.name, ingestArgs(caps, x.data, x.file)...)
 		s.rows, s.note = n, computeNote
 		res.steps = append(res.steps, s)
@@ -177,11 +182,15 @@ func runSize(ctx context.Context, o options, caps capabilities, n int) (res *siz
 		res.steps = append(res.steps, step{name: stepIncremental, skipped: "this binary has no `wenzheng compute`"})
 	}
 
-	s, _, err = runChild(ctx, o.bin, logDir, stepPublish, "publish", "--data", dataCSV)
-	s.bytes = dirSize(pipeline.ReleaseDir(dataCSV))
-	res.steps = append(res.steps, s)
-	if err != nil {
-		return res, err
+	if o.noRelease {
+		res.steps = append(res.steps, step{name: stepPublish, skipped: "left out (-no-release)"})
+	} else {
+		s, _, err = runChild(ctx, o.bin, logDir, stepPublish, "publish", "--data", dataCSV)
+		s.bytes = dirSize(pipeline.ReleaseDir(dataCSV))
+		res.steps = append(res.steps, s)
+		if err != nil {
+			return res, err
+		}
 	}
 
 	res.serve, err = measureServe(ctx, o, dataCSV, logDir)

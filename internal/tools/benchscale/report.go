@@ -29,10 +29,10 @@ func (r *report) markdown() string {
 		label = ", " + r.opts.label
 	}
 	fmt.Fprintf(&b, "`make bench-scale`, %s%s, on %s. The bench source (design13.md): canonical flat CSV, jurisdiction CN, "+
-		"Asia/Shanghai, deadline 15 calendar days; the demo's regions, bureaus, categories and reply-time model, 13 months up to %s, seed %d. "+
+		"Asia/Shanghai, deadline 15 calendar days; the demo's regions, bureaus, categories and reply-time model, %s up to %s, seed %d. "+
 		"Each step is a `wenzheng` child process, its peak RSS the kernel's maximum resident set of it; "+
 		"HTTP at %d connections through 127.0.0.1, each phase at most %s, request timeout %s.",
-		r.started.Format("2006-01-02 15:04 MST"), label, r.machine, r.opts.until.Format(time.DateOnly), r.opts.seed,
+		r.started.Format("2006-01-02 15:04 MST"), label, r.machine, monthsText(r.opts.months), r.opts.until.Format(time.DateOnly), r.opts.seed,
 		r.opts.conns, r.opts.duration, r.opts.timeout)
 	if !r.caps.noCompute {
 		b.WriteString(" This binary's `ingest` has no `--no-compute`: its ingest times include a recompute.")
@@ -279,4 +279,13 @@ func writeBetweenMarkers(path, md string) error {
 		return fmt.Errorf("%s: no %s … %s block to write the figures into", path, beginMarker, endMarker)
 	}
 	return os.WriteFile(path, []byte(doc[:i+len(beginMarker)]+"\n"+md+"\n"+doc[j:]), 0o644)
+}
+
+// monthsText is the span the messages were posted over, as the generator
+// reads -months (0: its default, 13).
+func monthsText(months int) string {
+	if months <= 0 {
+		months = 13
+	}
+	return fmt.Sprintf("%d months", months)
 }

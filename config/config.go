@@ -136,6 +136,14 @@ type Source struct {
 	limits ingest.Limits
 }
 
+// Bounded gives s the configuration's limits, as Load gives them to every
+// configured source: files given on the command line (ingest --profile)
+// are bound by them too.
+func (c Config) Bounded(s Source) Source {
+	s.limits = c.Limits
+	return s
+}
+
 // Inputs lists the source's files in load order: each entry of Files as
 // given, or, when it is a pattern (exports/*.csv), the files matching it in
 // name order, so a nightly export dropped into a folder is picked up.

@@ -149,8 +149,8 @@ func ingestInputs(cfg config.Config, fs *flag.FlagSet, f ingestFlags) (src confi
 		if fs.NArg() == 0 {
 			return src, nil, nil, fmt.Errorf("%w: --profile needs at least one FILE", errUsage)
 		}
-		src = config.Source{Name: f.name, Profile: f.profile, TimeZone: f.tz, SLADays: f.sla, CalendarDays: f.calendarDays,
-			CategoryTree: f.categoryTree, Snapshot: f.snapshot, Jurisdiction: f.jurisdiction}
+		src = cfg.Bounded(config.Source{Name: f.name, Profile: f.profile, TimeZone: f.tz, SLADays: f.sla, CalendarDays: f.calendarDays,
+			CategoryTree: f.categoryTree, Snapshot: f.snapshot, Jurisdiction: f.jurisdiction})
 		if src.Name == "" {
 			src.Name = f.profile
 		}

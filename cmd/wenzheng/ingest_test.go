@@ -221,3 +221,29 @@ func TestIngestJurisdictionFlags(t *testing.T) {
 		t.Errorf("sources:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A file given with --profile is bound by the config's limits, as a
+// configured source's files are: a 5 GiB export needs limits raised there,
+// and a config that lowers them must not be ignored.
+func TestIngestProfileFilesKeepTheConfigLimits(t *testing.T) {
+	t.Setenv("WENZHENG_SECRET", "test-secret-of-some-length")
+	dir := t.TempDir()
+	nyc := filepath.Join(dir, "nyc.csv")
+	os.WriteFile(nyc, []byte("Unique Key,Created Date,Closed Date,Agency,Agency Name,Status,Borough\n1,05/01/2022 11:00:00 PM,05/01/2022 11:59:00 PM,NYPD,New York City Police Department,Closed,QUEENS\n"), 0o644)
+	for _, tt := range []struct {
+		limit int
+		fails bool
+	}{{limit: 64, fails: true}, {limit: 1 << 20, fails: false}} {
+		cfg := filepath.Join(dir, fmt.Sprintf("config-%d.json", tt.limit))
+		os.WriteFile(cfg, []byte(fmt.Sprintf(`{"limits": {"max_input_bytes": %d}}`, tt.limit)), 0o644)
+		data := filepath.Join(dir, fmt.Sprintf("data-%d", tt.limit))
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{"ingest", "--config", cfg, "--data", data, "--profile", "nyc311", nyc}, &out, &errOut)
+		if failed := err != nil && strings.Contains(err.Error(), "over the limit of 64 B"); failed != tt.fails {
+			t.Errorf("max_input_bytes %d: err %v, want the file refused: %v\n%s%s", tt.limit, err, tt.fails, out.String(), errOut.String())
+		}
+		if !tt.fails && err != nil {
+			t.Errorf("max_input_bytes %d: %v", tt.limit, err)
+		}
+	}
+}

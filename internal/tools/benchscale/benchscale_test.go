@@ -144,19 +144,3 @@ func TestGrowthTable(t *testing.T) {
 		}
 	}
 }
-
-func TestWriteBetweenMarkers(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "B.md")
-	os.WriteFile(path, []byte("# B\n\n"+beginMarker+"\nold\n"+endMarker+"\nafter\n"), 0o644)
-	if err := writeBetweenMarkers(path, "new"); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(path)
-	if want := "# B\n\n" + beginMarker + "\nnew\n" + endMarker + "\nafter\n"; string(b) != want {
-		t.Errorf("got %q, want %q", b, want)
-	}
-	os.WriteFile(path, []byte("no markers"), 0o644)
-	if err := writeBetweenMarkers(path, "new"); err == nil {
-		t.Error("no error without markers")
-	}
-}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/tools/benchdoc"
 )
 
 // benchSecret is the pseudonym secret of the bench's data: real-mode data
@@ -76,7 +78,7 @@ func runChild(ctx context.Context, bin, logDir, name string, args ...string) (st
 	if err != nil {
 		return s, stdout.String(), fmt.Errorf("%s: %w: %s", name, err, lastLines(stderr.String(), 5))
 	}
-	logf("%s: %s, peak RSS %s", name, s.wall.Round(time.Millisecond), mib(s.peakRSS))
+	logf("%s: %s, peak RSS %s", name, s.wall.Round(time.Millisecond), benchdoc.MiB(s.peakRSS))
 	return s, stdout.String(), nil
 }
 

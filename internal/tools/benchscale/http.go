@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wenzheng-transparency/wenzheng/internal/tools/benchdoc"
+
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 )
 
@@ -164,7 +166,7 @@ func (p *phaseResult) notOK() int { return len(p.lat) - p.ok() }
 
 func (p *phaseResult) summary() string {
 	return fmt.Sprintf("%s: %d requests (%d URLs), %.0f req/s, p50 %s, p99 %s, %d not OK %s",
-		p.name, len(p.lat), p.urls, p.rate(), ms(percentile(p.lat, 50)), ms(percentile(p.lat, 99)), p.notOK(), p.firstErr)
+		p.name, len(p.lat), p.urls, p.rate(), benchdoc.Ms(benchdoc.Percentile(p.lat, 50)), benchdoc.Ms(benchdoc.Percentile(p.lat, 99)), p.notOK(), p.firstErr)
 }
 
 // runPhase drives conns connections for at most dur (a cold phase ends
@@ -174,7 +176,7 @@ func runPhase(ctx context.Context, base string, set urlSet, conns int, dur, time
 	if set.warm { // once each, unmeasured: the cache holds them
 		c := visitor(0, timeout)
 		for _, u := range set.urls {
-			fetch(ctx, c, base+u)
+			benchdoc.Fetch(ctx, c, base+u)
 		}
 		c.CloseIdleConnections()
 	}
@@ -198,7 +200,7 @@ func runPhase(ctx context.Context, base string, set urlSet, conns int, dur, time
 				}
 				u := set.urls[i%len(set.urls)]
 				t0 := time.Now()
-				code, err := fetch(ctx, client, base+u) // a started request runs to its answer or timeout
+				code, err := benchdoc.Fetch(ctx, client, base+u) // a started request runs to its answer or timeout
 				d := time.Since(t0)
 				mu.Lock()
 				res.lat = append(res.lat, d)
@@ -238,23 +240,6 @@ func visitor(w int, timeout time.Duration) *http.Client {
 			MaxIdleConnsPerHost: 1,
 		},
 	}
-}
-
-func fetch(ctx context.Context, c *http.Client, u string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Accept-Encoding", "gzip") // as browsers do; the bytes are read, not decompressed
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return 0, err
-	}
-	return resp.StatusCode, nil
 }
 
 func getJSON(ctx context.Context, u string, v any) error {

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/tools/benchdoc"
 )
 
 type options struct {
@@ -141,17 +143,10 @@ func run(ctx context.Context, o options) (*report, error) {
 }
 
 func writeReport(o options, rep *report) error {
-	md := rep.markdown()
-	fmt.Println(md)
-	if o.out != "" {
-		if err := os.WriteFile(o.out, []byte(md+"\n"), 0o644); err != nil {
-			return err
-		}
+	if err := benchdoc.Publish(rep.markdown(), o.out, o.benchmarks, "bench-scale"); err != nil {
+		return err
 	}
 	if o.benchmarks != "" {
-		if err := writeBetweenMarkers(o.benchmarks, md); err != nil {
-			return err
-		}
 		logf("report written into %s", o.benchmarks)
 	}
 	return nil

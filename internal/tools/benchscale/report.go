@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/tools/benchdoc"
 )
 
 // report is the markdown `make bench-scale` prints and writes into
@@ -71,18 +73,18 @@ func (s *sizeResult) markdown() string {
 		if st.bytes > 0 {
 			size = fmt.Sprintf("%.0f MiB", float64(st.bytes)/(1<<20))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", name, secs(st.wall), rate, mib(st.peakRSS), size, st.note)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", name, secs(st.wall), rate, benchdoc.MiB(st.peakRSS), size, st.note)
 	}
 	fmt.Fprintf(&b, "\nMessages in the database: %s from the CSV, %s from the Parquet; %s metric rows after the full recompute.\n",
 		count(int(s.loadedCSV)), count(int(s.loadedParquet)), count(int(s.metricRows)))
 	if sv := s.serve; sv != nil {
 		fmt.Fprintf(&b, "\n`wenzheng serve` ready after %s; its peak RSS over all phases %s. Warm: a set of URLs asked once before "+
 			"the phase, then again and again; cold: URLs differing in entity, period and language (one in ten a search), each asked once.\n\n",
-			secs(sv.startup), mib(sv.peakRSS))
+			secs(sv.startup), benchdoc.MiB(sv.peakRSS))
 		b.WriteString("| phase | requests (URLs) | req/s | p50 | p99 | max | not 200/304 |\n|---|---:|---:|---:|---:|---:|---:|\n")
 		for _, p := range sv.phases {
 			fmt.Fprintf(&b, "| %s | %d (%d) | %.0f | %s | %s | %s | %d |\n", p.name, len(p.lat), p.urls, p.rate(),
-				ms(percentile(p.lat, 50)), ms(percentile(p.lat, 99)), ms(percentile(p.lat, 100)), p.notOK())
+				benchdoc.Ms(benchdoc.Percentile(p.lat, 50)), benchdoc.Ms(benchdoc.Percentile(p.lat, 99)), benchdoc.Ms(benchdoc.Percentile(p.lat, 100)), p.notOK())
 		}
 		for _, p := range sv.phases {
 			if p.firstErr != "" {
@@ -139,7 +141,7 @@ func (r *report) growth() string {
 		}
 	}
 	inSecs := func(x float64) string { return secs(time.Duration(x * float64(time.Second))) }
-	kib := func(v float64) string { return mib(int64(v)) }
+	kib := func(v float64) string { return benchdoc.MiB(int64(v)) }
 	for _, name := range stepOrder {
 		rows = append(rows, row{name, timeOf(name), inSecs})
 	}
@@ -183,39 +185,11 @@ func exponent(c1, c2 float64, n1, n2 int) string {
 	return fmt.Sprintf("%.2f (%s)", k, word)
 }
 
-// percentile is the nearest-rank percentile p (0–100) of sorted latencies.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(math.Ceil(p/100*float64(len(sorted)))) - 1
-	return sorted[max(0, min(rank, len(sorted)-1))]
-}
-
-func ms(d time.Duration) string {
-	switch {
-	case d == 0:
-		return "–"
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
-	case d < 10*time.Second:
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
-}
-
 func secs(d time.Duration) string {
 	if d < 10*time.Second {
 		return fmt.Sprintf("%.2f s", d.Seconds())
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
-}
-
-func mib(kib int64) string {
-	if kib <= 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%d MiB", kib/1024)
 }
 
 // count writes n with thousands separators: 1,000,000.
@@ -259,26 +233,6 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%s, %d CPUs%s", model, runtime.NumCPU(), mem)
-}
-
-const (
-	beginMarker = "<!-- make bench-scale: begin -->"
-	endMarker   = "<!-- make bench-scale: end -->"
-)
-
-// writeBetweenMarkers replaces what stands between the markers of path
-// with md (the pattern of internal/tools/load).
-func writeBetweenMarkers(path, md string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	doc := string(b)
-	i, j := strings.Index(doc, beginMarker), strings.Index(doc, endMarker)
-	if i < 0 || j < i {
-		return fmt.Errorf("%s: no %s … %s block to write the figures into", path, beginMarker, endMarker)
-	}
-	return os.WriteFile(path, []byte(doc[:i+len(beginMarker)]+"\n"+md+"\n"+doc[j:]), 0o644)
 }
 
 // monthsText is the span the messages were posted over, as the generator

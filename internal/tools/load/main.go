@@ -22,6 +22,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/tools/benchdoc"
 )
 
 type options struct {
@@ -170,17 +172,10 @@ func run(ctx context.Context, o options) error {
 			rep.phases = append(rep.phases, res)
 		}
 	}
-	md := rep.markdown()
-	fmt.Println(md)
-	if o.out != "" {
-		if err := os.WriteFile(o.out, []byte(md+"\n"), 0o644); err != nil {
-			return err
-		}
+	if err := benchdoc.Publish(rep.markdown(), o.out, o.benchmarks, "load"); err != nil {
+		return err
 	}
 	if o.benchmarks != "" {
-		if err := writeBetweenMarkers(o.benchmarks, md); err != nil {
-			return err
-		}
 		logf("figures written into %s", o.benchmarks)
 	}
 	return nil

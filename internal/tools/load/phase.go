@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/tools/benchdoc"
 )
 
 // phaseResult is what one phase measured.
@@ -158,7 +159,7 @@ func runPhase(ctx context.Context, o options, m *mix, srv *server, conns int, ni
 				seen[path] = true
 				_, repeat := asked.LoadOrStore(path, true)
 				t0 := time.Now()
-				code, err := fetch(ctx, client, o.url+path)
+				code, err := benchdoc.Fetch(ctx, client, o.url+path)
 				d := time.Since(t0)
 				switch {
 				case err != nil && isTimeout(err):
@@ -245,25 +246,6 @@ func visitor(w int, timeout time.Duration) *http.Client {
 			IdleConnTimeout:     30 * time.Second,
 		},
 	}
-}
-
-// fetch GETs a URL and reads the whole answer, as a browser would.
-func fetch(ctx context.Context, client *http.Client, u string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5")
-	req.Header.Set("Accept-Encoding", "gzip, deflate, br") // as browsers do; the bytes are counted, not read
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return 0, err
-	}
-	return resp.StatusCode, nil
 }
 
 func isTimeout(err error) bool {

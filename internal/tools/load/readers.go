@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wenzheng-transparency/wenzheng/internal/tools/benchdoc"
+
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
 )
 
@@ -491,9 +493,9 @@ func (r *readersReport) markdown() string {
 		slices.Sort(p.repeats)
 		fmt.Fprintf(&b, "| %d | %s | %d | %d (%d) | %.0f | %s | %s | %s | %s | %d | %d | %d | %s / %.0f s | %s | %.1f s | %.0f s | %s | %s (%d) | %s (%d) |\n",
 			run.backends, run.phase, p.conns, len(p.all), len(p.urls), float64(len(p.all))/p.wall.Seconds(),
-			ms(percentile(p.all, 50)), ms(percentile(p.all, 90)), ms(percentile(p.all, 99)), ms(percentile(p.all, 100)),
-			p.errors, p.timeouts, p.limited, seconds(run.backendCPU), p.wall.Seconds(), mib(run.backendPeak), run.nginxCPU, p.selfCPU, p.loadAvg,
-			ms(percentile(p.firsts, 99)), len(p.firsts), ms(percentile(p.repeats, 99)), len(p.repeats))
+			benchdoc.Ms(benchdoc.Percentile(p.all, 50)), benchdoc.Ms(benchdoc.Percentile(p.all, 90)), benchdoc.Ms(benchdoc.Percentile(p.all, 99)), benchdoc.Ms(benchdoc.Percentile(p.all, 100)),
+			p.errors, p.timeouts, p.limited, seconds(run.backendCPU), p.wall.Seconds(), benchdoc.MiB(run.backendPeak), run.nginxCPU, p.selfCPU, p.loadAvg,
+			benchdoc.Ms(benchdoc.Percentile(p.firsts, 99)), len(p.firsts), benchdoc.Ms(benchdoc.Percentile(p.repeats, 99)), len(p.repeats))
 	}
 	for _, run := range r.runs {
 		if run.res.firstErr != "" {

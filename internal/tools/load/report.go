@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/internal/tools/benchdoc"
 )
 
 // report is the markdown `make load` prints and writes into BENCHMARKS.md.
@@ -16,34 +17,6 @@ type report struct {
 	startup     time.Duration
 	startupPeak int64 // KiB: the first load, recompute and release
 	phases      []*phaseResult
-}
-
-// percentile is the nearest-rank percentile p (0–100) of sorted latencies.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(p/100*float64(len(sorted))+0.999999) - 1
-	return sorted[max(0, min(rank, len(sorted)-1))]
-}
-
-func ms(d time.Duration) string {
-	switch {
-	case d == 0:
-		return "–"
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
-	case d < 10*time.Second:
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
-}
-
-func mib(kib int64) string {
-	if kib == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%d MiB", kib/1024)
 }
 
 func (p *phaseResult) label() string {
@@ -56,8 +29,8 @@ func (p *phaseResult) label() string {
 func (p *phaseResult) summary() string {
 	slices.Sort(p.all)
 	return fmt.Sprintf("%s: %d requests (%d URLs), %.0f req/s, p50 %s, p99 %s, %d errors, %d timeouts, %d rate-limited, server peak %s %s %s",
-		p.label(), len(p.all), len(p.urls), float64(len(p.all))/p.wall.Seconds(), ms(percentile(p.all, 50)), ms(percentile(p.all, 99)),
-		p.errors, p.timeouts, p.limited, mib(p.peakRSS), p.run, p.firstErr)
+		p.label(), len(p.all), len(p.urls), float64(len(p.all))/p.wall.Seconds(), benchdoc.Ms(benchdoc.Percentile(p.all, 50)), benchdoc.Ms(benchdoc.Percentile(p.all, 99)),
+		p.errors, p.timeouts, p.limited, benchdoc.MiB(p.peakRSS), p.run, p.firstErr)
 }
 
 func (r *report) markdown() string {
@@ -75,7 +48,7 @@ func (r *report) markdown() string {
 		r.started.Format("2006-01-02 15:04 MST"), commit, what, r.opts.messages, r.opts.seed, runtime.NumCPU(), r.opts.timeout,
 		r.opts.duration, r.opts.messages)
 	if r.startup > 0 {
-		fmt.Fprintf(&b, "First start (load, recompute, first release) took %s, server peak %s. ", r.startup.Round(time.Second), mib(r.startupPeak))
+		fmt.Fprintf(&b, "First start (load, recompute, first release) took %s, server peak %s. ", r.startup.Round(time.Second), benchdoc.MiB(r.startupPeak))
 	}
 	b.WriteString("Each simulated visitor keeps one connection from its own 127.x address and asks for the next page as soon as it has the last; " +
 		"429 counts the answers of the per-client search limit (60 a minute), which are not errors. " +
@@ -91,8 +64,8 @@ func (r *report) markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %d (%d) | %.0f | %s | %s | %s | %s | %d | %d | %d | %s | %.0f s / %.0f s | %.0f s | %s |\n",
 			p.label(), run, len(p.all), len(p.urls), float64(len(p.all))/p.wall.Seconds(),
-			ms(percentile(p.all, 50)), ms(percentile(p.all, 90)), ms(percentile(p.all, 99)), ms(percentile(p.all, 100)),
-			p.errors, p.timeouts, p.limited, mib(p.peakRSS), p.cpu, p.wall.Seconds(), p.selfCPU, p.loadAvg)
+			benchdoc.Ms(benchdoc.Percentile(p.all, 50)), benchdoc.Ms(benchdoc.Percentile(p.all, 90)), benchdoc.Ms(benchdoc.Percentile(p.all, 99)), benchdoc.Ms(benchdoc.Percentile(p.all, 100)),
+			p.errors, p.timeouts, p.limited, benchdoc.MiB(p.peakRSS), p.cpu, p.wall.Seconds(), p.selfCPU, p.loadAvg)
 	}
 	if len(r.phases) > 0 {
 		b.WriteString("\np99 by request class (its share of the mix in brackets), and of the first and the repeated requests for a URL (their number in brackets):\n\n| class |")
@@ -110,7 +83,7 @@ func (r *report) markdown() string {
 			for _, p := range r.phases {
 				l := row.lat(p)
 				slices.Sort(l)
-				fmt.Fprintf(&b, " %s (%d) |", ms(percentile(l, 99)), len(l))
+				fmt.Fprintf(&b, " %s (%d) |", benchdoc.Ms(benchdoc.Percentile(l, 99)), len(l))
 			}
 			b.WriteString("\n")
 		}
@@ -118,7 +91,7 @@ func (r *report) markdown() string {
 			fmt.Fprintf(&b, "| %s (%d%%) |", name, m.shares[i])
 			for _, p := range r.phases {
 				slices.Sort(p.perClass[i])
-				fmt.Fprintf(&b, " %s |", ms(percentile(p.perClass[i], 99)))
+				fmt.Fprintf(&b, " %s |", benchdoc.Ms(benchdoc.Percentile(p.perClass[i], 99)))
 			}
 			b.WriteString("\n")
 		}
@@ -129,31 +102,4 @@ func (r *report) markdown() string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-const (
-	beginMarker = "<!-- make load: begin -->"
-	endMarker   = "<!-- make load: end -->"
-)
-
-// writeBetweenMarkers replaces what stands between the markers of path with md.
-func writeBetweenMarkers(path, md string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	out, err := replaceBetween(string(b), md)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return os.WriteFile(path, []byte(out), 0o644)
-}
-
-func replaceBetween(doc, md string) (string, error) {
-	i := strings.Index(doc, beginMarker)
-	j := strings.Index(doc, endMarker)
-	if i < 0 || j < i {
-		return "", fmt.Errorf("no %s … %s block to write the figures into", beginMarker, endMarker)
-	}
-	return doc[:i+len(beginMarker)] + "\n" + md + "\n" + doc[j:], nil
 }

@@ -3,51 +3,7 @@ package main
 import (
 	"math/rand/v2"
 	"testing"
-	"time"
 )
-
-func TestPercentile(t *testing.T) {
-	ms := func(ns ...int) []time.Duration {
-		var out []time.Duration
-		for _, n := range ns {
-			out = append(out, time.Duration(n)*time.Millisecond)
-		}
-		return out
-	}
-	hundred := make([]time.Duration, 100)
-	for i := range hundred {
-		hundred[i] = time.Duration(i+1) * time.Millisecond
-	}
-	tests := []struct {
-		sorted []time.Duration
-		p      float64
-		want   time.Duration
-	}{
-		{nil, 99, 0},
-		{ms(7), 50, 7 * time.Millisecond},
-		{ms(1, 2, 3, 4), 50, 2 * time.Millisecond}, // nearest rank: ⌈0.5·4⌉ = 2nd
-		{ms(1, 2, 3, 4), 100, 4 * time.Millisecond},
-		{hundred, 99, 99 * time.Millisecond},
-		{hundred, 90, 90 * time.Millisecond},
-		{hundred, 0, 1 * time.Millisecond},
-	}
-	for _, tt := range tests {
-		if got := percentile(tt.sorted, tt.p); got != tt.want {
-			t.Errorf("percentile(%d values, %v) = %v, want %v", len(tt.sorted), tt.p, got, tt.want)
-		}
-	}
-}
-
-func TestReplaceBetween(t *testing.T) {
-	doc := "# B\n\nbefore\n" + beginMarker + "\nold table\n" + endMarker + "\nafter\n"
-	got, err := replaceBetween(doc, "new table")
-	if want := "# B\n\nbefore\n" + beginMarker + "\nnew table\n" + endMarker + "\nafter\n"; err != nil || got != want {
-		t.Errorf("got %q, %v\nwant %q", got, err, want)
-	}
-	if _, err := replaceBetween("no markers", "x"); err == nil {
-		t.Error("a document without markers was accepted")
-	}
-}
 
 // TestPopularIsSkewed: the most popular of 1,000 items is asked for far
 // more often than a tenth of the traffic, and the tail is still reached.

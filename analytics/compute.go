@@ -152,7 +152,9 @@ func compute(ctx context.Context, db *store.DB, p Params, asOf time.Time, full b
 
 // setParams sets the methodology values in force, and the clock of the
 // sources that have none, for metrics.sql (its _params table).
-func setParams(ctx context.Context, tx *sql.Tx, p Params, asOf time.Time) error {
+func setParams(ctx context.Context, tx interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, p Params, asOf time.Time) error {
 	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _params AS SELECT
 		CAST(? AS TIMESTAMPTZ) AS as_of, CAST(? AS DOUBLE) AS w_reply, CAST(? AS DOUBLE) AS w_on_time,
 		CAST(? AS DOUBLE) AS w_satisfaction, CAST(? AS DOUBLE) AS w_basic, CAST(? AS DOUBLE) AS m,

@@ -44,12 +44,7 @@ func TestProfileCompute(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	p := analytics.DefaultParams()
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _params AS SELECT
-		CAST(? AS TIMESTAMPTZ) AS as_of, CAST(? AS DOUBLE) AS w_reply, CAST(? AS DOUBLE) AS w_on_time,
-		CAST(? AS DOUBLE) AS w_satisfaction, CAST(? AS DOUBLE) AS w_basic, CAST(? AS DOUBLE) AS m,
-		CAST(? AS DOUBLE) AS z, CAST(? AS INTEGER) AS min_n`,
-		until, p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.WeightBasic, p.M, p.Z, p.MinN); err != nil {
+	if err := analytics.SetParams(ctx, conn, analytics.DefaultParams(), until); err != nil {
 		t.Fatal(err)
 	}
 	name := regexp.MustCompile(`(?i)CREATE (?:OR REPLACE )?TEMP (?:TABLE|MACRO) (?:IF NOT EXISTS )?(\w+)`)

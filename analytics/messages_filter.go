@@ -49,6 +49,9 @@ type MessageFilter struct {
 	// From and To bound the time posted: From ≤ posted_at < To; a zero
 	// time leaves that side open.
 	From, To time.Time
+	// Template selects the messages one of whose replies is in the
+	// template cluster of that id (reply_quality.cluster_id).
+	Template string
 }
 
 // where is the filter as a WHERE clause over messages m, with
@@ -89,6 +92,11 @@ func (f MessageFilter) where() (string, []any) {
 	if !f.To.IsZero() {
 		conds = append(conds, `m.posted_at < ?`)
 		args = append(args, f.To.UTC())
+	}
+	if f.Template != "" {
+		conds = append(conds, `EXISTS (SELECT 1 FROM reply_quality rq
+			WHERE rq.source = m.source AND rq.source_id = m.source_id AND rq.cluster_id = ?)`)
+		args = append(args, f.Template)
 	}
 	return strings.Join(conds, " AND "), args
 }

@@ -81,6 +81,10 @@ type Metrics struct {
 	Percentile       *float64 `json:"percentile"`
 	PrevPercentile   *float64 `json:"prev_percentile"`
 	PercentileChange *float64 `json:"percentile_change"`
+
+	// Quality is the entity's reply quality (quality_metrics), nil when
+	// it has none (no computation since migration 0009).
+	Quality *Quality `json:"reply_quality,omitempty"`
 }
 
 // metricsSelect reads Metrics rows; callers add WHERE and ORDER BY.
@@ -96,9 +100,10 @@ const metricsSelect = `SELECT m.jurisdiction, m.level, m.entity_id, coalesce(m.p
 	m.plain_median_h, m.plain_median_days,
 	m.reply_shrunk, m.on_time_shrunk, m.satisfaction_shrunk, m.score, m.components, m.eligible,
 	m.rank, m.rank_in_parent, m.pool_ranked, m.prev_rank, m.rank_change, m.rank_change_note,
-	m.percentile, m.prev_percentile, m.percentile_change
+	m.percentile, m.prev_percentile, m.percentile_change,
+	` + qualityColumns + `
 FROM metrics m
-LEFT JOIN regions r ON m.level IN ('province', 'city', 'county') AND r.region_code = m.entity_id
+` + qualityJoin + `LEFT JOIN regions r ON m.level IN ('province', 'city', 'county') AND r.region_code = m.entity_id
 LEFT JOIN departments d ON m.level = 'department' AND d.department_id = m.entity_id
 LEFT JOIN jurisdictions j ON m.level = 'national' AND j.code = m.entity_id
 LEFT JOIN regions up ON up.region_code = coalesce(r.parent_code, d.region_code)
@@ -119,7 +124,8 @@ func scanMetrics(rows *sql.Rows) ([]Metrics, error) {
 		var m Metrics
 		var components string
 		var kmMore, kmP90More, kmdMore, kmdP90More sql.NullBool
-		err := rows.Scan(&m.Jurisdiction, &m.Level, &m.EntityID, &m.ParentID, &m.Name, &m.NameEn,
+		var qs qualityScan
+		dest := []any{&m.Jurisdiction, &m.Level, &m.EntityID, &m.ParentID, &m.Name, &m.NameEn,
 			&m.PeriodKind, &m.Period, &m.PeriodStart, &m.PeriodEnd, &m.Pool,
 			&m.Received, &m.Deleted, &m.Mature, &m.Replied, &m.OnTime, &m.OverdueOpen, &m.Rated, &m.Satisfied, &m.Basic, &m.Unsatisfied,
 			&m.ReplyRate.Value, &m.ReplyRate.Lo, &m.ReplyRate.Hi, &m.OnTimeRate.Value, &m.OnTimeRate.Lo, &m.OnTimeRate.Hi,
@@ -130,14 +136,15 @@ func scanMetrics(rows *sql.Rows) ([]Metrics, error) {
 			&m.PlainMedianHours, &m.PlainMedianDays,
 			&m.ReplyShrunk, &m.OnTimeShrunk, &m.SatisfactionShrunk, &m.Score, &components, &m.Eligible,
 			&m.Rank, &m.RankInParent, &m.PoolRanked, &m.PrevRank, &m.RankChange, &m.RankChangeNote,
-			&m.Percentile, &m.PrevPercentile, &m.PercentileChange)
-		if err != nil {
+			&m.Percentile, &m.PrevPercentile, &m.PercentileChange}
+		if err := rows.Scan(append(dest, qs.dest()...)...); err != nil {
 			return nil, err
 		}
 		m.MedianHours.More, m.P90Hours.More = kmMore.Bool, kmP90More.Bool
 		m.MedianDays.More, m.P90Days.More = kmdMore.Bool, kmdP90More.Bool
 		m.ReplyRate.N, m.OnTimeRate.N = m.Mature, m.Mature
 		m.SatisfactionRate.N, m.DeletionRate.N = m.Rated, m.Received
+		m.Quality = qs.quality()
 		m.Components = []string{}
 		if components != "" {
 			m.Components = strings.Split(components, ",")

@@ -62,6 +62,17 @@ type Reply struct {
 	Body         string // masked, read as Thread.Body
 	BodyLen      int
 	Kind         string
+	// The reply's substance (reply_quality), for a department's reply;
+	// empty Class for a citizen's follow-up or a reply not classified yet.
+	// Reason is a code ("receipt_only", "forward_only", "template", …);
+	// Evidence the substance.Ev* bits; ClusterSize the replies of the
+	// department in the same template cluster ClusterID.
+	Class       string
+	Reason      string
+	Evidence    int
+	Relevance   float64
+	ClusterID   string
+	ClusterSize int
 }
 
 // Rating is one rating of a thread.
@@ -76,8 +87,11 @@ type Rating struct {
 var threadSQL string
 
 const repliesSQL = `SELECT rp.replied_at, coalesce(rp.department_id, ''), coalesce(d.name, ''), coalesce(d.name_en, ''),
-	left(coalesce(rp.body, ''), ?), length(coalesce(rp.body, '')), rp.kind
+	left(coalesce(rp.body, ''), ?), length(coalesce(rp.body, '')), rp.kind,
+	coalesce(q.class, ''), coalesce(q.reason, ''), coalesce(q.evidence, 0), coalesce(q.relevance, 0),
+	coalesce(q.cluster_id, ''), coalesce(q.cluster_size, 0)
 FROM replies rp LEFT JOIN departments d ON d.department_id = rp.department_id
+LEFT JOIN reply_quality q ON q.source = rp.source AND q.source_id = rp.source_id AND q.seq = rp.seq
 WHERE rp.source = ? AND rp.source_id = ? ORDER BY rp.seq`
 
 const ratingsSQL = `SELECT rated_at, rating FROM ratings WHERE source = ? AND source_id = ? ORDER BY seq`
@@ -134,7 +148,8 @@ func readReplies(ctx context.Context, q Querier, source, id string, limit int) (
 	var out []Reply
 	err := scanRows(ctx, q, repliesSQL, []any{limit, source, id}, func(rows *sql.Rows) error {
 		var r Reply
-		if err := rows.Scan(&r.At, &r.DepartmentID, &r.Department.Zh, &r.Department.En, &r.Body, &r.BodyLen, &r.Kind); err != nil {
+		if err := rows.Scan(&r.At, &r.DepartmentID, &r.Department.Zh, &r.Department.En, &r.Body, &r.BodyLen, &r.Kind,
+			&r.Class, &r.Reason, &r.Evidence, &r.Relevance, &r.ClusterID, &r.ClusterSize); err != nil {
 			return err
 		}
 		r.Body, r.DepartmentID = redact.String(r.Body), redact.String(r.DepartmentID)

@@ -23,7 +23,7 @@ func TestSmallScaleRun(t *testing.T) {
 	bin := buildBinary(t)
 	// 8 connections: on two shared cores, 50 cold page builds queue past
 	// the site's page timeout (503); measuring that is the benchmark's job.
-	o := options{bin: bin, sizes: []int{n}, work: t.TempDir(), seed: 1, until: benchUntil, conns: 8,
+	o := options{bin: bin, sizes: []int{n}, work: t.TempDir(), keep: true, seed: 1, until: benchUntil, conns: 8,
 		duration: 3 * time.Second, timeout: 60 * time.Second, baselines: baselinesInstalled()}
 	if !o.baselines {
 		if os.Getenv("CI") == "true" {
@@ -86,6 +86,25 @@ func TestSmallScaleRun(t *testing.T) {
 		t.Errorf("report lacks the PostgreSQL baseline")
 	}
 	t.Log("\n" + md)
+
+	// -serve-only: the pages of the data the run kept, measured again.
+	o.serveOnly, o.duration = true, time.Second
+	again, err := run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("-serve-only: %v", err)
+	}
+	s = again.sizes[0]
+	if s.loadedCSV < n || s.serve == nil || len(s.serve.phases) != 4 {
+		t.Fatalf("-serve-only: %d messages, serve %+v", s.loadedCSV, s.serve)
+	}
+	for _, p := range s.serve.phases {
+		if len(p.lat) == 0 || p.status[200] != len(p.lat) {
+			t.Errorf("-serve-only %s: %d requests, answers %v", p.name, len(p.lat), p.status)
+		}
+	}
+	if st := s.step(stepFull); st == nil || !strings.Contains(st.skipped, "-serve-only") {
+		t.Errorf("-serve-only: the full recompute is not marked left out: %+v", st)
+	}
 }
 
 func baselinesInstalled() bool {

@@ -43,6 +43,7 @@ type options struct {
 	baselines  bool
 	noParquet  bool
 	noRelease  bool
+	serveOnly  bool
 	benchmarks string
 	out        string
 	label      string
@@ -72,6 +73,9 @@ func main() {
 	// the report says which steps were left out.
 	flag.BoolVar(&o.noParquet, "no-parquet", false, "leave out the Parquet conversion and ingest")
 	flag.BoolVar(&o.noRelease, "no-release", false, "leave out the release build")
+	// The pages of a kept run (-keep -work DIR) measured again, on a
+	// machine that is idle now: the steps before take half an hour at 10 M.
+	flag.BoolVar(&o.serveOnly, "serve-only", false, "measure only the pages and API, over the data directories a -keep run left in -work")
 	flag.StringVar(&o.benchmarks, "benchmarks", "", "write the report between the `make bench-scale` markers of this file (BENCHMARKS.md)")
 	flag.StringVar(&o.out, "out", "", "also write the report to this file")
 	flag.StringVar(&o.label, "label", "", "what was measured (a commit, a change), printed with the figures")
@@ -79,6 +83,9 @@ func main() {
 	var err error
 	if o.sizes, err = parseSizes(sizes); err != nil {
 		fatal(err)
+	}
+	if o.serveOnly && o.work == "" {
+		fatal(fmt.Errorf("-serve-only measures the data a -keep run left: give its -work directory"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

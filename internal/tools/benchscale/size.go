@@ -58,6 +58,9 @@ func ingestArgs(caps capabilities, config, dir, file string) []string {
 func runSize(ctx context.Context, o options, caps capabilities, n int) (res *sizeResult, rerr error) {
 	res = &sizeResult{n: n}
 	dir := filepath.Join(o.work, fmt.Sprint(n))
+	if o.serveOnly {
+		return serveKept(ctx, o, res, dir)
+	}
 	if !o.keep {
 		defer os.RemoveAll(dir) // the next size needs the disk
 	}
@@ -201,5 +204,19 @@ func runSize(ctx context.Context, o options, caps capabilities, n int) (res *siz
 	}
 
 	res.serve, err = measureServe(ctx, o, dataCSV, logDir)
+	return res, err
+}
+
+// serveKept measures the pages over the data directory of a kept run.
+func serveKept(ctx context.Context, o options, res *sizeResult, dir string) (*sizeResult, error) {
+	data := filepath.Join(dir, "data-csv")
+	var err error
+	if res.loadedCSV, res.metricRows, err = counts(ctx, data); err != nil {
+		return res, fmt.Errorf("-serve-only: %s: %w", data, err)
+	}
+	for _, name := range stepOrder {
+		res.steps = append(res.steps, step{name: name, skipped: "left out (-serve-only: measured by the run that left the data)"})
+	}
+	res.serve, err = measureServe(ctx, o, data, filepath.Join(dir, "logs"))
 	return res, err
 }

@@ -310,6 +310,11 @@ func (l *Loader) runStaged(ctx context.Context, src Source, input, sha string, r
 	if _, err := RefreshText(ctx, l.DB, s.RunID); err != nil && l.Log != nil {
 		l.Log.Error("redacted search text not refreshed; it will be at the next start", "run", s.RunID, "err", l.logText(err.Error()))
 	}
+	// So does the substance of its department replies; the same catch-up
+	// classifies what a failure here left unclassified.
+	if _, err := RefreshReplyQuality(ctx, l.DB, s.RunID); err != nil && l.Log != nil {
+		l.Log.Error("reply quality not refreshed; it will be at the next start", "run", s.RunID, "err", l.logText(err.Error()))
+	}
 	if l.Log != nil {
 		l.Log.Info("ingest run", "run", s.RunID, "source", s.Source, "input", l.logText(input), "read", s.RowsRead,
 			"inserted", s.Inserted, "updated", s.Updated, "unchanged", s.Unchanged,

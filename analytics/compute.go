@@ -45,6 +45,9 @@ type Result struct {
 	// Moved counts the kept metric rows whose longest waits moved with
 	// the clock (incremental_patch.sql).
 	Moved int64
+	// Quality is how long the reply-quality metrics took (quality.sql,
+	// always computed whole).
+	Quality time.Duration
 }
 
 // How says in a few words how the computation went.
@@ -196,6 +199,9 @@ func storeRun(ctx context.Context, tx *sql.Tx, res *Result, start time.Time, bas
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM metrics`).Scan(&res.Rows); err != nil {
 			return err
 		}
+	}
+	if err := storeQuality(ctx, tx, res); err != nil {
+		return fmt.Errorf("reply quality: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM metric_clocks;
 		INSERT INTO metric_clocks SELECT source, as_of FROM _clocks WHERE as_of IS NOT NULL`); err != nil {

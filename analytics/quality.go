@@ -229,3 +229,30 @@ func templateClusters(ctx context.Context, q Querier, departmentID string, limit
 	})
 	return out, err
 }
+
+// storeQuality computes quality.sql and replaces its two tables, inside
+// the computation's transaction, after the stored message_facts were
+// brought up to date (quality.sql reads them). It is computed whole both
+// ways a computation goes: reply_quality changes after a load (a new
+// substance.Version, a department clustered again) without any message
+// changing, so no period of it can be kept.
+func storeQuality(ctx context.Context, tx *sql.Tx, res *Result) error {
+	start := time.Now()
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _quality_params AS SELECT CAST(? AS INTEGER) AS min_template`,
+		substance.MinTemplate); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, qualitySQL); err != nil {
+		return err
+	}
+	for _, t := range []struct{ table, from string }{
+		{"quality_metrics", "_quality_metrics"},
+		{"template_clusters", "_template_clusters"},
+	} {
+		if _, err := replaceTable(ctx, tx, t.table, t.from, res.MetricRunID); err != nil {
+			return fmt.Errorf("store %s: %w", t.table, err)
+		}
+	}
+	res.Quality = time.Since(start)
+	return nil
+}

@@ -66,8 +66,9 @@ var apiNames = map[string]string{
 }
 
 // joined are fields of a Metrics that are no column of metrics: the
-// entity's names come from regions and departments.
-var joined = map[string]bool{"name": true, "name_en": true}
+// entity's names come from regions and departments, its reply quality
+// from quality_metrics (migration 0009).
+var joined = map[string]bool{"name": true, "name_en": true, "reply_quality": true}
 
 // definedBy names the methodology definition that explains a column, when
 // it is not the column's own name.

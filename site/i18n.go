@@ -14,7 +14,7 @@ var languages = []string{"zh", "en"}
 // translation; a key defined twice panics at start (every test would
 // fail).
 var messages = joinLabels(commonLabels, homeLabels, rankingsLabels, scorecardLabels, datasetsLabels,
-	messagesLabels, statusLabels, methodologyLabels)
+	messagesLabels, statusLabels, methodologyLabels, qualityLabels)
 
 // commonLabels are those of the layout, the navigation and the shared
 // parts of pages.

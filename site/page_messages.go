@@ -117,9 +117,12 @@ const (
 // and the page, with the dates as given to link back to it.
 type messageFilter struct {
 	Q, Region, Department, Category, Status string
-	From, To                                string // YYYY-MM-DD as given
-	from, to                                time.Time
-	Page                                    int
+	// Template is a department's template cluster (16 hex digits, lower
+	// case): the messages whose reply used one reused text.
+	Template string
+	From, To string // YYYY-MM-DD as given
+	from, to time.Time
+	Page     int
 }
 
 var messageStatuses = []string{"open", "replied", "closed", "deleted"}
@@ -133,6 +136,7 @@ func parseMessageFilter(get func(key string) string) (messageFilter, error) {
 		Department: strings.TrimSpace(get("department")),
 		Category:   strings.TrimSpace(get("category")),
 		Status:     get("status"),
+		Template:   strings.ToLower(get("template")),
 		From:       get("from"),
 		To:         get("to"),
 		Page:       1,
@@ -142,6 +146,9 @@ func parseMessageFilter(get func(key string) string) (messageFilter, error) {
 	}
 	if utf8.RuneCountInString(f.Q) > 100 || len(f.Region) > 64 || len(f.Department) > 128 || len(f.Category) > 200 {
 		return bad("筛选条件过长", "a filter value is too long")
+	}
+	if f.Template != "" && !isClusterID(f.Template) {
+		return bad("模板编号 template %q 无效（应为 16 位十六进制数字）", "template %q (want a template's id: 16 hex digits)", get("template"))
 	}
 	if f.Status != "" && !slices.Contains(messageStatuses, f.Status) {
 		return bad("状态 status %q 无效（可选：%s）", "status %q (want one of %s)", f.Status, strings.Join(messageStatuses, ", "))
@@ -169,17 +176,31 @@ func parseMessageFilter(get func(key string) string) (messageFilter, error) {
 	return f, nil
 }
 
+// isClusterID says whether s is a template cluster's id as storage writes
+// it: 16 lower-case hex digits.
+func isClusterID(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // search is the filter as the read API takes it.
 func (f messageFilter) search() analytics.MessageFilter {
 	return analytics.MessageFilter{Q: f.Q, Region: f.Region, Department: f.Department, Category: f.Category,
-		Status: f.Status, From: f.from, To: f.to}
+		Status: f.Status, From: f.from, To: f.to, Template: f.Template}
 }
 
 // values is the filter as a query, empty values left out.
 func (f messageFilter) values() url.Values {
 	v := url.Values{}
 	for _, kv := range [][2]string{{"q", f.Q}, {"region", f.Region}, {"department", f.Department},
-		{"category", f.Category}, {"status", f.Status}, {"from", f.From}, {"to", f.To}} {
+		{"category", f.Category}, {"status", f.Status}, {"template", f.Template}, {"from", f.From}, {"to", f.To}} {
 		if kv[1] != "" {
 			v.Set(kv[0], kv[1])
 		}

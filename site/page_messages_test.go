@@ -221,6 +221,14 @@ func TestParseMessageFilter(t *testing.T) {
 		{"q=a%40b.cn", "", nil},
 		{"q=2025年3月", "", nil},
 		{"q=" + strings.Repeat("长", 101), "a filter value is too long", nil},
+		// A template cluster's id is 16 hex digits (FNV-64a), read in
+		// either case and kept in lower case: one URL per cluster.
+		{"template=0123456789abcdef", "", func(f messageFilter) bool { return f.Template == "0123456789abcdef" }},
+		{"template=0123456789ABCDEF", "", func(f messageFilter) bool { return f.Template == "0123456789abcdef" }},
+		{"template=0123456789abcde", `template "0123456789abcde" (want a template's id: 16 hex digits)`, nil},
+		{"template=0123456789abcdefa", `template "0123456789abcdefa" (want a template's id: 16 hex digits)`, nil},
+		{"template=012345678g9abcde", `template "012345678g9abcde" (want a template's id: 16 hex digits)`, nil},
+		{"template=%3Cscript%3E", `template "<script>" (want a template's id: 16 hex digits)`, nil},
 	}
 	for _, tt := range tests {
 		v, _ := url.ParseQuery(tt.query)
@@ -251,6 +259,9 @@ func TestFilterLinksKeepTheFilters(t *testing.T) {
 	}
 	if got, want := f.csvURL(), "/messages.csv?from=2025-03-01&q=%E5%99%AA+%E9%9F%B3&region=410000&status=open"; got != want {
 		t.Errorf("csvURL = %s, want %s", got, want)
+	}
+	if got, want := (messageFilter{Template: "0123456789abcdef", Page: 2}).pageURL(3), "/messages?page=3&template=0123456789abcdef"; got != want {
+		t.Errorf("template pageURL = %s, want %s", got, want)
 	}
 	if got := (messageFilter{Page: 1}).pageURL(1); got != "/messages" {
 		t.Errorf("no filters: %s", got)
@@ -751,5 +762,51 @@ func TestDownloadNamesDiffer(t *testing.T) {
 	p, e := page.Header.Get("Content-Disposition"), extract.Header.Get("Content-Disposition")
 	if p == "" || e == "" || p == e {
 		t.Errorf("the search CSV is %q and the extract %q: want two names", p, e)
+	}
+}
+
+// TestMessagesOfOneTemplate: ?template= asks the read API for the
+// messages whose reply used one template cluster, says so above the list
+// in both languages and keeps the filter in the form and the links; an id
+// that is not 16 hex digits is refused before anything is read.
+func TestMessagesOfOneTemplate(t *testing.T) {
+	var asked []analytics.MessageFilter
+	r := &fakeReader{search: func(f analytics.MessageFilter, limit, offset int) (analytics.MessagePage, error) {
+		asked = append(asked, f)
+		return analytics.MessagePage{Total: 3}, nil
+	}}
+	app := fakeApp(t, r, Timeouts{})
+	for _, c := range []struct {
+		target string
+		want   []string
+	}{
+		{"/messages?template=0123456789ABCDEF", []string{"使用同一模板的回复", "0123456789abcdef", `<input type="hidden" name="template" value="0123456789abcdef">`,
+			`href="/messages.csv?template=0123456789abcdef"`}},
+		{"/messages?template=0123456789abcdef&lang=en", []string{"Replies using one template", "(id 0123456789abcdef)"}},
+	} {
+		resp, body := get(t, app, c.target)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d: %.300s", c.target, resp.StatusCode, body)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q", c.target, w)
+			}
+		}
+	}
+	if len(asked) != 2 || asked[0].Template != "0123456789abcdef" || asked[1].Template != "0123456789abcdef" {
+		t.Errorf("the read API was asked %+v", asked)
+	}
+	// Without the filter, no such heading.
+	if _, body := get(t, app, "/messages"); strings.Contains(body, "使用同一模板的回复") || asked[2].Template != "" {
+		t.Errorf("an unfiltered list speaks of a template (asked %+v)", asked[2])
+	}
+	for _, target := range []string{"/messages?template=xyz", "/messages?template=%3Cscript%3Ealert(1)%3C/script%3E&lang=en",
+		"/messages?template=0123456789abcdef0", "/messages.csv?template=12"} {
+		n := len(asked)
+		resp, body := get(t, app, target)
+		if resp.StatusCode != 400 || len(asked) != n || strings.Contains(body, "<script>alert") {
+			t.Errorf("%s: status %d, %d reads: %.300s", target, resp.StatusCode, len(asked)-n, body)
+		}
 	}
 }

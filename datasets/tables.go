@@ -142,15 +142,19 @@ LEFT JOIN sources s ON s.name = m.source`,
 		{
 			name:  "replies",
 			title: Text{"回复", "Replies"},
-			desc:  Text{"留言的每一次回复（正式回复、部门追加回复）和留言人的追问，正文已脱敏。", "Every reply, follow-up and citizen follow-up to a message; bodies redacted."},
+			desc: Text{"留言的每一次回复（正式回复、部门追加回复）和留言人的追问，正文已脱敏；部门的回复附其实质性分类、依据信号和模板簇（方法见本站“方法”页）。",
+				"Every reply, follow-up and citizen follow-up to a message; bodies redacted. A department's reply carries its substance class, the signals behind it and its template cluster (see the methodology page)."},
 			query: `SELECT p.source, p.source_id, p.seq, p.replied_at, p.department_id,
 	CASE WHEN x.source IS NULL THEN p.body ELSE x.body END AS body,
-	p.kind, ` + yearOf("p.replied_at") + `
+	p.kind, q.class, q.reason, q.evidence, ` + rounded("q.relevance", analytics.RateDecimals) + ` AS relevance,
+	q.cluster_id, q.cluster_size, ` + yearOf("p.replied_at") + `
 FROM replies p
 LEFT JOIN _redacted_replies x ON x.source = p.source AND x.source_id = p.source_id AND x.seq = p.seq
+LEFT JOIN reply_quality q ON q.source = p.source AND q.source_id = p.source_id AND q.seq = p.seq
 LEFT JOIN sources s ON s.name = p.source`,
 			key:         []string{"source", "source_id", "seq"},
 			partitioned: true,
+			decimals:    map[string]int{"relevance": analytics.RateDecimals},
 		},
 		{
 			name:  "ratings",
@@ -289,8 +293,19 @@ var fieldDocs = map[string]Text{
 	"replies.department_id": {"回复部门编号（见 departments 表）", "id of the replying department (see the departments table)"},
 	"replies.body":          {"回复正文（已脱敏）", "text of the reply (redacted)"},
 	"replies.kind":          {"类型：official 正式回复、follow_up 部门追加回复、citizen_follow_up 留言人追问", "kind: official reply, follow_up by the department, citizen_follow_up by the author"},
-	"ratings.rated_at":      {"评价时间（UTC）", "when the rating was given (UTC)"},
-	"ratings.rating":        {"评价：satisfied 满意、basic 基本满意、unsatisfied 不满意", "rating: satisfied, basic (basically satisfied) or unsatisfied"},
+	"replies.class": {"回复实质性分类（部门回复才有）：substantive 有实质内容、template 套用模板（该部门至少 3 条近乎相同的有实质内容的回复）、forwarded 仅转办、ack 仅确认收到；留言人追问为空",
+		"substance class of a department's reply: substantive, template (text the department reused: at least 3 near-identical substantive replies), forwarded (only says it was passed on) or ack (only acknowledges receipt); empty for a citizen's follow-up"},
+	"replies.reason": {"分类原因代码：core_empty 去掉称呼和套话后无内容、receipt_only 只说已收到、forward_only 只说已转办、template 模板簇达到规模；有实质内容者为空",
+		"reason code of the class: core_empty (nothing left once salutation and boilerplate are stripped), receipt_only, forward_only, template (its cluster is large enough); empty for a substantive reply"},
+	"replies.evidence": {"回复核心文字所含依据的位掩码：1 调查核实（经查、经核实）、2 引用规定（《》、根据…规定）、4 数字、8 日期或时间、16 地点、32 承诺或安排（将于、已安排、限期整改）",
+		"bit mask of the evidence the reply's core carries: 1 investigated (经查, 经核实), 2 a cited rule (《…》, 根据…规定), 4 a number, 8 a date or time, 16 a place, 32 a commitment (将于, 已安排, 限期整改)"},
+	"replies.relevance": {"相关度（0–1）：留言标题和正文的二字组中出现在回复核心文字里的比例",
+		"relevance (0–1): share of the message's (title and body) character bigrams found in the reply's core"},
+	"replies.cluster_id": {"模板簇编号（16 位十六进制）：同一部门去掉称呼和套话后近乎相同（SimHash 海明距离不超过阈值）的回复同属一簇；编号由部门和簇中最早回复的指纹算出，跨版本稳定",
+		"template cluster id (16 hex digits): a department's replies that are near-identical once salutation and boilerplate are stripped (SimHash within the Hamming threshold) share one; computed from the department and the fingerprint of the cluster's earliest reply, stable across releases"},
+	"replies.cluster_size": {"该部门在此模板簇中的回复条数（1 表示未与其他回复重复）", "number of the department's replies in the cluster (1: not repeated)"},
+	"ratings.rated_at":     {"评价时间（UTC）", "when the rating was given (UTC)"},
+	"ratings.rating":       {"评价：satisfied 满意、basic 基本满意、unsatisfied 不满意", "rating: satisfied, basic (basically satisfied) or unsatisfied"},
 
 	// regions, departments, sources, calendar
 	"regions.region_code":       {"地区代码（GB/T 2260，或来源无代码时的稳定派生代码）", "region code (GB/T 2260, or a stable derived code where the source has none)"},

@@ -227,13 +227,39 @@ func clusterGroup(key string, group []rqMember) {
 // The key is the department id, so the same text of two departments makes
 // two clusters; a reply of no department has the key NUL + its source, so
 // its clusters differ from every department's and between sources.
+//
+// An id is published, and a run of 11 or more decimal digits in it would
+// read as a phone or ID number to anyone scanning a release for personal
+// data (about one id in 60 would hold one): such an id is hashed again
+// with a counter byte appended (1, 2, …) until it holds none. The same
+// cluster always gets the same id.
 func clusterID(key string, simhash uint64) string {
 	h := fnv.New64a()
 	h.Write([]byte(key))
 	var b [9]byte
 	binary.BigEndian.PutUint64(b[1:], simhash)
 	h.Write(b[:])
-	return fmt.Sprintf("%016x", h.Sum64())
+	for salt := byte(1); ; salt++ {
+		id := fmt.Sprintf("%016x", h.Sum64())
+		if longestDigitRun(id) <= 10 {
+			return id
+		}
+		h.Write([]byte{salt})
+	}
+}
+
+// longestDigitRun is the length of the longest run of decimal digits in s.
+func longestDigitRun(s string) int {
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
 }
 
 // groupKey is the key of a reply's group: its department id, or for a

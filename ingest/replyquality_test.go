@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"strings"
 	"testing"
@@ -206,5 +208,43 @@ func TestReplyQualityFailureKeepsTheLoad(t *testing.T) {
 	}
 	if n, err := RefreshReplyQuality(ctx, db, 0); err != nil || n != 9 {
 		t.Errorf("catch-up classified %d (%v), want the 9 department replies", n, err)
+	}
+}
+
+// TestClusterIDHoldsNoPhoneNumber: a cluster id never holds a run of 11
+// decimal digits (a release scanned for phone and ID numbers would flag
+// it); found by search: these fingerprints' first hashes do.
+func TestClusterIDHoldsNoPhoneNumber(t *testing.T) {
+	found := 0
+	for i := uint64(0); found < 3 && i < 100_000; i++ {
+		fp := i * 0x9e3779b97f4a7c15 // spread over the 64 bits, as SimHashes are
+		h := fnv.New64a()
+		h.Write([]byte("d:A"))
+		var b [9]byte
+		binary.BigEndian.PutUint64(b[1:], fp)
+		h.Write(b[:])
+		plain := fmt.Sprintf("%016x", h.Sum64())
+		if longestDigitRun(plain) < 11 {
+			if id := clusterID("d:A", fp); id != plain {
+				t.Fatalf("fingerprint %d: id %s, want the plain hash %s", fp, id, plain)
+			}
+			continue
+		}
+		found++
+		id := clusterID("d:A", fp)
+		if longestDigitRun(id) > 10 || len(id) != 16 || id != clusterID("d:A", fp) {
+			t.Errorf("fingerprint %d: plain hash %s, id %s", fp, plain, id)
+		}
+	}
+	if found < 3 {
+		t.Errorf("only %d fingerprints with a digit run found: the test proves nothing", found)
+	}
+	for _, tt := range []struct {
+		s    string
+		want int
+	}{{"", 0}, {"abc", 0}, {"1a22b333", 3}, {"0123456789a", 10}, {"f13812345678f", 11}} {
+		if got := longestDigitRun(tt.s); got != tt.want {
+			t.Errorf("longestDigitRun(%q) = %d, want %d", tt.s, got, tt.want)
+		}
 	}
 }

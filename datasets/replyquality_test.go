@@ -1,0 +1,85 @@
+package datasets
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wenzheng-transparency/wenzheng/ingest"
+)
+
+// The replies table publishes each department reply's class and signals
+// beside it (issue 14): a citizen's follow-up has none; the template a
+// department sent three times is 'template' with its cluster's id and
+// size; every new column is documented in both languages.
+func TestRepliesPublishTheirClass(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	const tpl = "网友：您好！经查，您反映的幸福小区路灯问题，我局已安排维修单位于2019年5月3日前修复，并责令物业加强巡查。感谢您的关注！"
+	var lines []string
+	for i, id := range []string{"A", "B", "C"} {
+		lines = append(lines, `{"source_id":"`+id+`","department_id":"d:lights","title":"路灯不亮","body":"幸福小区路灯坏了","posted_at":"2025-03-0`+
+			string(rune('3'+i))+`T09:00:00+08:00","replies":[{"seq":1,"replied_at":"2025-03-0`+string(rune('5'+i))+`T09:00:00+08:00","body":"`+tpl+`","kind":"official"}]}`)
+	}
+	lines = append(lines, `{"source_id":"D","department_id":"d:roads","title":"噪音","body":"夜间施工","posted_at":"2025-03-10T09:00:00+08:00","replies":[`+
+		`{"seq":1,"replied_at":"2025-03-12T09:00:00+08:00","body":"网友：您好！留言已收悉","kind":"official"},`+
+		`{"seq":2,"replied_at":"2025-03-13T09:00:00+08:00","body":"还是很吵","kind":"citizen_follow_up"}]}`)
+	file := filepath.Join(t.TempDir(), "board.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := &ingest.Loader{DB: db, Secret: []byte("s3cret")}
+	if _, err := l.LoadFile(ctx, ingest.Source{Name: "board", Profile: "canonical"}, file); err != nil {
+		t.Fatal(err)
+	}
+	db.SetMeta(ctx, "mode", "real")
+	mustCompute(t, db)
+	dir := t.TempDir()
+	m := mustBuild(t, db, dir, time.Date(2025, 6, 1, 2, 0, 0, 0, time.UTC))
+	rel := filepath.Join(dir, m.ID)
+	if _, err := Verify(ctx, rel); err != nil {
+		t.Fatal(err)
+	}
+	var cluster string
+	db.QueryRow(`SELECT cluster_id FROM reply_quality WHERE source_id = 'A'`).Scan(&cluster)
+	csv, err := os.ReadFile(filepath.Join(rel, "csv", "replies.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, body, _ := strings.Cut(string(csv), "\n")
+	if want := "source,source_id,seq,replied_at,department_id,body,kind,class,reason,evidence,relevance,cluster_id,cluster_size"; header != want {
+		t.Fatalf("replies.csv header\n  %s\nwant\n  %s", header, want)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+		f := strings.Split(line, ",")
+		got = append(got, strings.Join([]string{f[1], f[2], f[6], f[7], f[8], f[11], f[12]}, " "))
+	}
+	want := []string{
+		"A 1 official template template " + cluster + " 3",
+		"B 1 official template template " + cluster + " 3",
+		"C 1 official template template " + cluster + " 3",
+		"D 1 official ack core_empty", // the ack's reason: checked below
+		"D 2 citizen_follow_up    ",
+	}
+	var ackReason string
+	db.QueryRow(`SELECT reason FROM reply_quality WHERE source_id = 'D'`).Scan(&ackReason)
+	var ackCluster string
+	db.QueryRow(`SELECT cluster_id FROM reply_quality WHERE source_id = 'D'`).Scan(&ackCluster)
+	want[3] = "D 1 official ack " + ackReason + " " + ackCluster + " 1"
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(cluster) != 16 {
+		t.Errorf("replies.csv:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	tb, _ := m.Table("replies")
+	for _, f := range tb.Fields {
+		if f.Description.Zh == "" || f.Description.En == "" {
+			t.Errorf("replies.%s undocumented", f.Name)
+		}
+		if f.Name == "relevance" && (!strings.Contains(f.Description.En, "decimals") || f.Type != "number") {
+			t.Errorf("replies.relevance: %+v, want a number with its precision stated", f)
+		}
+	}
+}

@@ -100,6 +100,8 @@ type scorecardData struct {
 	Ancestors []analytics.Region // from the top down to the entity's region
 	Ranked    map[string]int64   // period → how many were ranked
 	Dist      distribution
+	// Clusters are a department's largest template clusters.
+	Clusters []analytics.TemplateCluster
 }
 
 // readScorecardPage asks the read API for everything a scorecard shows.
@@ -113,6 +115,11 @@ func readScorecardPage(ctx context.Context, rd Reader, r scorecardRequest) (scor
 		return d, err
 	}
 	d.Ranked = poolRanked(d.Card.History)
+	if r.Entity.department {
+		if d.Clusters, err = rd.TemplateClusters(ctx, r.ID, clusterLimit); err != nil {
+			return d, err
+		}
+	}
 	d.Dist, err = readDistribution(ctx, rd, r.Level, r.ID, r.Kind, r.Period)
 	return d, err
 }

@@ -33,6 +33,11 @@ type Reader interface {
 	OverviewFrom(ctx context.Context, rk analytics.Ranking, n int) (analytics.Overview, error)
 	RegionOf(ctx context.Context, code string) (analytics.Region, error)
 	Ancestors(ctx context.Context, id string, department bool) ([]analytics.Region, error)
+	// TemplateClusters are a department's largest reused texts;
+	// TopTemplateShare the departments whose first replies most often
+	// were one (reply quality, issue 14).
+	TemplateClusters(ctx context.Context, departmentID string, limit int) ([]analytics.TemplateCluster, error)
+	TopTemplateShare(ctx context.Context, scope, kind, period string, minBase int64, n int) ([]analytics.Metrics, error)
 
 	Close() error
 }

@@ -30,6 +30,7 @@ func scorecardViewOf(l string, r scorecardRequest, d scorecardData, hasCharts bo
 		v.Kinds = append(v.Kinds, choice{k, T(l, "kind."+k), r.Path + "?" + url.Values{"period_kind": {k}}.Encode(), k == r.Kind})
 	}
 	v.KPIs = kpiCards(l, m, sc.Average, sc.OverdueTotal)
+	v.Quality = qualityViewOf(l, m, r.Entity.department, d.Clusters)
 	v.Rank, v.RankMove, v.RankMoveClass, v.Percentile = rankTexts(l, m, sc.Average.Ranked)
 	if m.Pool != "" {
 		v.PoolNote = fmt.Sprintf(T(l, "sc.pool"), poolText(l, m.Pool))
@@ -111,6 +112,8 @@ type scorecardView struct {
 	Kinds  []choice
 
 	KPIs []kpiCard
+	// Quality is the reply-quality section (scorecard_quality.go).
+	Quality *qualityView
 	// Rank: "第 3 名 / 共 22"; empty when the entity is not ranked.
 	// PoolNote says which deadline rule its peers were measured under.
 	PoolNote                                  string

@@ -77,6 +77,9 @@ type rankingsRequest struct {
 var sortKeys = map[string]string{
 	"rank": "asc", "score": "desc", "reply": "desc", "on_time": "desc", "satisfaction": "desc",
 	"median": "asc", "mature": "desc", "name": "asc",
+	// Reply quality (issue 14): who answers with substance, and who
+	// reuses one text most, first.
+	"substantive_rate": "desc", "template_share": "desc",
 }
 
 var regionLevels = []string{"province", "city", "county"}
@@ -260,6 +263,8 @@ func sortRanked(rows []analytics.Metrics, key, dir, lang string) {
 		case "median":
 			// "more than 200 hours" sorts after 200 hours.
 			return m.MedianHours.Value, m.MedianHours.More
+		case "substantive_rate", "template_share":
+			return qualityRate(m, key).Value, false
 		}
 		n := float64(m.Mature)
 		return &n, false

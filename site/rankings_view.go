@@ -26,6 +26,9 @@ type rankRow struct {
 	// ReplyCI…: the rate's interval and n, a second line under the rate.
 	ReplyCI, OnTimeCI, SatCI string
 	Pctile                   string
+	// Substantive and Template are the reply-quality rates with their
+	// interval and n ("—" when not computed).
+	Substantive, SubstantiveCI, Template, TemplateCI string
 }
 
 // sortColumn is a column header: a link that sorts by it, when it can.
@@ -214,6 +217,9 @@ func newRankRow(l string, r rankingsRequest, m analytics.Metrics, drill bool) ra
 	row := rankRow{Metrics: m, Shown: shownRank(r, m),
 		ReplyCI: rateNote(l, m.ReplyRate), OnTimeCI: rateNote(l, m.OnTimeRate), SatCI: rateNote(l, m.SatisfactionRate),
 		Pctile: fixed(m.Percentile, 0) + percentileMove(m)}
+	sub, tpl := qualityRate(m, "substantive_rate"), qualityRate(m, "template_share")
+	row.Substantive, row.SubstantiveCI = pct(sub.Value), rateNote(l, sub)
+	row.Template, row.TemplateCI = pct(tpl.Value), rateNote(l, tpl)
 	switch {
 	case m.EntityID == analytics.Unattributed:
 	case r.Table == "departments":
@@ -244,6 +250,7 @@ func rankingColumns(l string, r rankingsRequest, links, drill bool) []sortColumn
 	cols := []struct{ key, label string }{
 		{"rank", "col.rank"}, {"", "col.change"}, {"name", "col." + r.Level}, {"score", "col.score"},
 		{"reply", "kpi.reply_rate"}, {"on_time", "kpi.on_time_rate"}, {"satisfaction", "kpi.satisfaction"},
+		{"substantive_rate", "q.substantive_rate"}, {"template_share", "q.template_share"},
 		{"median", "col.median_hours"}, {"mature", "col.mature"}, {"", "rk.percentile"},
 	}
 	if drill {
@@ -287,4 +294,19 @@ func scopeAndPools(l string, req rankingsRequest, d rankingsData) (scopes, pools
 		note = fmt.Sprintf(T(l, "pool.note"), poolText(l, rk.Query.Pool), len(rk.Ranked))
 	}
 	return scopes, pools, note
+}
+
+// qualityRate is a reply-quality rate of a ranking's row by its sort key;
+// empty (no value, n 0) when the row has no reply quality.
+func qualityRate(m analytics.Metrics, key string) analytics.Rate {
+	if m.Quality == nil {
+		return analytics.Rate{}
+	}
+	switch key {
+	case "substantive_rate":
+		return m.Quality.SubstantiveRate
+	case "template_share":
+		return m.Quality.TemplateShare
+	}
+	return analytics.Rate{}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/internal/numfmt"
+	"github.com/wenzheng-transparency/wenzheng/substance"
 )
 
 // homeLabels are the page's labels (see labels in i18n.go).
@@ -56,6 +57,16 @@ type homeView struct {
 	CSVURL     string
 	// Provisional says why a provisional period's figures will change.
 	Provisional string
+	// Templates: the departments that reuse templates most, and what
+	// the list is.
+	Templates     []templateRow
+	TemplatesNote string
+}
+
+// templateRow is a department of the home page's template list.
+type templateRow struct {
+	Name, URL, Share, CI string
+	Base                 int64
 }
 
 // kpiChanges are the national KPIs against the previous period, ready to show.
@@ -110,7 +121,14 @@ type homeData struct {
 	Periods   []string // of the ranking's kind, newest first
 	// Jurisdictions are every scope, for the switcher.
 	Jurisdictions []analytics.Jurisdiction
+	// Templates are the departments whose first replies were most often
+	// a reused template, among those with at least min_n answered.
+	Templates []analytics.Metrics
 }
+
+// homeTemplates is how many departments the home page names for their
+// template share.
+const homeTemplates = 5
 
 // readHome reads the home page of rq's scope (empty: defaultScope, else
 // the largest).
@@ -136,6 +154,10 @@ func readHome(ctx context.Context, r Reader, rq analytics.RankingQuery, defaultS
 		if d.Trend, err = r.History(ctx, rq.Scope, "national", rq.Scope, d.TrendKind); err != nil {
 			return d, err
 		}
+	}
+	q := d.Ranking.Query
+	if d.Templates, err = r.TopTemplateShare(ctx, q.Scope, q.PeriodKind, q.Period, int64(d.Ranking.Run.Params.MinN), homeTemplates); err != nil {
+		return d, err
 	}
 	d.Periods, err = r.Periods(ctx, rq.Scope, kind)
 	return d, err
@@ -168,6 +190,12 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	} else {
 		filters.Set("level", rk.Query.Level)
 		view.FullURL = "/rankings/regions?" + filters.Encode()
+	}
+	view.TemplatesNote = fmt.Sprintf(T(l, "q.home_note"), homeTemplates, substance.MinTemplate, rk.Run.Params.MinN)
+	for _, m := range d.Templates {
+		tpl := qualityRate(m, "template_share")
+		view.Templates = append(view.Templates, templateRow{Name: pickName(l, m.Name, m.NameEn), URL: "/departments/" + url.PathEscape(m.EntityID),
+			Share: pct(tpl.Value), CI: rateNote(l, tpl), Base: tpl.N})
 	}
 	view.CSVURL = "/trend.csv?" + withScope(url.Values{"period_kind": {d.TrendKind}}, scope).Encode()
 	if hasCharts && len(view.Trend) > 0 {

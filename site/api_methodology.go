@@ -16,7 +16,11 @@ type definition struct {
 // serves them beside the parameters in force, and the methodology page
 // shows the same text. Numbers that are parameters are named after the
 // field of "methodology" that holds their current value.
-var metricDefinitions = map[string]definition{
+var metricDefinitions = joinDefinitions(coreDefinitions, qualityDefinitions)
+
+// coreDefinitions are the definitions of the counts, rates and ranks;
+// qualityDefinitions (quality_method.go) those of reply quality.
+var coreDefinitions = map[string]definition{
 	"received": {
 		Zh: "收到留言：发布时间在该周期内的留言数（按数据源所在时区，默认北京时间）。后来被删除的留言也计入，并另行统计。",
 		En: "Received: messages posted in the period (in the source's time zone, Beijing time by default). Messages later deleted are included, and also counted separately.",
@@ -93,6 +97,21 @@ var metricDefinitions = map[string]definition{
 		Zh: "未识别：无法确定所属地区或部门的留言。它们照样计数和展示，但从不参加排名。",
 		En: "Unattributed (未识别): messages whose region or department could not be identified. They are counted and shown, never ranked.",
 	},
+}
+
+// joinDefinitions merges sets of definitions; a key defined twice panics
+// at start (every test would fail).
+func joinDefinitions(sets ...map[string]definition) map[string]definition {
+	out := map[string]definition{}
+	for _, set := range sets {
+		for k, v := range set {
+			if _, dup := out[k]; dup {
+				panic("site: definition given twice: " + k)
+			}
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // methodology is the answer of /methodology: the computation the numbers

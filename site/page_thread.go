@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/substance"
 )
 
 // The thread page, /messages/{source}/{id}: a message with every reply
@@ -55,6 +56,7 @@ type threadPage struct {
 	Votes                   string
 	AsOf                    string
 	Replies                 []replyView
+	Classified              bool // some reply has a class: the page says what classes are
 	Ratings                 []ratingView
 	HasFacts, HasVotes      bool
 }
@@ -62,6 +64,32 @@ type threadPage struct {
 type replyView struct {
 	Time, Department, Body, Kind, KindKey string
 	Cut                                   int
+	// Quality marks a department's reply with its class (reply_quality);
+	// nil for a citizen's follow-up or a reply not classified yet.
+	Quality *replyQuality
+}
+
+// replyQuality is a reply's class in words with why, its evidence and
+// relevance, and how often its department sent the same text.
+type replyQuality struct {
+	Class, Label, Reason, Evidence, Relevance string
+	// Sent says "this department sent this text N times" when N reaches
+	// substance.MinTemplate, ClusterURL lists the messages that got it.
+	Sent, ClusterURL string
+}
+
+// replyQualityOf is a reply's marks, nil when it has no class.
+func replyQualityOf(l string, rp analytics.Reply) *replyQuality {
+	if rp.Class == "" {
+		return nil
+	}
+	q := &replyQuality{Class: rp.Class, Label: T(l, "q.class."+rp.Class), Reason: reasonText(l, rp.Reason),
+		Evidence: evidenceText(l, rp.Evidence), Relevance: fixed(&rp.Relevance, 2)}
+	if rp.ClusterSize >= substance.MinTemplate && isClusterID(rp.ClusterID) {
+		q.Sent = fmt.Sprintf(T(l, "q.cluster_sent"), num(int64(rp.ClusterSize)))
+		q.ClusterURL = templateURL(rp.ClusterID)
+	}
+	return q
 }
 
 type ratingView struct {
@@ -128,6 +156,9 @@ func threadView(l string, ver dataVersion, t analytics.Thread, full bool) *threa
 	p.threadPlaces(l, t)
 	p.threadDeadline(l, t, loc)
 	p.Replies = replyViews(l, t.Replies, full, loc)
+	for _, r := range p.Replies {
+		p.Classified = p.Classified || r.Quality != nil
+	}
 	p.Ratings = ratingViews(l, t.Ratings, loc)
 	return p
 }
@@ -180,7 +211,8 @@ func (p *threadPage) threadDeadline(l string, t analytics.Thread, loc *time.Loca
 func replyViews(l string, replies []analytics.Reply, full bool, loc *time.Location) []replyView {
 	var out []replyView
 	for _, rp := range replies {
-		r := replyView{Time: localTime(rp.At, loc), Department: nameIn(l, rp.Department), Kind: T(l, "msg.reply."+rp.Kind), KindKey: rp.Kind}
+		r := replyView{Time: localTime(rp.At, loc), Department: nameIn(l, rp.Department), Kind: T(l, "msg.reply."+rp.Kind), KindKey: rp.Kind,
+			Quality: replyQualityOf(l, rp)}
 		r.Body, r.Cut = shownText(rp.Body, rp.BodyLen, full)
 		if r.Department == "" && rp.DepartmentID != "" {
 			r.Department = rp.DepartmentID

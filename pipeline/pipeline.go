@@ -20,6 +20,7 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/ingest"
 	"github.com/wenzheng-transparency/wenzheng/internal/redact"
 	"github.com/wenzheng-transparency/wenzheng/store"
+	"github.com/wenzheng-transparency/wenzheng/substance"
 )
 
 // Paths inside the data directory.
@@ -132,6 +133,16 @@ func CatchUp(ctx context.Context, e *Env) error {
 	} else if n > 0 {
 		e.Log.Info("redacted search text refreshed", "messages", n, "redact_version", redact.Version)
 	}
+	// Department replies classified under older substance rules (or left
+	// unclassified by a stop or a failure after a load) are classified
+	// again; the quality metrics read their classes, so they are then
+	// computed again.
+	classified, err := ingest.RefreshReplyQuality(ctx, e.DB, 0)
+	if err != nil {
+		return fmt.Errorf("refresh reply quality: %w", err)
+	} else if classified > 0 {
+		e.Log.Info("reply substance classified", "replies", classified, "substance_version", substance.Version)
+	}
 	// Labels stored under older redaction rules are masked again; the
 	// metrics, which name categories, are then computed again.
 	relabelled, err := ingest.MaskStoredLabels(ctx, e.DB)
@@ -152,7 +163,7 @@ func CatchUp(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	if behind || relabelled > 0 {
+	if behind || relabelled > 0 || classified > 0 {
 		if err := Recompute(ctx, e); err != nil {
 			return err
 		}

@@ -1,35 +1,122 @@
 package substance
 
-// Cluster groups fingerprints into clusters of near-duplicates (single linkage at Hamming distance <= MaxDistance)
-// and returns for each input the index of its cluster's first member.
+import (
+	"math/bits"
+	"slices"
+)
+
+// Cluster groups fingerprints (one department's replies, in an order fixed by the caller) into clusters of
+// near-duplicates: single linkage at Hamming distance <= MaxDistance, i.e. the connected components of the graph
+// "within MaxDistance". It returns, for each input, the index of its cluster's first (lowest-index) member, so the
+// result depends only on the input order, never on map or sort internals.
+//
+// How, without comparing all pairs: identical fingerprints are merged first (one sort; thousands of identical
+// acknowledgments cost nothing more). The distinct fingerprints are then split into MaxDistance+1 bands of bits;
+// two fingerprints within MaxDistance bits differ in at most MaxDistance bands, so by the pigeonhole principle
+// they agree exactly on at least one band. For each band the distinct fingerprints are sorted by that band and
+// only those sharing it are compared (popcount of the xor). Cost: (MaxDistance+1) sorts plus the pairs inside
+// buckets; with 16-bit bands random fingerprints share a bucket with probability 1/65536.
 func Cluster(fps []uint64) []int {
-	parent := make([]int, len(fps))
+	n := len(fps)
+	parent := make([]int32, n)
 	for i := range parent {
-		parent[i] = i
+		parent[i] = int32(i)
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int32) int32 {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
 		}
 		return i
 	}
-	for i := range fps {
-		for j := 0; j < i; j++ {
-			if Distance(fps[i], fps[j]) <= MaxDistance {
-				a, b := find(i), find(j)
-				if a < b {
-					parent[b] = a
-				} else if b < a {
-					parent[a] = b
+	// union keeps the lower root, so a root is always its component's lowest index.
+	union := func(a, b int32) {
+		a, b = find(a), find(b)
+		switch {
+		case a < b:
+			parent[b] = a
+		case b < a:
+			parent[a] = b
+		}
+	}
+
+	// 1. Identical fingerprints: sort indices by (fingerprint, index) and link runs.
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		switch {
+		case fps[a] < fps[b]:
+			return -1
+		case fps[a] > fps[b]:
+			return 1
+		}
+		return int(a - b)
+	})
+	uniq := make([]int32, 0, n) // one index (the lowest) per distinct fingerprint
+	for k, i := range order {
+		if k > 0 && fps[order[k-1]] == fps[i] {
+			union(uniq[len(uniq)-1], i)
+			continue
+		}
+		uniq = append(uniq, i)
+	}
+
+	// 2. Bands over the distinct fingerprints.
+	if MaxDistance > 0 && len(uniq) > 1 {
+		keys := make([]uint64, len(uniq))
+		for _, band := range bandMasks(MaxDistance + 1) {
+			for k, i := range uniq {
+				// band bits in the high half, the position in uniq in the low half: sorting groups a band's bucket
+				keys[k] = pext(fps[i], band.mask, band.shift)<<32 | uint64(k)
+			}
+			slices.Sort(keys)
+			for lo := 0; lo < len(keys); {
+				hi := lo + 1
+				for hi < len(keys) && keys[hi]>>32 == keys[lo]>>32 {
+					hi++
 				}
+				for x := lo; x < hi; x++ {
+					ix := uniq[uint32(keys[x])]
+					for y := x + 1; y < hi; y++ {
+						iy := uniq[uint32(keys[y])]
+						if bits.OnesCount64(fps[ix]^fps[iy]) <= MaxDistance {
+							union(ix, iy)
+						}
+					}
+				}
+				lo = hi
 			}
 		}
 	}
-	out := make([]int, len(fps))
-	for i := range fps {
-		out[i] = find(i)
+
+	out := make([]int, n)
+	for i := range out {
+		out[i] = int(find(int32(i)))
 	}
 	return out
 }
+
+type band struct {
+	mask  uint64
+	shift uint
+}
+
+// bandMasks splits 64 bits into k contiguous bands of nearly equal width (at most 32 bits each, as k >= 2).
+func bandMasks(k int) []band {
+	out := make([]band, 0, k)
+	start := 0
+	for b := 0; b < k; b++ {
+		w := 64 / k
+		if b < 64%k {
+			w++
+		}
+		out = append(out, band{mask: (1<<w - 1) << start, shift: uint(start)})
+		start += w
+	}
+	return out
+}
+
+// pext extracts a contiguous band.
+func pext(x, mask uint64, shift uint) uint64 { return (x & mask) >> shift }

@@ -1,34 +1,129 @@
 package substance
 
 import (
-	"hash/fnv"
 	"math/bits"
+	"slices"
 )
 
-// Fingerprint is the 64-bit SimHash of the core's character 3-shingles.
-func Fingerprint(core string) uint64 {
-	rs := []rune(core)
-	var v [64]int
-	for i := 0; i+3 <= len(rs); i++ {
-		h := fnv.New64a()
-		h.Write([]byte(string(rs[i : i+3])))
-		x := h.Sum64()
-		for b := 0; b < 64; b++ {
-			if x>>b&1 == 1 {
-				v[b]++
-			} else {
-				v[b]--
+// ShortCore: a normalised core shorter than this many runes gets an exact hash instead of a SimHash, so that it
+// clusters only with the same text (a SimHash of two or three shingles is no similarity measure).
+const ShortCore = 12
+
+// Fingerprint is the fingerprint of a core (see fingerprint; the reply itself is used when the core is empty).
+func Fingerprint(core string) uint64 { return fingerprint(core, core) }
+
+// fingerprint: SimHash over the character 3-shingles of the normalised core; an exact hash when the normalised core
+// is shorter than ShortCore; when the core is empty, the normalised whole reply stands for it (so "网友：您好！留言
+// 已收悉" sent 32 times is one cluster, and differs from a bare "已收悉").
+func fingerprint(core, reply string) uint64 {
+	n := normalizeForFingerprint(core)
+	if len(n) == 0 {
+		n = normalizeForFingerprint(normalizeSpace(reply))
+	}
+	if len(n) < ShortCore {
+		h := uint64(0x5348_4F52_54) // "SHORT": a different family of values than any SimHash
+		for _, r := range n {
+			h = mix64(h*0x100000001B3 ^ uint64(r))
+		}
+		return h
+	}
+	// Count, for each of the 64 bits, how many shingle hashes have it set. Eight counters share one uint64 (one
+	// byte each, bit b of byte k of the hash goes to acc[k] byte b), flushed every 255 shingles before a byte
+	// overflows: 8 additions per shingle instead of 64.
+	var ones [64]int32
+	var acc [8]uint64
+	shingles, pending := 0, 0
+	flush := func() {
+		for k := 0; k < 8; k++ {
+			for b := 0; b < 8; b++ {
+				ones[8*k+b] += int32(acc[k] >> (8 * b) & 0xFF)
 			}
+			acc[k] = 0
+		}
+		pending = 0
+	}
+	hs := make([]uint64, 0, len(n))
+	for i := 0; i+3 <= len(n); i++ {
+		hs = append(hs, mix64(uint64(n[i])<<42^uint64(n[i+1])<<21^uint64(n[i+2])))
+	}
+	// Each distinct shingle votes once: with multiplicities, shingles that recur in any long text full of dates and
+	// numbers (#年#, 年#月) dominated and pulled unrelated long replies within 6 bits of each other.
+	slices.Sort(hs)
+	hs = slices.Compact(hs)
+	for _, x := range hs {
+		for k := 0; k < 8; k++ {
+			acc[k] += spread[x>>(8*k)&0xFF]
+		}
+		shingles++
+		if pending++; pending == 255 {
+			flush()
 		}
 	}
+	flush()
+	// A bit is set when more than half of the shingles have it (ties: 0).
 	var fp uint64
 	for b := 0; b < 64; b++ {
-		if v[b] > 0 {
+		if 2*int(ones[b]) > shingles {
 			fp |= 1 << b
 		}
 	}
 	return fp
 }
 
+// normalizeForFingerprint keeps the text's letters: punctuation and whitespace go, every run of digits becomes
+// one '#', and a run containing a latin letter (UU0082034, L1, https) goes together with an administrative suffix
+// right after it (L1区, F9市), because in the published files those are the pseudonymised names.
+func normalizeForFingerprint(s string) []rune {
+	out := make([]rune, 0, len(s)/3)
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case isLatin(foldWidth(r)) || isDigit(foldWidth(r)):
+			j, latin := i, false
+			for j < len(rs) && (isLatin(foldWidth(rs[j])) || isDigit(foldWidth(rs[j])) || rs[j] == '_') {
+				latin = latin || isLatin(foldWidth(rs[j]))
+				j++
+			}
+			if latin {
+				for j < len(rs) && (rs[j] == '省' || rs[j] == '市' || rs[j] == '区' || rs[j] == '县') {
+					j++
+				}
+			} else {
+				out = append(out, '#')
+			}
+			i = j
+		case !isPunctOrSpace(r):
+			out = append(out, r)
+			i++
+		default:
+			i++
+		}
+	}
+	return out
+}
+
 // Distance is the Hamming distance between two fingerprints.
 func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
+
+// spread[v] has byte b = bit b of v: one byte counter per bit.
+var spread = func() (t [256]uint64) {
+	for v := range t {
+		for b := 0; b < 8; b++ {
+			if v>>b&1 == 1 {
+				t[v] |= 1 << (8 * b)
+			}
+		}
+	}
+	return
+}()
+
+// mix64 is the splitmix64 finaliser: a fast, well-spread 64-bit hash of a 64-bit key.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 27
+	x *= 0x94D049BB133111EB
+	x ^= x >> 31
+	return x
+}

@@ -244,12 +244,27 @@ func readPeriods(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	return out, nil
 }
 
+// scorecardAnswer is the answer of /entities/{id}: the scorecard and, for
+// a department, its largest template clusters (as its page lists them).
+type scorecardAnswer struct {
+	analytics.Scorecard
+	TemplateClusters []analytics.TemplateCluster `json:"template_clusters,omitempty"`
+}
+
 func readScorecard(ctx context.Context, rd Reader, r apiRequest) (any, error) {
 	kind, err := periodKind(r.Query)
 	if err != nil {
 		return nil, err
 	}
-	return rd.ScorecardOf(ctx, r.ID, kind, r.Query["period"])
+	sc, err := rd.ScorecardOf(ctx, r.ID, kind, r.Query["period"])
+	if err != nil {
+		return nil, err
+	}
+	out := scorecardAnswer{Scorecard: sc}
+	if sc.Metrics.Level == "department" {
+		out.TemplateClusters, err = rd.TemplateClusters(ctx, r.ID, clusterLimit)
+	}
+	return out, err
 }
 
 // entityHistory is the answer of /entities/{id}/history.

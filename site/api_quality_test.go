@@ -33,7 +33,9 @@ func TestAPIReplyQuality(t *testing.T) {
 			return sc, nil
 		},
 		clusters: func(string, int) ([]analytics.TemplateCluster, error) { return clusters, nil },
-		rankings: func(_ context.Context, rq analytics.RankingQuery) (analytics.Ranking, error) { return qualityRanking(rq), nil },
+		rankings: func(_ context.Context, rq analytics.RankingQuery) (analytics.Ranking, error) {
+			return qualityRanking(rq), nil
+		},
 	}
 	app := fakeApp(t, r, Timeouts{})
 	for _, c := range []struct {

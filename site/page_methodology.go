@@ -12,31 +12,38 @@ import (
 // Transitional, until routes.go and joinLabels name these pages too.
 // methodologyLabels are /methodology's labels.
 var methodologyLabels = map[string][2]string{
-	"me.title":       {"方法说明", "Methodology"},
-	"me.intro":       {"本站所有数字都按下面的定义计算，参数取当前生效的值；每次计算都保存所用参数，旧的排行因此始终可以解释。计算用的 SQL 与开放数据一同发布，任何人都可以复算。", "Every number on this site follows the definitions below, with the values in force shown here; each computation stores the values it used, so an old ranking can always be explained. The SQL that computes them is published with the open data, so anyone can recompute them."},
-	"me.params":      {"当前生效的参数", "Values in force"},
-	"me.param":       {"参数", "Parameter"},
-	"me.value":       {"取值", "Value"},
-	"me.meaning":     {"含义", "Meaning"},
-	"me.w_reply":     {"回复率权重", "weight of the reply rate"},
-	"me.w_on_time":   {"按时回复率权重", "weight of the on-time rate"},
-	"me.w_sat":       {"满意率权重", "weight of the satisfaction rate"},
-	"me.w_basic":     {"“基本满意”折算为满意的比例", "how much a 基本满意 (basically satisfied) counts"},
-	"me.m":           {"收缩强度：相当于按同级平均水平多加 m 条留言", "shrinkage strength: as if m more messages at the level's average rate"},
-	"me.min_n":       {"参与排名所需的最少到期留言数", "mature messages needed to be ranked"},
-	"me.due_share":   {"周期认定为成熟所需的已到期留言比例", "share of a period's messages that must be due for it to be mature"},
-	"me.z":           {"区间的正态分位数（1.96 即 95%）", "normal quantile of the intervals (1.96 is 95%)"},
-	"me.computed":    {"本次计算", "This computation"},
-	"me.run":         {"计算编号 %d，计算于 %s（北京时间），数据截至 %s。", "Computation %d, made %s (Beijing time), data as of %s."},
-	"me.sources":     {"数据源与办理时限", "Sources and deadlines"},
-	"me.source":      {"数据源", "Source"},
-	"me.sla":         {"时限", "Deadline"},
-	"me.tz":          {"时区", "Time zone"},
-	"me.workdays":    {"%d 个工作日", "%d working days"},
-	"me.calendar":    {"%d 个自然日", "%d calendar days"},
-	"me.definitions": {"定义", "Definitions"},
-	"me.formula":     {"公式", "Formula"},
-	"me.api":         {"机器可读版本：", "Machine-readable: "},
+	"me.title":           {"方法说明", "Methodology"},
+	"me.intro":           {"本站所有数字都按下面的定义计算，参数取当前生效的值；每次计算都保存所用参数，旧的排行因此始终可以解释。计算用的 SQL 与开放数据一同发布，任何人都可以复算。", "Every number on this site follows the definitions below, with the values in force shown here; each computation stores the values it used, so an old ranking can always be explained. The SQL that computes them is published with the open data, so anyone can recompute them."},
+	"me.params":          {"当前生效的参数", "Values in force"},
+	"me.param":           {"参数", "Parameter"},
+	"me.value":           {"取值", "Value"},
+	"me.meaning":         {"含义", "Meaning"},
+	"me.w_reply":         {"回复率权重", "weight of the reply rate"},
+	"me.w_on_time":       {"按时回复率权重", "weight of the on-time rate"},
+	"me.w_sat":           {"满意率权重", "weight of the satisfaction rate"},
+	"me.w_basic":         {"“基本满意”折算为满意的比例", "how much a 基本满意 (basically satisfied) counts"},
+	"me.m":               {"收缩强度：相当于按同级平均水平多加 m 条留言", "shrinkage strength: as if m more messages at the level's average rate"},
+	"me.min_n":           {"参与排名所需的最少到期留言数", "mature messages needed to be ranked"},
+	"me.due_share":       {"周期认定为成熟所需的已到期留言比例", "share of a period's messages that must be due for it to be mature"},
+	"me.z":               {"区间的正态分位数（1.96 即 95%）", "normal quantile of the intervals (1.96 is 95%)"},
+	"me.computed":        {"本次计算", "This computation"},
+	"me.run":             {"计算编号 %d，计算于 %s（北京时间），数据截至 %s。", "Computation %d, made %s (Beijing time), data as of %s."},
+	"me.sources":         {"数据源与办理时限", "Sources and deadlines"},
+	"me.source":          {"数据源", "Source"},
+	"me.sla":             {"时限", "Deadline"},
+	"me.tz":              {"时区", "Time zone"},
+	"me.workdays":        {"%d 个工作日", "%d working days"},
+	"me.calendar":        {"%d 个自然日", "%d calendar days"},
+	"me.definitions":     {"定义", "Definitions"},
+	"me.formula":         {"公式", "Formula"},
+	"me.api":             {"机器可读版本：", "Machine-readable: "},
+	"me.q_intro":         {"每条部门答复都按下面的公开规则，只根据文字本身分为四类：仅确认收到、仅转办、模板答复、实质答复，并给出证据和相关度两个信号。这些规则在人工标注的真实答复上检验过。", "Every department reply is put in one of four classes by the published rules below, from its text alone: acknowledgment only, forwarded only, template, substantive; with two signals beside it, evidence and relevance. The rules were checked against hand-labelled real replies."},
+	"me.q_examples":      {"各类示例", "An example of each class"},
+	"me.q_examples_note": {"示例为虚构的文字，仅用于说明规则（不是真实留言）；所示类别由分类程序在生成本页时对这些文字当场判断。", "The examples are made up for this page to illustrate the rules (they are not real messages); the class shown is what the classifier decides on these texts when the page is built."},
+	"me.q_message":       {"留言", "Message"},
+	"me.q_reply":         {"答复", "Reply"},
+	"me.q_core":          {"核心文字", "Core"},
+	"me.q_core_empty":    {"（空）", "(empty)"},
 }
 
 // methodologyItem is one definition with its formula, the parameters of
@@ -52,6 +59,8 @@ type methodologyPage struct {
 	Params  []paramRow
 	Sources []analytics.SourceRule
 	Items   []methodologyItem
+	// Quality is the section on reply quality (quality_method.go).
+	Quality qualityMethodView
 }
 
 type paramRow struct {
@@ -115,5 +124,6 @@ func methodologyView(l string, run analytics.Run, sources []analytics.SourceRule
 	for _, k := range methodologyOrder {
 		view.Items = append(view.Items, methodologyItem{Key: k, Text: metricDefinitions[k], Formula: f[k]})
 	}
+	view.Quality = qualityMethodOf(l)
 	return view
 }

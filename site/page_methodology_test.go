@@ -1,12 +1,14 @@
 package site
 
 import (
+	"fmt"
 	"html"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/substance"
 )
 
 func TestMethodologyPage(t *testing.T) {
@@ -84,5 +86,68 @@ func TestMethodologyView(t *testing.T) {
 		v.Items[14].Key != "pool" || v.Items[16].Key != "rank_change" ||
 		v.Items[5].Key != "maturity" || v.Items[5].Formula != "mature period ⇔ ended ∧ mature ÷ received ≥ 0.9" {
 		t.Errorf("items %+v", v.Items)
+	}
+}
+
+// TestMethodologyQuality: the reply-quality section explains every rule
+// in reading order, its thresholds are the classifier's, and each
+// illustration is given the class it illustrates by the classifier itself.
+func TestMethodologyQuality(t *testing.T) {
+	v := methodologyView("zh", analytics.Run{MetricRunID: 3, Params: analytics.DefaultParams()}, nil)
+	keys := make([]string, len(v.Quality.Items))
+	for i, it := range v.Quality.Items {
+		keys[i] = it.Key
+		if it.Text.Zh == "" || it.Text.En == "" {
+			t.Errorf("%s: a language is missing", it.Key)
+		}
+	}
+	if !slices.Equal(keys, qualityOrder) {
+		t.Errorf("quality items %v, want %v", keys, qualityOrder)
+	}
+	for _, want := range []string{"reply_core", "class_ack", "class_forwarded", "class_template", "class_substantive", "evidence", "relevance",
+		"substantive_rate", "substance_not_scored", "followed_up", "turnaround", "repeat_rate"} {
+		if !slices.Contains(qualityOrder, want) {
+			t.Errorf("no definition of %s", want)
+		}
+	}
+	f := map[string]string{}
+	for _, it := range v.Quality.Items {
+		f[it.Key] = it.Formula
+	}
+	if want := fmt.Sprintf("≤ %d;  template ⇔ cluster_size ≥ %d", substance.MaxDistance, substance.MinTemplate); !strings.Contains(f["class_template"], want) {
+		t.Errorf("template formula %q lacks %q", f["class_template"], want)
+	}
+	classes := map[string]bool{}
+	for _, e := range v.Quality.Examples {
+		classes[e.Class] = true
+		if e.Got != e.Class {
+			t.Errorf("the %s illustration is classified %s (%s): core %q", e.Class, e.Got, e.Reason, e.Core)
+		}
+	}
+	if len(classes) != 4 {
+		t.Errorf("illustrations of %v, want the four classes", classes)
+	}
+	// The page: in both languages, the illustrations marked as such.
+	r := &fakeReader{}
+	app := fakeApp(t, r, Timeouts{})
+	for _, c := range []struct {
+		target string
+		want   []string
+	}{
+		{"/methodology", []string{`id="quality"`, "回复质量", "仅确认收到", "仅转办", "模板答复", "实质答复", "示例为虚构",
+			"答复质量不计入综合得分", "绝不显示为 0", `id="class_template"`, "hamming(simhash(core_a), simhash(core_b)) ≤"}},
+		{"/methodology?lang=en", []string{`id="quality"`, "Reply quality", "Acknowledgment only", "Forwarded only", "Template", "Substantive",
+			"made up for this page", "Reply quality is not part of the score"}},
+	} {
+		resp, body := get(t, app, c.target)
+		body = html.UnescapeString(body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d: %.300s", c.target, resp.StatusCode, body)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q", c.target, w)
+			}
+		}
 	}
 }

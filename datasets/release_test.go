@@ -710,7 +710,7 @@ func TestRankingsCSVIsRankingsSQLOutput(t *testing.T) {
 	}
 }
 
-// Published rates, intervals, shrunk rates and due shares are proportions
+// Published rates, intervals, shrunk rates and shares are proportions
 // with at most analytics.RateDecimals decimals; scores, percentiles and
 // times at most analytics.ScoreDecimals; in CSV and Parquet alike.
 func TestPublishedNumbersAreRounded(t *testing.T) {
@@ -718,7 +718,7 @@ func TestPublishedNumbersAreRounded(t *testing.T) {
 	dir := t.TempDir()
 	m := mustBuild(t, db, dir, time.Now())
 	rel := filepath.Join(dir, m.ID)
-	proportion := regexp.MustCompile(`(_rate|_lo|_hi|_shrunk|due_share)$`)
+	proportion := regexp.MustCompile(`(_rate|_lo|_hi|_shrunk|_share)$`) // due_share, template_share, …
 	checked := map[string]int{}
 	for _, name := range []string{"metrics_regions", "metrics_departments", "rankings", "level_averages"} {
 		tb, _ := m.Table(name)

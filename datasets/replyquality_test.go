@@ -15,7 +15,7 @@ import (
 // beside it (issue 14): a citizen's follow-up has none; the template a
 // department sent three times is 'template' with its cluster's id and
 // size; every new column is documented in both languages.
-func TestRepliesPublishTheirClass(t *testing.T) {
+func TestReleasePublishesReplyQuality(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
 	const tpl = "网友：您好！经查，您反映的幸福小区路灯问题，我局已安排维修单位于2019年5月3日前修复，并责令物业加强巡查。感谢您的关注！"
@@ -27,6 +27,9 @@ func TestRepliesPublishTheirClass(t *testing.T) {
 	lines = append(lines, `{"source_id":"D","department_id":"d:roads","title":"噪音","body":"夜间施工","posted_at":"2025-03-10T09:00:00+08:00","replies":[`+
 		`{"seq":1,"replied_at":"2025-03-12T09:00:00+08:00","body":"网友：您好！留言已收悉","kind":"official"},`+
 		`{"seq":2,"replied_at":"2025-03-13T09:00:00+08:00","body":"还是很吵","kind":"citizen_follow_up"}]}`)
+	// The board's as_of is its latest time: this message's, when the
+	// others are long due.
+	lines = append(lines, `{"source_id":"E","title":"井盖","body":"丢失","posted_at":"2025-05-30T09:00:00+08:00"}`)
 	file := filepath.Join(t.TempDir(), "board.ndjson")
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -72,6 +75,48 @@ func TestRepliesPublishTheirClass(t *testing.T) {
 	want[3] = "D 1 official ack " + ackReason + " " + ackCluster + " 1"
 	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(cluster) != 16 {
 		t.Errorf("replies.csv:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The metrics tables carry the reply-quality metrics of the same
+	// entity and period (every message is long due by the load's as_of):
+	// d:lights answered its 3 messages with its template, d:roads its one
+	// with a receipt that the citizen followed up. No author pseudonyms:
+	// no repeats, and the reason why.
+	rows, err := db.Query(`SELECT concat_ws(' ', entity_id, 'base', base, 'substantive', substantive, 'template', template, 'reused', reused,
+			'ack', ack, 'shares', template_share, '[' || template_lo || ']', ack_share, 'threads', threads, 'followed', followed_up,
+			'rounds', rounds_mean, coalesce(dialogue_absent_reason, '-'), 'repeats', coalesce(CAST(repeat_base AS VARCHAR), '-'), repeat_absent_reason)
+		FROM read_csv('` + filepath.Join(rel, "csv", "metrics_departments.csv") + `', header = true, all_varchar = true)
+		WHERE period_kind = 'month' AND period = '2025-03' ORDER BY entity_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var metrics []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		metrics = append(metrics, line)
+	}
+	rows.Close()
+	// Wilson 95% lower bound of 3 of 3: n / (n + z²) = 3 / (3 + 1.959964²)
+	// = 0.438503 (6 decimals). As the CSV writes them: 1.0, 0.0.
+	wantMetrics := []string{
+		"d:lights base 3 substantive 0 template 3 reused 3 ack 0 shares 1.0 [0.438503] 0.0 threads 3 followed 0 rounds 0.0 - repeats - source_has_no_author",
+		"d:roads base 1 substantive 0 template 0 reused 0 ack 1 shares 0.0 [0.0] 1.0 threads 1 followed 1 rounds 1.0 - repeats - source_has_no_author",
+	}
+	if strings.Join(metrics, "\n") != strings.Join(wantMetrics, "\n") {
+		t.Errorf("metrics_departments.csv, 2025-03:\n%s\nwant\n%s", strings.Join(metrics, "\n"), strings.Join(wantMetrics, "\n"))
+	}
+	for _, name := range []string{"metrics_regions", "metrics_departments"} {
+		tb, _ := m.Table(name)
+		var names []string
+		for _, f := range tb.Fields {
+			names = append(names, f.Name)
+		}
+		if got := strings.Join(names, ","); !strings.Contains(got, ",base,substantive,ack,forwarded,template,reused,substantive_rate,") ||
+			!strings.Contains(got, ",turnaround_median_hours,reopened,repeat_absent_reason,repeat_base,repeated,repeat_rate,repeat_lo,repeat_hi") {
+			t.Errorf("%s columns: %s", name, got)
+		}
 	}
 	tb, _ := m.Table("replies")
 	for _, f := range tb.Fields {

@@ -61,16 +61,40 @@ var metricDecimals = map[string]int{
 	"plain_median_h": analytics.ScoreDecimals, "plain_median_days": analytics.ScoreDecimals,
 }
 
+// qualityDecimals are the fractions of quality_metrics (analytics'
+// reply-quality metrics, published beside the others in the metrics
+// tables) and their decimals: shares and Wilson bounds as rates, the mean
+// rounds and the median hours as scores and times.
+var qualityDecimals = func() map[string]int {
+	out := map[string]int{"rounds_mean": analytics.ScoreDecimals, "turnaround_median_h": analytics.ScoreDecimals}
+	for _, r := range []string{"substantive", "template", "forwarded", "ack", "first_satisfaction", "final_satisfaction", "turnaround", "repeat"} {
+		out[r+"_lo"], out[r+"_hi"] = analytics.RateDecimals, analytics.RateDecimals
+	}
+	for _, c := range []string{"substantive_rate", "template_share", "forwarded_share", "ack_share",
+		"first_satisfaction_rate", "final_satisfaction_rate", "turnaround_rate", "repeat_rate"} {
+		out[c] = analytics.RateDecimals
+	}
+	return out
+}()
+
 // hoursRenamed are the stored columns published under the ranking's
 // names: the unit spelled out, as the API and every CSV say it.
-var hoursRenamed = map[string]string{"km_median_h": "km_median_hours", "km_p90_h": "km_p90_hours", "plain_median_h": "plain_median_hours"}
+var hoursRenamed = map[string]string{"km_median_h": "km_median_hours", "km_p90_h": "km_p90_hours", "plain_median_h": "plain_median_hours",
+	"turnaround_median_h": "turnaround_median_hours"}
 
 // roundedStar is "REPLACE (…)" for a star: the columns of decimals
 // rounded as published.
-func roundedStar(decimals map[string]int) string {
+func roundedStar(decimals map[string]int) string { return qualifiedRoundedStar("", decimals) }
+
+// qualifiedRoundedStar is roundedStar for the star of one table (alias)
+// of a join, whose columns it names as alias.column.
+func qualifiedRoundedStar(alias string, decimals map[string]int) string {
+	if alias != "" {
+		alias += "."
+	}
 	var repl []string
 	for _, c := range slices.Sorted(maps.Keys(decimals)) {
-		repl = append(repl, rounded(c, decimals[c])+" AS "+c)
+		repl = append(repl, rounded(alias+c, decimals[c])+" AS "+c)
 	}
 	return " REPLACE (" + strings.Join(repl, ", ") + ")"
 }
@@ -243,16 +267,27 @@ LEFT JOIN sources s ON s.name = g.source`,
 }
 
 // metricsTable publishes the stored metrics of some levels, with the
-// entities' names.
+// entities' names, and their reply quality (quality_metrics, the same keys;
+// its columns empty where an entity and period have none).
 func metricsTable(name string, title, desc Text, where string) table {
 	return table{name: name, title: title, desc: desc,
-		query: renamedStar(hoursRenamed) + ` FROM (SELECT m.level, m.entity_id, ` + entityNames + `, m.* EXCLUDE (metric_run_id, level, entity_id)` + roundedStar(metricDecimals) + `
+		query: renamedStar(hoursRenamed) + ` FROM (SELECT m.level, m.entity_id, ` + entityNames + `, m.* EXCLUDE (metric_run_id, level, entity_id)` + roundedStar(metricDecimals) + `,
+	qm.* EXCLUDE (metric_run_id, jurisdiction, level, entity_id, period_kind, period)` + qualifiedRoundedStar("qm", qualityDecimals) + `
 FROM metrics m
 ` + entityJoins + `
 LEFT JOIN jurisdictions j ON m.level = 'national' AND j.code = m.entity_id
+LEFT JOIN quality_metrics qm ON qm.jurisdiction = m.jurisdiction AND qm.level = m.level AND qm.entity_id = m.entity_id
+	AND qm.period_kind = m.period_kind AND qm.period = m.period
 WHERE ` + where + `)`,
 		key:      []string{"jurisdiction", "level", "entity_id", "period_kind", "period"},
-		decimals: publishedDecimals(metricDecimals, hoursRenamed)}
+		decimals: publishedDecimals(mergedDecimals(metricDecimals, qualityDecimals), hoursRenamed)}
+}
+
+// mergedDecimals is the union of two sets of rounded columns.
+func mergedDecimals(a, b map[string]int) map[string]int {
+	out := maps.Clone(a)
+	maps.Copy(out, b)
+	return out
 }
 
 // rankingsSelect reads the ranked rows from a table of metrics: the stored
@@ -404,6 +439,50 @@ var fieldDocs = map[string]Text{
 	"provisional":         {"true：该统计期进行中（尚未结束，或已到期留言不足 due_share），名次和比率仍会变化", "true: the period is provisional (not yet ended, or less than due_share of its messages due); its ranks and rates will still change"},
 	"due_share":           {"该辖区本统计期已到期留言所占比例 = mature ÷ received（全辖区）", "share of the jurisdiction's messages of the period that are due = mature ÷ received (jurisdiction-wide)"},
 	"params.due_share":    {"统计期不再标为“进行中”所需的已到期留言比例", "share of a period's messages that must be due for it not to be provisional"},
+
+	// reply quality (quality_metrics), in the metrics tables
+	"base":                    {"实质性分析的基数：已到期限、截至 as_of 有首次正式回复且该回复已分类的留言数（未删除）", "the substance base: messages (not deleted) due by as_of whose first official reply came by as_of and was classified"},
+	"substantive":             {"基数中首次正式回复为有实质内容（substantive）的留言数", "messages of the base whose first official reply is substantive"},
+	"ack":                     {"基数中首次正式回复仅确认收到（ack）的留言数", "messages of the base whose first official reply only acknowledges receipt"},
+	"forwarded":               {"基数中首次正式回复仅转办（forwarded）的留言数", "messages of the base whose first official reply only says it was passed on"},
+	"template":                {"基数中首次正式回复为套用模板（template）的留言数", "messages of the base whose first official reply is a reused template"},
+	"reused":                  {"基数中首次正式回复所在模板簇达到 3 条（任何类别）的留言数", "messages of the base whose first official reply is in a cluster of at least 3 of the department's replies (any class)"},
+	"substantive_rate":        {"实质回复率 = substantive ÷ base（以已获回复为条件：衡量回复本身，而非再算一次回复率）", "substantive reply rate = substantive ÷ base (conditional on an answer: it measures the answer, not the reply rate again)"},
+	"substantive_lo":          {"实质回复率的 Wilson 95% 区间下限", "lower bound of the substantive reply rate's Wilson 95% interval"},
+	"substantive_hi":          {"实质回复率的 Wilson 95% 区间上限", "upper bound of the substantive reply rate's Wilson 95% interval"},
+	"template_share":          {"模板占比 = reused ÷ base", "template share = reused ÷ base"},
+	"template_lo":             {"模板占比的 Wilson 95% 区间下限", "lower bound of the template share's Wilson 95% interval"},
+	"template_hi":             {"模板占比的 Wilson 95% 区间上限", "upper bound of the template share's Wilson 95% interval"},
+	"forwarded_share":         {"仅转办占比 = forwarded ÷ base", "forwarded-only share = forwarded ÷ base"},
+	"forwarded_lo":            {"仅转办占比的 Wilson 95% 区间下限", "lower bound of the forwarded-only share's Wilson 95% interval"},
+	"forwarded_hi":            {"仅转办占比的 Wilson 95% 区间上限", "upper bound of the forwarded-only share's Wilson 95% interval"},
+	"ack_share":               {"仅确认收到占比 = ack ÷ base", "acknowledgment-only share = ack ÷ base"},
+	"ack_lo":                  {"仅确认收到占比的 Wilson 95% 区间下限", "lower bound of the acknowledgment-only share's Wilson 95% interval"},
+	"ack_hi":                  {"仅确认收到占比的 Wilson 95% 区间上限", "upper bound of the acknowledgment-only share's Wilson 95% interval"},
+	"dialogue_absent_reason":  {"对话指标为空的原因：source_records_no_dialogue 数据源从无评价也无追问记录（此时对话各列为空，而非 0）", "why the dialogue columns are empty: source_records_no_dialogue (the source never records a rating or a follow-up; the columns are then empty, never 0)"},
+	"threads":                 {"对话数：有正式回复的留言数（未删除）", "threads: messages (not deleted) with an official reply"},
+	"followed_up":             {"至少有一次追问或部门追加回复的对话数", "threads with at least one follow-up by either side"},
+	"rounds_mean":             {"每个对话的平均追问轮数（留言人追问条数）", "mean rounds per thread (citizen follow-ups)"},
+	"rated_first":             {"至少有一次评价的对话数", "threads with at least one rating"},
+	"first_satisfaction_rate": {"首次评价满意率 = (首次满意 + w_basic × 首次基本满意) ÷ rated_first", "first-rating satisfaction rate = (first satisfied + w_basic × first basic) ÷ rated_first"},
+	"first_satisfaction_lo":   {"首次评价满意率的 Wilson 95% 区间下限", "lower bound of the first-rating satisfaction rate's Wilson 95% interval"},
+	"first_satisfaction_hi":   {"首次评价满意率的 Wilson 95% 区间上限", "upper bound of the first-rating satisfaction rate's Wilson 95% interval"},
+	"final_satisfaction_rate": {"最终评价满意率：同上，按最后一次评价", "final-rating satisfaction rate: the same over each thread's last rating"},
+	"final_satisfaction_lo":   {"最终评价满意率的 Wilson 95% 区间下限", "lower bound of the final-rating satisfaction rate's Wilson 95% interval"},
+	"final_satisfaction_hi":   {"最终评价满意率的 Wilson 95% 区间上限", "upper bound of the final-rating satisfaction rate's Wilson 95% interval"},
+	"first_unsatisfied":       {"首次评价为不满意的对话数", "threads whose first rating is unsatisfied"},
+	"turned":                  {"首次不满意、最后一次评价转为满意或基本满意的对话数", "threads first rated unsatisfied whose last rating is satisfied or basic"},
+	"turnaround_rate":         {"扭转率 = turned ÷ first_unsatisfied", "turnaround rate = turned ÷ first_unsatisfied"},
+	"turnaround_lo":           {"扭转率的 Wilson 95% 区间下限", "lower bound of the turnaround rate's Wilson 95% interval"},
+	"turnaround_hi":           {"扭转率的 Wilson 95% 区间上限", "upper bound of the turnaround rate's Wilson 95% interval"},
+	"turnaround_median_hours": {"扭转所用时间中位数（小时）：从首次评价到最后一次评价，仅计 turned", "median time to turnaround in hours, from the first rating to the last, over the turned threads"},
+	"reopened":                {"重新打开的对话数：评价之后留言人又追问", "re-opened threads: a citizen follow-up after a rating"},
+	"repeat_absent_reason":    {"重复留言指标为空的原因：source_has_no_author 数据源没有留言人假名", "why the repeat columns are empty: source_has_no_author (the source has no author pseudonyms)"},
+	"repeat_base":             {"有留言人假名的已回复留言数（重复留言的基数）", "replied messages with an author pseudonym (the base of repeats)"},
+	"repeated":                {"重复留言数：同一假名在首次正式回复后 90 天内就同一地区、同一分类再次留言的已回复留言", "repeated messages: replied messages whose author (same pseudonym) posted again about the same region and category within 90 days after the first official reply"},
+	"repeat_rate":             {"重复留言率 = repeated ÷ repeat_base（提示首次回复未解决问题）", "repeat rate = repeated ÷ repeat_base (a sign the first answer did not solve it)"},
+	"repeat_lo":               {"重复留言率的 Wilson 95% 区间下限", "lower bound of the repeat rate's Wilson 95% interval"},
+	"repeat_hi":               {"重复留言率的 Wilson 95% 区间上限", "upper bound of the repeat rate's Wilson 95% interval"},
 
 	"level_averages.entities":          {"该层级在该统计期有留言的单位数（不含未识别）", "entities of the level with messages in the period (unattributed left out)"},
 	"level_averages.ranked":            {"参与排名的单位数", "entities ranked"},

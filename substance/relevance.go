@@ -99,12 +99,16 @@ type bigramSet struct {
 var setPool = sync.Pool{New: func() any { return &bigramSet{keys: make([]uint64, 1024), hit: make([]bool, 1024)} }}
 
 func (s *bigramSet) reset() {
+	if len(s.keys) > 4096 { // a huge text grew the table: start small again
+		s.keys, s.hit = make([]uint64, 1024), make([]bool, 1024)
+	}
 	clear(s.keys)
 	clear(s.hit)
 	s.n = 0
 }
 
-func (s *bigramSet) add(k uint64) {
+// add inserts k and reports whether it was new.
+func (s *bigramSet) add(k uint64) bool {
 	if k == 0 {
 		k = 1
 	}
@@ -117,9 +121,9 @@ func (s *bigramSet) add(k uint64) {
 		case 0:
 			s.keys[i] = k
 			s.n++
-			return
+			return true
 		case k:
-			return
+			return false
 		}
 	}
 }

@@ -2,7 +2,6 @@ package substance
 
 import (
 	"math/bits"
-	"slices"
 )
 
 // ShortCore: a normalised core shorter than this many runes gets an exact hash instead of a SimHash, so that it
@@ -42,15 +41,16 @@ func fingerprint(core, reply string) uint64 {
 		}
 		pending = 0
 	}
-	hs := make([]uint64, 0, len(n))
-	for i := 0; i+3 <= len(n); i++ {
-		hs = append(hs, mix64(uint64(n[i])<<42^uint64(n[i+1])<<21^uint64(n[i+2])))
-	}
 	// Each distinct shingle votes once: with multiplicities, shingles that recur in any long text full of dates and
 	// numbers (#年#, 年#月) dominated and pulled unrelated long replies within 6 bits of each other.
-	slices.Sort(hs)
-	hs = slices.Compact(hs)
-	for _, x := range hs {
+	seen := setPool.Get().(*bigramSet)
+	defer setPool.Put(seen)
+	seen.reset()
+	for i := 0; i+3 <= len(n); i++ {
+		x := mix64(uint64(n[i])<<42 ^ uint64(n[i+1])<<21 ^ uint64(n[i+2]))
+		if !seen.add(x) {
+			continue
+		}
 		for k := 0; k < 8; k++ {
 			acc[k] += spread[x>>(8*k)&0xFF]
 		}

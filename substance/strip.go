@@ -140,16 +140,50 @@ func headKind(t string) int {
 	switch {
 	case isGreeting(t):
 		return bpGreeting
-	case n <= 40 && reAddressee.MatchString(t):
+	case n <= 40 && hasAnyPrefix(t, addresseeLeads) && reAddressee.MatchString(t):
 		return bpAddressee
 	case strings.HasSuffix(t, "如下") && reIntro.MatchString(t):
 		return bpIntro
-	case n <= 70 && (containsAny(t, topicVerbs) || strings.Contains(t, "“")) && reTopic.MatchString(t):
+	case n <= 70 && hasAnyPrefix(t, topicLeads) && hasAnySuffix(t, topicEnds) && (containsAny(t, topicVerbs) || strings.Contains(t, "“")) &&
+		reTopic.MatchString(t):
 		return bpTopic
 	case isThanks(t):
 		return bpThanks
 	}
 	return bpNone
+}
+
+// The first words a clause must start with before the regexp is tried (every match starts so).
+var (
+	addresseeLeads = []string{"尊敬的", "亲爱的", "网友", "网民", "市民", "群众", "朋友", "同志", "来信人", "网名", "A", "B", "C", "D", "E",
+		"F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", "a", "b", "c", "d", "e", "f",
+		"g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "0", "1", "2", "3", "4", "5", "6",
+		"7", "8", "9", "_", "-", "@", "."}
+	topicLeads   = []string{"关于", "针对", "对于", "就", "您", "你", "网友", "“"}
+	closingLeads = []string{"祝", "恭祝", "顺祝", "特此", "专此", "此", "敬礼", "在此", "给您", "给你", "带来", "希望", "多提", "很高兴",
+		"以上", "上述", "欢迎", "我们非常乐意", "我局", "我们", "我办", "我单位", "敬请谅解", "请谅解"}
+)
+
+// topicEnds: the last words a reTopic match can end with.
+var topicEnds = []string{"问题", "情况", "事项", "事情", "建议", "意见", "诉求", "一事", "的", "之", "”", "反映", "提出", "咨询", "来信",
+	"留言", "提到", "询问", "关心", "关注", "反应", "提", "您", "你", "网友"}
+
+func hasAnySuffix(t string, ps []string) bool {
+	for _, p := range ps {
+		if strings.HasSuffix(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnyPrefix(t string, ps []string) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
 }
 
 var topicVerbs = []string{"反映", "提出", "咨询", "来信", "留言", "提到", "询问", "关心", "关注", "反应", "您的", "你的"}
@@ -163,7 +197,7 @@ func tailKind(t string) int {
 	switch {
 	case isThanks(t):
 		return bpThanks
-	case n <= 64 && reClosing.MatchString(t):
+	case n <= 64 && hasAnyPrefix(t, closingLeads) && reClosing.MatchString(t):
 		return bpClosing
 	case n <= 20 && startsWithNumeral(t) && reDateOnly.MatchString(t):
 		return bpDate

@@ -263,3 +263,30 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+func TestRulesAndTexts(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range Rules() {
+		if r.ID == "" || r.Zh == "" || r.En == "" || ids[r.ID] {
+			t.Errorf("rule %+v: empty field or duplicate id", r.ID)
+		}
+		ids[r.ID] = true
+	}
+	for _, id := range []string{"class.ack", "class.forwarded", "class.template", "evidence.place", "fingerprint", "relevance"} {
+		if !ids[id] {
+			t.Errorf("rule %s missing", id)
+		}
+	}
+	for _, code := range []string{ReasonCoreEmpty, ReasonReceiptOnly, ReasonForwardOnly, ReasonTemplate} {
+		if zh, en := ReasonText(code); zh == code || en == code {
+			t.Errorf("ReasonText(%q) has no text", code)
+		}
+	}
+	got := EvidenceNames(EvRule | EvPlace)
+	if len(got) != 2 || got[0].En != "cites a rule" || got[1].Zh != "地点" {
+		t.Errorf("EvidenceNames = %v", got)
+	}
+	if len(EvidenceNames(0)) != 0 || len(EvidenceNames(1<<6-1)) != 6 {
+		t.Error("EvidenceNames count")
+	}
+}

@@ -1,6 +1,9 @@
 package substance
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // The word lists below are the rules' vocabulary. They are exported through Rules() so that the methodology page
 // renders exactly what the code uses (one definition).
@@ -187,4 +190,23 @@ func containsAny(s string, words []string) bool {
 		}
 	}
 	return false
+}
+
+// prefixLen is the length of the longest listed word s starts with (0 if none).
+func (m *matcher) prefixLen(s string) int {
+	r, _ := utf8.DecodeRuneInString(s)
+	var ws []mword
+	if r < 0x10000 {
+		if k := m.first[r]; k != 0 {
+			ws = m.words[k-1]
+		}
+	} else {
+		ws = m.others[r]
+	}
+	for _, w := range ws { // longest first
+		if strings.HasPrefix(s, w.w) {
+			return len(w.w)
+		}
+	}
+	return 0
 }

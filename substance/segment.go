@@ -16,31 +16,50 @@ type clause struct {
 // normalizeSpace turns the full-width space, NBSP, tabs and line breaks into plain spaces and folds full-width
 // digits and latin letters (０-９, Ａ-Ｚ, ａ-ｚ) to ASCII, so that the rules see one spelling.
 func normalizeSpace(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == '\u3000' || r == '\u00a0' || r == '\t' || r == '\r' || r == '\n' || r >= 0xFF10 && r <= 0xFF5A || r == utf8.RuneError {
-			clean = false
-			break
-		}
-	}
+	clean := utf8.ValidString(s) && !strings.ContainsAny(s, "\t\r\n") && !strings.Contains(s, "\u3000") &&
+		!strings.Contains(s, "\u00a0") && !hasFullWidthAlnum(s)
 	if clean {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == '\t' || c == '\r' || c == '\n' {
+				c = ' '
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == '\u3000' || r == '\u00a0' || r == '\t' || r == '\r' || r == '\n':
-			b.WriteByte(' ')
-		case foldWidth(r) != r:
-			b.WriteRune(foldWidth(r))
-		case r == utf8.RuneError:
+		case r == '\u3000' || r == '\u00a0':
+			b = append(b, ' ')
+		case r == utf8.RuneError && n == 1:
 			// invalid UTF-8 is dropped so that every later step sees valid text
+		case foldWidth(r) != r:
+			b = append(b, byte(foldWidth(r)))
 		default:
-			b.WriteRune(r)
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
+}
+
+// hasFullWidthAlnum: U+FF10–FF19, FF21–FF3A, FF41–FF5A are EF BC 90–99, EF BC A1–BA, EF BD 81–9A in UTF-8.
+func hasFullWidthAlnum(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] != 0xEF {
+			continue
+		}
+		switch c, d := s[i+1], s[i+2]; {
+		case c == 0xBC && (d >= 0x90 && d <= 0x99 || d >= 0xA1 && d <= 0xBA), c == 0xBD && d >= 0x81 && d <= 0x9A:
+			return true
 		}
 	}
-	return b.String()
+	return false
 }
 
 func isDelim(r rune) bool {
@@ -55,32 +74,32 @@ func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
 // splitClauses cuts normalised text into clauses.
 func splitClauses(s string) []clause {
-	var out []clause
+	out := make([]clause, 0, 8)
 	start := 0
 	i := 0
 	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !isDelim(r) || (r == '.' || r == ':' || r == ',') && betweenDigits(s, i, n) {
+		n, delim := delimAt(s, i)
+		if !delim {
 			i += n
 			continue
 		}
 		text := s[start:i]
-		j := i
-		var d strings.Builder
+		j := i + n
 		for j < len(s) {
-			r2, n2 := utf8.DecodeRuneInString(s[j:])
-			if !isDelim(r2) || (r2 == '.' || r2 == ':' || r2 == ',') && betweenDigits(s, j, n2) {
+			n2, d2 := delimAt(s, j)
+			if !d2 {
 				break
-			}
-			if r2 != ' ' {
-				d.WriteRune(r2)
 			}
 			j += n2
 		}
+		d := s[i:j]
+		if strings.Contains(d, " ") {
+			d = strings.ReplaceAll(d, " ", "")
+		}
 		if t := strings.TrimSpace(text); t != "" {
-			out = append(out, clause{text: t, delim: d.String()})
-		} else if len(out) > 0 && d.Len() > 0 && out[len(out)-1].delim == "" {
-			out[len(out)-1].delim = d.String()
+			out = append(out, clause{text: t, delim: d})
+		} else if len(out) > 0 && d != "" && out[len(out)-1].delim == "" {
+			out[len(out)-1].delim = d
 		}
 		start, i = j, j
 	}
@@ -88,6 +107,30 @@ func splitClauses(s string) []clause {
 		out = append(out, clause{text: t})
 	}
 	return out
+}
+
+// delimAt returns the byte length of the rune at s[i] and whether it ends a clause. Most runes are decided from
+// their first byte: every delimiter is ASCII or starts with 0xE2, 0xE3 or 0xEF in UTF-8.
+func delimAt(s string, i int) (int, bool) {
+	c := s[i]
+	switch {
+	case c < utf8.RuneSelf:
+		switch c {
+		case ' ', '!', '?', ';':
+			return 1, true
+		case '.', ':', ',':
+			return 1, !betweenDigits(s, i, 1)
+		}
+		return 1, false
+	case c == 0xE2 || c == 0xE3 || c == 0xEF:
+		r, n := utf8.DecodeRuneInString(s[i:])
+		return n, isDelim(r) && !(r == '．' && betweenDigits(s, i, n))
+	case c >= 0xF0:
+		return min(4, len(s)-i), false
+	case c >= 0xE0:
+		return min(3, len(s)-i), false
+	}
+	return min(2, len(s)-i), false
 }
 
 func betweenDigits(s string, i, n int) bool {
@@ -103,6 +146,11 @@ func betweenDigits(s string, i, n int) bool {
 // separated only by spaces followed by one space; the trailing comma or colon of the last clause is dropped.
 func joinClauses(cs []clause) string {
 	var b strings.Builder
+	n := 0
+	for _, c := range cs {
+		n += len(c.text) + len(c.delim) + 1
+	}
+	b.Grow(n)
 	for i, c := range cs {
 		b.WriteString(c.text)
 		d := c.delim
@@ -118,9 +166,16 @@ func joinClauses(cs []clause) string {
 
 // quoteTrim removes quotation marks and brackets around a clause: “UU0081426” → UU0081426.
 func quoteTrim(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool {
-		return strings.ContainsRune("“”\"'‘’「」『』【】[]()（）<>《》", r) || unicode.IsSpace(r)
-	})
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if !isQuote(first) && !isQuote(last) {
+		return s
+	}
+	return strings.TrimFunc(s, isQuote)
+}
+
+func isQuote(r rune) bool {
+	return strings.ContainsRune("“”\"'‘’「」『』【】[]()（）<>《》", r) || unicode.IsSpace(r)
 }
 
 func runeCount(s string) int { return utf8.RuneCountInString(s) }

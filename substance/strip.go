@@ -140,7 +140,7 @@ func headKind(t string) int {
 	switch {
 	case isGreeting(t):
 		return bpGreeting
-	case n <= 40 && hasAnyPrefix(t, addresseeLeads) && reAddressee.MatchString(t):
+	case n <= 40 && addresseeLead(t) && reAddressee.MatchString(t):
 		return bpAddressee
 	case strings.HasSuffix(t, "如下") && reIntro.MatchString(t):
 		return bpIntro
@@ -155,10 +155,6 @@ func headKind(t string) int {
 
 // The first words a clause must start with before the regexp is tried (every match starts so).
 var (
-	addresseeLeads = []string{"尊敬的", "亲爱的", "网友", "网民", "市民", "群众", "朋友", "同志", "来信人", "网名", "A", "B", "C", "D", "E",
-		"F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", "a", "b", "c", "d", "e", "f",
-		"g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "0", "1", "2", "3", "4", "5", "6",
-		"7", "8", "9", "_", "-", "@", "."}
 	topicLeads   = []string{"关于", "针对", "对于", "就", "您", "你", "网友", "“"}
 	closingLeads = []string{"祝", "恭祝", "顺祝", "特此", "专此", "此", "敬礼", "在此", "给您", "给你", "带来", "希望", "多提", "很高兴",
 		"以上", "上述", "欢迎", "我们非常乐意", "我局", "我们", "我办", "我单位", "敬请谅解", "请谅解"}
@@ -175,6 +171,12 @@ func hasAnySuffix(t string, ps []string) bool {
 		}
 	}
 	return false
+}
+
+// addresseeLead: the first rune of a reAddressee match (尊敬的, 亲爱的, 网友, 市民, 群众, 朋友, 同志, 来信人, an id).
+func addresseeLead(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return r < 128 && (isLatin(r) || isDigit(r) || strings.ContainsRune("_-@.", r)) || strings.ContainsRune("尊亲网市群朋同来", r)
 }
 
 func hasAnyPrefix(t string, ps []string) bool {
@@ -217,7 +219,7 @@ func startsWithNumeral(t string) bool {
 }
 
 func isThanks(t string) bool {
-	if len(t) > 60*3 || runeCount(t) > 60 {
+	if r, _ := utf8.DecodeRuneInString(t); !strings.ContainsRune("首再非衷十在同最也并感谢多", r) || runeCount(t) > 60 {
 		return false
 	}
 	for {
@@ -285,7 +287,9 @@ func cutReceipt(t string) (string, bool) {
 	return rest, true
 }
 
-// receiptSubject reports whether s only names the received message and who received it.
+// receiptSubject reports whether s only names the received message and who received it: after quoted titles
+// (“…”, 《…》) are dropped, it must consist of receiptObjects, receiptFiller words, latin ids, digits and
+// punctuation.
 func receiptSubject(s string) bool {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -294,24 +298,27 @@ func receiptSubject(s string) bool {
 	if runeCount(s) > 40 {
 		return false
 	}
-	// drop quoted titles (“…”, 《…》) and the words of a receipt subject; what remains must be filler.
 	s = dropQuoted(s)
-	s = strings.Map(func(r rune) rune {
-		if isLatin(r) || isDigit(r) || strings.ContainsRune("“”\"'", r) {
-			return -1
+	for i := 0; i < len(s); {
+		if n := subjectMatcher.prefixLen(s[i:]); n > 0 {
+			i += n
+			continue
 		}
-		return r
-	}, s)
-	for _, w := range receiptObjects {
-		s = strings.ReplaceAll(s, w, "")
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !(isLatin(r) || isDigit(r) || isPunctOrSpace(r)) {
+			return false
+		}
+		i += n
 	}
-	for _, w := range []string{"您", "你", "的", "所", "们", "我局", "我办", "我们", "我单位", "我镇", "我委", "已", "经", "均", "通过",
-		"平台", "栏目", "在", "关于", "有关", "上", "中", "给", "向", "对", "领导", "书记", "县长", "市长", "等", "并", "转", "本", "此", "该",
-		"网上", "网", "我", "们", "相关", "及", "和", "件"} {
-		s = strings.ReplaceAll(s, w, "")
-	}
-	return strings.TrimFunc(s, isPunctOrSpace) == ""
+	return true
 }
+
+// receiptFiller: the words besides receiptObjects that may surround a receipt verb (您通过平台《…》的留言, 我局).
+var receiptFiller = []string{"您", "你", "的", "所", "们", "我局", "我办", "我们", "我单位", "我镇", "我委", "已", "经", "均", "通过",
+	"平台", "栏目", "在", "关于", "有关", "上", "中", "给", "向", "对", "领导", "书记", "县长", "市长", "等", "并", "转", "本", "此", "该",
+	"网上", "网", "我", "相关", "及", "和", "件"}
+
+var subjectMatcher = newMatcher(map[uint32][]string{1: receiptObjects, 2: receiptFiller})
 
 // dropQuoted removes “…”, "…" and 《…》 spans.
 func dropQuoted(s string) string {

@@ -59,7 +59,8 @@ func TestRankingsSortByReplyQuality(t *testing.T) {
 	}{
 		{"/rankings/departments", "a-dept b-dept c-dept", []string{"实质答复率", "模板化答复占比", "50.0%", "35.0–65.0% · 样本 40", "40.0%",
 			`href="/rankings/departments?period=2025-11&amp;period_kind=month&amp;scope=CN&amp;sort=substantive_rate"`,
-			`href="/rankings/departments?period=2025-11&amp;period_kind=month&amp;scope=CN&amp;sort=template_share"`}},
+			`href="/rankings/departments?period=2025-11&amp;period_kind=month&amp;scope=CN&amp;sort=template_share"`,
+			"不计入综合得分", `href="/methodology#quality"`}},
 		{"/rankings/departments?sort=substantive_rate", "c-dept a-dept b-dept", []string{`aria-sort="descending"`}},
 		{"/rankings/departments?sort=template_share&lang=en", "a-dept c-dept b-dept", []string{"Substantive replies", "Template share", `aria-sort="descending"`}},
 		{"/rankings/departments?sort=template_share&dir=asc", "c-dept a-dept b-dept", []string{`aria-sort="ascending"`}},

@@ -68,6 +68,7 @@ var qualityLabels = map[string][2]string{
 	"q.template_messages":      {"使用同一模板的回复", "Replies using one template"},
 	"q.template_messages_note": {"下列留言收到的答复属于同一答复模板（编号 %s）：部门去掉称呼、日期、署名后几乎相同的文字。", "The messages below got a reply of one template (id %s): a department's near-identical text once salutations, dates and signatures are removed."},
 
+	"q.rank_note": {"实质答复率与模板化答复占比按首次答复的文字判断（分母：已到期且已答复的留言），不计入综合得分；", "Substantive replies and template share judge the text of first answers (of the due messages answered) and are not part of the score; "},
 	"q.home":      {"模板化回复最多的部门", "Departments that reuse templates most"},
 	"q.home_note": {"本期首次答复中属于重复模板（同一部门几乎相同的文字至少 %[2]d 次）的比例最高的 %[1]d 个部门，只列已答复到期留言不少于 %[3]d 条的部门。", "The %[1]d departments whose first replies this period were most often a reused template (one department's near-identical text %[2]d or more times), among departments with at least %[3]d answered due messages."},
 	"q.home_none": {"本期没有足够答复可比较的部门。", "No department has enough answers this period to compare."},

@@ -250,8 +250,8 @@ func rankingColumns(l string, r rankingsRequest, links, drill bool) []sortColumn
 	cols := []struct{ key, label string }{
 		{"rank", "col.rank"}, {"", "col.change"}, {"name", "col." + r.Level}, {"score", "col.score"},
 		{"reply", "kpi.reply_rate"}, {"on_time", "kpi.on_time_rate"}, {"satisfaction", "kpi.satisfaction"},
-		{"substantive_rate", "q.substantive_rate"}, {"template_share", "q.template_share"},
-		{"median", "col.median_hours"}, {"mature", "col.mature"}, {"", "rk.percentile"},
+		{"median", "col.median_hours"}, {"substantive_rate", "q.substantive_rate"}, {"template_share", "q.template_share"},
+		{"mature", "col.mature"}, {"", "rk.percentile"},
 	}
 	if drill {
 		cols = append(cols, struct{ key, label string }{"", "rk.below"})

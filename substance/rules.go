@@ -57,8 +57,8 @@ func Rules() []Rule {
 		{"relevance", "相关度：来信（标题+正文）中不重复的相邻两字（汉字一字一词，字母数字连写为一词，标点空白断开，去掉“您好”“问题”等常用词）有多大比例也出现在回复核心里；来信没有两字组合时为0。",
 			"Relevance: the share of the message's distinct bigrams (a Han character or a run of letters/digits is a token; punctuation breaks; common bigrams such as 您好 or 问题 left out) that also occur in the core; 0 when the message has none.",
 			stopBigrams},
-		{"fingerprint", fmt.Sprintf("指纹：回复核心去掉标点空白，数字串换成一个占位符，字母编号（UU0082034、L1区）去掉，取三字片段的SimHash（64位，每个不同片段一票）；少于%d字的核心用整段的哈希，只有完全相同才算同一模板；核心为空时用整条回复。", ShortCore),
-			fmt.Sprintf("Fingerprint: the core without punctuation, every digit run one placeholder, latin ids (with 市/区/县 after them) removed; a 64-bit SimHash of its distinct 3-character shingles; a core under %d characters gets a plain hash, so it matches only the same text; an empty core uses the whole reply.", ShortCore), nil},
+		{"fingerprint", fmt.Sprintf("指纹：回复核心里转办小句的转办对象换成占位符（已转市公安局调查处理→已转@调查处理），去掉标点空白，数字串换成一个占位符，字母编号（UU0082034、L1区）去掉，取三字片段的SimHash（64位，每个不同片段一票）；少于%d字的核心用整段的哈希，只有完全相同才算同一模板；核心为空时用整条回复。", ShortCore),
+			fmt.Sprintf("Fingerprint: the core with the target of each forward clause as a slot (已转市公安局调查处理 → 已转@调查处理), without punctuation, every digit run one placeholder, latin ids (with 市/区/县 after them) removed; a 64-bit SimHash of its distinct 3-character shingles; a core under %d characters gets a plain hash, so it matches only the same text; an empty core uses the whole reply.", ShortCore), append(append([]string{}, slotVerbs...), slotEnds...)},
 	}
 }
 

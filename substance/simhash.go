@@ -2,6 +2,8 @@ package substance
 
 import (
 	"math/bits"
+	"strings"
+	"unicode/utf8"
 )
 
 // ShortCore: a normalised core shorter than this many runes gets an exact hash instead of a SimHash, so that it
@@ -15,7 +17,7 @@ func Fingerprint(core string) uint64 { return fingerprint(core, core) }
 // is shorter than ShortCore; when the core is empty, the normalised whole reply stands for it (so "网友：您好！留言
 // 已收悉" sent 32 times is one cluster, and differs from a bare "已收悉").
 func fingerprint(core, reply string) uint64 {
-	n := normalizeForFingerprint(core)
+	n := normalizeForFingerprint(slotForwardTargets(core))
 	if len(n) == 0 {
 		n = normalizeForFingerprint(normalizeSpace(reply))
 	}
@@ -101,6 +103,62 @@ func normalizeForFingerprint(s string) []rune {
 		}
 	}
 	return out
+}
+
+// slotForwardTargets replaces, in each forward clause of a core, the name of the body it was forwarded or referred
+// to by "@": "已转市公安局调查处理" and "已转市教育局调查处理" are one template with a different name in its slot.
+func slotForwardTargets(core string) string {
+	if !containsAny(core, slotVerbs) {
+		return core
+	}
+	cs := splitClauses(core)
+	changed := false
+	for i, c := range cs {
+		if !isForwardClause(c.text, clauseMatcher.cats(c.text)) {
+			continue
+		}
+		if t := slotTarget(c.text); t != c.text {
+			cs[i].text, changed = t, true
+		}
+	}
+	if !changed {
+		return core
+	}
+	return joinClauses(cs)
+}
+
+// slotVerbs are followed by the name of a body (转交给X, 已转X, 请向X, 移交X); the name runs up to one of
+// slotEnds (调查, 核实, 处理, 咨询 …), a delimiter or 24 runes.
+var (
+	slotVerbs = []string{"转交给", "转交至", "转交", "转至", "转到", "转给", "转往", "转由", "交办给", "交办到", "交办", "移交", "移送",
+		"交由", "已转", "并转", "转办至", "请向", "请您向", "请你向", "建议您向", "建议你向", "请咨询", "请具体咨询", "请联系", "请与",
+		"汇报给", "报告给"}
+	slotEnds = []string{"调查", "核实", "核查", "核处", "处理", "办理", "办复", "处置", "答复", "回复", "研究", "关注", "反馈", "进行",
+		"予以", "咨询", "反映", "投诉", "举报", "联系", "了解", "申请"}
+)
+
+func slotTarget(t string) string {
+	for _, v := range slotVerbs {
+		k := strings.Index(t, v)
+		if k < 0 {
+			continue
+		}
+		from := k + len(v)
+		to, n := from, 0
+		for to < len(t) && n < 24 {
+			if hasAnyPrefix(t[to:], slotEnds) {
+				break
+			}
+			_, size := utf8.DecodeRuneInString(t[to:])
+			to += size
+			n++
+		}
+		if to == from {
+			return t
+		}
+		return t[:from] + "@" + t[to:]
+	}
+	return t
 }
 
 // Distance is the Hamming distance between two fingerprints.

@@ -97,7 +97,7 @@ func classify(message, reply string) (Result, trace) {
 		cats := clauseMatcher.cats(c.text)
 		ev := clauseEvidence(c.text, cats)
 		switch {
-		case cats&(catForward|catDecline) != 0 || isReferral(c.text) || strings.HasPrefix(c.text, "转"):
+		case isForwardClause(c.text, cats):
 			forwards++
 			r.Evidence |= ev & strongEvidence
 			tr.roles = append(tr.roles, roleForward)
@@ -144,6 +144,11 @@ func contentRunes(s string) int {
 		}
 	}
 	return n
+}
+
+// isForwardClause: the clause says the matter was passed on, points elsewhere or declines it.
+func isForwardClause(t string, cats uint32) bool {
+	return cats&(catForward|catDecline) != 0 || isReferral(t) || strings.HasPrefix(t, "转")
 }
 
 // referralVerbs after 请/建议/可 (within referralWindow runes) point the citizen to someone else: 请具体咨询K市人社局,

@@ -202,9 +202,17 @@ func TestFingerprintDistances(t *testing.T) {
 		t.Errorf("short template with other ids: %x != %x", f1, f2)
 	}
 	// Short cores cluster only when equal: one rune apart is far.
-	s1, s2 := Fingerprint("已转市城管局处理"), Fingerprint("已转市城建局处理")
+	s1, s2 := Fingerprint("路灯已修好。"), Fingerprint("路灯已修复。")
 	if d := Distance(s1, s2); d <= MaxDistance {
 		t.Errorf("different short cores within MaxDistance: %d", d)
+	}
+	// The body a reply was forwarded to is a slot of the template.
+	g1 := Classify("", "您的留言已收悉。关于您反映的问题，已转市公安局调查处理。").Fingerprint
+	g2 := Classify("", "您的留言已收悉。关于您反映的问题，已转市教育体育局调查处理。").Fingerprint
+	g3 := Classify("", "网友：您好！请具体咨询市人社局，谢谢。").Fingerprint
+	g4 := Classify("", "网友：您好！请具体咨询县民政局，谢谢。").Fingerprint
+	if g1 != g2 || g3 != g4 || g1 == g3 {
+		t.Errorf("forward targets not slotted: %x %x %x %x", g1, g2, g3, g4)
 	}
 	// An empty core stands for its whole reply: identical acks are equal, different ones are not close.
 	k1 := Classify("", "网友：您好！留言已收悉").Fingerprint
@@ -288,5 +296,19 @@ func TestRulesAndTexts(t *testing.T) {
 	}
 	if len(EvidenceNames(0)) != 0 || len(EvidenceNames(1<<6-1)) != 6 {
 		t.Error("EvidenceNames count")
+	}
+}
+
+func TestSlotForwardTargets(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"已转市公安局调查处理。", "已转@调查处理。"},
+		{"我办已将您反映的情况转交给D11市退役军人事务局，处理情况会及时回复给您。", "我办已将您反映的情况转交给@，处理情况会及时回复给您。"},
+		{"请向当地民政部门咨询。", "请向@咨询。"},
+		{"经查，路灯已修复。", "经查，路灯已修复。"}, // no forward clause
+		{"已转交。", "已转交。"},             // nothing after the verb
+	} {
+		if got := slotForwardTargets(c.in); got != c.want {
+			t.Errorf("slotForwardTargets(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -305,7 +305,7 @@ func TestSlotForwardTargets(t *testing.T) {
 		{"我办已将您反映的情况转交给D11市退役军人事务局，处理情况会及时回复给您。", "我办已将您反映的情况转交给@，处理情况会及时回复给您。"},
 		{"请向当地民政部门咨询。", "请向@咨询。"},
 		{"经查，路灯已修复。", "经查，路灯已修复。"}, // no forward clause
-		{"已转交。", "已转交。"},             // nothing after the verb
+		{"已转交。", "已转交。"},           // nothing after the verb
 	} {
 		if got := slotForwardTargets(c.in); got != c.want {
 			t.Errorf("slotForwardTargets(%q) = %q, want %q", c.in, got, c.want)

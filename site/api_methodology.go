@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/substance"
 )
 
 // definition is what a metric means, in plain words, in both languages.
@@ -119,6 +120,26 @@ func joinDefinitions(sets ...map[string]definition) map[string]definition {
 type methodology struct {
 	analytics.Run
 	Definitions map[string]definition `json:"definitions"`
+	// ReplyRules are the reply classifier's rules (substance.Rules), in
+	// the order they apply.
+	ReplyRules []replyRule `json:"reply_rules"`
+}
+
+// replyRule is a rule of the reply classifier as the API gives it.
+type replyRule struct {
+	ID       string   `json:"id"`
+	Zh       string   `json:"zh"`
+	En       string   `json:"en"`
+	Patterns []string `json:"patterns"`
+}
+
+// replyRules are substance.Rules as the API gives them.
+func replyRules() []replyRule {
+	out := []replyRule{}
+	for _, r := range substance.Rules() {
+		out = append(out, replyRule{ID: r.ID, Zh: r.Zh, En: r.En, Patterns: append([]string{}, r.Patterns...)})
+	}
+	return out
 }
 
 func readMethodology(ctx context.Context, rd Reader, _ apiRequest) (any, error) {
@@ -126,5 +147,5 @@ func readMethodology(ctx context.Context, rd Reader, _ apiRequest) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	return methodology{Run: run, Definitions: metricDefinitions}, nil
+	return methodology{Run: run, Definitions: metricDefinitions, ReplyRules: replyRules()}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
+	"github.com/wenzheng-transparency/wenzheng/substance"
 )
 
 // TestAPIReplyQuality: the scorecard, history and ranking answers carry
@@ -123,4 +124,43 @@ func documented(t *testing.T, doc map[string]any, at string) map[string]any {
 		t.Fatalf("openapi.json: %s has no %s", owner, field)
 	}
 	return s
+}
+
+// TestAPIMethodologyRules: /api/v1/methodology gives the reply
+// classifier's rules as the classifier has them, and the reply-quality
+// definitions in both languages.
+func TestAPIMethodologyRules(t *testing.T) {
+	app := fakeApp(t, &fakeReader{}, Timeouts{})
+	resp, body := get(t, app, "/api/v1/methodology")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %.300s", resp.StatusCode, body)
+	}
+	var m struct {
+		Definitions map[string]definition `json:"definitions"`
+		ReplyRules  []replyRule           `json:"reply_rules"`
+	}
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatal(err)
+	}
+	rules := substance.Rules()
+	if len(m.ReplyRules) != len(rules) || len(rules) == 0 {
+		t.Fatalf("%d rules, the classifier has %d", len(m.ReplyRules), len(rules))
+	}
+	for i, r := range rules {
+		if g := m.ReplyRules[i]; g.ID != r.ID || g.Zh != r.Zh || g.En != r.En || len(g.Patterns) != len(r.Patterns) {
+			t.Errorf("rule %d: %+v", i, g)
+		}
+	}
+	for _, k := range qualityOrder {
+		if d := m.Definitions[k]; d.Zh == "" || d.En == "" {
+			t.Errorf("definition of %s: %+v", k, d)
+		}
+	}
+	doc := mustOpenAPI(t)
+	var v any
+	json.Unmarshal([]byte(body), &v)
+	schema := doc["components"].(map[string]any)["schemas"].(map[string]any)["Methodology"].(map[string]any)["properties"].(map[string]any)["reply_rules"].(map[string]any)
+	if errs := schemaErrors(doc, schema, v.(map[string]any)["reply_rules"], "$.reply_rules"); len(errs) > 0 {
+		t.Errorf("reply_rules do not match openapi.json: %s", strings.Join(errs[:min(5, len(errs))], "; "))
+	}
 }

@@ -104,8 +104,7 @@ func TestMethodologyQuality(t *testing.T) {
 	if !slices.Equal(keys, qualityOrder) {
 		t.Errorf("quality items %v, want %v", keys, qualityOrder)
 	}
-	for _, want := range []string{"reply_core", "class_ack", "class_forwarded", "class_template", "class_substantive", "evidence", "relevance",
-		"substantive_rate", "substance_not_scored", "followed_up", "turnaround", "repeat_rate"} {
+	for _, want := range []string{"reply_classes", "substantive_rate", "substance_not_scored", "followed_up", "turnaround", "repeat_rate"} {
 		if !slices.Contains(qualityOrder, want) {
 			t.Errorf("no definition of %s", want)
 		}
@@ -114,8 +113,18 @@ func TestMethodologyQuality(t *testing.T) {
 	for _, it := range v.Quality.Items {
 		f[it.Key] = it.Formula
 	}
-	if want := fmt.Sprintf("≤ %d;  template ⇔ cluster_size ≥ %d", substance.MaxDistance, substance.MinTemplate); !strings.Contains(f["class_template"], want) {
-		t.Errorf("template formula %q lacks %q", f["class_template"], want)
+	if want := fmt.Sprintf("≤ %d;  template ⇔ cluster_size ≥ %d", substance.MaxDistance, substance.MinTemplate); !strings.Contains(f["reply_classes"], want) {
+		t.Errorf("template formula %q lacks %q", f["reply_classes"], want)
+	}
+	// The rules are the classifier's, every one of them, in its order.
+	rules := substance.Rules()
+	if len(v.Quality.Rules) != len(rules) || len(rules) == 0 {
+		t.Fatalf("%d rules shown, the classifier has %d", len(v.Quality.Rules), len(rules))
+	}
+	for i, r := range rules {
+		if got := v.Quality.Rules[i]; got.ID != r.ID || got.Text != r.Zh || !slices.Equal(got.Patterns, r.Patterns) {
+			t.Errorf("rule %d: %+v, want %+v", i, got, r)
+		}
 	}
 	classes := map[string]bool{}
 	for _, e := range v.Quality.Examples {
@@ -135,9 +144,10 @@ func TestMethodologyQuality(t *testing.T) {
 		want   []string
 	}{
 		{"/methodology", []string{`id="quality"`, "回复质量", "仅确认收到", "仅转办", "模板答复", "实质答复", "示例为虚构",
-			"答复质量不计入综合得分", "绝不显示为 0", `id="class_template"`, "hamming(simhash(core_a), simhash(core_b)) ≤"}},
+			"答复质量不计入综合得分", "绝不显示为 0", `id="reply_classes"`, "hamming(simhash(core_a), simhash(core_b)) ≤",
+			"分类规则", `id="rule-class.forwarded"`, `id="rule-evidence.place"`, "所用词表与模式"}},
 		{"/methodology?lang=en", []string{`id="quality"`, "Reply quality", "Acknowledgment only", "Forwarded only", "Template", "Substantive",
-			"made up for this page", "Reply quality is not part of the score"}},
+			"made up for this page", "Reply quality is not part of the score", "Classification rules", `id="rule-fingerprint"`}},
 	} {
 		resp, body := get(t, app, c.target)
 		body = html.UnescapeString(body)

@@ -33,13 +33,17 @@ func TestThreadMarksReplyClasses(t *testing.T) {
 	if q[1] != nil || q[0] == nil || q[2] == nil || q[3] == nil || !view.Classified {
 		t.Fatalf("marks %+v", q)
 	}
-	if *q[0] != (replyQuality{Class: "ack", Label: "仅确认收到", Reason: "只确认收到，未答复内容", Evidence: "无", Relevance: "0.00"}) {
+	// The reasons and evidence in words are the classifier's own.
+	receiptZh, receiptEn := substance.ReasonText(substance.ReasonReceiptOnly)
+	ev := substance.EvidenceNames(substance.EvInvestigated | substance.EvDate | substance.EvPlace)
+	evZh, evEn := ev[0].Zh+"、"+ev[1].Zh+"、"+ev[2].Zh, ev[0].En+", "+ev[1].En+", "+ev[2].En
+	if *q[0] != (replyQuality{Class: "ack", Label: "仅确认收到", Reason: receiptZh, Evidence: "无", Relevance: "0.00"}) {
 		t.Errorf("ack %+v (a cluster of 2 is no template: no count, no link)", *q[0])
 	}
 	if q[2].Sent != "此部门同样的文字共发出 214 次" || q[2].ClusterURL != "/messages?template=00ff00ff00ff00ff" || q[2].Label != "模板答复" {
 		t.Errorf("template %+v", *q[2])
 	}
-	if q[3].Evidence != "调查核实、日期、地点" || q[3].Relevance != "0.42" || q[3].Reason != "" || q[3].Label != "实质答复" {
+	if q[3].Evidence != evZh || q[3].Relevance != "0.42" || q[3].Reason != "" || q[3].Label != "实质答复" {
 		t.Errorf("substantive %+v", *q[3])
 	}
 
@@ -48,12 +52,12 @@ func TestThreadMarksReplyClasses(t *testing.T) {
 		target    string
 		want, not []string
 	}{
-		{"/messages/city/A1", []string{"仅确认收到", "只确认收到，未答复内容", "此部门同样的文字共发出 214 次",
-			`<a href="/messages?template=00ff00ff00ff00ff">查看收到同样文字的留言</a>`, "与留言的相关度 0.42", "调查核实、日期、地点",
+		{"/messages/city/A1", []string{"仅确认收到", receiptZh, "此部门同样的文字共发出 214 次",
+			`<a href="/messages?template=00ff00ff00ff00ff">查看收到同样文字的留言</a>`, "与留言的相关度 0.42", evZh,
 			"&lt;script&gt;window.__pwned=11&lt;/script&gt;", `href="/methodology#quality"`},
 			[]string{"<script>window.__pwned", "template=00000000000000aa"}},
-		{"/messages/city/A1?lang=en", []string{"Acknowledgment only", "Only says the message was received; answers nothing",
-			"This department sent this text 214 times", "See the messages that got it", "investigated, a date, a place"}, nil},
+		{"/messages/city/A1?lang=en", []string{"Acknowledgment only", receiptEn,
+			"This department sent this text 214 times", "See the messages that got it", evEn}, nil},
 	} {
 		resp, body := get(t, app, c.target)
 		if resp.StatusCode != 200 {

@@ -14,7 +14,7 @@ import (
 
 // qualityOrder is the order the quality definitions are read in: the
 // rules first, then the rates, then the dialogue.
-var qualityOrder = []string{"reply_core", "class_ack", "class_forwarded", "class_template", "class_substantive", "evidence", "relevance",
+var qualityOrder = []string{"reply_classes",
 	"substantive_rate", "template_share", "forwarded_share", "ack_share", "template_clusters", "substance_not_scored",
 	"dialogue_sources", "followed_up", "rounds_mean", "first_final_satisfaction", "turnaround", "reopened", "repeat_rate"}
 
@@ -22,9 +22,8 @@ var qualityOrder = []string{"reply_core", "class_ack", "class_forwarded", "class
 // classifier's thresholds filled in.
 func qualityFormulas() map[string]string {
 	return map[string]string{
-		"class_template": fmt.Sprintf("same(a, b) ⇔ hamming(simhash(core_a), simhash(core_b)) ≤ %d;  template ⇔ cluster_size ≥ %d",
+		"reply_classes": fmt.Sprintf("same(a, b) ⇔ hamming(simhash(core_a), simhash(core_b)) ≤ %d;  template ⇔ cluster_size ≥ %d",
 			substance.MaxDistance, substance.MinTemplate),
-		"relevance":                "relevance = #{bigram ∈ message : bigram ∈ core} ÷ #{bigram ∈ message}",
 		"substantive_rate":         "substantive_rate = #{base, class(first_reply) = substantive} ÷ base;  base = #{mature, first_reply_at ≤ as_of}",
 		"template_share":           fmt.Sprintf("template_share = #{base, cluster_size(first_reply) ≥ %d} ÷ base", substance.MinTemplate),
 		"forwarded_share":          "forwarded_share = #{base, class(first_reply) = forwarded} ÷ base",
@@ -41,33 +40,9 @@ func qualityFormulas() map[string]string {
 // qualityDefinitions are the quality definitions in words, both
 // languages; the API's /methodology serves them with the others.
 var qualityDefinitions = map[string]definition{
-	"reply_core": {
-		Zh: "答复核心文字：每条部门答复（答复与再次答复，不含网友追问）先去掉称呼（网友您好）、收悉套语（您的留言已收悉、现将有关情况回复如下）、结尾致谢（感谢您的关注、支持、理解与监督）、日期和署名，剩下的文字是核心文字。以下判断都只看核心文字，只看文字本身：同样的文字永远得到同样的结果，不用任何需要下载的模型。",
-		En: "A reply's core: every department reply (official replies and follow-up replies, not citizens' follow-ups) is stripped of its salutation (网友您好), receipt formula (您的留言已收悉, 现将有关情况回复如下), closing thanks (感谢您的关注、支持、理解与监督), dates and signature; what is left is its core. Every judgment below reads the core and nothing else: the same text always gets the same result, and no downloaded model is involved.",
-	},
-	"class_ack": {
-		Zh: "仅确认收到（ack）：核心文字为空，或只说留言已收到（已收悉、已收到、会尽快处理），没有答复内容。",
-		En: "Acknowledgment only (ack): the core is empty, or only says the message was received (已收悉, 已收到, will be dealt with soon), answering nothing.",
-	},
-	"class_forwarded": {
-		Zh: "仅转办（forwarded）：核心文字说事情已转交他人（已转、转交、转相关部门、请联系、建议拨打……），并且没有任何事实、数字、日期、地点、承诺或所依据的规定（见“证据”）。",
-		En: "Forwarded only (forwarded): the core says the matter was passed on (已转, 转交, 转相关部门, 请联系, 建议拨打 …) and carries no fact, number, date, place, commitment or cited rule (see evidence).",
-	},
-	"class_template": {
-		Zh: "模板答复（template）：同一部门去掉称呼、日期、署名后几乎相同的答复（核心文字的 64 位 SimHash 指纹相差不超过公式中的位数；只换了姓名、日期、编号的文字也算相同），成组达到公式中的次数即为模板。选 SimHash 是因为它一条答复只存一个 64 位数，可以在数百万条答复中快速分组；阈值按真实答复调定。模板类别只由分组给出，其余三类由文字本身判断；仅确认收到和仅转办的答复也参加分组，所以“同样的收悉套语发了 214 次”也会显示。",
-		En: "Template (template): one department's replies that are near-identical once salutation, dates and signature are removed (the 64-bit SimHash fingerprints of their cores differ in at most the bits the formula gives; a text with only names, dates or numbers changed is the same text); a group of at least the formula's size is a template. SimHash keeps one 64-bit number per reply, so millions of replies can be grouped quickly; the threshold was set on real replies. Only grouping makes a reply a template; the other three classes are judged from the text itself. Acknowledgments and forwards are grouped too, so \"the same receipt formula sent 214 times\" shows as well.",
-	},
-	"class_substantive": {
-		Zh: "实质答复（substantive）：其余的答复。旁边给出两个可解释的信号：证据和相关度。它们只用于说明，不改变类别。",
-		En: "Substantive (substantive): every other reply. Two explainable signals are shown beside it, evidence and relevance; they explain, they do not change the class.",
-	},
-	"evidence": {
-		Zh: "证据：核心文字中出现的证据种类——调查核实（经查、经核实、经调查、现场核查）、所依据的规定（《……》、根据/按照/依据……规定）、数字（金额、数量、面积，不含电话号码）、日期或时间、地点（……路/街/小区/村/社区/号）、承诺（将于、计划、预计、已安排、限期、责令……整改）。",
-		En: "Evidence: the kinds of evidence the core carries — an investigation (经查, 经核实, 经调查, 现场核查), a cited rule (《…》, 根据/按照/依据…规定), a number (an amount, count or area; phone numbers excluded), a date or time, a place (…路/街/小区/村/社区/号), a commitment (将于, 计划, 预计, 已安排, 限期, 责令…整改).",
-	},
-	"relevance": {
-		Zh: "相关度（0–1）：留言（标题和正文）中不同的相邻两字组合，有多少比例在答复核心文字中出现。答非所问的答复相关度低。",
-		En: "Relevance (0–1): the share of the message's (title and text) distinct pairs of adjacent characters that appear in the reply's core. An answer to another question scores low.",
+	"reply_classes": {
+		Zh: "答复类别：每条部门答复（答复与再次答复，不含网友追问）只根据文字本身，按下面列出的规则分为仅确认收到、仅转办、模板答复、实质答复四类，并给出证据和相关度两个信号；同样的文字永远得到同样的结果，不用任何需要下载的模型。模板由同一部门答复核心文字的 SimHash 指纹分组得出（公式中的位数与次数）：一条答复只存一个 64 位数，数百万条答复也能快速分组，只换了姓名、日期、编号的文字仍算同一模板；阈值在真实答复上测定。规则、词表和阈值都直接取自分类程序，见下方“分类规则”。",
+		En: "Reply classes: every department reply (official and follow-up replies, not citizens' follow-ups) is put, from its text alone, by the rules listed below, in one of four classes — acknowledgment only, forwarded only, template, substantive — with two signals beside it, evidence and relevance; the same text always gets the same result, and no downloaded model is involved. Templates come from grouping the SimHash fingerprints of one department's reply cores (the bits and count in the formula): one 64-bit number per reply, so millions of replies group quickly, and a text with only names, dates or numbers changed is still the same template; the threshold was measured on real replies. The rules, their word lists and thresholds are taken straight from the classifier: see the classification rules below.",
 	},
 	"substantive_rate": {
 		Zh: "实质答复率 = 首次答复为实质答复的留言 ÷ 已到期且截至 as_of 已有首次答复的留言（base）。分母只含已答复的留言，所以它衡量答复本身，而不是再算一次回复率；回复率 × 实质答复率 = 到期留言中首次答复言之有物的比例。附 Wilson 区间与 n（= base）。",
@@ -186,6 +161,7 @@ func classifiedExamples() []qualityExample {
 // qualityMethodView is the methodology page's section on reply quality.
 type qualityMethodView struct {
 	Items    []methodologyItem
+	Rules    []ruleView
 	Examples []exampleView
 }
 
@@ -203,6 +179,7 @@ func qualityMethodOf(l string) qualityMethodView {
 	for _, k := range qualityOrder {
 		v.Items = append(v.Items, methodologyItem{Key: k, Text: qualityDefinitions[k], Formula: f[k]})
 	}
+	v.Rules = rulesOf(l)
 	for _, e := range classifiedExamples() {
 		v.Examples = append(v.Examples, exampleView{qualityExample: e, Label: T(l, "q.class."+e.Class), GotLabel: T(l, "q.class."+e.Got),
 			ReasonText: reasonText(l, e.Reason), Evidence: evidenceText(l, e.Evidence), Relevance: fixed(&e.Relevance, 2)})
@@ -210,31 +187,49 @@ func qualityMethodOf(l string) qualityMethodView {
 	return v
 }
 
-// reasonText says a reason code in words: "只确认收到，未答复内容".
+// reasonText says a reason code in words (substance.ReasonText):
+// "只确认收到或告知正在办理，未答复内容"; nothing for a substantive reply.
 func reasonText(l, code string) string {
 	if code == "" {
 		return ""
 	}
-	return T(l, "q.reason."+code)
+	zh, en := substance.ReasonText(code)
+	return pickLang(l, zh, en)
 }
 
-// evidenceBits name the substance.Ev* bits, in the order they are listed.
-var evidenceBits = []struct {
-	bit int
-	key string
-}{{substance.EvInvestigated, "investigated"}, {substance.EvRule, "rule"}, {substance.EvNumber, "number"},
-	{substance.EvDate, "date"}, {substance.EvPlace, "place"}, {substance.EvCommitment, "commitment"}}
-
-// evidenceText lists the kinds of evidence a reply carries, or says none.
+// evidenceText lists the kinds of evidence a reply carries
+// (substance.EvidenceNames), or says there is none.
 func evidenceText(l string, bits int) string {
 	var names []string
-	for _, e := range evidenceBits {
-		if bits&e.bit != 0 {
-			names = append(names, T(l, "q.ev."+e.key))
-		}
+	for _, n := range substance.EvidenceNames(bits) {
+		names = append(names, pickLang(l, n.Zh, n.En))
 	}
 	if len(names) == 0 {
 		return T(l, "q.evidence_none")
 	}
 	return strings.Join(names, T(l, "sc.list_sep"))
+}
+
+// pickLang is the text of the page's language of a pair.
+func pickLang(l, zh, en string) string {
+	if l == "en" {
+		return en
+	}
+	return zh
+}
+
+// ruleView is one of the classifier's rules as the methodology shows it.
+type ruleView struct {
+	ID, Text string
+	Patterns []string
+}
+
+// rulesOf are the classifier's own rules (substance.Rules), in the order
+// they apply: the page cannot describe rules the code does not have.
+func rulesOf(l string) []ruleView {
+	var out []ruleView
+	for _, r := range substance.Rules() {
+		out = append(out, ruleView{ID: r.ID, Text: pickLang(l, r.Zh, r.En), Patterns: r.Patterns})
+	}
+	return out
 }

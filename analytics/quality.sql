@@ -71,7 +71,8 @@ WITH rp AS (
            kept AND first_at IS NOT NULL AND authors AND coalesce(author_key, '') <> '' AS repeat_candidate
     FROM m
 )
-SELECT row_number() OVER (ORDER BY source, source_id) AS qid,
+-- qid is only a join key: its values change nothing computed
+SELECT row_number() OVER () AS qid,
        source, source_id, jurisdiction, region_code, department_id, posted_day, author_key, category, first_at, as_of,
        CAST(coalesce(dialogue, false) AS INTEGER) AS dlg_msgs, CAST(coalesce(authors, false) AS INTEGER) AS au_msgs,
        CAST(coalesce(in_base, false) AS INTEGER) AS base,
@@ -139,13 +140,21 @@ SELECT q.jurisdiction, q.region_code, q.department_id, p.period_kind, p.period,
        sum(q.rated_first) AS rated_first, sum(q.first_satisfied) AS first_satisfied, sum(q.first_basic) AS first_basic,
        sum(q.final_satisfied) AS final_satisfied, sum(q.final_basic) AS final_basic,
        sum(q.first_unsatisfied) AS first_unsatisfied, sum(q.turned) AS turned,
-       list(q.turnaround_h) FILTER (WHERE q.turnaround_h IS NOT NULL) AS turnaround_hs,
        sum(q.reopened) AS reopened, sum(q.repeat_base) AS repeat_base,
-       count(r.qid) AS repeated
+       count(r.qid) AS repeated,
+       CAST(NULL AS DOUBLE) AS turnaround_h
 FROM _q_msg q
 JOIN _q_periods p USING (qid)
 LEFT JOIN _q_repeats r USING (qid)
-GROUP BY ALL;
+GROUP BY ALL
+-- a median is not a sum: the turned threads' times join the cells one by
+-- one (they are few), with no count
+UNION ALL
+SELECT q.jurisdiction, q.region_code, q.department_id, p.period_kind, p.period,
+       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, q.turnaround_h
+FROM _q_msg q
+JOIN _q_periods p USING (qid)
+WHERE q.turnaround_h IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE _quality_metrics AS
 WITH geo AS (
@@ -172,8 +181,7 @@ WITH geo AS (
            sum(rated_first) AS rated_first, sum(first_satisfied) AS first_satisfied, sum(first_basic) AS first_basic,
            sum(final_satisfied) AS final_satisfied, sum(final_basic) AS final_basic,
            sum(first_unsatisfied) AS first_unsatisfied, sum(turned) AS turned,
-           -- the median of a set does not depend on the order it is listed in
-           list_aggregate(flatten(list(turnaround_hs) FILTER (WHERE turnaround_hs IS NOT NULL)), 'median') AS turnaround_median_h,
+           median(turnaround_h) AS turnaround_median_h,
            sum(reopened) AS reopened, sum(repeat_base) AS repeat_base, sum(repeated) AS repeated
     FROM e
     GROUP BY jurisdiction, level, entity_id, period_kind, period

@@ -1,8 +1,12 @@
 // Package demo generates realistic, deterministic demo data: real regions
 // and bureaus, skewed reply delays that differ by department, unanswered
 // messages, ratings that worsen with delay, follow-up rounds that change a
-// rating, and about 1% of messages deleted between two snapshots. The demo
-// is written as canonical files and loaded through the ordinary ingest path.
+// rating, and about 1% of messages deleted between two snapshots. Answers
+// differ by department (replies.go): some answer on the facts, some reuse
+// 1–3 stock texts, some mostly only forward or acknowledge; threads have
+// up to three rounds and re-openings, and citizens write again on the same
+// matter after empty answers (dialogue.go). The demo is written as
+// canonical files and loaded through the ordinary ingest path.
 package demo
 
 import (
@@ -65,7 +69,7 @@ type dept struct {
 	replyProb    float64 // chance a message is ever answered
 	satisfaction float64 // baseline chance of 满意 for a prompt reply
 	followUpProb float64 // chance an unsatisfied citizen gets a second round
-	reply        string  // its first answer's text
+	voice                // how it writes its answers
 }
 
 // Generate builds a dataset.
@@ -82,6 +86,7 @@ func Generate(o Options) (*Dataset, error) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	ds := &Dataset{}
 	depts := buildReference(rng, ds)
+	assignVoices(o.Seed, depts)
 
 	until := o.Until.In(shanghai)
 	y, m, _ := until.Date()
@@ -112,34 +117,45 @@ func Generate(o Options) (*Dataset, error) {
 	catPick := newWeighted(catWeights)
 
 	span := until.Sub(start)
-	all := make([]ingest.Record, 0, o.Messages) // grown by append, copying records was a third of the time
+	ths := make([]thread, 0, o.Messages)
 	for i := 0; i < o.Messages; i++ {
 		city := cityOrder[cityPick.pick(rng)]
-		cat := categories[catPick.pick(rng)]
-		d := chooseDept(rng, byCity[city], cat)
+		cat := &categories[catPick.pick(rng)]
+		d := chooseDept(rng, byCity[city], *cat)
 		posted := postingTime(rng, start, span)
-		all = append(all, message(rng, i, d, cat, posted, until))
+		th := drawThread(rng, d, cat, posted, until)
+		th.dress(o.Seed, i)
+		ths = append(ths, th)
 	}
-	all = byPostingTime(all)
-	for i := range all {
-		all[i].SourceID = fmt.Sprintf("D%08d", i+1)
-	}
+	ths = byPostingTime(ths)
 
 	// About 1% of the messages visible in the first snapshot are gone from
 	// the second; boards tend to remove the embarrassing ones.
-	ds.First = make([]ingest.Record, 0, len(all))
-	ds.Second = make([]ingest.Record, 0, len(all))
-	for _, r := range all {
+	deleted := make([]bool, len(ths))
+	for i := range ths {
+		th := &ths[i]
+		p := 0.006
+		if th.replied.IsZero() {
+			p = 0.02
+		} else if th.finalRating() == ingest.RatingUnsatisfied {
+			p = 0.025
+		}
+		if !th.posted.After(firstAt) && rng.Float64() < p {
+			deleted[i] = true
+		}
+	}
+	keepFacts(ths, deleted, firstAt)
+	repeatAuthors(ths)
+
+	ds.First = make([]ingest.Record, 0, len(ths))
+	ds.Second = make([]ingest.Record, 0, len(ths))
+	for i := range ths {
+		r := ths[i].record()
+		r.SourceID = fmt.Sprintf("D%08d", i+1)
 		if !r.PostedAt.After(firstAt) {
 			ds.First = append(ds.First, asOf(r, firstAt))
 		}
-		p := 0.006
-		if len(r.Replies) == 0 {
-			p = 0.02
-		} else if n := len(r.Ratings); n > 0 && r.Ratings[n-1].Rating == ingest.RatingUnsatisfied {
-			p = 0.025
-		}
-		if !r.PostedAt.After(firstAt) && rng.Float64() < p {
+		if deleted[i] {
 			ds.Deleted++
 			continue
 		}
@@ -181,7 +197,6 @@ func buildReference(rng *rand.Rand, ds *Dataset) []*dept {
 					satisfaction: clamp(0.62+provinceSat+rng.NormFloat64()*0.08, 0.25, 0.92),
 					followUpProb: 0.2 + rng.Float64()*0.4,
 				}
-				d.reply = "网友您好：您反映的问题已转" + d.Name + "核实办理，现答复如下：经调查，情况基本属实，我单位已责成相关责任人限期整改。感谢您对我们工作的监督。"
 				ds.Departments = append(ds.Departments, d.Department)
 				depts = append(depts, d)
 			}
@@ -236,11 +251,6 @@ func postingTime(rng *rand.Rand, start time.Time, span time.Duration) time.Time 
 var channels = []string{"留言板", "留言板", "留言板", "12345热线", "12345热线", "政务微博", "市长信箱"}
 var kinds = []string{"投诉", "投诉", "投诉", "求助", "求助", "建议", "咨询", "咨询", "感谢"}
 
-func message(rng *rand.Rand, i int, d *dept, cat category, posted, until time.Time) ingest.Record {
-	th := drawThread(rng, d, &cat, posted, until)
-	return th.record()
-}
-
 // thread is one message and what happened to it up to a horizon: the
 // draws of the reply-time and rating model, before they are written as a
 // nested record (Generate) or a flat CSV row (StreamCSV).
@@ -258,6 +268,19 @@ type thread struct {
 	// A follow-up round, when it ended (rerated) by the horizon.
 	ask, again, rerated time.Time
 	rating2             string
+
+	// What the thread says, and the dialogue around the follow-up round:
+	// drawn by dress from a random stream of the message's own, so none of
+	// the draws above (and no figure computed from them) changes.
+	class              replyClass // of the first answer
+	reply1             string
+	askBody, againBody string  // the follow-up round's texts
+	earlier            []round // rounds before it, each ending 不满意
+	reopen             round   // a citizen's follow-up after the final rating (ask zero: none)
+	repeatU            float64 // decides whether the author writes again (repeatAuthors)
+	// StreamCSV's choice of the answer's text (appendReply).
+	pick     uint64
+	findings []string
 }
 
 // drawThread draws a message of d about cat posted at posted, and its
@@ -332,7 +355,7 @@ func (th *thread) record() ingest.Record {
 		Kind:         th.kind,
 		Title:        strings.Replace(subject, "%s", th.place, 1),
 		Body:         "尊敬的领导：您好！我是" + th.place + "居民，" + detail + "希望尽快解决，谢谢！",
-		Author:       "网友" + string(appendPadded(make([]byte, 0, 6), th.author, 6)),
+		Author:       authorName(th.author),
 		PostedAt:     th.posted,
 		Likes:        &likes,
 		Dislikes:     &dislikes,
@@ -340,18 +363,36 @@ func (th *thread) record() ingest.Record {
 	if th.replied.IsZero() {
 		return r
 	}
-	r.Replies = append(r.Replies, ingest.Reply{Seq: 1, RepliedAt: th.replied, DepartmentID: th.d.ID, Kind: ingest.ReplyOfficial, Body: th.d.reply})
-	if th.rating1 == "" {
-		return r
+	reply := func(at time.Time, kind, body string) {
+		rp := ingest.Reply{Seq: len(r.Replies) + 1, RepliedAt: at, Kind: kind, Body: body}
+		if kind != ingest.ReplyCitizenFollowUp {
+			rp.DepartmentID = th.d.ID
+		}
+		r.Replies = append(r.Replies, rp)
 	}
-	r.Ratings = append(r.Ratings, ingest.Rating{Seq: 1, RatedAt: th.rated1, Rating: th.rating1})
-	if th.rating2 == "" {
-		return r
+	rate := func(at time.Time, rating string) {
+		r.Ratings = append(r.Ratings, ingest.Rating{Seq: len(r.Ratings) + 1, RatedAt: at, Rating: rating})
 	}
-	r.Replies = append(r.Replies,
-		ingest.Reply{Seq: 2, RepliedAt: th.ask, Kind: ingest.ReplyCitizenFollowUp, Body: "问题仍未解决，请再次核实。"},
-		ingest.Reply{Seq: 3, RepliedAt: th.again, DepartmentID: th.d.ID, Kind: ingest.ReplyFollowUp, Body: "经再次核实，已现场督办，问题已整改到位。"})
-	r.Ratings = append(r.Ratings, ingest.Rating{Seq: 2, RatedAt: th.rerated, Rating: th.rating2})
+	reply(th.replied, ingest.ReplyOfficial, strings.ReplaceAll(th.reply1, "{name}", r.Author))
+	if th.rating1 != "" {
+		rate(th.rated1, th.rating1)
+	}
+	if th.rating2 != "" {
+		for _, e := range th.earlier {
+			reply(e.ask, ingest.ReplyCitizenFollowUp, e.askBody)
+			reply(e.again, ingest.ReplyFollowUp, e.againBody)
+			rate(e.rated, e.rating)
+		}
+		reply(th.ask, ingest.ReplyCitizenFollowUp, th.askBody)
+		reply(th.again, ingest.ReplyFollowUp, th.againBody)
+		rate(th.rerated, th.rating2)
+	}
+	if !th.reopen.ask.IsZero() {
+		reply(th.reopen.ask, ingest.ReplyCitizenFollowUp, th.reopen.askBody)
+		if !th.reopen.again.IsZero() {
+			reply(th.reopen.again, ingest.ReplyFollowUp, th.reopen.againBody)
+		}
+	}
 	return r
 }
 
@@ -389,17 +430,17 @@ func asOf(r ingest.Record, t time.Time) ingest.Record {
 
 func clamp(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }
 
-// byPostingTime sorts records by posting time, stably. It sorts indexes
-// and moves each record once: a stable sort swapping the records
+// byPostingTime sorts threads by posting time, stably. It sorts indexes
+// and moves each thread once: a stable sort swapping the records
 // themselves (hundreds of bytes each, n log² n swaps) took most of
 // Generate's time at a million messages.
-func byPostingTime(recs []ingest.Record) []ingest.Record {
+func byPostingTime(recs []thread) []thread {
 	idx := make([]int32, len(recs))
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	slices.SortStableFunc(idx, func(a, b int32) int { return recs[a].PostedAt.Compare(recs[b].PostedAt) })
-	out := make([]ingest.Record, len(recs))
+	slices.SortStableFunc(idx, func(a, b int32) int { return recs[a].posted.Compare(recs[b].posted) })
+	out := make([]thread, len(recs))
 	for i, j := range idx {
 		out[i] = recs[j]
 	}

@@ -74,6 +74,8 @@ func StreamCSV(o StreamOptions, main, next io.Writer) (*Stream, error) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	ds := &Dataset{}
 	depts := buildReference(rng, ds)
+	assignVoices(o.Seed, depts)
+	findings := prepareFlat(o.Seed, depts)
 	until := o.Until.In(shanghai).Truncate(time.Hour)
 	y, m, _ := until.Date()
 	start := time.Date(y, m-time.Month(o.Months), 1, 0, 0, 0, 0, shanghai)
@@ -134,6 +136,7 @@ func StreamCSV(o StreamOptions, main, next io.Writer) (*Stream, error) {
 		for k, off := range offsets {
 			id := firstID[i] + k + 1
 			th := g.draw(rng, slots[i].Add(time.Duration(off)*time.Second), horizon)
+			th.pick, th.findings = mix64(o.Seed^uint64(id)*0x9e3779b97f4a7c15), findings[th.cat.Name]
 			switch {
 			case !inNext:
 				out.main = th.appendFlat(out.main, o.IDPrefix, id, until)
@@ -297,7 +300,7 @@ func (th *thread) appendFlat(b []byte, prefix string, id int, asOf time.Time) []
 	if !replied.IsZero() {
 		b = appendLocal(b, replied)
 		b = append(b, ',')
-		b = append(b, th.d.reply...)
+		b = th.appendReply(b, replied)
 		status = "replied"
 	} else {
 		b = append(b, ',')
@@ -378,4 +381,46 @@ func spread(weights []float64, total int) []int {
 		out[i], done = want-done, want
 	}
 	return out
+}
+
+// appendReply appends the first answer's text, of the class and parts
+// bits of th.pick choose, from the department's pre-filled texts.
+func (th *thread) appendReply(b []byte, at time.Time) []byte {
+	v, fv, h := &th.d.voice, th.d.flat, mix64(th.pick)
+	ix := func(n int) int { // the next few bits of h, as an index below n
+		i := int(h % uint64(n))
+		h /= uint64(n)
+		return i
+	}
+	switch v.pickClass(float64(th.pick>>11) / (1 << 53)) {
+	case classAck:
+		return append(b, v.ack...)
+	case classForwarded:
+		return append(b, fv.forwards[ix(len(fv.forwards))]...)
+	case classTemplate:
+		t := &fv.templates[ix(len(fv.templates))]
+		b = append(b, t[0]...)
+		b = append(b, "网友"...)
+		b = appendPadded(b, th.author, 6)
+		b = append(b, t[1]...)
+		y, m, d := at.In(shanghai).Date()
+		b = strconv.AppendInt(b, int64(y), 10)
+		b = append(b, "年"...)
+		b = strconv.AppendInt(b, int64(m), 10)
+		b = append(b, "月"...)
+		b = strconv.AppendInt(b, int64(d), 10)
+		b = append(b, "日"...)
+		return append(b, t[2]...)
+	}
+	b = append(b, fv.openings[ix(len(fv.openings))]...)
+	b = append(b, fv.checks[ix(len(fv.checks))]...)
+	b = append(b, "您反映的"...)
+	b = append(b, th.place...)
+	b = append(b, "相关问题基本属实。"...)
+	if len(th.findings) > 0 {
+		b = append(b, th.findings[ix(len(th.findings))]...)
+	}
+	b = append(b, fv.actions[ix(len(fv.actions))]...)
+	b = append(b, fv.commits[ix(len(fv.commits))]...)
+	return append(b, th.d.Name...)
 }

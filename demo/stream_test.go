@@ -221,6 +221,14 @@ func TestFlatTextNeedsNoQuoting(t *testing.T) {
 		texts = append(texts, topics[c.Name]...)
 	}
 	texts = append(append(texts, channels...), kinds...)
+	// The answers' parts (replies.go).
+	for _, list := range [][]string{ackTexts, forwardTexts, forwardTargets, templateTexts, openings, checks, rules, ruleClauses,
+		actions, commitments, closingsSub, streets, citizenAsks, reopenAsks, followUpsGood, followUpsMore} {
+		texts = append(texts, list...)
+	}
+	for _, m := range matters {
+		texts = append(append(append(texts, m.findings...), m.parties...), m.laws...)
+	}
 	ds, _ := Generate(Options{Seed: 1, Messages: 1, Until: until})
 	for _, d := range ds.Departments {
 		texts = append(texts, d.ID, d.Name)
@@ -238,5 +246,38 @@ func TestAppendLocal(t *testing.T) {
 		if got := string(appendLocal(nil, tm.UTC())); got != s {
 			t.Errorf("appendLocal(%s) = %s", s, got)
 		}
+	}
+}
+
+// The streamed board's answers are of every class too, from the same
+// departments' voices: substantive ones vary, stock ones repeat.
+func TestStreamReplyClasses(t *testing.T) {
+	main, _, _ := streamFiles(t, 20000, 1)
+	var count [numClasses]int
+	distinct := map[string]bool{}
+	n := 0
+	for _, r := range readCSV(t, main) {
+		body := r["reply_body"]
+		if body == "" {
+			continue
+		}
+		n++
+		c := textClass(body)
+		count[c]++
+		if c == classSubstantive {
+			distinct[body] = true
+			if !strings.Contains(body, "经") || !strings.Contains(body, "《") {
+				t.Fatalf("%s: substantive answer without a check or a rule: %s", r["source_id"], body)
+			}
+		}
+	}
+	t.Logf("%d answers: %v (substantive, template, forwarded, ack); %d distinct substantive", n, count, len(distinct))
+	for c, lo := range [numClasses]float64{0.40, 0.15, 0.08, 0.03} {
+		if float64(count[c]) < lo*float64(n) {
+			t.Errorf("%s: %d of %d answers, want at least %.0f%%", replyClass(c), count[c], n, lo*100)
+		}
+	}
+	if len(distinct) < count[classSubstantive]*9/10 {
+		t.Errorf("%d distinct of %d substantive answers", len(distinct), count[classSubstantive])
 	}
 }

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"sync"
@@ -323,6 +324,28 @@ func TestEveryCategoryHasMatters(t *testing.T) {
 		m := matters[c.Name]
 		if len(m.findings) < 2 || len(m.parties) < 2 || len(m.laws) < 2 {
 			t.Errorf("%s: %d findings, %d parties, %d laws", c.Name, len(m.findings), len(m.parties), len(m.laws))
+		}
+	}
+}
+
+// A substantive answer is about what was asked: its finding shares more
+// of the message's words than the category's other findings.
+func TestFindingFitsTheTopic(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, c := range []struct{ cat, topic, want string }{
+		{"政法", topics["政法"][0], "户口迁移"},
+		{"政法", topics["政法"][1], "电动车被盗"},
+		{"城乡建设", topics["城乡建设"][1], "安置房"},
+		{"交通运输", topics["交通运输"][1], "出租车"},
+	} {
+		hits := 0
+		for range 100 {
+			if strings.Contains(finding(r, matters[c.cat].findings, c.topic), c.want) {
+				hits++
+			}
+		}
+		if hits < 70 {
+			t.Errorf("%s: %d of 100 findings about %s", c.topic, hits, c.want)
 		}
 	}
 }

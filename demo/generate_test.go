@@ -233,7 +233,7 @@ func TestGenerateOutputIsPinned(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(p)
-	if got := fmt.Sprintf("%x", sha256.Sum256(b)); got != "450960997fd2b212a424de83f2f6522eee5315730c7a8c8aff6f02514e885552" {
+	if got := fmt.Sprintf("%x", sha256.Sum256(b)); got != "8d51a5f7d57d31fcbaab5eefc7d17c2ea41a650011bc457561300c5c0016ff45" {
 		t.Errorf("demo output changed: sha256 %s", got)
 	}
 }

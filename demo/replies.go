@@ -382,7 +382,7 @@ func substantiveReply(f *filler, th *thread) string {
 	b.WriteString(f.fill(pick(r, checks)))
 	b.WriteString("您反映的" + strings.TrimSuffix(strings.Replace(strings.SplitN(th.topic, "|", 2)[0], "%s", th.place, 1), "问题") + "问题")
 	b.WriteString(pick(r, []string{"基本属实。", "部分属实。", "属实。", "情况如下："}))
-	b.WriteString(f.fill(pick(r, m.findings)))
+	b.WriteString(f.fill(finding(r, m.findings, th.topic)))
 	b.WriteString("。")
 	if r.Float64() < 0.7 {
 		b.WriteString(f.fill(pick(r, rules)))
@@ -394,6 +394,37 @@ func substantiveReply(f *filler, th *thread) string {
 	b.WriteString(th.d.Name)
 	b.WriteString(cnDate(th.replied))
 	return b.String()
+}
+
+// finding picks what was found: mostly the finding that shares the most
+// character pairs with the message's topic (the answer is about what was
+// asked), sometimes another.
+func finding(r *rand.Rand, findings []string, topic string) string {
+	if r.Float64() < 0.2 {
+		return pick(r, findings)
+	}
+	best, score := 0, -1
+	for i, x := range findings {
+		n := 0
+		for _, p := range bigrams(topic) {
+			if strings.Contains(x, p) {
+				n++
+			}
+		}
+		if n > score {
+			best, score = i, n
+		}
+	}
+	return findings[best]
+}
+
+func bigrams(s string) []string {
+	rs := []rune(s)
+	var out []string
+	for i := 0; i+2 <= len(rs); i++ {
+		out = append(out, string(rs[i:i+2]))
+	}
+	return out
 }
 
 // flatVoice is a department's texts pre-filled for StreamCSV, which must

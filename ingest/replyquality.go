@@ -8,7 +8,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/wenzheng-transparency/wenzheng/store"
 	"github.com/wenzheng-transparency/wenzheng/substance"
@@ -34,6 +36,9 @@ var replyQualityVersion = substance.Version
 // cluster is named after its earliest reply. A reply of no department
 // (neither it nor its message names one) is clustered with the other
 // replies of no department of its source: they are one unnamed sender.
+// (A reply whose time alone was corrected is not classified again: its
+// cluster keeps its name until the department is next clustered.) Only the
+// rows whose class or cluster changed are written again.
 //
 // Like RefreshText, run > 0 looks only at the messages that run saw (the
 // loader's refresh), run 0 at all (the pipeline's catch-up at start, which
@@ -79,37 +84,95 @@ func RefreshReplyQuality(ctx context.Context, db *store.DB, run int64) (int, err
 
 // classifyStale stages the classification of every stale department reply
 // in _stage_rq_classified. The replies stream from one connection while the
-// appender writes on another: the texts are never all in memory.
+// appender writes on another: the texts are never all in memory. Classify
+// is pure, so batches of replies are classified on every core while the
+// next are read.
 func classifyStale(ctx context.Context, db *store.DB, run int64) (int, error) {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE _stage_rq_classified (
 		source VARCHAR, source_id VARCHAR, seq INTEGER, department_id VARCHAR, body_hash VARCHAR,
 		text_class VARCHAR, reason VARCHAR, core_chars INTEGER, evidence INTEGER, relevance DOUBLE, simhash UBIGINT)`); err != nil {
 		return 0, err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	rows, err := db.QueryContext(ctx, rqSQL["stale"], run, run, replyQualityVersion)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
+	workers := runtime.GOMAXPROCS(0)
+	todo, done := make(chan []staleReply, workers), make(chan []staleReply, workers)
+	var readErr error
+	go func() { // the reader: batches of replies, until the rows end or the appender fails
+		defer close(todo)
+		batch := make([]staleReply, 0, 256)
+		for rows.Next() {
+			var r staleReply
+			if readErr = rows.Scan(&r.source, &r.id, &r.seq, &r.dept, &r.hash, &r.message, &r.reply); readErr != nil {
+				return
+			}
+			if batch = append(batch, r); len(batch) == cap(batch) {
+				select {
+				case todo <- batch:
+				case <-ctx.Done():
+					return
+				}
+				batch = make([]staleReply, 0, 256)
+			}
+		}
+		if readErr = rows.Err(); readErr == nil && len(batch) > 0 {
+			select {
+			case todo <- batch:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range todo {
+				for i := range batch {
+					batch[i].result = substance.Classify(batch[i].message, batch[i].reply)
+				}
+				select {
+				case done <- batch:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
 	n := 0
 	err = db.Append(ctx, "_stage_rq_classified", func(appendRow func(...driver.Value) error) error {
-		for rows.Next() {
-			var source, id, hash, message, reply string
-			var seq int32
-			var dept sql.NullString
-			if err := rows.Scan(&source, &id, &seq, &dept, &hash, &message, &reply); err != nil {
-				return err
+		for batch := range done {
+			for _, r := range batch {
+				c := r.result
+				if err := appendRow(r.source, r.id, r.seq, nullable(r.dept), r.hash, string(c.Class), reasonValue(c.Reason),
+					int32(c.CoreChars), int32(c.Evidence), c.Relevance, c.Fingerprint); err != nil {
+					return err
+				}
+				n++
 			}
-			r := substance.Classify(message, reply)
-			if err := appendRow(source, id, seq, nullable(dept), hash, string(r.Class), reasonValue(r.Reason),
-				int32(r.CoreChars), int32(r.Evidence), r.Relevance, r.Fingerprint); err != nil {
-				return err
-			}
-			n++
 		}
-		return rows.Err()
+		return nil
 	})
+	cancel()
+	for range done { // the workers end once the reader does
+	}
+	if err == nil {
+		err = readErr
+	}
 	return n, err
+}
+
+// staleReply is a department reply to classify, and its result.
+type staleReply struct {
+	source, id, hash, message, reply string
+	seq                              int32
+	dept                             sql.NullString
+	result                           substance.Result
 }
 
 // rqMember is one reply of a group being clustered.

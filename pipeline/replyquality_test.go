@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wenzheng-transparency/wenzheng/config"
+	"github.com/wenzheng-transparency/wenzheng/ingest"
 )
 
 // TestCatchUpClassifiesReplies: the start classifies the department
@@ -51,4 +52,42 @@ func TestCatchUpClassifiesReplies(t *testing.T) {
 	if got := count(`SELECT count(*) FROM metric_runs`); got != runs+1 {
 		t.Errorf("a catch-up with nothing to classify: %d metric runs, want %d", got, runs+1)
 	}
+}
+
+// BenchmarkRefreshReplyQuality measures reply classification on the demo
+// (WENZHENG_BENCH_MESSAGES messages, 200,000 by default): every
+// department reply from scratch (the first start after migration 0008, or
+// a new substance.Version), then the catch-up at a start with nothing to
+// do (one scan).
+func BenchmarkRefreshReplyQuality(b *testing.B) {
+	ctx := context.Background()
+	e := mustEnv(b, config.Default())
+	if err := LoadDemo(ctx, e, DemoOptions{Seed: 1, Messages: benchMessages(b), Until: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var full, idle time.Duration
+	n := 0
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		if _, err := e.DB.ExecContext(ctx, `DELETE FROM reply_quality`); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		var err error
+		if n, err = ingest.RefreshReplyQuality(ctx, e.DB, 0); err != nil {
+			b.Fatal(err)
+		}
+		full += time.Since(start)
+		start = time.Now()
+		if again, err := ingest.RefreshReplyQuality(ctx, e.DB, 0); err != nil || again != 0 {
+			b.Fatalf("second refresh: %d, %v", again, err)
+		}
+		idle += time.Since(start)
+	}
+	b.ReportMetric(float64(n), "replies")
+	b.ReportMetric(full.Seconds()/float64(b.N), "full-s")
+	b.ReportMetric(float64(n)*float64(b.N)/full.Seconds(), "replies/s")
+	b.ReportMetric(idle.Seconds()/float64(b.N), "idle-s")
 }

@@ -31,6 +31,10 @@ const (
 	// AbsentNoAuthor: the source has no author pseudonyms, so a repeat
 	// by the same person cannot be seen.
 	AbsentNoAuthor = "source_has_no_author"
+	// AbsentNoCategory: the source names authors but gives no message a
+	// region and a category (the 智慧政务 file), so "the same matter"
+	// cannot be seen.
+	AbsentNoCategory = "source_records_no_category"
 )
 
 // Quality is an entity's reply quality for a period.

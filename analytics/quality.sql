@@ -16,13 +16,17 @@
 -- what came later is not counted, as in metrics.
 
 -- Each source: does it record dialogue (a rating, or a follow-up by either
--- side, ever)? Does it name authors (a pseudonym, ever)? Where not, the
--- figures that need it are NULL with a reason, never 0.
+-- side, ever)? Does it name authors (a pseudonym, ever)? Does it give the
+-- matter (a region and a category, ever), which a repeat must share? Where
+-- not, the figures that need it are NULL with a reason, never 0: the
+-- 智慧政务 file names authors but has no categories, so a repeat cannot be
+-- seen in it, and "0 repeats" would be a claim it cannot support.
 CREATE OR REPLACE TEMP TABLE _q_sources AS
 SELECT c.source, c.jurisdiction, c.as_of,
        EXISTS (SELECT 1 FROM ratings r WHERE r.source = c.source)
        OR EXISTS (SELECT 1 FROM replies rp WHERE rp.source = c.source AND rp.kind IN ('follow_up', 'citizen_follow_up')) AS dialogue,
-       EXISTS (SELECT 1 FROM messages m WHERE m.source = c.source AND coalesce(m.author_key, '') <> '') AS authors
+       EXISTS (SELECT 1 FROM messages m WHERE m.source = c.source AND coalesce(m.author_key, '') <> '') AS authors,
+       EXISTS (SELECT 1 FROM messages m WHERE m.source = c.source AND m.region_code IS NOT NULL AND coalesce(m.category, '') <> '') AS matters
 FROM _clocks c;
 
 -- One row per message with facts (posted by its source's as_of), with
@@ -49,7 +53,7 @@ WITH rp AS (
     GROUP BY r.source, r.source_id
 ), m AS (
     SELECT f.source, f.source_id, s.jurisdiction, msg.region_code, msg.department_id, f.posted_day,
-           msg.status <> 'deleted' AS kept, f.is_mature, s.dialogue, s.authors, s.as_of,
+           msg.status <> 'deleted' AS kept, f.is_mature, s.dialogue, s.authors, s.matters, s.as_of,
            msg.posted_at, msg.author_key, msg.category,
            rp.first_at, rp.rounds, rp.follow_ups, rp.last_citizen_at,
            q.class, q.cluster_size,
@@ -68,13 +72,15 @@ WITH rp AS (
            kept AND is_mature AND first_at IS NOT NULL AND class IS NOT NULL AS in_base,
            kept AND first_at IS NOT NULL AS thread,
            -- repeats: see _q_repeats
-           kept AND first_at IS NOT NULL AND authors AND coalesce(author_key, '') <> '' AS repeat_candidate
+           kept AND first_at IS NOT NULL AND authors AND matters AND coalesce(author_key, '') <> ''
+               AND region_code IS NOT NULL AND coalesce(category, '') <> '' AS repeat_candidate
     FROM m
 )
 -- qid is only a join key: its values change nothing computed
 SELECT row_number() OVER () AS qid,
        source, source_id, jurisdiction, region_code, department_id, posted_day, author_key, category, first_at, as_of,
-       CAST(coalesce(dialogue, false) AS INTEGER) AS dlg_msgs, CAST(coalesce(authors, false) AS INTEGER) AS au_msgs,
+       CAST(coalesce(dialogue, false) AS INTEGER) AS dlg_msgs, CAST(coalesce(authors, false) AS INTEGER) AS author_msgs,
+       CAST(coalesce(authors AND matters, false) AS INTEGER) AS au_msgs,
        CAST(coalesce(in_base, false) AS INTEGER) AS base,
        CAST(coalesce(in_base AND class = 'substantive', false) AS INTEGER) AS substantive,
        CAST(coalesce(in_base AND class = 'ack', false) AS INTEGER) AS ack,
@@ -101,8 +107,9 @@ FROM x;
 -- A replied message is repeated when its author (the same pseudonym, of
 -- the same source) posts another message of the same region and category
 -- in the 90 × 24 hours after its first official reply (and by as_of). A
--- message with no region or no category never matches: an unknown matter
--- is not the same matter, and a repeat counts against the department.
+-- message with no region or no category is not counted (it can neither
+-- repeat nor be repeated: an unknown matter is not the same matter, and a
+-- repeat counts against the department).
 -- Category is the whole category as stored, the finest the source gives.
 CREATE OR REPLACE TEMP TABLE _q_repeats AS
 SELECT DISTINCT a.qid
@@ -133,7 +140,7 @@ WHERE fp.period_kind NOT IN ('month', 'quarter', 'year') AND fp.period NOT LIKE 
 -- TestQualityKeysAreMetricsKeys holds the two to the same rows.
 CREATE OR REPLACE TEMP TABLE _q_cells AS
 SELECT q.jurisdiction, q.region_code, q.department_id, p.period_kind, p.period,
-       sum(q.dlg_msgs) AS dlg_msgs, sum(q.au_msgs) AS au_msgs,
+       sum(q.dlg_msgs) AS dlg_msgs, sum(q.author_msgs) AS author_msgs, sum(q.au_msgs) AS au_msgs,
        sum(q.base) AS base, sum(q.substantive) AS substantive, sum(q.ack) AS ack, sum(q.forwarded) AS forwarded,
        sum(q.template) AS template, sum(q.reused) AS reused,
        sum(q.threads) AS threads, sum(q.followed_up) AS followed_up, sum(q.rounds) AS rounds,
@@ -151,7 +158,7 @@ GROUP BY ALL
 -- one (they are few), with no count
 UNION ALL
 SELECT q.jurisdiction, q.region_code, q.department_id, p.period_kind, p.period,
-       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, q.turnaround_h
+       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, q.turnaround_h
 FROM _q_msg q
 JOIN _q_periods p USING (qid)
 WHERE q.turnaround_h IS NOT NULL;
@@ -174,7 +181,7 @@ WITH geo AS (
     UNION ALL SELECT 'department', coalesce(department_id, '_unattributed'), * FROM c
 ), a AS (
     SELECT jurisdiction, level, entity_id, period_kind, period,
-           sum(dlg_msgs) AS dlg_msgs, sum(au_msgs) AS au_msgs,
+           sum(dlg_msgs) AS dlg_msgs, sum(author_msgs) AS author_msgs, sum(au_msgs) AS au_msgs,
            sum(base) AS base, sum(substantive) AS substantive, sum(ack) AS ack, sum(forwarded) AS forwarded,
            sum(template) AS template, sum(reused) AS reused,
            sum(threads) AS threads, sum(followed_up) AS followed_up, sum(rounds) AS rounds,
@@ -217,7 +224,7 @@ SELECT jurisdiction, level, entity_id, period_kind, period,
        CASE WHEN dlg THEN wilson_hi(turned, first_unsatisfied, z) END AS turnaround_hi,
        CASE WHEN dlg THEN turnaround_median_h END AS turnaround_median_h,
        CASE WHEN dlg THEN reopened END AS reopened,
-       CASE WHEN NOT au THEN 'source_has_no_author' END AS repeat_absent_reason,
+       CASE WHEN author_msgs = 0 THEN 'source_has_no_author' WHEN NOT au THEN 'source_records_no_category' END AS repeat_absent_reason,
        CASE WHEN au THEN repeat_base END AS repeat_base,
        CASE WHEN au THEN repeated END AS repeated,
        CASE WHEN au THEN repeated / nullif(repeat_base, 0) END AS repeat_rate,

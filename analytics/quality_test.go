@@ -57,9 +57,14 @@ import (
 // nod, city 320300: n1 substantive, n2 forwarded, January: base 2, 1/2
 // substantive; dialogue and repeats NULL with their reasons. The nation in
 // January counts dlg's dialogue only: threads 7, not 9.
+//
+// noc, city 320400: names authors but no category (like the 智慧政务 file):
+// c1 and c2 by the same author, 10 days apart, both replied. No repeat can
+// be seen: NULL with the reason 'source_records_no_category', not 0 of 2.
 var (
 	qbDlg = ingest.Source{Name: "dlg", SLADays: 4, CalendarDays: true, SnapshotAt: "2025-03-01T00:00:00+08:00"}
 	qbNod = ingest.Source{Name: "nod", SLADays: 4, CalendarDays: true, SnapshotAt: "2025-03-01T00:00:00+08:00"}
+	qbNoc = ingest.Source{Name: "noc", SLADays: 4, CalendarDays: true, SnapshotAt: "2025-03-01T00:00:00+08:00"}
 )
 
 // qbReply is a reply's quality row as the test writes it.
@@ -88,6 +93,7 @@ func loadQualityBoard(t *testing.T) *store.DB {
 		{Code: "320000", Name: "乙省", Level: "province"},
 		{Code: "320100", Name: "乙一市", Level: "city", ParentCode: "320000"},
 		{Code: "320300", Name: "乙三市", Level: "city", ParentCode: "320000"},
+		{Code: "320400", Name: "乙四市", Level: "city", ParentCode: "320000"},
 	}, []ingest.Department{
 		{ID: hbD1, Name: "甲一市公安局", RegionCode: "310100"},
 		{ID: hbD2, Name: "乙一市住建局", RegionCode: "320100"},
@@ -147,11 +153,15 @@ func loadQualityBoard(t *testing.T) *store.DB {
 		{SourceID: "n1", RegionCode: "320300", PostedAt: bj(1, 6, 9, 0), Replies: []ingest.Reply{off("n1", bj(1, 7, 9, 0), "经查已修复")}},
 		{SourceID: "n2", RegionCode: "320300", PostedAt: bj(1, 7, 9, 0), Replies: []ingest.Reply{off("n2", bj(1, 8, 9, 0), "已转相关部门")}},
 	}
+	noc := []ingest.Record{
+		{SourceID: "c1", RegionCode: "320400", Author: "erin", PostedAt: bj(1, 6, 9, 0), Replies: []ingest.Reply{off("c1", bj(1, 7, 9, 0), "已处理")}},
+		{SourceID: "c2", RegionCode: "320400", Author: "erin", PostedAt: bj(1, 16, 9, 0), Replies: []ingest.Reply{off("c2", bj(1, 17, 9, 0), "已处理")}},
+	}
 	l := &ingest.Loader{DB: db, Secret: []byte("q")}
 	for _, run := range []struct {
 		src  ingest.Source
 		recs []ingest.Record
-	}{{qbDlg, dlg}, {qbNod, nod}} {
+	}{{qbDlg, dlg}, {qbNod, nod}, {qbNoc, noc}} {
 		s, err := l.Load(ctx, run.src, run.src.Name, "", &sliceReader{recs: run.recs})
 		if err != nil {
 			t.Fatal(err)
@@ -375,6 +385,14 @@ func TestQualityByHand(t *testing.T) {
 		for name, r := range map[string]Rate{"first": q.FirstSatisfaction, "final": q.FinalSatisfaction, "turnaround": q.TurnaroundRate, "repeat": q.RepeatRate} {
 			checkRate(t, name, r, nil)
 		}
+	})
+
+	t.Run("a source with authors and no categories", func(t *testing.T) {
+		q := readQuality(t, db, "city", "320400", "month", "2025-01")
+		if q.RepeatAbsent != AbsentNoCategory || q.Repeated != nil {
+			t.Errorf("repeats: absent %q repeated %s, want %q, nil", q.RepeatAbsent, i64(q.Repeated), AbsentNoCategory)
+		}
+		checkRate(t, "repeat_rate", q.RepeatRate, nil)
 	})
 
 	t.Run("the nation counts dialogue of dlg only", func(t *testing.T) {

@@ -64,6 +64,13 @@ func TestNoPersonalDataInAnyOutput(t *testing.T) {
 			rec.Replies = []ingest.Reply{{Seq: 1, RepliedAt: posted.Add(49 * time.Hour), DepartmentID: fmt.Sprintf("d%d", 1+i%3),
 				Kind: ingest.ReplyOfficial, Body: pick(i + 60)}}
 			rec.Ratings = []ingest.Rating{{Seq: 1, RatedAt: posted.Add(60 * time.Hour), Rating: ingest.RatingSatisfied}}
+			if i%3 == 2 {
+				// d3 follows up with one text every time, personal data in
+				// it: a template cluster, whose example the scorecard, the
+				// API and the list of its messages show.
+				rec.Replies = append(rec.Replies, ingest.Reply{Seq: 2, RepliedAt: posted.Add(70 * time.Hour), DepartmentID: "d3",
+					Kind: ingest.ReplyFollowUp, Body: "网友您好！经核实，您反映的XX路积水问题已安排整改，如有疑问请联系 " + pick(81) + "。感谢您的监督！"})
+			}
 		}
 		b, _ := json.Marshal(rec)
 		buf.Write(b)
@@ -110,6 +117,20 @@ func TestNoPersonalDataInAnyOutput(t *testing.T) {
 	for i := 0; i < 90; i++ {
 		targets = append(targets, fmt.Sprintf("/messages/city/M%03d?lang=zh", i), fmt.Sprintf("/messages/city/M%03d?lang=en&full=1", i))
 	}
+	// d3's template: its scorecard and API answer show its example, and
+	// its messages are listed by its id.
+	_, d3 := get(t, app, "/api/v1/entities/d3?"+year)
+	var card struct {
+		Clusters []struct {
+			ID      string `json:"cluster_id"`
+			Example string `json:"example"`
+		} `json:"template_clusters"`
+	}
+	if err := json.Unmarshal([]byte(d3), &card); err != nil || len(card.Clusters) == 0 || !strings.Contains(card.Clusters[0].Example, sp[81%len(sp)].Masked) {
+		t.Fatalf("d3 has no template cluster showing %q, masked (%v): %.500s", sp[81%len(sp)].Masked, err, d3)
+	}
+	targets = append(targets, "/departments/d3?"+year+"&lang=zh", "/departments/d3?"+year+"&lang=en", "/api/v1/entities/d3?"+year,
+		"/messages?template="+card.Clusters[0].ID, "/messages.csv?template="+card.Clusters[0].ID)
 	targets = append(targets, "/trend.csv", "/rankings/regions.csv?level=city&"+year, "/rankings/departments.csv?"+year,
 		"/regions/410100/history.csv", "/departments/d1/distribution.csv?"+year, "/messages.csv",
 		"/api/v1/overview?"+year, "/api/v1/rankings?level=city&"+year, "/api/v1/rankings?level=department&"+year,

@@ -2,6 +2,7 @@ package substance
 
 import (
 	"math/bits"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -10,14 +11,34 @@ import (
 // clusters only with the same text (a SimHash of two or three shingles is no similarity measure).
 const ShortCore = 12
 
-// Fingerprint is the fingerprint of a core (see fingerprint; the reply itself is used when the core is empty).
-func Fingerprint(core string) uint64 { return fingerprint(core, core) }
+// Fingerprint is the fingerprint of a core, as Classify computes it (for an empty core Classify uses the reply).
+func Fingerprint(core string) uint64 {
+	cs := splitClauses(normalizeSpace(core))
+	forward := make([]bool, len(cs))
+	for i, c := range cs {
+		forward[i] = isForwardClause(c.text, clauseMatcher.cats(c.text))
+	}
+	return fingerprint(cs, forward, core)
+}
 
-// fingerprint: SimHash over the character 3-shingles of the normalised core; an exact hash when the normalised core
-// is shorter than ShortCore; when the core is empty, the normalised whole reply stands for it (so "网友：您好！留言
-// 已收悉" sent 32 times is one cluster, and differs from a bare "已收悉").
-func fingerprint(core, reply string) uint64 {
-	n := normalizeForFingerprint(slotForwardTargets(core))
+// fingerprint: SimHash over the character 3-shingles of the normalised core (its clauses, with the target of each
+// forward clause as a slot); an exact hash when the normalised core is shorter than ShortCore; when the core is
+// empty, the normalised whole reply stands for it (so "网友：您好！留言已收悉" sent 32 times is one cluster, and
+// differs from a bare "已收悉").
+func fingerprint(cs []clause, forward []bool, reply string) uint64 {
+	slotted := false
+	for i, c := range cs {
+		if forward[i] {
+			if t := slotTarget(c.text); t != c.text {
+				if !slotted {
+					cs = slices.Clone(cs)
+					slotted = true
+				}
+				cs[i].text = t
+			}
+		}
+	}
+	n := normalizeForFingerprint(joinClauses(cs))
 	if len(n) == 0 {
 		n = normalizeForFingerprint(normalizeSpace(reply))
 	}
@@ -108,21 +129,11 @@ func normalizeForFingerprint(s string) []rune {
 // slotForwardTargets replaces, in each forward clause of a core, the name of the body it was forwarded or referred
 // to by "@": "已转市公安局调查处理" and "已转市教育局调查处理" are one template with a different name in its slot.
 func slotForwardTargets(core string) string {
-	if !containsAny(core, slotVerbs) {
-		return core
-	}
 	cs := splitClauses(core)
-	changed := false
 	for i, c := range cs {
-		if !isForwardClause(c.text, clauseMatcher.cats(c.text)) {
-			continue
+		if isForwardClause(c.text, clauseMatcher.cats(c.text)) {
+			cs[i].text = slotTarget(c.text)
 		}
-		if t := slotTarget(c.text); t != c.text {
-			cs[i].text, changed = t, true
-		}
-	}
-	if !changed {
-		return core
 	}
 	return joinClauses(cs)
 }

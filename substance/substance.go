@@ -93,12 +93,14 @@ func classify(message, reply string) (Result, trace) {
 	r := Result{Core: core, CoreChars: runeCount(core)}
 	tr := trace{receipt: st.receipt}
 	forwards := 0
-	for _, c := range st.clauses {
+	forward := make([]bool, len(st.clauses))
+	for i, c := range st.clauses {
 		cats := clauseMatcher.cats(c.text)
 		ev := clauseEvidence(c.text, cats)
 		switch {
 		case isForwardClause(c.text, cats):
 			forwards++
+			forward[i] = true
 			r.Evidence |= ev & strongEvidence
 			tr.roles = append(tr.roles, roleForward)
 			if cats&catDecline != 0 {
@@ -114,7 +116,7 @@ func classify(message, reply string) (Result, trace) {
 		}
 	}
 	r.Relevance = Relevance(message, core)
-	r.Fingerprint = fingerprint(core, reply)
+	r.Fingerprint = fingerprint(st.clauses, forward, reply)
 	switch {
 	case len(st.clauses) == 0 && st.receipt:
 		r.Class, r.Reason = Ack, ReasonReceiptOnly

@@ -106,6 +106,16 @@ func strip(reply string) stripped {
 			cs = cs[:len(cs)-1]
 			continue
 		}
+		// A lead-in with nothing after it ("经我办协调，现将情况回复如下："): the whole lead-in sentence goes, back to
+		// the previous 。！？ (short clauses only, never a forward).
+		if strings.HasSuffix(t, "如下") && reIntro.MatchString(t) {
+			cs = cs[:len(cs)-1]
+			for len(cs) > 0 && !strings.ContainsAny(cs[len(cs)-1].delim, "。！？!?") && runeCount(cs[len(cs)-1].text) <= 20 &&
+				!isForwardClause(cs[len(cs)-1].text, clauseMatcher.cats(cs[len(cs)-1].text)) {
+				cs = cs[:len(cs)-1]
+			}
+			continue
+		}
 		if end, _ := utf8.DecodeLastRuneInString(t); (isDigit(end) || end == '日' || end == '号') && runeCount(t) > 6 {
 			if loc := reDateTail.FindStringIndex(t); loc != nil && loc[0] > 0 {
 				last.text = strings.TrimSpace(t[:loc[0]])

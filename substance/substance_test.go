@@ -55,6 +55,7 @@ func TestClassify(t *testing.T) {
 		{"您的留言已收悉，我们会尽快处理。", Ack, ReasonReceiptOnly},
 		{"网友您好！此事正在调查处理中。2019年5月31日", Ack, ReasonReceiptOnly},
 		{"网友：您好！留言已收悉，请进一步完善个人信息以便处理。", Ack, ReasonReceiptOnly},
+		{"网友您好！经我办协调，您反映的情况某乡回复如下：", Ack, ReasonCoreEmpty}, // a lead-in with nothing after it
 		// forwarded only
 		{"您的留言已收悉。关于您反映的问题，已转市城管局调查处理。", Forwarded, ReasonForwardOnly},
 		{"您好，建议您拨打12345热线咨询。", Forwarded, ReasonForwardOnly},

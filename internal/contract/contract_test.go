@@ -262,12 +262,15 @@ func (e *env) schemaFields(t *testing.T, name string) map[string]bool {
 		t.Fatalf("openapi.json has no schema %s", name)
 	}
 	out := map[string]bool{}
-	for f, p := range top.Properties {
-		out[f] = true
-		for sub := range resolve(p).Properties {
-			out[f+"."+sub] = true
+	// as deep as jsonFields goes: reply_quality.substantive_rate.lo
+	var walk func(prefix string, s schema)
+	walk = func(prefix string, s schema) {
+		for f, p := range s.Properties {
+			out[prefix+f] = true
+			walk(prefix+f+".", resolve(p))
 		}
 	}
+	walk("", top)
 	for _, r := range top.Required {
 		if !out[r] {
 			t.Errorf("openapi.json %s requires %q, which it does not describe", name, r)

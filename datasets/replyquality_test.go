@@ -11,10 +11,12 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/ingest"
 )
 
-// The replies table publishes each department reply's class and signals
-// beside it (issue 14): a citizen's follow-up has none; the template a
-// department sent three times is 'template' with its cluster's id and
-// size; every new column is documented in both languages.
+// A release publishes reply quality (issue 14): the replies table each
+// department reply's class and signals (a citizen's follow-up has none;
+// the template a department sent three times is 'template' with its
+// cluster's id and size), the metrics tables the quality metrics of each
+// entity and period, template_clusters the clusters of at least three;
+// every new column documented in both languages.
 func TestReleasePublishesReplyQuality(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
@@ -117,6 +119,14 @@ func TestReleasePublishesReplyQuality(t *testing.T) {
 			!strings.Contains(got, ",turnaround_median_hours,reopened,repeat_absent_reason,repeat_base,repeated,repeat_rate,repeat_lo,repeat_hi") {
 			t.Errorf("%s columns: %s", name, got)
 		}
+	}
+	// d:lights' template is a published cluster: 3 replies to 3 messages,
+	// named by A's reply, the earliest.
+	var clusters string
+	if err := db.QueryRow(`SELECT string_agg(concat_ws(' ', department_id, cluster_id, replies, messages, example_source_id, example_seq), '; ')
+		FROM read_csv('` + filepath.Join(rel, "csv", "template_clusters.csv") + `', header = true, all_varchar = true)`).Scan(&clusters); err != nil ||
+		clusters != "d:lights "+cluster+" 3 3 A 1" {
+		t.Errorf("template_clusters.csv: %q (%v), want d:lights %s 3 3 A 1", clusters, err, cluster)
 	}
 	tb, _ := m.Table("replies")
 	for _, f := range tb.Fields {

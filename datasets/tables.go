@@ -256,6 +256,15 @@ LEFT JOIN sources s ON s.name = g.source`,
 			decimals: levelAverageDecimals,
 		},
 		{
+			name:  "template_clusters",
+			title: Text{"模板簇", "Template clusters"},
+			desc: Text{"每个部门反复发送的近乎相同的回复（去掉称呼和套话后），至少 3 条的簇，统计全部时间；各条回复见 replies 表的 cluster_id。",
+				"Each department's near-identical replies (once salutation and boilerplate are stripped) sent at least 3 times, over all time; each reply is in the replies table under its cluster_id."},
+			query: `SELECT department_id, cluster_id, replies, messages, first_at, last_at, example_source, example_source_id, example_seq
+FROM template_clusters`,
+			key: []string{"department_id", "cluster_id"},
+		},
+		{
 			name:  "params",
 			title: Text{"方法参数", "Methodology values"},
 			desc: Text{"计算本版本指标时使用的参数（一行）。",
@@ -483,6 +492,16 @@ var fieldDocs = map[string]Text{
 	"repeat_rate":             {"重复留言率 = repeated ÷ repeat_base（提示首次回复未解决问题）", "repeat rate = repeated ÷ repeat_base (a sign the first answer did not solve it)"},
 	"repeat_lo":               {"重复留言率的 Wilson 95% 区间下限", "lower bound of the repeat rate's Wilson 95% interval"},
 	"repeat_hi":               {"重复留言率的 Wilson 95% 区间上限", "upper bound of the repeat rate's Wilson 95% interval"},
+
+	"template_clusters.department_id":     {"部门编号（见 departments 表）；_unattributed 为未能识别部门的回复", "id of the department (see the departments table); _unattributed for replies of no known department"},
+	"template_clusters.cluster_id":        {"模板簇编号，与 replies 表的 cluster_id 相同", "id of the cluster, as in the replies table's cluster_id"},
+	"template_clusters.replies":           {"簇中的回复条数", "replies in the cluster"},
+	"template_clusters.messages":          {"收到这些回复的留言数", "messages that received them"},
+	"template_clusters.first_at":          {"簇中最早一条回复的时间（UTC）", "when the cluster's first reply was given (UTC)"},
+	"template_clusters.last_at":           {"簇中最晚一条回复的时间（UTC）", "when its last reply was given (UTC)"},
+	"template_clusters.example_source":    {"示例回复（簇中最早的一条，簇以其命名）的数据来源", "source of the example reply (the cluster's earliest, which names it)"},
+	"template_clusters.example_source_id": {"示例回复所属留言的编号", "id of the example reply's message"},
+	"template_clusters.example_seq":       {"示例回复在该留言中的序号（见 replies 表）", "seq of the example reply within its message (see the replies table)"},
 
 	"level_averages.entities":          {"该层级在该统计期有留言的单位数（不含未识别）", "entities of the level with messages in the period (unattributed left out)"},
 	"level_averages.ranked":            {"参与排名的单位数", "entities ranked"},

@@ -51,6 +51,9 @@ const (
 	bpSignature
 )
 
+// maxCuts bounds the opening and the closing loop of strip: real replies need a handful of steps.
+const maxCuts = 64
+
 // stripped is the result of removing boilerplate from a reply.
 type stripped struct {
 	clauses []clause // the core's clauses
@@ -62,9 +65,10 @@ type stripped struct {
 func strip(reply string) stripped {
 	cs := splitClauses(dropURLs(normalizeSpace(reply)))
 	var st stripped
-	// Opening run.
-	i := 0
-	for i < len(cs) {
+	// Opening run. A clause is cut at most maxCuts times (a run of "收悉收悉…" would otherwise cost n² time).
+	i, cuts := 0, 0
+	for i < len(cs) && cuts < maxCuts {
+		cuts++
 		t := quoteTrim(cs[i].text)
 		if t == "" {
 			i++
@@ -95,7 +99,7 @@ func strip(reply string) stripped {
 	}
 	cs = cs[i:]
 	// Closing run (dates stuck to the last clause are cut first).
-	for len(cs) > 0 {
+	for cuts = 0; len(cs) > 0 && cuts < maxCuts; cuts++ {
 		last := &cs[len(cs)-1]
 		t := quoteTrim(last.text)
 		if t == "" {
@@ -117,8 +121,13 @@ func strip(reply string) stripped {
 			continue
 		}
 		if end, _ := utf8.DecodeLastRuneInString(t); (isDigit(end) || end == '日' || end == '号') && runeCount(t) > 6 {
-			if loc := reDateTail.FindStringIndex(t); loc != nil && loc[0] > 0 {
-				last.text = strings.TrimSpace(t[:loc[0]])
+			// a date is short: look only at the last 48 bytes (from a rune start), not the whole clause
+			from := max(0, len(t)-48)
+			for from > 0 && !utf8.RuneStart(t[from]) {
+				from++
+			}
+			if loc := reDateTail.FindStringIndex(t[from:]); loc != nil && from+loc[0] > 0 {
+				last.text = strings.TrimSpace(t[:from+loc[0]])
 				last.delim = ""
 				continue
 			}

@@ -3,6 +3,7 @@ package substance
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -310,6 +311,26 @@ func TestSlotForwardTargets(t *testing.T) {
 	} {
 		if got := slotForwardTargets(c.in); got != c.want {
 			t.Errorf("slotForwardTargets(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// Adversarial inputs stay linear: long runs of receipt verbs, dates, delimiters and digits.
+func TestClassifyLongInputs(t *testing.T) {
+	for _, s := range []string{
+		strings.Repeat("收悉", 50000),
+		strings.Repeat("2019年1月1日", 20000),
+		strings.Repeat("，", 100000),
+		strings.Repeat("1", 200000),
+		strings.Repeat("经", 100000),
+		strings.Repeat("网友您好", 30000),
+		strings.Repeat("已转市公安局", 30000),
+	} {
+		start := time.Now()
+		Classify(s, s)
+		t.Logf("%q… %d bytes: %v", s[:12], len(s), time.Since(start))
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Classify on %d bytes of %q… took %v", len(s), s[:12], d)
 		}
 	}
 }

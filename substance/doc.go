@@ -29,8 +29,9 @@
 // (正在调查处理中, 会尽快处理, 请耐心等待, 将进一步研究), asks for details, or points to an answer published elsewhere
 // (已经答复，链接…). Everything else is other text.
 //
-//   - Ack (仅确认收到): the core is empty — reason "core_empty", or "receipt_only" when a receipt formula was removed —
-//     or it has only pending clauses and no evidence ("receipt_only"). Decision: "we will study it / it is being
+//   - Ack (仅确认收到): the core has no Chinese text left (empty, or only a phone number, link or id) — reason
+//     "core_empty", or "receipt_only" when a receipt formula was removed — or it has only pending clauses and no
+//     evidence ("receipt_only"). Decision: "we will study it / it is being
 //     handled / see the earlier answer" counts as acknowledgment, since the reply itself answers nothing.
 //   - Forwarded (仅转办): at least one forward clause, no evidence, and at most 30 Chinese characters of other text
 //     ("你的建议很好。我们已将你的建议转给有关部门研究。"); a reply that declines the matter may explain who is

@@ -51,6 +51,7 @@ func TestClassify(t *testing.T) {
 		{"2016年6月12日", Ack, ReasonCoreEmpty},
 		{"网友：您好！谢谢！", Ack, ReasonCoreEmpty},
 		{"", Ack, ReasonCoreEmpty},
+		{"0000-00000000   20163", Ack, ReasonCoreEmpty}, // no Chinese text left
 		{"网友：您好！留言已收悉", Ack, ReasonReceiptOnly},
 		{"已收悉", Ack, ReasonReceiptOnly},
 		{"您的留言已收悉，我们会尽快处理。", Ack, ReasonReceiptOnly},

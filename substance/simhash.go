@@ -18,14 +18,15 @@ func Fingerprint(core string) uint64 {
 	for i, c := range cs {
 		forward[i] = isForwardClause(c.text, clauseMatcher.cats(c.text))
 	}
-	return fingerprint(cs, forward, core)
+	return fingerprint(cs, forward, "", core)
 }
 
 // fingerprint: SimHash over the character 3-shingles of the normalised core (its clauses, with the target of each
 // forward clause as a slot); an exact hash when the normalised core is shorter than ShortCore; when the core is
 // empty, the normalised whole reply stands for it (so "网友：您好！留言已收悉" sent 32 times is one cluster, and
 // differs from a bare "已收悉").
-func fingerprint(cs []clause, forward []bool, reply string) uint64 {
+// core is joinClauses(cs) when the caller has it already ("" otherwise).
+func fingerprint(cs []clause, forward []bool, core, reply string) uint64 {
 	slotted := false
 	for i, c := range cs {
 		if forward[i] {
@@ -38,7 +39,11 @@ func fingerprint(cs []clause, forward []bool, reply string) uint64 {
 			}
 		}
 	}
-	n := normalizeForFingerprint(joinClauses(cs))
+	text := core
+	if slotted || core == "" {
+		text = joinClauses(cs)
+	}
+	n := normalizeForFingerprint(text)
 	if len(n) == 0 {
 		n = normalizeForFingerprint(normalizeSpace(reply))
 	}

@@ -31,7 +31,7 @@ var (
 	// a date stuck to the end of the last clause: …感谢您的问政2016年5月6日.
 	reDateTail = regexp.MustCompile(`(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2})$`)
 	// a signature: a short organisation name at the end (A7县教育局, L1区网宣办, 国网西地省J9县供电公司).
-	reSignature = regexp.MustCompile(`^[\p{Han}A-Za-z0-9（）()·]{2,30}(局|办|办公室|委员会|委|人民政府|政府|中心|公司|大队|支队|中队|分局|法院|检察院|医院|学校|办事处|管委会|街道|网宣办|网宣中心|集团|协会|部|厅|处|科|所|站|院|镇|乡)$`)
+	reSignature = regexp.MustCompile(`^[\p{Han}A-Za-z0-9（）()·]{2,30}(` + strings.Join(signatureSuffixes, "|") + `)$`)
 	// words that make a short text more than an organisation's name: a signature never contains them.
 	notSignature = []string{"转", "已", "将", "请", "经", "由", "向", "给", "对", "为", "是", "的", "了", "在", "到", "问题", "反映",
 		"您", "你", "我", "属", "就", "有", "没", "不", "会", "能", "可", "要", "进行", "还", "都", "也", "把", "被", "让"}
@@ -265,14 +265,31 @@ var (
 	thanksWords   = []string{"感谢", "谢谢", "多谢", "感激"}
 )
 
+// isSignature is reSignature (at most 24 runes, none of notSignature) written out, since it runs on the last clause of
+// every reply: every rune a Han character, a latin letter, a digit or （）()·, and at least two runes before one of
+// signatureSuffixes.
 func isSignature(t string) bool {
-	last, _ := utf8.DecodeLastRuneInString(t)
-	return strings.ContainsRune(signatureLast, last) && runeCount(t) <= 24 && !containsAny(t, notSignature) &&
-		reSignature.MatchString(t)
+	n := runeCount(t)
+	if n > 24 || containsAny(t, notSignature) {
+		return false
+	}
+	for _, r := range t {
+		if !(isHan(r) || isLatin(r) || isDigit(r) || strings.ContainsRune("（）()·", r)) {
+			return false
+		}
+	}
+	for _, suf := range signatureSuffixes {
+		if strings.HasSuffix(t, suf) && n-runeCount(suf) >= 2 {
+			return true
+		}
+	}
+	return false
 }
 
-// signatureLast: the last runes of reSignature's suffixes.
-const signatureLast = "局办室会委府心司队院校处街集部厅科所站镇乡"
+// signatureSuffixes end an office's name.
+var signatureSuffixes = []string{"局", "办", "办公室", "委员会", "委", "人民政府", "政府", "中心", "公司", "大队", "支队", "中队", "分局",
+	"法院", "检察院", "医院", "学校", "办事处", "管委会", "街道", "网宣办", "网宣中心", "集团", "协会", "部", "厅", "处", "科", "所", "站",
+	"院", "镇", "乡"}
 
 // cutReceipt removes a receipt formula at the start of a clause: "您的留言已收悉" → "", "您反映的问题已收悉并交有关单位
 // 调查核处" → "交有关单位调查核处", "收悉您反映的…的网帖" → "". It reports whether a receipt verb was found.

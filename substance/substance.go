@@ -119,7 +119,7 @@ func classify(message, reply string) (Result, trace) {
 		}
 	}
 	r.Relevance = Relevance(message, core)
-	r.Fingerprint = fingerprint(st.clauses, forward, reply)
+	r.Fingerprint = fingerprint(st.clauses, forward, core, reply)
 	switch {
 	case r.Evidence == 0 && forwards == 0 && tr.otherRunes == 0 && (st.receipt || pendings > 0):
 		r.Class, r.Reason = Ack, ReasonReceiptOnly

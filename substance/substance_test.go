@@ -335,3 +335,15 @@ func TestClassifyLongInputs(t *testing.T) {
 		}
 	}
 }
+
+// isSignature is reSignature written out; they agree.
+func TestIsSignatureMatchesRegexp(t *testing.T) {
+	for _, s := range []string{"A7县教育局", "L1区网宣办", "国网西地省J9县供电公司", "市政管理处", "局", "教育局", "某某县人民政府",
+		"您小孩就读范围属于立云学校", "已转市公安局", "中心", "县中心", "城市管理和行政执法局", "市教育局 2014", "黄花镇",
+		"A市（九华）经开区管委会", "某某·某某公司"} {
+		want := runeCount(s) <= 24 && !containsAny(s, notSignature) && reSignature.MatchString(s)
+		if got := isSignature(s); got != want {
+			t.Errorf("isSignature(%q) = %v, regexp says %v", s, got, want)
+		}
+	}
+}

@@ -209,8 +209,14 @@ func hasAnyPrefix(t string, ps []string) bool {
 
 var topicVerbs = []string{"反映", "提出", "咨询", "来信", "留言", "提到", "询问", "关心", "关注", "反应", "您的", "你的"}
 
+// isGreeting is reGreeting written out (clauses have no line breaks, so "." is any rune).
 func isGreeting(t string) bool {
-	return (strings.HasSuffix(t, "好") || strings.HasSuffix(t, "好！")) && runeCount(t) <= 28 && reGreeting.MatchString(t)
+	for _, g := range []string{"您好", "你好", "大家好"} {
+		if strings.HasSuffix(t, g) && runeCount(t)-runeCount(g) <= 24 {
+			return true
+		}
+	}
+	return false
 }
 
 func tailKind(t string) int {

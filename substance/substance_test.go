@@ -347,3 +347,12 @@ func TestIsSignatureMatchesRegexp(t *testing.T) {
 		}
 	}
 }
+
+func TestIsGreetingMatchesRegexp(t *testing.T) {
+	for _, s := range []string{"您好", "网友您好", "网友“UU0082034”您好", "尊敬的网友您好", "2018年8月22日网友您好", "大家好", "好",
+		"您好！", strings.Repeat("很", 24) + "您好", strings.Repeat("很", 25) + "您好", "你好吗"} {
+		if got, want := isGreeting(s), reGreeting.MatchString(s); got != want {
+			t.Errorf("isGreeting(%q) = %v, regexp says %v", s, got, want)
+		}
+	}
+}

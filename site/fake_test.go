@@ -31,6 +31,8 @@ type fakeReader struct {
 	topTemplates func(scope, kind, period string, minBase int64, n int) ([]analytics.Metrics, error)
 	// thread answers Thread.
 	thread func(source, id string) (analytics.Thread, error)
+	// examples answers ReplyExamples (none when nil).
+	examples []analytics.ReplyExample
 }
 
 var fakeRun = analytics.Run{MetricRunID: 7, ComputedAt: time.Date(2025, 12, 10, 4, 0, 0, 0, time.UTC),
@@ -106,6 +108,9 @@ func (f *fakeReader) TemplateClusters(_ context.Context, departmentID string, li
 }
 func (f *fakeReader) TopTemplateShare(_ context.Context, scope, kind, period string, minBase int64, n int) ([]analytics.Metrics, error) {
 	return f.topTemplates(scope, kind, period, minBase, n)
+}
+func (f *fakeReader) ReplyExamples(context.Context) ([]analytics.ReplyExample, error) {
+	return f.examples, nil
 }
 func (f *fakeReader) Thread(_ context.Context, source, id string, _ int) (analytics.Thread, error) {
 	return f.thread(source, id)

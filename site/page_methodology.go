@@ -42,6 +42,10 @@ var methodologyLabels = map[string][2]string{
 	"me.q_rules_note":    {"以下规则、词表和阈值由分类程序直接给出，按执行顺序排列。", "These rules, word lists and thresholds come straight from the classifier, in the order they apply."},
 	"me.q_patterns":      {"所用词表与模式", "Words and patterns used"},
 	"me.q_examples":      {"各类示例", "An example of each class"},
+	"me.q_real":          {"本站数据中的真实答复（已隐去个人信息）", "Real replies from this site's data (personal data masked)"},
+	"me.q_real_note":     {"每类一条：仅确认收到、仅转办和模板答复取发送次数最多的文字，实质答复取证据种类最多、与留言最相关的一条；点击可查看整个对话。", "One per class: for acknowledgments, forwards and templates the text sent most often; for substantive replies the one with the most kinds of evidence and the most relevant to its message. Follow the link for the whole thread."},
+	"me.q_thread":        {"查看对话", "the thread"},
+	"me.q_sent_times":    {"同样的文字共 %d 条", "the same text %d times"},
 	"me.q_examples_note": {"示例为虚构的文字，仅用于说明规则（不是真实留言）；所示类别由分类程序在生成本页时对这些文字当场判断。", "The examples are made up for this page to illustrate the rules (they are not real messages); the class shown is what the classifier decides on these texts when the page is built."},
 	"me.q_message":       {"留言", "Message"},
 	"me.q_reply":         {"答复", "Reply"},
@@ -105,7 +109,13 @@ func (s *Server) handleMethodology(c *fiber.Ctx) error {
 		if err != nil {
 			return pageOut{}, err
 		}
-		return pageOut{Title: T(l, "me.title"), Content: methodologyView(l, run, sources)}, nil
+		examples, err := r.ReplyExamples(ctx)
+		if err != nil {
+			return pageOut{}, err
+		}
+		view := methodologyView(l, run, sources)
+		view.Quality.Real = realExamplesOf(l, examples)
+		return pageOut{Title: T(l, "me.title"), Content: view}, nil
 	})
 }
 

@@ -161,3 +161,34 @@ func TestMethodologyQuality(t *testing.T) {
 		}
 	}
 }
+
+// The methodology shows the data's own replies, one per class, escaped
+// and linked to their threads; without data it shows none.
+func TestMethodologyRealExamples(t *testing.T) {
+	r := &fakeReader{examples: []analytics.ReplyExample{
+		{Class: "ack", Reason: "core_empty", Source: "zh", SourceID: "12451", Seq: 1, ClusterSize: 32},
+		{Class: "forwarded", Reason: "forward_only", Source: "zh", SourceID: "a/b", Seq: 1, ClusterSize: 9,
+			Core: "已转<script>alert(1)</script>相关部门"},
+		{Class: "substantive", Source: "zh", SourceID: "7", Seq: 1, Evidence: 1 | 2, Relevance: 0.4567, ClusterSize: 1,
+			Core: "经查，根据《条例》已整改"},
+	}}
+	app := fakeApp(t, r, Timeouts{})
+	resp, body := get(t, app, "/methodology")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, want := range []string{`id="quality-real"`, "本站数据中的真实答复", "同样的文字共 32 条", "同样的文字共 9 条",
+		`href="/messages/zh/a%2Fb"`, `href="/messages/zh/7"`, "&lt;script&gt;", "“经查，根据《条例》已整改”", "0.46"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/methodology lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<script>alert") || strings.Contains(body, "同样的文字共 1 条") {
+		t.Error("a hostile core is not escaped, or a single reply is called a repeated text")
+	}
+	r.examples = nil
+	app = fakeApp(t, r, Timeouts{})
+	if _, body := get(t, app, "/methodology?lang=en"); strings.Contains(body, `id="quality-real"`) {
+		t.Error("real examples shown without data")
+	}
+}

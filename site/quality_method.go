@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+
 	"github.com/wenzheng-transparency/wenzheng/substance"
 )
 
@@ -163,6 +165,25 @@ type qualityMethodView struct {
 	Items    []methodologyItem
 	Rules    []ruleView
 	Examples []exampleView
+	// Real are the data's own replies, one per class (masked).
+	Real []realExampleView
+}
+
+// realExampleView is one of the data's replies as the methodology shows
+// it: its class in words, why, its signals and a link to its thread.
+type realExampleView struct {
+	analytics.ReplyExample
+	ClassLabel, ReasonText, Evidence, Relevance, Href string
+}
+
+func realExamplesOf(l string, examples []analytics.ReplyExample) []realExampleView {
+	out := make([]realExampleView, 0, len(examples))
+	for _, e := range examples {
+		out = append(out, realExampleView{ReplyExample: e, ClassLabel: T(l, "q.class."+e.Class), ReasonText: reasonText(l, e.Reason),
+			Evidence: evidenceText(l, e.Evidence), Relevance: fixed(&e.Relevance, 2),
+			Href: threadURL(e.Source, e.SourceID)})
+	}
+	return out
 }
 
 // exampleView is an illustration as the page shows it.

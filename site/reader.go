@@ -38,6 +38,8 @@ type Reader interface {
 	// were one (reply quality, issue 14).
 	TemplateClusters(ctx context.Context, departmentID string, limit int) ([]analytics.TemplateCluster, error)
 	TopTemplateShare(ctx context.Context, scope, kind, period string, minBase int64, n int) ([]analytics.Metrics, error)
+	// ReplyExamples are one real reply of each class, for the methodology.
+	ReplyExamples(ctx context.Context) ([]analytics.ReplyExample, error)
 
 	Close() error
 }

@@ -39,6 +39,7 @@ var qualityLabels = map[string][2]string{
 	"q.repeat":                            {"重复留言率", "Repeat messages"},
 	"q.repeat_sub":                        {"答复后 90 天内，同一留言人就同一地区、同一类别再次留言", "the same author wrote again on the same region and category within 90 days of the answer"},
 	"q.absent.source_has_no_author":       {"此来源没有留言人标识，无法计算重复留言。", "This source has no author pseudonyms: repeats cannot be counted."},
+	"q.absent.source_records_no_category": {"此来源不记录留言类别，无法判断是否就同一事项再次留言。", "This source records no categories: a message on the same matter again cannot be recognised."},
 	"q.absent":                            {"无法计算（%s）。", "Cannot be computed (%s)."},
 	"q.none":                              {"—", "—"},
 

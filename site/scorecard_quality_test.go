@@ -175,3 +175,15 @@ func TestScorecardQualitySection(t *testing.T) {
 		t.Errorf("clusters were read for %v: only departments have them", askedClusters)
 	}
 }
+
+// Every reason the read API gives for an absent figure is said in words,
+// in both languages, not as its code.
+func TestAbsentReasonsInWords(t *testing.T) {
+	for _, code := range []string{analytics.AbsentNoDialogue, analytics.AbsentNoAuthor, analytics.AbsentNoCategory} {
+		for _, l := range []string{"zh", "en"} {
+			if got := absentText(l, code); strings.Contains(got, code) || got == "" {
+				t.Errorf("%s %s: %q", l, code, got)
+			}
+		}
+	}
+}

@@ -31,8 +31,8 @@
 //
 //   - Ack (仅确认收到): the core has no Chinese text left (empty, or only a phone number, link or id) — reason
 //     "core_empty", or "receipt_only" when a receipt formula was removed — or it has only pending clauses and no
-//     evidence ("receipt_only"). Decision: "we will study it / it is being
-//     handled / see the earlier answer" counts as acknowledgment, since the reply itself answers nothing.
+//     evidence ("receipt_only"). Decision: "we will study it / it is being handled / see the earlier answer"
+//     counts as acknowledgment, since the reply itself answers nothing.
 //   - Forwarded (仅转办): at least one forward clause, no evidence, and at most 30 Chinese characters of other text
 //     ("你的建议很好。我们已将你的建议转给有关部门研究。"); a reply that declines the matter may explain who is
 //     competent in up to 80 characters. Reason "forward_only". Telling where to apply or get something done
@@ -90,6 +90,9 @@
 // are cut into MaxDistance+1 bands; two fingerprints within MaxDistance agree on at least one band (pigeonhole), so
 // only fingerprints sharing a band are compared. Each input gets the lowest index of its cluster, so the result
 // depends only on the input order.
+//
+// Speed (this 2-core machine, shared): BenchmarkClassify on 1,000,000 synthetic real-like replies took 51.9 s
+// (51.8 µs per reply at load average 6; 29.8 s of CPU); BenchmarkCluster takes 0.19 s for 100,000 fingerprints.
 //
 // With these rules the whole 智慧政务 file (2,816 replies) has 75 acknowledgments (21 core_empty, 54
 // receipt_only), 283 forwarded and 2,458 substantive replies; clustering the whole file at once (it has no

@@ -54,7 +54,7 @@ var investigatedWords = []string{
 }
 
 // inquiryVerbs follow "经" in "经<someone>…<verb>" (经镇综治办调查核实).
-var inquiryVerbs = []string{"查", "核实", "调查", "核查", "了解", "查看", "勘查", "勘察", "走访", "检测", "排查", "复核", "检查", "协调"}
+var inquiryVerbs = []string{"查", "核实", "调查", "核查", "了解", "查看", "勘查", "勘察", "走访", "检测", "排查", "复核", "检查"}
 
 // notJing: "经" followed by these is another word (经营, 经济, 经费 …), not "after an inquiry".
 const notJing = "营济常费理纪销贸典商开验度纬络期手办历销"

@@ -356,3 +356,11 @@ func TestIsGreetingMatchesRegexp(t *testing.T) {
 		}
 	}
 }
+
+func TestEvidenceGenericPlaces(t *testing.T) {
+	for _, s := range []string{"加强住宅小区管理", "贫困村脱贫", "城中村改造", "修建水泥路", "周边小区居民", "人行过街设施", "街道社区干部", "组织镇村干部"} {
+		if Evidence(s)&EvPlace != 0 {
+			t.Errorf("Evidence(%q) has EvPlace", s)
+		}
+	}
+}

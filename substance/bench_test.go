@@ -89,3 +89,31 @@ func TestBenchPairsLookReal(t *testing.T) {
 		t.Errorf("synthetic mix %v", counts)
 	}
 }
+
+// Classify is safe for concurrent use (storage classifies in parallel) and gives the same results.
+func TestClassifyConcurrent(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	msgs, replies := make([]string, 200), make([]string, 200)
+	want := make([]Result, 200)
+	for i := range msgs {
+		msgs[i], replies[i] = benchPair(r)
+		want[i] = Classify(msgs[i], replies[i])
+	}
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			ok := true
+			for k := 0; k < 3; k++ {
+				for i := range msgs {
+					ok = ok && Classify(msgs[i], replies[i]) == want[i]
+				}
+			}
+			done <- ok
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if !<-done {
+			t.Error("concurrent Classify differs")
+		}
+	}
+}

@@ -17,8 +17,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("demo", "[flags]", `Generates realistic demo data: all 31 provinces with real GB/T 2260 codes,
 real cities and counties, 8–15 bureaus per city, 13 months of messages with
 skewed reply delays, unanswered messages, ratings that worsen with delay,
-follow-up rounds, and about 1% deleted between two snapshots. The same
---seed and --until give the same rows.
+departments that answer on the facts, reuse stock texts, forward or only
+acknowledge, follow-up rounds (up to three) whose ratings change, re-opened
+threads, authors who write again on the same matter, and about 1% deleted
+between two snapshots. The same --seed and --until give the same rows.
 
 With --out, writes the canonical NDJSON files there and stops. Otherwise
 loads them into the data directory through the ordinary ingest path and

@@ -27,7 +27,7 @@ type ReplyExample struct {
 }
 
 // ExampleChars is how much of an example's core is shown.
-const ExampleChars = 240
+const ExampleChars = 160
 
 // replyExamplesSQL picks one reply per class; see the file.
 //

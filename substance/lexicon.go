@@ -59,11 +59,12 @@ var inquiryVerbs = []string{"查", "核实", "调查", "核查", "了解", "查�
 // notJing: "经" followed by these is another word (经营, 经济, 经费 …), not "after an inquiry".
 const notJing = "营济常费理纪销贸典商开验度纬络期手办历销"
 
-// commitmentWords: a commitment with a time or a concrete measure taken or ordered.
+// commitmentWords: a commitment with a time, a concrete measure taken or ordered, or an outcome (已得到妥善处理).
 var commitmentWords = []string{
 	"将于", "拟于", "拟在", "计划", "预计", "已安排", "安排专人", "已派", "派出", "限期", "责令", "整改", "督促", "立案",
 	"处罚", "罚款", "拆除", "已修复", "修复", "已完成", "全部完成", "已清理", "已更换", "已解决", "下一步", "争取", "年底前",
 	"月底前", "前完成", "已启动", "已开工", "开工建设", "已下达", "约谈", "取缔", "依法查处", "予以查处", "已恢复", "已落实",
+	"已得到妥善", "已得到解决", "已得到处理", "处理完毕", "已办结", "已处理",
 }
 
 // ruleIntro + ruleTarget in one clause cite a rule (根据有关规定, 按照…政策); so do 《…》 titles ending in ruleTitle,

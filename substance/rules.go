@@ -32,7 +32,8 @@ func Rules() []Rule {
 			[]string{reThanks.String() + " (≤60)", reClosing.String(), reDateOnly.String(), reDateTail.String(), reSignature.String()}},
 		{"clause.forward", "转办小句：说已转交、交办、上报，或让来信人去问、去联系、去投诉别的单位（请咨询…、建议拨打…），或以“不属于我单位职责范围”推出。",
 			"A forward clause says the matter was passed on, or tells the citizen to ask, call or complain to another body, or declines it as outside the office's remit.",
-			append(append(append([]string{}, forwardWords...), declineWords...), fmt.Sprintf("请|建议|可 + ≤%d字 + %s", referralWindow, strings.Join(referralVerbs, "|")))},
+			append(append(append([]string{}, forwardWords...), declineWords...), fmt.Sprintf("请|建议|可 + ≤%d字 + %s", referralWindow, strings.Join(referralVerbs, "|")),
+				"("+strings.Join(transferMarkers, "|")+") … 转 (不接 "+notTransferAfter+"；前面不是 "+notTransferBefore+")")},
 		{"clause.pending", fmt.Sprintf("待办小句（不超过%d字）：只说正在办理、会尽快回复、请耐心等待、请补充信息、将研究考虑，或只指向别处已有的答复（链接、已经答复）。", PendingMaxRunes),
 			fmt.Sprintf("A pending clause (at most %d characters) only says it is being handled, a reply will follow, please wait or add details, it will be studied, or points to an answer published elsewhere.", PendingMaxRunes),
 			append(append([]string{}, pendingWords...), pointerWords...)},
@@ -53,7 +54,7 @@ func Rules() []Rule {
 		{"evidence.date", "日期时间：2019年5月、5月3日、2019-05-03、10:30、下周、年底。", "Date: 2019年5月, 5月3日, 2019-05-03, 10:30, 下周, 年底.", dateWords},
 		{"evidence.place", "地点：具体的路、街、小区、村、社区、镇、门牌号（新桥小区、开元东路、12号）；道路、农村、该社区这类泛称不算。", "Place: a named road, street, estate, village, community, town or house number; generic words (道路, 农村, 该社区) are not.",
 			append(append([]string{}, placeSuffixes...), numberedPlace...)},
-		{"evidence.commitment", "承诺或措施：将于、计划、预计、已安排、限期、责令、整改、已拆除、立案。", "Commitment or measure: 将于, 计划, 预计, 已安排, 限期, 责令, 整改, 已拆除, 立案.", commitmentWords},
+		{"evidence.commitment", "承诺、措施或结果：将于、计划、预计、已安排、限期、责令、整改、已拆除、立案、已得到妥善处理。", "Commitment, measure or outcome: 将于, 计划, 预计, 已安排, 限期, 责令, 整改, 已拆除, 立案, 已得到妥善处理.", commitmentWords},
 		{"relevance", "相关度：来信（标题+正文）中不重复的相邻两字（汉字一字一词，字母数字连写为一词，标点空白断开，去掉“您好”“问题”等常用词）有多大比例也出现在回复核心里；来信没有两字组合时为0。",
 			"Relevance: the share of the message's distinct bigrams (a Han character or a run of letters/digits is a token; punctuation breaks; common bigrams such as 您好 or 问题 left out) that also occur in the core; 0 when the message has none.",
 			stopBigrams},
@@ -86,7 +87,7 @@ var evidenceNames = []struct{ Zh, En string }{
 	{"数字", "number"},
 	{"日期", "date"},
 	{"地点", "place"},
-	{"承诺或措施", "commitment or measure"},
+	{"承诺、措施或结果", "commitment, measure or outcome"},
 }
 
 // EvidenceNames names the Ev* bits set in bits, in bit order.

@@ -174,7 +174,27 @@ func slotTarget(t string) string {
 		}
 		return t[:from] + "@" + t[to:]
 	}
+	if from := transferAt(t); from >= 0 {
+		return slotFrom(t, from)
+	}
 	return t
+}
+
+// slotFrom replaces the name that starts at byte from by "@" (up to slotEnds, a delimiter or 24 runes).
+func slotFrom(t string, from int) string {
+	to, n := from, 0
+	for to < len(t) && n < 24 {
+		if hasAnyPrefix(t[to:], slotEnds) {
+			break
+		}
+		_, size := utf8.DecodeRuneInString(t[to:])
+		to += size
+		n++
+	}
+	if to == from {
+		return t
+	}
+	return t[:from] + "@" + t[to:]
 }
 
 // Distance is the Hamming distance between two fingerprints.

@@ -1,6 +1,9 @@
 package substance
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Version is stored beside every result; bump it when a rule changes so that stored classes are recomputed.
 const Version = 1
@@ -152,8 +155,37 @@ func contentRunes(s string) int {
 
 // isForwardClause: the clause says the matter was passed on, points elsewhere or declines it.
 func isForwardClause(t string, cats uint32) bool {
-	return cats&(catForward|catDecline) != 0 || isReferral(t) || strings.HasPrefix(t, "转")
+	return cats&(catForward|catDecline) != 0 || isReferral(t) || transferAt(t) >= 0
 }
+
+// transferAt finds a bare 转 that passes the matter on ("已将您反映的问题转市住建局进行处理", "我们迅速转教体局", a
+// clause starting with 转): 转 after 已/将/并/迅速/立即/随即 earlier in the clause, not part of another word (转变,
+// 转学, 好转, 运转 …). It returns the byte offset just after that 转, or -1.
+func transferAt(t string) int {
+	for off := 0; ; {
+		k := strings.Index(t[off:], "转")
+		if k < 0 {
+			return -1
+		}
+		k += off
+		off = k + len("转")
+		next, _ := utf8.DecodeRuneInString(t[off:])
+		prev, _ := utf8.DecodeLastRuneInString(t[:k])
+		if strings.ContainsRune(notTransferAfter, next) || k > 0 && strings.ContainsRune(notTransferBefore, prev) {
+			continue
+		}
+		if k == 0 || containsAny(t[:k], transferMarkers) {
+			return off
+		}
+	}
+}
+
+const (
+	notTransferAfter  = "变让学岗正业移换型入出账发载达述告化身弯播动折基运眼圜暖租卖借贷包"
+	notTransferBefore = "运好扭旋周中流逆翻婉辗流空倒"
+)
+
+var transferMarkers = []string{"已", "将", "并", "迅速", "立即", "随即", "及时"}
 
 // referralVerbs after 请/建议/可 (within referralWindow runes) point the citizen to someone else: 请具体咨询K市人社局,
 // 建议你登录…网站了解情况, 可以直接向消费者协会投诉, 建议你走司法程序, 建议您和物业公司沟通. Telling where to apply or

@@ -149,6 +149,7 @@ func TestEvidence(t *testing.T) {
 		{"责令其整改", EvCommitment},
 		{"已安排人员清理", EvCommitment},
 		{"我们会认真对待", 0},
+		{"目前事情已得到妥善处理", EvCommitment}, // an outcome
 	} {
 		if got := Evidence(c.text); got != c.want {
 			t.Errorf("Evidence(%q) = %06b, want %06b", c.text, got, c.want)
@@ -362,5 +363,33 @@ func TestEvidenceGenericPlaces(t *testing.T) {
 		if Evidence(s)&EvPlace != 0 {
 			t.Errorf("Evidence(%q) has EvPlace", s)
 		}
+	}
+}
+
+func TestTransferAt(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"已将您反映的问题转市住建局进行处理", true},
+		{"我们迅速转教体局", true},
+		{"转职业中专学校按实际情况处置", true},
+		{"经济形势好转", false},
+		{"将转变工作作风", false},
+		{"已转岗到其他单位", false},
+		{"设备运转正常", false},
+		{"孩子已办理转学手续", false}, // no marker right before, and 转学 is another word
+	} {
+		if got := transferAt(c.text) >= 0; got != c.want {
+			t.Errorf("transferAt(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+	if got := Classify("", "您的留言已收悉！我们已将您反映的问题转市住建局进行处理，敬请关注后续回复，谢谢！").Class; got != Forwarded {
+		t.Errorf("named office forward: %s", got)
+	}
+	a := Classify("", "我们已将您反映的问题转市住建局进行处理，敬请关注后续回复。").Fingerprint
+	b := Classify("", "我们已将您反映的问题转区城管局进行处理，敬请关注后续回复。").Fingerprint
+	if a != b {
+		t.Error("the named office of a bare 转 is not a slot")
 	}
 }

@@ -93,8 +93,9 @@
 // only fingerprints sharing a band are compared. Each input gets the lowest index of its cluster, so the result
 // depends only on the input order.
 //
-// Speed (this 2-core machine, shared): BenchmarkClassify on 1,000,000 synthetic real-like replies took 51.9 s
-// (51.8 µs per reply at load average 6; 29.8 s of CPU); BenchmarkCluster takes 0.19 s for 100,000 fingerprints.
+// Speed (this 2-core machine, shared): BenchmarkClassify on 1,000,000 synthetic real-like replies took 30.9 s at
+// load average 3 (30.9 µs per reply, 29.8 s of CPU; 51.9 s at load average 6); BenchmarkCluster takes about 0.2 s
+// for 100,000 fingerprints.
 //
 // With these rules the whole 智慧政务 file (2,816 replies) has 75 acknowledgments (21 core_empty, 54
 // receipt_only), 283 forwarded and 2,458 substantive replies; clustering the whole file at once (it has no

@@ -270,8 +270,14 @@ func classifyHanNumber(rs []rune, i, j int) int {
 		return 0 // an ordinal (第九条 is a rule, see hasRuleTitle)
 	}
 	rest := string(rs[j:min(j+3, len(rs))])
-	if strings.HasPrefix(rest, "月") && j+1 < len(rs) && strings.ContainsRune("一二三四五六七八九十", rs[j+1]) {
-		return EvDate
+	if strings.HasPrefix(rest, "月") && j-i <= 3 {
+		return EvDate // 五月, 十二月, 五月三日 (三个月 has 个 first)
+	}
+	if strings.HasPrefix(rest, "年") && j-i == 4 {
+		return EvDate // 二〇一八年
+	}
+	if strings.HasPrefix(rest, "次") && j < len(rs)-1 && strings.ContainsRune("供污", rs[j+1]) {
+		return 0 // 二次供水, 二次污染: terms, not counts
 	}
 	if num == "一" {
 		// "一" is mostly an article (一个, 一次, 一些); a count only before a unit of time or measure (有效期为一年).

@@ -31,9 +31,12 @@ var zzRealFile = testenv.SharedData("zhihuizhengwu/messages-with-replies.xlsx")
 // Raise a floor when a measured figure rises past the next step (the test
 // logs the table); never lower one without saying why in the commit.
 var labelFloors = map[substance.Class]struct{ precision, recall float64 }{
-	substance.Ack:         {1.00, 0.10}, // measured 1.000, 0.128 (6 classified ack, 47 labelled)
-	substance.Forwarded:   {0.95, 0.15}, // measured 0.957, 0.167
-	substance.Substantive: {0.40, 0.95}, // measured 0.442, 0.990
+	// Measured on 7613c03 (the rules as published). The first stub's ack
+	// precision floor (1.00 on 6 replies) is lowered to 0.95: it rested on
+	// 6 replies; the rules now call 45 replies ack, 43 of them rightly.
+	substance.Ack:         {0.95, 0.90}, // measured 0.956, 0.915 (43/45/47)
+	substance.Forwarded:   {0.95, 0.95}, // measured 0.980, 0.951 (250/255/263)
+	substance.Substantive: {0.90, 0.95}, // measured 0.922, 0.966 (201/218/208)
 }
 
 // shortReply is the length (runes, after trimming) under which the sample

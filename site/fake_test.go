@@ -109,6 +109,14 @@ func (f *fakeReader) TemplateClusters(_ context.Context, departmentID string, li
 func (f *fakeReader) TopTemplateShare(_ context.Context, scope, kind, period string, minBase int64, n int) ([]analytics.Metrics, error) {
 	return f.topTemplates(scope, kind, period, minBase, n)
 }
+
+// DefaultPeriod: the fake's periods are of 2025.
+func (f *fakeReader) DefaultPeriod(_ context.Context, _, kind string) (string, error) {
+	if kind == "year" {
+		return "2025", nil
+	}
+	return "2025-11", nil
+}
 func (f *fakeReader) ReplyExamples(context.Context) ([]analytics.ReplyExample, error) {
 	return f.examples, nil
 }

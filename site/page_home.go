@@ -59,8 +59,9 @@ type homeView struct {
 	Provisional string
 	// Templates: the departments that reuse templates most, and what
 	// the list is.
-	Templates     []templateRow
-	TemplatesNote string
+	Templates       []templateRow
+	TemplatesNote   string
+	TemplatesPeriod string
 }
 
 // templateRow is a department of the home page's template list.
@@ -124,6 +125,10 @@ type homeData struct {
 	// Templates are the departments whose first replies were most often
 	// a reused template, among those with at least min_n answered.
 	Templates []analytics.Metrics
+	// TemplatesPeriod is the period Templates are of: the ranking's, or
+	// its kind's latest year when no department answered min_n in it (a
+	// department gets a handful of messages a month).
+	TemplatesPeriod string
 }
 
 // homeTemplates is how many departments the home page names for their
@@ -155,12 +160,36 @@ func readHome(ctx context.Context, r Reader, rq analytics.RankingQuery, defaultS
 			return d, err
 		}
 	}
-	q := d.Ranking.Query
-	if d.Templates, err = r.TopTemplateShare(ctx, q.Scope, q.PeriodKind, q.Period, int64(d.Ranking.Run.Params.MinN), homeTemplates); err != nil {
+	if err := readTemplates(ctx, r, &d); err != nil {
 		return d, err
 	}
 	d.Periods, err = r.Periods(ctx, rq.Scope, kind)
 	return d, err
+}
+
+// readTemplates reads the departments that reuse templates most in the
+// ranking's period, or, when none answered min_n there, in the latest year.
+func readTemplates(ctx context.Context, r Reader, d *homeData) error {
+	q, minBase := d.Ranking.Query, int64(d.Ranking.Run.Params.MinN)
+	var err error
+	if d.Templates, err = r.TopTemplateShare(ctx, q.Scope, q.PeriodKind, q.Period, minBase, homeTemplates); err != nil {
+		return err
+	}
+	d.TemplatesPeriod = q.Period
+	if len(d.Templates) > 0 || q.PeriodKind == "year" {
+		return nil
+	}
+	year, err := r.DefaultPeriod(ctx, q.Scope, "year")
+	if err != nil || year == "" {
+		return err
+	}
+	if d.Templates, err = r.TopTemplateShare(ctx, q.Scope, "year", year, minBase, homeTemplates); err != nil {
+		return err
+	}
+	if len(d.Templates) > 0 {
+		d.TemplatesPeriod = year
+	}
+	return nil
 }
 
 // homeViewOf decides what the home page shows: a pure function.
@@ -191,6 +220,7 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 		filters.Set("level", rk.Query.Level)
 		view.FullURL = "/rankings/regions?" + filters.Encode()
 	}
+	view.TemplatesPeriod = d.TemplatesPeriod
 	view.TemplatesNote = fmt.Sprintf(T(l, "q.home_note"), homeTemplates, substance.MinTemplate, rk.Run.Params.MinN)
 	for _, m := range d.Templates {
 		tpl := qualityRate(m, "template_share")

@@ -27,13 +27,20 @@ func TestHomeNamesTemplateReusers(t *testing.T) {
 	}
 	r := &fakeReader{
 		rankings: func(_ context.Context, rq analytics.RankingQuery) (analytics.Ranking, error) {
-			return analytics.Ranking{Query: analytics.RankingQuery{Scope: analytics.China, Level: "province", PeriodKind: "month", Period: "2025-11"},
+			period := rq.Period
+			if period == "" {
+				period = "2025-11"
+			}
+			return analytics.Ranking{Query: analytics.RankingQuery{Scope: analytics.China, Level: "province", PeriodKind: "month", Period: period},
 				Jurisdiction: fakeChina, Run: fakeRun}, nil
 		},
 		topTemplates: func(scope, kind, period string, minBase int64, n int) ([]analytics.Metrics, error) {
 			asked = append(asked, ask{scope, kind, period, minBase, n})
-			if len(asked) > 2 {
-				return []analytics.Metrics{}, nil
+			switch {
+			case period == "2025-10" || period == "2025-09":
+				return []analytics.Metrics{}, nil // no department answered min_n that month
+			case kind == "year" && asked[len(asked)-2].period == "2025-09":
+				return []analytics.Metrics{}, nil // nor in the year
 			}
 			return top, nil
 		},
@@ -46,7 +53,9 @@ func TestHomeNamesTemplateReusers(t *testing.T) {
 		{"/", []string{"模板化回复最多的部门", `href="/departments/x-dept"`, "&lt;script&gt;window.__pwned=12&lt;/script&gt;市城管局",
 			"62.0%", "55.3–68.2% · 样本 214", "市住建局", "30.0%", "不少于 20 条"}},
 		{"/?lang=en", []string{"Departments that reuse templates most", "Urban management", "62.0%", "55.3–68.2% · n 214"}},
-		{"/?period=2025-10", []string{"本期没有足够答复可比较的部门。"}},
+		// A month with too few answers falls back to the latest year.
+		{"/?period=2025-10", []string{"模板化回复最多的部门 · 2025", "市住建局"}},
+		{"/?period=2025-09", []string{"本期没有足够答复可比较的部门。"}},
 	} {
 		resp, body := get(t, app, c.target)
 		if resp.StatusCode != 200 {
@@ -61,7 +70,8 @@ func TestHomeNamesTemplateReusers(t *testing.T) {
 			t.Errorf("%s: a name's markup reached the page", c.target)
 		}
 	}
-	if len(asked) != 3 || asked[0] != (ask{analytics.China, "month", "2025-11", int64(fakeRun.Params.MinN), 5}) {
+	if len(asked) != 6 || asked[0] != (ask{analytics.China, "month", "2025-11", int64(fakeRun.Params.MinN), 5}) ||
+		asked[3] != (ask{analytics.China, "year", "2025", int64(fakeRun.Params.MinN), 5}) {
 		t.Errorf("asked %+v", asked)
 	}
 }

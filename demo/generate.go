@@ -129,21 +129,7 @@ func Generate(o Options) (*Dataset, error) {
 	}
 	ths = byPostingTime(ths)
 
-	// About 1% of the messages visible in the first snapshot are gone from
-	// the second; boards tend to remove the embarrassing ones.
-	deleted := make([]bool, len(ths))
-	for i := range ths {
-		th := &ths[i]
-		p := 0.006
-		if th.replied.IsZero() {
-			p = 0.02
-		} else if th.finalRating() == ingest.RatingUnsatisfied {
-			p = 0.025
-		}
-		if !th.posted.After(firstAt) && rng.Float64() < p {
-			deleted[i] = true
-		}
-	}
+	deleted := drawDeletions(rng, ths, firstAt)
 	keepFacts(ths, deleted, firstAt)
 	repeatAuthors(ths)
 
@@ -162,6 +148,27 @@ func Generate(o Options) (*Dataset, error) {
 		ds.Second = append(ds.Second, r)
 	}
 	return ds, nil
+}
+
+// drawDeletions: about 1% of the messages visible in the first snapshot
+// are gone from the second; boards tend to remove the embarrassing ones.
+// The draws follow the threads' order, after every other draw of the
+// main stream.
+func drawDeletions(rng *rand.Rand, ths []thread, firstAt time.Time) []bool {
+	deleted := make([]bool, len(ths))
+	for i := range ths {
+		th := &ths[i]
+		p := 0.006
+		if th.replied.IsZero() {
+			p = 0.02
+		} else if th.finalRating() == ingest.RatingUnsatisfied {
+			p = 0.025
+		}
+		if !th.posted.After(firstAt) && rng.Float64() < p {
+			deleted[i] = true
+		}
+	}
+	return deleted
 }
 
 func buildReference(rng *rand.Rand, ds *Dataset) []*dept {

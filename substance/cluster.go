@@ -17,31 +17,54 @@ import (
 // only those sharing it are compared (popcount of the xor). Cost: (MaxDistance+1) sorts plus the pairs inside
 // buckets; with 16-bit bands random fingerprints share a bucket with probability 1/65536.
 func Cluster(fps []uint64) []int {
-	n := len(fps)
-	parent := make([]int32, n)
-	for i := range parent {
-		parent[i] = int32(i)
+	uf := newUnionFind(len(fps))
+	uniq := linkIdentical(fps, uf)
+	if MaxDistance > 0 && len(uniq) > 1 {
+		linkBands(fps, uniq, uf)
 	}
-	find := func(i int32) int32 {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
+	out := make([]int, len(fps))
+	for i := range out {
+		out[i] = int(uf.find(int32(i)))
 	}
-	// union keeps the lower root, so a root is always its component's lowest index.
-	union := func(a, b int32) {
-		a, b = find(a), find(b)
-		switch {
-		case a < b:
-			parent[b] = a
-		case b < a:
-			parent[a] = b
-		}
-	}
+	return out
+}
 
-	// 1. Identical fingerprints: sort indices by (fingerprint, index) and link runs.
-	order := make([]int32, n)
+// unionFind joins indices into components; a root is always its
+// component's lowest index.
+type unionFind []int32
+
+func newUnionFind(n int) unionFind {
+	uf := make(unionFind, n)
+	for i := range uf {
+		uf[i] = int32(i)
+	}
+	return uf
+}
+
+func (uf unionFind) find(i int32) int32 {
+	for uf[i] != i {
+		uf[i] = uf[uf[i]]
+		i = uf[i]
+	}
+	return i
+}
+
+// union keeps the lower root.
+func (uf unionFind) union(a, b int32) {
+	a, b = uf.find(a), uf.find(b)
+	switch {
+	case a < b:
+		uf[b] = a
+	case b < a:
+		uf[a] = b
+	}
+}
+
+// linkIdentical joins identical fingerprints (sorting indices by
+// fingerprint, then index) and returns one index, the lowest, per distinct
+// fingerprint.
+func linkIdentical(fps []uint64, uf unionFind) []int32 {
+	order := make([]int32, len(fps))
 	for i := range order {
 		order[i] = int32(i)
 	}
@@ -54,48 +77,44 @@ func Cluster(fps []uint64) []int {
 		}
 		return int(a - b)
 	})
-	uniq := make([]int32, 0, n) // one index (the lowest) per distinct fingerprint
+	uniq := make([]int32, 0, len(fps))
 	for k, i := range order {
 		if k > 0 && fps[order[k-1]] == fps[i] {
-			union(uniq[len(uniq)-1], i)
+			uf.union(uniq[len(uniq)-1], i)
 			continue
 		}
 		uniq = append(uniq, i)
 	}
+	return uniq
+}
 
-	// 2. Bands over the distinct fingerprints.
-	if MaxDistance > 0 && len(uniq) > 1 {
-		keys := make([]uint64, len(uniq))
-		for _, band := range bandMasks(MaxDistance + 1) {
-			for k, i := range uniq {
-				// band bits in the high half, the position in uniq in the low half: sorting groups a band's bucket
-				keys[k] = pext(fps[i], band.mask, band.shift)<<32 | uint64(k)
+// linkBands joins the distinct fingerprints within MaxDistance bits, band
+// by band: only those sharing a band's bits are compared.
+func linkBands(fps []uint64, uniq []int32, uf unionFind) {
+	keys := make([]uint64, len(uniq))
+	for _, band := range bandMasks(MaxDistance + 1) {
+		for k, i := range uniq {
+			// band bits in the high half, the position in uniq in the low half: sorting groups a band's bucket
+			keys[k] = pext(fps[i], band.mask, band.shift)<<32 | uint64(k)
+		}
+		slices.Sort(keys)
+		for lo := 0; lo < len(keys); {
+			hi := lo + 1
+			for hi < len(keys) && keys[hi]>>32 == keys[lo]>>32 {
+				hi++
 			}
-			slices.Sort(keys)
-			for lo := 0; lo < len(keys); {
-				hi := lo + 1
-				for hi < len(keys) && keys[hi]>>32 == keys[lo]>>32 {
-					hi++
-				}
-				for x := lo; x < hi; x++ {
-					ix := uniq[uint32(keys[x])]
-					for y := x + 1; y < hi; y++ {
-						iy := uniq[uint32(keys[y])]
-						if bits.OnesCount64(fps[ix]^fps[iy]) <= MaxDistance {
-							union(ix, iy)
-						}
+			for x := lo; x < hi; x++ {
+				ix := uniq[uint32(keys[x])]
+				for y := x + 1; y < hi; y++ {
+					iy := uniq[uint32(keys[y])]
+					if bits.OnesCount64(fps[ix]^fps[iy]) <= MaxDistance {
+						uf.union(ix, iy)
 					}
 				}
-				lo = hi
 			}
+			lo = hi
 		}
 	}
-
-	out := make([]int, n)
-	for i := range out {
-		out[i] = int(find(int32(i)))
-	}
-	return out
 }
 
 type band struct {

@@ -63,9 +63,26 @@ type stripped struct {
 // strip removes the opening run of salutation/receipt/intro clauses, the closing run of thanks/wishes/dates/
 // signatures, and thanks or "…如下" clauses anywhere.
 func strip(reply string) stripped {
-	cs := splitClauses(dropURLs(normalizeSpace(reply)))
 	var st stripped
-	// Opening run. A clause is cut at most maxCuts times (a run of "收悉收悉…" would otherwise cost n² time).
+	cs := stripHead(splitClauses(dropURLs(normalizeSpace(reply))), &st)
+	cs = stripTail(cs, &st)
+	// Anywhere: thanks and "…如下" clauses.
+	out := cs[:0]
+	for _, c := range cs {
+		t := quoteTrim(c.text)
+		if t == "" || isThanks(t) || strings.HasSuffix(t, "如下") && reIntro.MatchString(t) {
+			continue
+		}
+		out = append(out, c)
+	}
+	st.clauses = out
+	return st
+}
+
+// stripHead removes the opening run of salutation, receipt and intro
+// clauses. A clause is cut at most maxCuts times (a run of "收悉收悉…" would
+// otherwise cost n² time).
+func stripHead(cs []clause, st *stripped) []clause {
 	i, cuts := 0, 0
 	for i < len(cs) && cuts < maxCuts {
 		cuts++
@@ -97,9 +114,13 @@ func strip(reply string) stripped {
 		}
 		break
 	}
-	cs = cs[i:]
-	// Closing run (dates stuck to the last clause are cut first).
-	for cuts = 0; len(cs) > 0 && cuts < maxCuts; cuts++ {
+	return cs[i:]
+}
+
+// stripTail removes the closing run of thanks, wishes, dates and
+// signatures (dates stuck to the last clause are cut first).
+func stripTail(cs []clause, st *stripped) []clause {
+	for cuts := 0; len(cs) > 0 && cuts < maxCuts; cuts++ {
 		last := &cs[len(cs)-1]
 		t := quoteTrim(last.text)
 		if t == "" {
@@ -139,17 +160,7 @@ func strip(reply string) stripped {
 		}
 		break
 	}
-	// Anywhere: thanks and "…如下" clauses.
-	out := cs[:0]
-	for _, c := range cs {
-		t := quoteTrim(c.text)
-		if t == "" || isThanks(t) || strings.HasSuffix(t, "如下") && reIntro.MatchString(t) {
-			continue
-		}
-		out = append(out, c)
-	}
-	st.clauses = out
-	return st
+	return cs
 }
 
 // The regexps are tried only after cheap checks that every match passes (a suffix, a length, a first rune), since

@@ -183,18 +183,22 @@ SELECT * FROM cal UNION ALL SELECT * FROM rolling;
 -- a city's message has no county) or to a department counts under the
 -- explicit entity '_unattributed' (未识别) of that level, which is never
 -- ranked and has no parent; so every level adds up to the nation.
+--
+-- _geo is each region's province, city and county (its own level and those
+-- above); the reply-quality metrics (quality.sql) attribute by it too.
+CREATE OR REPLACE TEMP TABLE _geo AS
+SELECT r.region_code,
+       CASE r.level WHEN 'province' THEN r.region_code WHEN 'city' THEN r.parent_code ELSE up.parent_code END AS province,
+       CASE r.level WHEN 'city' THEN r.region_code WHEN 'county' THEN r.parent_code END AS city,
+       CASE r.level WHEN 'county' THEN r.region_code END AS county
+FROM regions r
+LEFT JOIN regions up ON up.region_code = r.parent_code;
+
 CREATE OR REPLACE TEMP TABLE _expanded AS
-WITH geo AS (
-    SELECT r.region_code,
-           CASE r.level WHEN 'province' THEN r.region_code WHEN 'city' THEN r.parent_code ELSE up.parent_code END AS province,
-           CASE r.level WHEN 'city' THEN r.region_code WHEN 'county' THEN r.parent_code END AS city,
-           CASE r.level WHEN 'county' THEN r.region_code END AS county
-    FROM regions r
-    LEFT JOIN regions up ON up.region_code = r.parent_code
-), f AS (
+WITH f AS (
     SELECT f.rowid AS mid, f.*, g.province, g.city, g.county, dep.region_code AS department_region
     FROM _facts f
-    LEFT JOIN geo g ON g.region_code = f.region_code
+    LEFT JOIN _geo g ON g.region_code = f.region_code
     LEFT JOIN departments dep ON dep.department_id = f.department_id
 ), e AS (
     SELECT 'national' AS level, jurisdiction AS entity_id, NULL AS parent_id, * FROM f

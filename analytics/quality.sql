@@ -164,15 +164,9 @@ JOIN _q_periods p USING (qid)
 WHERE q.turnaround_h IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE _quality_metrics AS
-WITH geo AS (
-    SELECT r.region_code,
-           CASE r.level WHEN 'province' THEN r.region_code WHEN 'city' THEN r.parent_code ELSE up.parent_code END AS province,
-           CASE r.level WHEN 'city' THEN r.region_code WHEN 'county' THEN r.parent_code END AS city,
-           CASE r.level WHEN 'county' THEN r.region_code END AS county
-    FROM regions r
-    LEFT JOIN regions up ON up.region_code = r.parent_code
-), c AS (
-    SELECT c.*, g.province, g.city, g.county FROM _q_cells c LEFT JOIN geo g ON g.region_code = c.region_code
+WITH c AS (
+    -- attributed as metrics.sql's _expanded: by its _geo
+    SELECT c.*, g.province, g.city, g.county FROM _q_cells c LEFT JOIN _geo g ON g.region_code = c.region_code
 ), e AS (
     SELECT 'national' AS level, jurisdiction AS entity_id, * FROM c
     UNION ALL SELECT 'province', coalesce(province, '_unattributed'), * FROM c

@@ -159,20 +159,7 @@ func slotTarget(t string) string {
 		if k < 0 {
 			continue
 		}
-		from := k + len(v)
-		to, n := from, 0
-		for to < len(t) && n < 24 {
-			if hasAnyPrefix(t[to:], slotEnds) {
-				break
-			}
-			_, size := utf8.DecodeRuneInString(t[to:])
-			to += size
-			n++
-		}
-		if to == from {
-			return t
-		}
-		return t[:from] + "@" + t[to:]
+		return slotFrom(t, k+len(v))
 	}
 	if from := transferAt(t); from >= 0 {
 		return slotFrom(t, from)

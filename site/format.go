@@ -16,7 +16,8 @@ import (
 )
 
 // parseTemplates makes one template per page: every file in templates/
-// but layout.html and partials.html, which every page includes.
+// but layout.html, partials.html and the part_*.html pieces, which every
+// page includes.
 func parseTemplates() (map[string]*template.Template, error) {
 	files, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
@@ -25,10 +26,10 @@ func parseTemplates() (map[string]*template.Template, error) {
 	out := make(map[string]*template.Template, len(files))
 	for _, f := range files {
 		p := strings.TrimSuffix(path.Base(f), ".html")
-		if p == "layout" || p == "partials" {
+		if p == "layout" || p == "partials" || strings.HasPrefix(p, "part_") {
 			continue
 		}
-		t, err := template.New(p).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", f)
+		t, err := template.New(p).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", "templates/part_*.html", f)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", p, err)
 		}

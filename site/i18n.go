@@ -14,7 +14,8 @@ var languages = []string{"zh", "en"}
 // translation; a key defined twice panics at start (every test would
 // fail).
 var messages = joinLabels(commonLabels, homeLabels, rankingsLabels, scorecardLabels, datasetsLabels,
-	messagesLabels, statusLabels, methodologyLabels, qualityLabels)
+	messagesLabels, statusLabels, methodologyLabels, qualityLabels,
+	mapLabels, findLabels, feedLabels, queryLabels, productLabels)
 
 // commonLabels are those of the layout, the navigation and the shared
 // parts of pages.

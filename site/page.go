@@ -20,6 +20,8 @@ type pageOut struct {
 	Content any
 	// Charts: the page draws go-echarts charts and needs echarts.min.js.
 	Charts bool
+	// Alternates are the page's feeds (<link rel="alternate">).
+	Alternates []alternate
 }
 
 // pageBuilder reads what a page shows, in one read transaction, so a
@@ -63,6 +65,7 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 		}
 		data := s.newPage(c, out.Title)
 		data.Demo, data.Version, data.Content = v.Demo, &v, out.Content
+		data.Alternates = out.Alternates
 		js, err := r.Jurisdictions(ctx)
 		if err != nil {
 			return nil, 0, err

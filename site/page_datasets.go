@@ -163,6 +163,7 @@ func (s *Server) handleDatasets(c *fiber.Ctx) error {
 	view.Enabled = s.releases.dir != ""
 	data := s.newPage(c, T(l, "ds.title"))
 	data.Content = view
+	data.Alternates = datasetsFeeds(l)
 	if view.Release != nil {
 		data.Demo = view.Release.Demo
 	}

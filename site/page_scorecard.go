@@ -89,7 +89,7 @@ func (s *Server) scorecardHandler(e scorecardEntity) fiber.Handler {
 			}
 			view := scorecardViewOf(l, r, d, s.hasCharts)
 			title := fmt.Sprintf(T(l, "sc.title"), view.Name, view.PeriodName)
-			return pageOut{Title: title, Content: view, Charts: view.HasCharts}, nil
+			return pageOut{Title: title, Content: view, Charts: view.HasCharts, Alternates: scorecardFeeds(l, r.Level, id)}, nil
 		})
 	}
 }

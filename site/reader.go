@@ -16,6 +16,10 @@ type Reader interface {
 	recordReader
 	// distributionReader (scorecard_distribution.go).
 	distributionReader
+	// finder (find.go): regions and departments by name.
+	finder
+	// feedReader (feeds.go): what the Atom feeds list.
+	feedReader
 
 	Version(ctx context.Context) (analytics.DataVersion, error)
 	CurrentRun(ctx context.Context) (analytics.Run, error)

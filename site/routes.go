@@ -10,6 +10,7 @@ func (s *Server) routes(app *fiber.App, lim RateLimits) {
 	app.Use(rateLimit(lim.Search, func(c *fiber.Ctx) bool { return !isSearch(c) }))
 	app.Get("/assets/:version/*", s.handleAsset)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	s.productRoutes(app)
 	s.apiRoutes(app, lim)
 	// Release files stream from disk: before the pages' ETag middleware,
 	// which would read them whole.
@@ -18,6 +19,9 @@ func (s *Server) routes(app *fiber.App, lim RateLimits) {
 	s.pageRoutes(pages)
 	s.embedRoutes(pages)
 	s.datasetRoutes(pages)
+	s.findRoutes(pages)
+	s.feedRoutes(pages)
+	s.queryRoutes(pages)
 	app.Use(methodNotAllowed)
 }
 

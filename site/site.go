@@ -258,8 +258,15 @@ type pageData struct {
 	Refresh   int // seconds; set while data is being prepared
 	Version   *dataVersion
 	// Clocks are the sources' "data as of" and "loaded at" (clocks.go).
-	Clocks  []string
-	Content any
+	Clocks []string
+	// Alternates are the page's Atom feeds, linked from its head.
+	Alternates []alternate
+	Content    any
+}
+
+// alternate is a feed of a page: <link rel="alternate">.
+type alternate struct {
+	URL, Title string
 }
 
 // navItem is a link of the site navigation.

@@ -69,3 +69,6 @@ func tileOf(scope, code string) (tile, bool) {
 	t, ok := tileLayouts[scope][code]
 	return t, ok
 }
+
+// mapLabels are the ranking map's labels.
+var mapLabels = map[string][2]string{}

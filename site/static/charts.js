@@ -19,6 +19,12 @@
       if (h > 0) el.style.height = h + "px";
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(option);
+      // A data item with a url (the ranking map's squares) opens it; only
+      // a path on this site, never another host ("//x", "/\\x").
+      chart.on("click", function (p) {
+        var u = p && p.data && p.data.url;
+        if (typeof u === "string" && /^\/(?![\/\\])/.test(u)) window.location.assign(u);
+      });
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }

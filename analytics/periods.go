@@ -63,7 +63,7 @@ func DefaultPeriod(ctx context.Context, q Querier, scope, kind string) (string, 
 	}
 	var p sql.NullString
 	err = q.QueryRowContext(ctx, `SELECT coalesce(
-			max(period) FILTER (WHERE ended AND received > 0 AND mature >= ? * received),
+			max(period) FILTER (WHERE ended AND `+matureSQL("")+`),
 			max(period) FILTER (WHERE ended),
 			max(period))
 		FROM (SELECT *, `+periodEnded+` AS ended FROM metrics WHERE level = 'national' AND entity_id = ? AND period_kind = ?)`,
@@ -75,6 +75,16 @@ func DefaultPeriod(ctx context.Context, q Querier, scope, kind string) (string, 
 		return "", ErrNoMetrics
 	}
 	return p.String, nil
+}
+
+// matureSQL is whether a scope's metrics row (alias row, "" for none) has
+// the methodology's due share of its messages due, the share a parameter:
+// with the period ended, what makes it mature (DefaultPeriod, the feeds).
+func matureSQL(row string) string {
+	if row != "" {
+		row += "."
+	}
+	return row + `received > 0 AND ` + row + `mature >= ? * ` + row + `received`
 }
 
 // PeriodEndedSQL is whether a metrics row (alias row, "" for none) has

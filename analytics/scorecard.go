@@ -116,6 +116,12 @@ func overdueScope(level, id string) (string, []any) {
 // OverdueMessages lists an entity's overdue unreplied messages, oldest
 // first, and how many there are in all.
 func OverdueMessages(ctx context.Context, q Querier, jurisdiction, level, id string, limit int) ([]Overdue, int64, error) {
+	return overdueMessages(ctx, q, jurisdiction, level, id, limit, `m.posted_at, m.source, m.source_id`)
+}
+
+// overdueMessages is OverdueMessages in an order of its own: the
+// scorecard lists the oldest first, the feeds the newest overdue.
+func overdueMessages(ctx context.Context, q Querier, jurisdiction, level, id string, limit int, order string) ([]Overdue, int64, error) {
 	scope, args := overdueScope(level, id)
 	// an entity's messages are its jurisdiction's: the nation's and 未识别
 	// of one jurisdiction never list another's
@@ -139,7 +145,7 @@ func OverdueMessages(ctx context.Context, q Querier, jurisdiction, level, id str
 				CAST(timezone(coalesce(s.time_zone, 'Asia/Shanghai'),
 					coalesce(s.as_of, (SELECT max_by(as_of, metric_run_id) FROM metric_runs))) AS DATE)) AS INTEGER),
 			coalesce(s.time_zone, 'Asia/Shanghai'), count(*) OVER ()
-		`+from+` ORDER BY m.posted_at, m.source, m.source_id LIMIT ?`, append(args, max(limit, 1))...)
+		`+from+` ORDER BY `+order+` LIMIT ?`, append(args, max(limit, 1))...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -217,6 +223,15 @@ type Scorecard struct {
 	History     []Metrics `json:"history"`
 }
 
+// entityNames are a region's or department's names, Chinese and English
+// (the Chinese when it has none), for an entity with no metrics row.
+func entityNames(ctx context.Context, q Querier, id string) (name, nameEn string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT coalesce((SELECT name FROM regions WHERE region_code = $1), (SELECT name FROM departments WHERE department_id = $1), $1),
+		coalesce((SELECT coalesce(name_en, name) FROM regions WHERE region_code = $1), (SELECT coalesce(name_en, name) FROM departments WHERE department_id = $1), $1)`, id).
+		Scan(&name, &nameEn)
+	return name, nameEn, err
+}
+
 // OverdueLimit is how many overdue messages a scorecard lists.
 const OverdueLimit = 50
 
@@ -252,9 +267,7 @@ func ScorecardOf(ctx context.Context, q Querier, id, kind, period string) (Score
 	if len(ms) == 0 {
 		// Known, but no message in the period: an empty row, not an error.
 		sc.Metrics = Metrics{Jurisdiction: scope, Level: level, EntityID: id, PeriodKind: kind, Period: period, Components: []string{}}
-		if err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT name FROM regions WHERE region_code = $1), (SELECT name FROM departments WHERE department_id = $1), $1),
-			coalesce((SELECT coalesce(name_en, name) FROM regions WHERE region_code = $1), (SELECT coalesce(name_en, name) FROM departments WHERE department_id = $1), $1)`, id).
-			Scan(&sc.Metrics.Name, &sc.Metrics.NameEn); err != nil {
+		if sc.Metrics.Name, sc.Metrics.NameEn, err = entityNames(ctx, q, id); err != nil {
 			return sc, err
 		}
 	} else {

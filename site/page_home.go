@@ -62,6 +62,8 @@ type homeView struct {
 	Templates       []templateRow
 	TemplatesNote   string
 	TemplatesPeriod string
+	// Map is the ranking map (tilemap_view.go); nil when the level has none.
+	Map *tileMapView
 }
 
 // templateRow is a department of the home page's template list.
@@ -101,13 +103,18 @@ type choice struct {
 
 func (s *Server) handleHome(c *fiber.Ctx) error {
 	rq := analytics.RankingQuery{Scope: c.Query("scope"), Level: c.Query("level", "province"), PeriodKind: c.Query("period_kind"), Period: c.Query("period")}
+	metric, err := parseMapMetric(c.Query("map"))
+	if err != nil {
+		return err
+	}
 	return s.servePage(c, "home", func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
 		d, err := readHome(ctx, r, rq, s.defaultScope)
 		if err != nil {
 			return pageOut{}, err
 		}
 		view := homeViewOf(l, d, s.hasCharts)
-		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view.TrendChart != nil}, nil
+		view.Map = tileMapOf(l, tileMapIn{Ranking: d.Ranking, Metric: metric, Link: homeMapLink(d.Ranking.Query), Charts: s.hasCharts})
+		return pageOut{Title: T(l, "site.tagline"), Content: view, Charts: view.TrendChart != nil || view.Map.drawn()}, nil
 	})
 }
 

@@ -322,6 +322,10 @@ func (s *Server) handleRankings(table, embed string) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		metric, err := parseMapMetric(c.Query("map"))
+		if err != nil {
+			return err
+		}
 		base := c.BaseURL()
 		return s.servePage(c, page, func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
 			d, err := readRankingsPage(ctx, r, req, s.defaultScope)
@@ -329,7 +333,10 @@ func (s *Server) handleRankings(table, embed string) fiber.Handler {
 				return pageOut{}, err
 			}
 			view := rankingsViewOf(l, req, d, rankingsPlace{Embed: embed, Base: base, Charts: s.hasCharts})
-			out := pageOut{Title: view.Heading, Content: view, Charts: view.Chart != nil}
+			if embed == "" {
+				view.Map = tileMapOf(l, tileMapIn{Ranking: d.Ranking, Metric: metric, Link: rankingsMapLink(view.Req), Charts: s.hasCharts})
+			}
+			out := pageOut{Title: view.Heading, Content: view, Charts: view.Chart != nil || view.Map.drawn()}
 			if embed != "" {
 				view.Body, err = s.rankingsFragments(l, view)
 			}

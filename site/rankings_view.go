@@ -83,6 +83,9 @@ type rankingsView struct {
 	ChartShown, ChartTotal int
 	// Body is, in an embed, the fragments of rankings.html it shows.
 	Body template.HTML
+	// Map is the ranking map (tilemap_view.go); nil when the ranking has
+	// none, and in embeds.
+	Map *tileMapView
 }
 
 // rankingsPlace is where a ranking is shown: on its page or in an embed

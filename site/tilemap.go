@@ -1,5 +1,11 @@
 package site
 
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
 // The ranking map's layout (issue 15, first step): a tile-grid cartogram,
 // one equal square per top-level region of a jurisdiction in its
 // approximate geographic place, column west → east, row north → south.
@@ -62,6 +68,61 @@ var tileLayouts = map[string]map[string]tile{
 	},
 }
 
+// tileAbbr are the ISO 3166-2:CN letters of the provinces: a square is
+// too small for "Inner Mongolia", and English tile maps label their squares
+// with such codes (as American ones do with postal codes); the tooltip and
+// the table beside the map give the whole name.
+var tileAbbr = map[string]string{
+	"110000": "BJ", "120000": "TJ", "130000": "HE", "140000": "SX", "150000": "NM",
+	"210000": "LN", "220000": "JL", "230000": "HL", "310000": "SH", "320000": "JS",
+	"330000": "ZJ", "340000": "AH", "350000": "FJ", "360000": "JX", "370000": "SD",
+	"410000": "HA", "420000": "HB", "430000": "HN", "440000": "GD", "450000": "GX",
+	"460000": "HI", "500000": "CQ", "510000": "SC", "520000": "GZ", "530000": "YN",
+	"540000": "XZ", "610000": "SN", "620000": "GS", "630000": "QH", "640000": "NX",
+	"650000": "XJ", "710000": "TW", "810000": "HK", "820000": "MO",
+}
+
+// Short names: what fits in a square. A name loses its administrative
+// suffix and, for an autonomous region or prefecture, the peoples it is
+// named after (广西壮族自治区 → 广西, 延边朝鲜族自治州 → 延边, Yanbian
+// Korean Autonomous Prefecture → Yanbian); the suffixes are longest first.
+var (
+	shortSuffixes   = []string{"特别行政区", "自治区", "自治州", "地区", "林区", "省", "市", "盟"}
+	shortSuffixesEn = []string{" Special Administrative Region", " Autonomous Region", " Autonomous Prefecture", " Prefecture", " City", " League"}
+	// peoples named in the autonomous regions' and prefectures' names
+	shortPeoples = []string{"维吾尔", "壮族", "回族", "朝鲜族", "白族", "苗族", "侗族", "土家族", "布依族", "哈尼族", "彝族", "傣族",
+		"景颇族", "傈僳族", "藏族", "羌族", "蒙古族", "蒙古", "柯尔克孜", "哈萨克", "Uygur", "Uyghur", "Zhuang", "Hui", "Korean", "Bai",
+		"Miao", "Dong", "Tujia", "Buyei", "Hani", "Yi", "Dai", "Jingpo", "Lisu", "Tibetan", "Qiang", "Mongol", "Mongolian", "Kirgiz", "Kazak"}
+)
+
+// shortName is name without its suffix and, when autonomous, its named
+// peoples; never shorter than two runes (内蒙古 keeps its 蒙古).
+func shortName(name string) string {
+	s := strings.TrimSpace(name)
+	for _, suf := range slices.Concat(shortSuffixes, shortSuffixesEn) {
+		if t := strings.TrimSuffix(s, suf); t != s && utf8.RuneCountInString(t) >= 2 {
+			s = t
+			break
+		}
+	}
+	if !strings.Contains(name, "自治") && !strings.Contains(name, "Autonomous") {
+		return s
+	}
+	for trimmed := true; trimmed; {
+		trimmed = false
+		for _, p := range shortPeoples {
+			t := strings.TrimSuffix(s, p)
+			if p[0] < utf8.RuneSelf { // an English word: a whole one
+				t = strings.TrimSuffix(s, " "+p)
+			}
+			if t != s && utf8.RuneCountInString(t) >= 2 {
+				s, trimmed = t, true
+			}
+		}
+	}
+	return s
+}
+
 // tileOf is a region's square in its jurisdiction's layout; false when the
 // jurisdiction has no layout or the region no square (a pseudonymised
 // board's "A市" has no place on a map).
@@ -69,6 +130,3 @@ func tileOf(scope, code string) (tile, bool) {
 	t, ok := tileLayouts[scope][code]
 	return t, ok
 }
-
-// mapLabels are the ranking map's labels.
-var mapLabels = map[string][2]string{}

@@ -1,0 +1,157 @@
+package site
+
+import (
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/wenzheng-transparency/wenzheng/analytics"
+)
+
+// The ranking map's echarts option (see tilemap_view.go for what it shows).
+
+// tilePalette is a sequential blue scale (ColorBrewer Blues), light to
+// dark; darker is always better, so a shorter time to reply is darker.
+var tilePalette = []string{"#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"}
+
+// Grey squares: 样本不足 filled grey, 无数据 white with a dashed border.
+const (
+	tileInsufficientColor = "#c4c9cf"
+	tileNoDataColor       = "#ffffff"
+	tileNoDataBorder      = "#8c959f"
+)
+
+// tileItem is one square as echarts reads it: go-echarts' HeatMapData has
+// only a name and a value, so the squares are written as this instead.
+// url is what charts.js opens on a click; label and tooltip are the
+// square's own texts.
+type tileItem struct {
+	Name      string     `json:"name"`
+	Value     [3]float64 `json:"value"` // column, row, figure
+	URL       string     `json:"url,omitempty"`
+	Code      string     `json:"code"`
+	Label     tileText   `json:"label"`
+	Tooltip   tileText   `json:"tooltip"`
+	ItemStyle *tileStyle `json:"itemStyle,omitempty"`
+}
+
+type tileText struct {
+	Formatter string `json:"formatter"`
+	Color     string `json:"color,omitempty"`
+}
+
+type tileStyle struct {
+	Color       string  `json:"color"`
+	BorderColor string  `json:"borderColor"`
+	BorderWidth float64 `json:"borderWidth"`
+	BorderType  string  `json:"borderType,omitempty"`
+}
+
+// tileVisualMap is go-echarts' visualMap with what it lacks: the series it
+// colours (the measured squares only) and the bar's size.
+type tileVisualMap struct {
+	opts.VisualMap
+	SeriesIndex int `json:"seriesIndex"`
+	ItemWidth   int `json:"itemWidth"`
+	ItemHeight  int `json:"itemHeight"`
+}
+
+// tileChart draws the squares: series 0 the measured ones, coloured by the
+// visualMap; series 1 样本不足 and series 2 无数据, grey, named in the
+// legend.
+func tileChart(l string, rk analytics.Ranking, metric string, squares []tileSquare, side int, lo, hi float64, title string) *chart {
+	hm := charts.NewHeatMap()
+	axis := make([]string, side)
+	for i := range axis {
+		axis[i] = strconv.Itoa(i)
+	}
+	hidden := opts.Bool(false)
+	hm.SetGlobalOptions(
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithGridOpts(opts.Grid{Left: "1%", Right: "1%", Top: "1%", Bottom: "12%"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: axis, Show: hidden}),
+		// row 0 is the north: at the top
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: axis, Show: hidden, Inverse: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Bottom: "0"}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
+		charts.WithAnimation(false),
+	)
+	series := [3][]tileItem{}
+	for _, s := range squares {
+		it := tileItemOf(l, rk, metric, s, lo, hi)
+		switch {
+		case s.Measured:
+			series[0] = append(series[0], it)
+		case s.Row != nil:
+			series[1] = append(series[1], it)
+		default:
+			series[2] = append(series[2], it)
+		}
+	}
+	label := charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), FontSize: 11, LineHeight: 14})
+	gap := charts.WithItemStyleOpts(opts.ItemStyle{BorderColor: "#ffffff", BorderWidth: 2})
+	names := []string{T(l, mapMetricLabel[metric]), T(l, "rank.insufficient"), T(l, "map.no_data")}
+	colors := []string{tilePalette[3], tileInsufficientColor, tileNoDataColor}
+	for i, items := range series {
+		if i > 0 && len(items) == 0 {
+			continue // nothing to name in the legend
+		}
+		hm.AddSeries(names[i], nil, label, gap, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[i], BorderColor: "#ffffff", BorderWidth: 2}))
+		hm.MultiSeries[len(hm.MultiSeries)-1].Data = items
+	}
+	c := newChart("chartMap", 0, title, hm)
+	// The legend names only the grey series; the visualMap is the
+	// measured squares' legend.
+	c.Option["legend"] = map[string]any{"show": len(hm.MultiSeries) > 1, "data": names[1:], "right": "0", "bottom": "0", "itemWidth": 14, "itemHeight": 14}
+	if len(series[0]) > 0 {
+		colours := slices.Clone(tilePalette)
+		if lowerIsBetter(metric) {
+			slices.Reverse(colours)
+		}
+		c.Option["visualMap"] = []tileVisualMap{{VisualMap: opts.VisualMap{Type: "continuous", Min: float32(lo), Max: float32(hi),
+			Calculable: opts.Bool(false), Dimension: "2", Orient: "horizontal", Left: "0", Bottom: "0",
+			Text: []string{tileFigure(l, metric, hi, false), tileFigure(l, metric, lo, false)}, InRange: &opts.VisualMapInRange{Color: colours}},
+			SeriesIndex: 0, ItemWidth: 12, ItemHeight: 90}}
+	}
+	return c
+}
+
+// tileItemOf is one square: its place, link, label, tooltip and, when
+// grey, its style; a measured square's label turns white where the
+// colour is dark.
+func tileItemOf(l string, rk analytics.Ranking, metric string, s tileSquare, lo, hi float64) tileItem {
+	it := tileItem{Code: s.Code, Value: [3]float64{float64(s.At.Col), float64(s.At.Row), 0}}
+	figure := "—"
+	if s.Row != nil {
+		it.Name = pickName(l, s.Row.Name, s.Row.NameEn)
+		it.URL = entityURL(s.Row.Level, s.Row.EntityID)
+		if v, more := mapValue(*s.Row, metric); v != nil && !math.IsNaN(*v) {
+			figure = tileFigure(l, metric, *v, more)
+		}
+	} else {
+		it.Name = tileName(l, s.Code)
+	}
+	it.Tooltip = tileText{Formatter: tileTooltip(l, rk, s)}
+	switch {
+	case s.Measured:
+		it.Value[2] = s.Value
+		t := (s.Value - lo) / (hi - lo)
+		if lowerIsBetter(metric) {
+			t = 1 - t
+		}
+		it.Label = tileText{Formatter: tileLabel(l, rk.Query, s, figure), Color: "#1f2328"}
+		if t >= 0.55 {
+			it.Label.Color = "#ffffff"
+		}
+	case s.Row != nil:
+		it.Label = tileText{Formatter: tileLabel(l, rk.Query, s, T(l, "rank.insufficient")), Color: "#1f2328"}
+		it.ItemStyle = &tileStyle{Color: tileInsufficientColor, BorderColor: "#ffffff", BorderWidth: 2}
+	default:
+		it.Label = tileText{Formatter: tileLabel(l, rk.Query, s, T(l, "map.no_data")), Color: "#57606a"}
+		it.ItemStyle = &tileStyle{Color: tileNoDataColor, BorderColor: tileNoDataBorder, BorderWidth: 1, BorderType: "dashed"}
+	}
+	return it
+}

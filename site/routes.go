@@ -12,6 +12,8 @@ func (s *Server) routes(app *fiber.App, lim RateLimits) {
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	s.productRoutes(app)
 	s.apiRoutes(app, lim)
+	// Before the release files, which would take /datasets/query.
+	s.queryRoutes(app)
 	// Release files stream from disk: before the pages' ETag middleware,
 	// which would read them whole.
 	app.Get("/datasets/:release/*", s.handleReleaseFile)
@@ -21,7 +23,6 @@ func (s *Server) routes(app *fiber.App, lim RateLimits) {
 	s.datasetRoutes(pages)
 	s.findRoutes(pages)
 	s.feedRoutes(pages)
-	s.queryRoutes(pages)
 	app.Use(methodNotAllowed)
 }
 

@@ -206,8 +206,11 @@ func (s *Server) assetsPrefix() string { return "/assets/" + s.assetsVer + "/" }
 func (s *Server) handleAsset(c *fiber.Ctx) error {
 	name := c.Params("*")
 	b, ok := s.assets[name]
+	gz := false
 	if !ok {
-		return fiber.ErrNotFound
+		if b, gz = gzippedAsset(s.assets, name); !gz { // query_assets.go
+			return fiber.ErrNotFound
+		}
 	}
 	if c.Params("version") == s.assetsVer {
 		// The URL changes whenever the content does.
@@ -216,6 +219,10 @@ func (s *Server) handleAsset(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-cache")
 	}
 	c.Set(fiber.HeaderContentType, mime.TypeByExtension(path.Ext(name)))
+	assetPolicy(c, name)
+	if gz {
+		return sendGzipped(c, b)
+	}
 	return c.Send(b)
 }
 

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/wenzheng-transparency/wenzheng/datasets"
+	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
+	"github.com/wenzheng-transparency/wenzheng/pipeline"
+)
+
+// The query page in Chromium (issue 15, "Tests that must exist"): over a
+// published demo release, DuckDB-WASM served by Wenzheng itself runs "the
+// 10 departments with the most overdue messages" and gives the API's
+// top 10, and its CSV download holds the rows shown; nothing is fetched
+// from another origin.
+func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if out, err := cli(t, "demo", "--data", data, "--messages", "3000", "--until", "2025-06-01"); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	if out, err := cli(t, "publish", "--data", data); err != nil {
+		t.Fatalf("publish: %v\n%s", err, out)
+	}
+	rel, err := datasets.Latest(pipeline.ReleaseDir(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := startDataServer(t, data)
+	want, year := apiTopOverdue(t, base, rel.MetricRunID)
+
+	ctx := testenv.NewBrowser(t)
+	var reqs requestLog
+	reqs.listen(t, ctx)
+	eval := func(js string, v any) {
+		t.Helper()
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js, chromedp.EvalAwaitPromise))
+		if err == nil {
+			err = json.Unmarshal(raw, v)
+		}
+		if err != nil {
+			t.Fatalf("%v\n%s", err, js)
+		}
+	}
+	// runExample puts an example into the editor, runs it and returns the
+	// result's header and rows.
+	runExample := func(label string) (head []string, rows [][]string) {
+		t.Helper()
+		var ok bool
+		eval(fmt.Sprintf(`(() => { const b = [...document.querySelectorAll('.q-example')].find(b => b.textContent.includes(%q));
+			if (!b) return false; b.click(); document.getElementById('q-result').textContent = '';
+			document.getElementById('q-run').click(); return true })()`, label), &ok)
+		if !ok {
+			t.Fatalf("no example %q", label)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`['done', 'error'].includes(document.getElementById('q-app').dataset.state) && document.getElementById('q-result').textContent !== '' || document.getElementById('q-app').dataset.state === 'error'`,
+			chromedp.WithPollingTimeout(90*time.Second))); err != nil {
+			t.Fatalf("%s: no result: %v", label, err)
+		}
+		var status string
+		eval(`document.getElementById('q-app').dataset.state + ': ' + document.getElementById('q-status').textContent`, &status)
+		if !strings.HasPrefix(status, "done") {
+			t.Fatalf("%s: %s", label, status)
+		}
+		eval(`[...document.querySelectorAll('#q-result th')].map(th => th.textContent)`, &head)
+		eval(`[...document.querySelectorAll('#q-result tbody tr')].map(tr => [...tr.cells].map(td => td.textContent))`, &rows)
+		return head, rows
+	}
+
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/datasets/query?lang=en")); err != nil {
+		t.Fatal(err)
+	}
+	// The page runs what its editor holds as soon as DuckDB is ready.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`['done', 'error'].includes(document.getElementById('q-app')?.dataset.state)`,
+		chromedp.WithPollingTimeout(90*time.Second))); err != nil {
+		var s string
+		eval(`document.getElementById('q-status')?.textContent ?? ''`, &s)
+		t.Fatalf("DuckDB-WASM never answered (%s): %v", s, err)
+	}
+	t.Logf("first result %s after navigation", time.Since(start).Round(time.Millisecond))
+
+	head, rows := runExample("most overdue")
+	id, overdue, period := slices.Index(head, "entity_id"), slices.Index(head, "overdue_open"), slices.Index(head, "period")
+	if id < 0 || overdue < 0 || period < 0 {
+		t.Fatalf("the overdue example's columns: %v", head)
+	}
+	var got []string
+	for _, r := range rows {
+		if r[period] != year {
+			t.Errorf("row of period %s, want the latest year %s: %v", r[period], year, r)
+		}
+		got = append(got, r[id]+"="+r[overdue])
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("the query page's top 10 overdue departments:\n%v\nthe API's:\n%v", got, want)
+	}
+	if n, _ := strconv.Atoi(strings.SplitN(want[0], "=", 2)[1]); n == 0 {
+		t.Errorf("the demo has no overdue messages in %s: the comparison says nothing", year)
+	}
+	// The CSV download: a real one, into a folder of the test's.
+	dl := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dl}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#q-csv"))); err != nil {
+		t.Fatal(err)
+	}
+	var csv []byte
+	for deadline := time.Now().Add(10 * time.Second); len(csv) == 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		csv, _ = os.ReadFile(filepath.Join(dl, "query.csv"))
+	}
+	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 11 || lines[0] != strings.Join(head, ",") ||
+		!strings.HasPrefix(lines[1], strings.Join(rows[0][:3], ",")) {
+		t.Errorf("the CSV download has %d lines, want the header and the 10 rows shown:\n%s", len(lines), csv)
+	}
+
+	// The release's rankings.sql is offered (to read: it needs ICU).
+	var examples []string
+	eval(`[...document.querySelectorAll('.q-example')].map(b => b.textContent)`, &examples)
+	if len(examples) != 3 || !strings.Contains(examples[0], "rankings.sql") {
+		t.Errorf("examples: %q", examples)
+	}
+	if bad, n := reqs.offsite(); len(bad) > 0 || n == 0 {
+		t.Errorf("of %d requests, these went elsewhere: %v", n, bad)
+	}
+}
+
+// apiTopOverdue is the API's answer to "the 10 departments with the most
+// overdue messages" in the latest year, as entity=count, ties by id; the
+// API must be of the release's computation.
+func apiTopOverdue(t *testing.T, base string, run int64) ([]string, string) {
+	t.Helper()
+	var periods struct{ Periods []string }
+	getJSON(t, base+"/api/v1/periods?period_kind=year", &periods)
+	if len(periods.Periods) == 0 {
+		t.Fatal("the API lists no year")
+	}
+	year := periods.Periods[0]
+	type row struct {
+		EntityID    string `json:"entity_id"`
+		OverdueOpen int64  `json:"overdue_open"`
+	}
+	var rk struct {
+		Run struct {
+			MetricRunID int64 `json:"metric_run_id"`
+		}
+		Pools        []struct{ Pool string }
+		Ranked       []row
+		Insufficient []row
+	}
+	getJSON(t, base+"/api/v1/rankings?level=department&period_kind=year&period="+year, &rk)
+	if rk.Run.MetricRunID != run {
+		t.Fatalf("the API is of metric run %d, the release of %d", rk.Run.MetricRunID, run)
+	}
+	all := append(rk.Ranked, rk.Insufficient...)
+	for _, p := range rk.Pools[1:] { // the first pool is the answer's own
+		var more struct{ Ranked, Insufficient []row }
+		getJSON(t, base+"/api/v1/rankings?level=department&period_kind=year&period="+year+"&pool="+url.QueryEscape(p.Pool), &more)
+		all = append(append(all, more.Ranked...), more.Insufficient...)
+	}
+	slices.SortFunc(all, func(a, b row) int {
+		if a.OverdueOpen != b.OverdueOpen {
+			return int(b.OverdueOpen - a.OverdueOpen)
+		}
+		return strings.Compare(a.EntityID, b.EntityID)
+	})
+	var out []string
+	for _, r := range all[:min(10, len(all))] {
+		out = append(out, fmt.Sprintf("%s=%d", r.EntityID, r.OverdueOpen))
+	}
+	return out, year
+}
+
+// startDataServer runs `wenzheng serve` on a data directory that holds a
+// computed database and waits until the site answers.
+func startDataServer(t *testing.T, data string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--data", data, "--listen", addr}, io.Discard, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	base := "http://" + addr
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v", err)
+		default:
+		}
+		if resp, err := http.Get(base + "/datasets/query"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+	}
+	t.Fatal("server not ready after 2 minutes")
+	return ""
+}

@@ -52,6 +52,8 @@ type homeView struct {
 	// with every period of its range (nil Metrics: a gap).
 	Trend      []analytics.TrendPoint
 	TrendChart *chart
+	// TrendQuery opens the query page on the trend's data (query.go).
+	TrendQuery string
 	HasCharts  bool
 	FullURL    string
 	CSVURL     string
@@ -237,6 +239,7 @@ func homeViewOf(l string, d homeData, hasCharts bool) *homeView {
 	view.CSVURL = "/trend.csv?" + withScope(url.Values{"period_kind": {d.TrendKind}}, scope).Encode()
 	if hasCharts && len(view.Trend) > 0 {
 		view.TrendChart = trendChart(l, view.TrendTitle, view.Trend)
+		view.TrendQuery = queryURL(trendQuerySQL(scope, d.TrendKind))
 	}
 	return view
 }

@@ -78,7 +78,9 @@ type rankingsView struct {
 	ChartCode string
 	// Chart and ChartScript draw the scores; HasCharts is false when
 	// echarts is not embedded; ChartShown/ChartTotal feed the caption.
-	Chart                  *chart
+	Chart *chart
+	// ChartQuery opens the query page on the chart's data (query.go).
+	ChartQuery             string
 	HasCharts              bool
 	ChartShown, ChartTotal int
 	// Body is, in an embed, the fragments of rankings.html it shows.
@@ -149,6 +151,8 @@ func rankingsViewOf(l string, req rankingsRequest, d rankingsData, at rankingsPl
 	if at.Charts && len(rk.Ranked) > 0 && embed != embedTable {
 		view.Chart = scoreChart(l, view.Heading+" · "+T(l, "chart.title"), rk.Ranked)
 		view.ChartShown, view.ChartTotal = min(len(rk.Ranked), chartLimit), len(rk.Ranked)
+		q := rk.Query
+		view.ChartQuery = queryURL(rankingQuerySQL(q.Scope, q.Level, q.PeriodKind, q.Period, q.Pool, q.Parent))
 	}
 	if embed == "" {
 		lang := ""

@@ -88,6 +88,7 @@ func scorecardViewOf(l string, r scorecardRequest, d scorecardData, hasCharts bo
 	v.MethodNote = fmt.Sprintf(T(l, "method.short"), p.WeightReply, p.WeightOnTime, p.WeightSatisfaction, p.MinN)
 	if hasCharts {
 		v.RankChart = rankHistoryChart(l, v.History)
+		v.HistoryQuery = queryURL(historyQuerySQL(r.Level, r.ID, r.Kind))
 		v.DistributionChart = distributionChart(l, dist)
 	}
 	return v
@@ -139,7 +140,11 @@ type scorecardView struct {
 
 	HasCharts                    bool
 	RankChart, DistributionChart *chart
-	MethodNote                   string
+	// HistoryQuery opens the query page on the rank history's data
+	// (query.go); the distribution's buckets need metrics.sql, which the
+	// browser cannot run (no ICU in DuckDB-WASM), so it has none.
+	HistoryQuery string
+	MethodNote   string
 }
 
 // crumb is a link of the breadcrumb.

@@ -137,9 +137,57 @@ func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
 	if len(examples) != 3 || !strings.Contains(examples[0], "rankings.sql") {
 		t.Errorf("examples: %q", examples)
 	}
+	// "Query this" under the charts opens the query of the chart's data,
+	// which runs at once.
+	for _, page := range []struct{ path, first string }{
+		{"/?lang=en&period_kind=month", "period"}, {"/rankings/regions?lang=en&period_kind=year", "rank"},
+		{"/regions/" + topProvince(t, base) + "?lang=en&period_kind=month", "period"},
+	} {
+		var href string
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+page.path)); err != nil {
+			t.Fatal(err)
+		}
+		eval(`document.querySelector('figure.chart a.query-this')?.href ?? ''`, &href)
+		if !strings.HasPrefix(href, base+"/datasets/query?sql=") {
+			t.Errorf("%s: no query-this link under its chart (%q)", page.path, href)
+			continue
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(href)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`['done', 'error'].includes(document.getElementById('q-app')?.dataset.state)`,
+			chromedp.WithPollingTimeout(90*time.Second))); err != nil {
+			t.Fatalf("%s: the query never answered: %v", href, err)
+		}
+		var res struct {
+			State, Status, First string
+			Rows                 int
+		}
+		eval(`({State: document.getElementById('q-app').dataset.state, Status: document.getElementById('q-status').textContent,
+			First: document.querySelector('#q-result th')?.textContent ?? '', Rows: document.querySelectorAll('#q-result tbody tr').length})`, &res)
+		if res.State != "done" || res.First != page.first || res.Rows == 0 {
+			t.Errorf("%s's chart query: %+v", page.path, res)
+		}
+	}
+
 	if bad, n := reqs.offsite(); len(bad) > 0 || n == 0 {
 		t.Errorf("of %d requests, these went elsewhere: %v", n, bad)
 	}
+}
+
+// topProvince is the province first in the API's yearly ranking.
+func topProvince(t *testing.T, base string) string {
+	t.Helper()
+	var rk struct {
+		Ranked []struct {
+			EntityID string `json:"entity_id"`
+		}
+	}
+	getJSON(t, base+"/api/v1/rankings?level=province&period_kind=year", &rk)
+	if len(rk.Ranked) == 0 {
+		t.Fatal("the demo ranks no province")
+	}
+	return rk.Ranked[0].EntityID
 }
 
 // apiTopOverdue is the API's answer to "the 10 departments with the most

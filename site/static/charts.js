@@ -3,9 +3,53 @@
 // <script type="application/json" data-chart="ID">, never code.
 (function () {
   "use strict";
+  // Dark pages get echarts' built-in dark theme (on a transparent
+  // background, so the page's own colour shows), and a page whose
+  // scheme changes while open redraws its charts in the other theme.
+  var dark = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  var drawn = []; // {el, option}
+
+  function init(el, option) {
+    var old = echarts.getInstanceByDom(el);
+    if (old) old.dispose();
+    var isDark = !!(dark && dark.matches);
+    var chart = echarts.init(el, isDark ? "dark" : null, { renderer: "canvas" });
+    chart.setOption(option);
+    if (isDark) chart.setOption({ backgroundColor: "transparent" });
+    // A data item with a url (the ranking map's squares) opens it; only
+    // a path on this site, never another host ("//x", "/\\x").
+    chart.on("click", function (p) {
+      var u = p && p.data && p.data.url;
+      if (typeof u === "string" && /^\/(?![\/\\])/.test(u)) window.location.assign(u);
+    });
+    return chart;
+  }
+
+  // fit resizes every chart, once per frame however many size changes
+  // arrive. Never compare the box's clientWidth first: a box in a grid or
+  // flex track can be held at the canvas's width by the canvas itself;
+  // echarts measures with its own layer hidden.
+  var pending = false;
+  function fit() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      drawn.forEach(function (d) {
+        var chart = echarts.getInstanceByDom(d.el);
+        if (chart) chart.resize();
+      });
+    });
+  }
+
   function draw() {
     if (!window.echarts) return;
     var nodes = document.querySelectorAll('script[type="application/json"][data-chart]');
+    // The window's resize event alone misses every size change of a
+    // chart's box that is not the window's: a scroll bar appearing, a grid
+    // or <details> reflowing, print layout. The canvas then kept its first
+    // width; a ResizeObserver on each box sees them all.
+    var ro = window.ResizeObserver ? new ResizeObserver(fit) : null;
     Array.prototype.forEach.call(nodes, function (node) {
       var el = document.getElementById(node.getAttribute("data-chart"));
       if (!el || echarts.getInstanceByDom(el)) return;
@@ -17,16 +61,20 @@
       }
       var h = parseInt(el.getAttribute("data-height"), 10);
       if (h > 0) el.style.height = h + "px";
-      var chart = echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(option);
-      // A data item with a url (the ranking map's squares) opens it; only
-      // a path on this site, never another host ("//x", "/\\x").
-      chart.on("click", function (p) {
-        var u = p && p.data && p.data.url;
-        if (typeof u === "string" && /^\/(?![\/\\])/.test(u)) window.location.assign(u);
-      });
-      window.addEventListener("resize", function () { chart.resize(); });
+      init(el, option);
+      drawn.push({ el: el, option: option });
+      if (ro) ro.observe(el);
     });
+    window.addEventListener("resize", fit);
+    window.addEventListener("orientationchange", fit);
+    window.addEventListener("beforeprint", function () {
+      drawn.forEach(function (d) { var c = echarts.getInstanceByDom(d.el); if (c) c.resize(); });
+    });
+    if (dark && dark.addEventListener) {
+      dark.addEventListener("change", function () {
+        drawn.forEach(function (d) { init(d.el, d.option); });
+      });
+    }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);

@@ -348,3 +348,97 @@ func TestReleasesFeed(t *testing.T) {
 		t.Errorf("no release: %d, %d entries, updated %s", resp.StatusCode, len(d.Entries), d.Updated)
 	}
 }
+
+// TestDemoFeeds: on the demo database, a department's scorecard links its
+// feeds; its monthly feed starts at the month the scorecard opens on (the
+// latest matured one) and goes back month by month, each entry's score
+// the one the read API gives; its overdue feed counts what the scorecard
+// counts.
+func TestDemoFeeds(t *testing.T) {
+	app := mustDemoApp(t)
+	ctx := context.Background()
+	var id string
+	if err := demoDB.QueryRowContext(ctx, `SELECT department_id FROM messages WHERE department_id IS NOT NULL
+		GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	_, page := get(t, app, "/departments/"+id+"?lang=en")
+	for _, href := range []string{"/feeds/departments/" + id + ".atom?lang=en", "/feeds/departments/" + id + "/overdue.atom?lang=en"} {
+		if !strings.Contains(page, `<link rel="alternate" type="application/atom+xml" href="`+href+`"`) || !strings.Contains(page, `<a href="`+href+`" type="application/atom+xml"`) {
+			t.Errorf("the scorecard does not link %s", href)
+		}
+	}
+	v := analytics.On(demoDB)
+	def, err := v.DefaultPeriod(ctx, analytics.China, "month")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := v.History(ctx, analytics.China, "department", id, "month")
+	if err != nil {
+		t.Fatal(err)
+	}
+	score := map[string]string{}
+	for _, m := range hist {
+		score[m.Period] = fixed(m.Score, 1)
+	}
+	a := &feedAppT{t: t, get: func(target string) (*http.Response, string) { return get(t, app, target) }}
+	d, _ := a.atom("/feeds/departments/" + id + ".atom?lang=en")
+	if len(d.Entries) < 3 || len(d.Entries) > feedMonths {
+		t.Fatalf("%d entries", len(d.Entries))
+	}
+	month, err := time.Parse("2006-01", def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range d.Entries {
+		p := month.AddDate(0, -i, 0).Format("2006-01")
+		if !strings.HasSuffix(e.ID, "/departments/"+id+"/month/"+p) || !strings.HasSuffix(e.Title, ", score "+score[p]) {
+			t.Errorf("entry %d: %q %q, want month %s, score %s", i, e.ID, e.Title, p, score[p])
+		}
+	}
+	_, total, err := analytics.OverdueMessages(ctx, demoDB, analytics.China, "department", id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := a.atom("/feeds/departments/" + id + "/overdue.atom?lang=en")
+	if total == 0 || len(o.Entries) != min(int(total), feedOverdue) || !strings.HasPrefix(o.Subtitle, num(total)+" overdue") {
+		t.Errorf("overdue: %d entries, %q; the scorecard counts %d", len(o.Entries), o.Subtitle, total)
+	}
+	for i := 1; i < len(o.Entries); i++ {
+		if o.Entries[i].Updated > o.Entries[i-1].Updated {
+			t.Errorf("overdue entry %d passed its deadline after the one before it", i)
+		}
+	}
+}
+
+// TestHostileNamesInFeeds: the planted names of the hostile fixture reach
+// the feeds as text: escaped in the XML, the same text once parsed, and
+// escaped again inside each entry's HTML.
+func TestHostileNamesInFeeds(t *testing.T) {
+	f := mustHostile(t)
+	app, err := New(Config{DB: f.db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &feedAppT{t: t, get: func(target string) (*http.Response, string) { return get(t, app, target) }}
+	for _, tt := range []struct{ target, name string }{
+		{"/feeds/regions/" + f.province + ".atom?lang=zh", hostile.Province},
+		{"/feeds/regions/" + f.province + ".atom?lang=en", hostile.ProvinceEn},
+		{"/feeds/departments/" + f.department + ".atom?lang=zh", hostile.Department},
+		{"/feeds/departments/" + f.department + ".atom?lang=en", hostile.DepartmentEn},
+		{"/feeds/departments/" + f.department + "/overdue.atom?lang=zh", hostile.Department},
+	} {
+		d, body := a.atom(tt.target)
+		if rawMarkup.MatchString(body) {
+			t.Errorf("%s: markup in the XML: %s", tt.target, rawMarkup.FindString(body))
+		}
+		if !strings.HasPrefix(d.Title, tt.name) || len(d.Entries) == 0 {
+			t.Errorf("%s: title %q, %d entries; want the name %q as text", tt.target, d.Title, len(d.Entries), tt.name)
+		}
+		for _, e := range d.Entries {
+			if rawMarkup.MatchString(e.Content.Body) || strings.Contains(e.Content.Body, "<script") || strings.Contains(e.Content.Body, "<svg") {
+				t.Errorf("%s %s: markup in the entry's HTML: %s", tt.target, e.ID, e.Content.Body)
+			}
+		}
+	}
+}

@@ -19,6 +19,12 @@ type SourceStatus struct {
 	// LastOK is when its last successful load finished (none: never).
 	LastOK              sql.NullTime
 	RunsTotal, Rejected int64
+	// RegionFound and DepartmentFound are how many of its Messages name a
+	// region and a department the reference knows (coverage).
+	RegionFound, DepartmentFound int64
+	// FirstAt and LastAt are its first and last message's posting time
+	// (none without messages).
+	FirstAt, LastAt sql.NullTime
 }
 
 // RejectReason is why a row was rejected, without the row itself: raw
@@ -57,7 +63,8 @@ func StatusOf(ctx context.Context, q Querier, runs, rejects int) (Status, error)
 	var st Status
 	err := scanRows(ctx, q, statusSourcesSQL, nil, func(rows *sql.Rows) error {
 		var s SourceStatus
-		err := rows.Scan(&s.Name, &s.Profile, &s.TimeZone, &s.Messages, &s.Deleted, &s.LastOK, &s.RunsTotal, &s.Rejected)
+		err := rows.Scan(&s.Name, &s.Profile, &s.TimeZone, &s.Messages, &s.Deleted, &s.LastOK, &s.RunsTotal, &s.Rejected,
+			&s.RegionFound, &s.DepartmentFound, &s.FirstAt, &s.LastAt)
 		st.Sources = append(st.Sources, s)
 		return err
 	})

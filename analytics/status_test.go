@@ -38,6 +38,16 @@ func TestStatusOf(t *testing.T) {
 		s.RunsTotal != 3 || s.Rejected != 3 || !s.LastOK.Valid {
 		t.Errorf("source t %+v", s)
 	}
+	// Coverage: m1, m2 and m3 name a known region, m1 and m2 a known
+	// department; m4, n0 and n1 neither. Range: m1 (3 March 09:00 in
+	// Shanghai) to n0 and n1 (10 March 00:00 UTC).
+	if s := st.Sources[0]; s.RegionFound != 3 || s.DepartmentFound != 2 ||
+		!s.FirstAt.Time.Equal(time.Date(2025, 3, 3, 1, 0, 0, 0, time.UTC)) || !s.LastAt.Time.Equal(time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("source t: coverage %d/%d regions, %d departments, range %v – %v", s.RegionFound, s.Messages, s.DepartmentFound, s.FirstAt, s.LastAt)
+	}
+	if s := st.Sources[1]; s.RegionFound != 0 || s.DepartmentFound != 0 || s.FirstAt.Valid || s.LastAt.Valid {
+		t.Errorf("source u without messages: %+v", s)
+	}
 	if s := st.Sources[1]; s.Name != "u" || s.Profile != "" || s.Messages != 0 || s.RunsTotal != 1 || s.Rejected != 0 || s.LastOK.Valid {
 		t.Errorf("source u %+v", s)
 	}
@@ -64,5 +74,26 @@ func TestStatusOf(t *testing.T) {
 	rules, err := SourceRules(ctx, db)
 	if err != nil || len(rules) != 1 || rules[0] != (SourceRule{Name: "t", TimeZone: "Asia/Shanghai", SLADays: 2, Workdays: true}) {
 		t.Errorf("rules %+v, %v", rules, err)
+	}
+}
+
+// TestSitemapEntities: the records board's entities with numbers — the
+// regions of m1–m3 and every level above them, the two departments named,
+// and 未识别 once as a region and once as a department (m3 and m4 name no
+// department, m4 no region); B省交通厅 has no message and no page; the
+// jurisdiction CN is the home page.
+func TestSitemapEntities(t *testing.T) {
+	db := loadRecordsBoard(t)
+	got, err := SitemapEntities(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range got {
+		ids = append(ids, fmt.Sprint(e.Department, ":", e.ID))
+	}
+	want := "false:410000 false:410100 false:410105 false:420000 false:_unattributed true:410100-rsj true:410105-gaj true:_unattributed"
+	if s := strings.Join(ids, " "); s != want {
+		t.Errorf("entities\n%s\nwant\n%s", s, want)
 	}
 }

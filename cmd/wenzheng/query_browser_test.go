@@ -30,13 +30,7 @@ import (
 // top 10, and its CSV download holds the rows shown; nothing is fetched
 // from another origin.
 func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	if out, err := cli(t, "demo", "--data", data, "--messages", "3000", "--until", "2025-06-01"); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	if out, err := cli(t, "publish", "--data", data); err != nil {
-		t.Fatalf("publish: %v\n%s", err, out)
-	}
+	data := publishedDemo(t, 3000)
 	rel, err := datasets.Latest(pipeline.ReleaseDir(data))
 	if err != nil {
 		t.Fatal(err)
@@ -236,9 +230,23 @@ func apiTopOverdue(t *testing.T, base string, run int64) ([]string, string) {
 	return out, year
 }
 
+// publishedDemo is a data directory holding a demo of that many messages
+// and its release.
+func publishedDemo(tb testing.TB, messages int) string {
+	tb.Helper()
+	data := filepath.Join(tb.TempDir(), "data")
+	if out, err := cli(tb, "demo", "--data", data, "--messages", strconv.Itoa(messages), "--until", "2025-06-01"); err != nil {
+		tb.Fatalf("demo: %v\n%s", err, out)
+	}
+	if out, err := cli(tb, "publish", "--data", data); err != nil {
+		tb.Fatalf("publish: %v\n%s", err, out)
+	}
+	return data
+}
+
 // startDataServer runs `wenzheng serve` on a data directory that holds a
 // computed database and waits until the site answers.
-func startDataServer(t *testing.T, data string) string {
+func startDataServer(t testing.TB, data string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -17,7 +17,6 @@
     var status = document.getElementById("q-status");
     var out = document.getElementById("q-result");
     var csv = document.getElementById("q-csv");
-    var t0 = performance.now();
     var conn = null;
 
     function state(s, msg) {
@@ -60,7 +59,8 @@
         var n = table.numRows;
         var msg = d.rows.replace("%d", n).replace("%s", ((performance.now() - started) / 1000).toFixed(2));
         if (n > maxShown) msg += d.shown.replace("%d", maxShown);
-        if (!app.dataset.firstResultMs) app.dataset.firstResultMs = String(Math.round(performance.now() - t0));
+        // since navigation started (performance.now is relative to it)
+        if (!app.dataset.firstResultMs) app.dataset.firstResultMs = String(Math.round(performance.now()));
         state("done", msg);
       } catch (e) {
         out.textContent = "";

@@ -136,6 +136,11 @@ func TestNoPersonalDataInAnyOutput(t *testing.T) {
 		"/api/v1/overview?"+year, "/api/v1/rankings?level=city&"+year, "/api/v1/rankings?level=department&"+year,
 		"/api/v1/entities/d1?"+year, "/api/v1/entities/410100?"+year, "/api/v1/entities/410000/history",
 		"/api/v1/messages.csv", "/api/v1/messages.ndjson", "/data.json")
+	// The feeds (feeds.go): names, and the overdue messages' titles.
+	for _, p := range []string{"/feeds/regions/410000.atom", "/feeds/regions/410100.atom", "/feeds/departments/d1.atom",
+		"/feeds/departments/d1/overdue.atom", "/feeds/departments/d2/overdue.atom", "/feeds/releases.atom"} {
+		targets = append(targets, p, p+"?lang=en")
+	}
 	pages := 0
 	for _, target := range targets {
 		resp, body := get(t, app, target)
@@ -172,5 +177,9 @@ func TestNoPersonalDataInAnyOutput(t *testing.T) {
 	// nothing was shown.
 	if _, body := get(t, app, "/messages/city/M040?lang=zh"); !strings.Contains(body, sp[40].Masked) {
 		t.Errorf("the thread does not show %q", sp[40].Masked)
+	}
+	// M000, overdue, is d1's: its title shows in the feed, masked.
+	if _, body := get(t, app, "/feeds/departments/d1/overdue.atom"); !strings.Contains(body, sp[40%len(sp)].Masked) {
+		t.Errorf("d1's overdue feed does not show %q: %.400s", sp[40%len(sp)].Masked, body)
 	}
 }

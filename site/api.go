@@ -58,6 +58,7 @@ var apiReads = []apiRoute{
 	{"/entities/:id", []string{"period_kind", "period"}, readScorecard},
 	{"/entities/:id/history", []string{"period_kind"}, readHistory},
 	{"/methodology", nil, readMethodology},
+	{"/find", []string{"q"}, readFind}, // find.go
 }
 
 // apiHeaders go on every API response: data changes once a night, so a

@@ -89,7 +89,7 @@ func rateLimit(max int, skip func(c *fiber.Ctx) bool) fiber.Handler {
 // isSearch is a text search of the messages, the page or its CSV: what a
 // prober repeats.
 func isSearch(c *fiber.Ctx) bool {
-	return (c.Path() == "/messages" || c.Path() == "/messages.csv") && c.Query("q") != ""
+	return (c.Path() == "/messages" || c.Path() == "/messages.csv") && c.Query("q") != "" || isFind(c)
 }
 
 // clientKey is who a client is for rate limits: its IPv4 address, or its

@@ -60,8 +60,8 @@ type tileVisualMap struct {
 }
 
 // tileChart draws the squares: series 0 the measured ones, coloured by the
-// visualMap; series 1 样本不足 and series 2 无数据, grey, named in the
-// legend.
+// visualMap; series 1 样本不足 and series 2 无数据, grey, each square
+// labelled so.
 func tileChart(l string, rk analytics.Ranking, metric string, squares []tileSquare, side int, lo, hi float64, title string) *chart {
 	hm := charts.NewHeatMap()
 	axis := make([]string, side)
@@ -75,7 +75,6 @@ func tileChart(l string, rk analytics.Ranking, metric string, squares []tileSqua
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: axis, Show: hidden}),
 		// row 0 is the north: at the top
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: axis, Show: hidden, Inverse: opts.Bool(true)}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Right: "0", Bottom: "0"}),
 		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
 		charts.WithAnimation(false),
 	)
@@ -97,15 +96,15 @@ func tileChart(l string, rk analytics.Ranking, metric string, squares []tileSqua
 	colors := []string{tilePalette[3], tileInsufficientColor, tileNoDataColor}
 	for i, items := range series {
 		if i > 0 && len(items) == 0 {
-			continue // nothing to name in the legend
+			continue // no empty grey series
 		}
 		hm.AddSeries(names[i], nil, label, gap, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[i], BorderColor: "#ffffff", BorderWidth: 2}))
 		hm.MultiSeries[len(hm.MultiSeries)-1].Data = items
 	}
 	c := newChart("chartMap", 0, title, hm)
-	// The legend names only the grey series; the visualMap is the
-	// measured squares' legend.
-	c.Option["legend"] = map[string]any{"show": len(hm.MultiSeries) > 1, "data": names[1:], "right": "0", "bottom": "0", "itemWidth": 14, "itemHeight": 14}
+	// No legend of series: a grey square says what it is in its own
+	// label; the visualMap is the measured squares' legend.
+	c.Option["legend"] = map[string]any{"show": false}
 	if len(series[0]) > 0 {
 		colours := slices.Clone(tilePalette)
 		if lowerIsBetter(metric) {
@@ -129,7 +128,7 @@ func tileItemOf(l string, rk analytics.Ranking, metric string, s tileSquare, lo,
 		it.Name = pickName(l, s.Row.Name, s.Row.NameEn)
 		it.URL = entityURL(s.Row.Level, s.Row.EntityID)
 		if v, more := mapValue(*s.Row, metric); v != nil && !math.IsNaN(*v) {
-			figure = tileFigure(l, metric, *v, more)
+			figure = tileShort(metric, *v, more)
 		}
 	} else {
 		it.Name = tileName(l, s.Code)
@@ -147,11 +146,29 @@ func tileItemOf(l string, rk analytics.Ranking, metric string, s tileSquare, lo,
 			it.Label.Color = "#ffffff"
 		}
 	case s.Row != nil:
-		it.Label = tileText{Formatter: tileLabel(l, rk.Query, s, T(l, "rank.insufficient")), Color: "#1f2328"}
+		it.Label = tileText{Formatter: tileLabel(l, rk.Query, s, T(l, "map.too_few")), Color: "#1f2328"}
 		it.ItemStyle = &tileStyle{Color: tileInsufficientColor, BorderColor: "#ffffff", BorderWidth: 2}
 	default:
 		it.Label = tileText{Formatter: tileLabel(l, rk.Query, s, T(l, "map.no_data")), Color: "#57606a"}
 		it.ItemStyle = &tileStyle{Color: tileNoDataColor, BorderColor: tileNoDataBorder, BorderWidth: 1, BorderType: "dashed"}
 	}
 	return it
+}
+
+// tileShort is a figure as a square shows it, without its unit (the notes
+// give it): 88.4, 89.2%, 146 hours as 146 and 5.4 hours as 5.4.
+func tileShort(metric string, v float64, more bool) string {
+	prefix := ""
+	if more {
+		prefix = ">"
+	}
+	switch {
+	case metric == "score":
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case metric != "median_hours":
+		return strconv.FormatFloat(v, 'f', 1, 64) + "%"
+	case v >= 10:
+		return prefix + strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return prefix + strconv.FormatFloat(v, 'f', 1, 64)
 }

@@ -38,7 +38,8 @@ var mapLabels = map[string][2]string{
 	"map.metric":        {"着色指标", "Colour by"},
 	"map.geo_note":      {"每个方块代表一个地区，按大致地理方位排列；方块不表示边界，也不表示面积。", "Each square is one region, placed roughly where it lies; squares show neither borders nor areas."},
 	"map.code_note":     {"方块按行政区划代码排列，不表示地理位置。", "Squares are in the order of their administrative codes, not where they lie."},
-	"map.abbr_note":     {"方块上为简称。", "Squares are labelled with their ISO 3166-2 codes."},
+	"map.abbr_note":     {"方块上为省级行政区的 ISO 3166-2 代码。", "Squares are labelled with their ISO 3166-2 codes."},
+	"map.short_note":    {"方块上为简称。", "Squares show short names."},
 	"map.colour_note":   {"颜色越深越好（本图范围 %s 至 %s）；灰色：样本不足；白色虚线框：无数据。点击方块打开该地区详情。", "Darker is better (this map's range: %s to %s); grey: insufficient data; dashed white: no data. Click a square for its scorecard."},
 	"map.no_data":       {"无数据", "No data"},
 	"map.off_map":       {"另有 %d 个地区在地图上没有位置（如匿名化的地区），见数据表。", "%d more have no place on the map (pseudonymised regions, for instance): see the table."},
@@ -47,6 +48,8 @@ var mapLabels = map[string][2]string{
 	"map.status":        {"说明", "Note"},
 	"map.region":        {"地区", "Region"},
 	"map.rank":          {"排名", "rank"},
+	"map.too_few":       {"样本不足", "too few"},
+	"map.hours_note":    {"方块上的数字为小时数。", "Squares show hours."},
 	"map.insufficient":  {"样本不足：到期留言 %s 条，少于 %d 条", "Insufficient data: %s due messages, fewer than %d"},
 	"map.unavailable":   {"地图需要 JavaScript；下表包含全部数据。", "The map needs JavaScript; the table below has all its data."},
 	"map.metric_prefix": {"按", "By "},
@@ -81,7 +84,11 @@ type tileMapView struct {
 	Chart                    *chart
 	HasCharts                bool
 	Notes                    []string
-	Rows                     []tileRow
+	// Side is the grid's squares a side: the figure's width follows it.
+	Side int
+	// Note is Notes as one paragraph.
+	Note string
+	Rows []tileRow
 }
 
 // tileRow is one square of the map's table.
@@ -138,7 +145,7 @@ func tileMapOf(l string, in tileMapIn) *tileMapView {
 		return nil
 	}
 	label := T(l, mapMetricLabel[in.Metric])
-	v := &tileMapView{Lang: l, Title: T(l, "map.title") + " · " + label, MetricLabel: label, HasCharts: in.Charts}
+	v := &tileMapView{Lang: l, Side: side, Title: T(l, "map.title") + " · " + label, MetricLabel: label, HasCharts: in.Charts}
 	for _, m := range mapMetrics {
 		link := in.Link(m)
 		if m == mapMetrics[0] {
@@ -157,8 +164,13 @@ func tileMapOf(l string, in tileMapIn) *tileMapView {
 	if ok {
 		v.Notes = append(v.Notes, fmt.Sprintf(T(l, "map.colour_note"), tileFigure(l, in.Metric, lo, false), tileFigure(l, in.Metric, hi, false)))
 	}
-	if geo && rk.Query.Scope == analytics.China && l == "en" || !geo {
+	if geo && rk.Query.Scope == analytics.China && l == "en" {
 		v.Notes = append(v.Notes, T(l, "map.abbr_note"))
+	} else {
+		v.Notes = append(v.Notes, T(l, "map.short_note"))
+	}
+	if in.Metric == "median_hours" {
+		v.Notes = append(v.Notes, T(l, "map.hours_note"))
 	}
 	if len(offMap) > 0 {
 		v.Notes = append(v.Notes, fmt.Sprintf(T(l, "map.off_map"), len(offMap)))
@@ -166,6 +178,7 @@ func tileMapOf(l string, in tileMapIn) *tileMapView {
 	if len(rk.Pools) > 1 {
 		v.Notes = append(v.Notes, T(l, "map.other_pools"))
 	}
+	v.Note = strings.Join(v.Notes, map[bool]string{true: " ", false: ""}[l == "en"])
 	if in.Charts {
 		v.Chart = tileChart(l, rk, in.Metric, squares, side, lo, hi, v.Title)
 	}

@@ -187,7 +187,7 @@ func TestTileMapColoursByMetric(t *testing.T) {
 		wantFirstValue float64
 	}{
 		{"reply_rate", "zh", 60, 88, "110000", "北京\n60.0%", false, 60},
-		{"median_hours", "zh", 10, 38, "110000", "北京\n10.0小时", true, 10},
+		{"median_hours", "zh", 10, 38, "110000", "北京\n10", true, 10},
 		{"score", "en", 50, 78, "110000", "BJ\n50.0", false, 50},
 	} {
 		v := tileMapOf(c.lang, tileMapIn{Ranking: rk, Metric: c.metric, Link: mapLink, Charts: true})
@@ -235,6 +235,9 @@ func TestTileMapDrillDown(t *testing.T) {
 	if !slices.Contains(v.Notes, "方块按行政区划代码排列，不表示地理位置。") {
 		t.Errorf("notes %q do not say the order is the codes'", v.Notes)
 	}
+	if en := tileMapOf("en", tileMapIn{Ranking: rk, Metric: "score", Link: mapLink}); strings.Contains(en.Note, "ISO") {
+		t.Errorf("the cities' note speaks of ISO codes: %q", en.Note)
+	}
 	// all equal: the legend still has a range
 	if vm := o.VisualMap[0]; vm.Min != 70 || vm.Max != 71 {
 		t.Errorf("visualMap %v–%v, want 70–71", vm.Min, vm.Max)
@@ -281,6 +284,23 @@ func TestShortName(t *testing.T) {
 	} {
 		if got := shortName(in); got != want {
 			t.Errorf("shortName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A square shows its figure without a unit (the notes give it).
+func TestTileShort(t *testing.T) {
+	for _, c := range []struct {
+		metric string
+		v      float64
+		more   bool
+		want   string
+	}{
+		{"score", 88.44, false, "88.4"}, {"reply_rate", 89.16, false, "89.2%"}, {"median_hours", 145.9, false, "146"},
+		{"median_hours", 5.44, false, "5.4"}, {"median_hours", 1675.2, true, ">1675"},
+	} {
+		if got := tileShort(c.metric, c.v, c.more); got != c.want {
+			t.Errorf("%s %v: %q, want %q", c.metric, c.v, got, c.want)
 		}
 	}
 }

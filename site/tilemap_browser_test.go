@@ -27,8 +27,8 @@ type mapState struct {
 // TestTileMapInBrowser opens the demo's home page in Chromium on a
 // phone's screen (412 px): echarts draws the ranking map with one linked
 // square per province (31; Taiwan, Hong Kong and Macao are 无数据 squares
-// without a link), within the screen; a real click on 广东's square opens
-// 广东's scorecard. It never skips with CI=true (testenv.NewBrowser).
+// without a link), within the screen; hovering 广东's square shows its
+// figures with n, and a real click on it opens 广东's scorecard. It never skips with CI=true (testenv.NewBrowser).
 func TestTileMapInBrowser(t *testing.T) {
 	app := mustDemoApp(t)
 	if _, err := staticFiles.ReadFile("static/vendor/echarts.min.js"); err != nil {
@@ -86,6 +86,20 @@ func TestTileMapInBrowser(t *testing.T) {
 	}
 	if got.X <= 0 || got.X >= 412 || got.Y <= 0 || got.Y >= 900 {
 		t.Fatalf("广东's square is at (%v, %v), off the screen", got.X, got.Y)
+	}
+	// The tooltip of 广东's square: its own name, figures and n, as text.
+	if err := chromedp.Do(ctx, chromedp.MouseEvent("mouseMoved", got.X, got.Y)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`[...document.querySelectorAll('#chartMap div')].some(d => d.innerText.includes('广东省'))`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("no tooltip naming 广东省 over its square: %v", err)
+	}
+	tip, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#chartMap div')].map(d => d.innerText).find(s => s.includes('广东省'))`))
+	for _, want := range []string{"综合得分", "回复率", "按时回复率", "满意率", "样本", "到期留言"} {
+		if !strings.Contains(tip, want) {
+			t.Errorf("广东's tooltip %q lacks %s", tip, want)
+		}
 	}
 	if err := chromedp.Do(ctx, chromedp.MouseClickXY(got.X, got.Y)); err != nil {
 		t.Fatal(err)

@@ -205,8 +205,8 @@ func TestTileMapColoursByMetric(t *testing.T) {
 			t.Errorf("%s %s: first square %s %v %q, want %s %v %q", c.metric, c.lang, d.Code, d.Value, d.Label.Formatter, c.first, c.wantFirstValue, c.label)
 		}
 	}
-	// satisfaction has no value anywhere: every ranked square is grey-less
-	// "—", no visualMap, and the table says so
+	// satisfaction has no value anywhere: no square is coloured and there
+	// is no visualMap
 	v := tileMapOf("zh", tileMapIn{Ranking: rk, Metric: "satisfaction_rate", Link: mapLink, Charts: true})
 	if o := decodeMap(t, v.Chart); len(o.VisualMap) != 0 || len(o.Series[0].Data) != 0 {
 		t.Errorf("satisfaction without values: visualMap %v, %d measured", o.VisualMap, len(o.Series[0].Data))
@@ -301,6 +301,31 @@ func TestTileShort(t *testing.T) {
 	} {
 		if got := tileShort(c.metric, c.v, c.more); got != c.want {
 			t.Errorf("%s %v: %q, want %q", c.metric, c.v, got, c.want)
+		}
+	}
+}
+
+// New York's five boroughs have their layout: five squares in a 3 × 3
+// grid, each linked, named by its whole English name.
+func TestTileMapBoroughs(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	rk := analytics.Ranking{Query: analytics.RankingQuery{Scope: "nyc", Level: "province"}, Run: fakeRun}
+	for i, b := range []string{"bronx", "brooklyn", "manhattan", "queens", "staten-island"} {
+		name := strings.ToUpper(b[:1]) + strings.ReplaceAll(b[1:], "-i", " I")
+		rk.Ranked = append(rk.Ranked, analytics.Metrics{Level: "province", EntityID: "nyc-" + b, Name: name, NameEn: name, Eligible: true, Score: f(60 + float64(i))})
+	}
+	v := tileMapOf("en", tileMapIn{Ranking: rk, Metric: "score", Link: mapLink, Charts: true})
+	o := decodeMap(t, v.Chart)
+	if len(o.Series) != 1 || len(o.Series[0].Data) != 5 || v.Side != 3 {
+		t.Fatalf("%d series, side %d: want the five boroughs measured on 3 × 3", len(o.Series), v.Side)
+	}
+	for _, d := range o.Series[0].Data {
+		sq, _ := tileOf("nyc", d.Code)
+		if d.URL != "/regions/"+d.Code || d.Value[0] != float64(sq.Col) || d.Value[1] != float64(sq.Row) {
+			t.Errorf("%s: %s at %v, want its scorecard at %+v", d.Code, d.URL, d.Value, sq)
+		}
+		if d.Code == "nyc-staten-island" && d.Label.Formatter != "Staten Island\n64.0" {
+			t.Errorf("Staten Island's label %q", d.Label.Formatter)
 		}
 	}
 }

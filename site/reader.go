@@ -20,6 +20,8 @@ type Reader interface {
 	finder
 	// feedReader (feeds.go): what the Atom feeds list.
 	feedReader
+	// productReader (product.go): what sitemap.xml lists.
+	productReader
 
 	Version(ctx context.Context) (analytics.DataVersion, error)
 	CurrentRun(ctx context.Context) (analytics.Run, error)

@@ -17,6 +17,9 @@ type ScorecardFeed struct {
 	Level, Scope string
 	Name, NameEn string
 	Months       []FeedMonth
+	// DueShare is the share of a month's messages that must be due for
+	// it to mature (the methodology in force).
+	DueShare float64
 	// ComputedAt is the current computation's: a feed with no month yet
 	// was last updated then.
 	ComputedAt time.Time
@@ -59,7 +62,7 @@ func ScorecardFeedOf(ctx context.Context, q Querier, id string, limit int) (Scor
 	if err != nil {
 		return f, err
 	}
-	f.ComputedAt = run.ComputedAt
+	f.ComputedAt, f.DueShare = run.ComputedAt, run.Params.MatureShare()
 	asOf, tz, err := scopeAsOf(ctx, q, scope, run.AsOf)
 	if err != nil {
 		return f, err

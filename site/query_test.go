@@ -186,3 +186,16 @@ func TestGzippedAsset(t *testing.T) {
 		}
 	}
 }
+
+// Without a release the page says there is nothing to query and loads no
+// DuckDB.
+func TestQueryPageWithoutRelease(t *testing.T) {
+	app, err := New(Config{DB: mustEmptyDB(t), ReleasesDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, app, "/datasets/query?lang=en")
+	if resp.StatusCode != 200 || !strings.Contains(body, "No release has been published yet") || strings.Contains(body, "duckdb.js") {
+		t.Errorf("/datasets/query without a release: %d\n%s", resp.StatusCode, body)
+	}
+}

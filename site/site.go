@@ -83,6 +83,9 @@ type Config struct {
 	// asked for (config default_scope); empty: the one with the most
 	// messages.
 	DefaultScope string
+	// NextRun is when the nightly run next starts (/status shows it); nil:
+	// nothing is scheduled in this process.
+	NextRun func() time.Time
 }
 
 // Server holds what every handler needs.
@@ -106,6 +109,7 @@ type Server struct {
 	secureCookies bool
 	timeouts      Timeouts
 	defaultScope  string
+	nextRun       func() time.Time // Config.NextRun
 	// extractSlots bounds the extracts made at once (serveExtract).
 	extractSlots chan struct{}
 }
@@ -123,7 +127,7 @@ func New(cfg Config) (*fiber.App, error) {
 func newServer(cfg Config) (*Server, error) {
 	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob, readOnly: cfg.ReadOnly,
 		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail, secureCookies: cfg.SecureCookies,
-		defaultScope: cfg.DefaultScope}
+		defaultScope: cfg.DefaultScope, nextRun: cfg.NextRun}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/config"
 	"github.com/wenzheng-transparency/wenzheng/pipeline"
@@ -116,6 +118,7 @@ func newSite(ctx context.Context, cfg config.Config, job *pipeline.Job, version 
 		return nil, err
 	}
 	sc.AdminToken = cfg.AdminToken
+	sc.NextRun = nextRun(cfg.Schedule, time.Now)
 	sc.StartJob = func() error {
 		err := job.Start(ctx)
 		if errors.Is(err, pipeline.ErrBusy) || errors.Is(err, pipeline.ErrClosed) {
@@ -124,6 +127,21 @@ func newSite(ctx context.Context, cfg config.Config, job *pipeline.Job, version 
 		return err
 	}
 	return site.New(sc)
+}
+
+// nextRun is when the schedule spec (as pipeline.StartSchedule reads it:
+// robfig/cron's standard parser) next starts the nightly run, for /status;
+// nil when nothing is scheduled. "@every d" counts from now, not from the
+// schedule's start: it is a guess within d.
+func nextRun(spec string, now func() time.Time) func() time.Time {
+	if spec == "" || spec == "off" {
+		return nil
+	}
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil // StartSchedule refuses it and serve stops
+	}
+	return func() time.Time { return sched.Next(now()) }
 }
 
 // siteConfig is what every site serve runs reads from the configuration.

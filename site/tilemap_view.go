@@ -154,6 +154,9 @@ func tileMapOf(l string, in tileMapIn) *tileMapView {
 		v.Metrics = append(v.Metrics, choice{m, T(l, mapMetricLabel[m]), link + "#map", m == in.Metric})
 	}
 	squares, offMap := tileSquares(rk, in.Metric, places)
+	if !slices.ContainsFunc(squares, func(s tileSquare) bool { return s.Row != nil }) {
+		return nil // nothing of this ranking has a place (a pseudonymised board)
+	}
 	v.Rows = tileRows(l, rk, in.Metric, squares, offMap)
 	note := "map.code_note"
 	if geo {

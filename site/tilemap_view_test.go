@@ -242,6 +242,13 @@ func TestTileMapDrillDown(t *testing.T) {
 	if vm := o.VisualMap[0]; vm.Min != 70 || vm.Max != 71 {
 		t.Errorf("visualMap %v–%v, want 70–71", vm.Min, vm.Max)
 	}
+	// a board whose regions are pseudonymised has nothing to place: no
+	// map of 34 empty squares
+	pseudo := analytics.Ranking{Query: analytics.RankingQuery{Scope: analytics.China, Level: "province"}, Run: fakeRun,
+		Ranked: []analytics.Metrics{{Level: "province", EntityID: "zhzw-A", Name: "A市", Eligible: true, Score: f(70)}}}
+	if tileMapOf("en", tileMapIn{Ranking: pseudo, Metric: "score", Link: mapLink, Charts: true}) != nil {
+		t.Error("a map of pseudonymised regions only")
+	}
 	rk.Query.Parent = ""
 	if tileMapOf("zh", tileMapIn{Ranking: rk, Metric: "score", Link: mapLink}) != nil {
 		t.Error("every city of the country has a map")

@@ -165,12 +165,12 @@ func feedApp(t *testing.T, f *feedFake) *feedAppT {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &feedAppT{t: t, get: func(target string) (*http.Response, string) { return get(t, app, target) }}
+	return &feedAppT{t: t, get: func(target string, header ...string) (*http.Response, string) { return get(t, app, target, header...) }}
 }
 
 type feedAppT struct {
 	t   *testing.T
-	get func(string) (*http.Response, string)
+	get func(target string, header ...string) (*http.Response, string)
 }
 
 // atom fetches a feed and checks its status and type.
@@ -233,6 +233,15 @@ func TestScorecardFeed(t *testing.T) {
 	if en.Title != "A City: monthly scorecard" || en.Entries[0].Title != "A City, 2025-02: 2nd of 3, score 62.5" ||
 		en.Entries[0].Links[0].Href != "http://example.com/regions/410100?period_kind=month&period=2025-02&lang=en" {
 		t.Errorf("English: %q, %q, %q", en.Title, en.Entries[0].Title, en.Entries[0].Links[0].Href)
+	}
+	// Compressed and revalidated as the pages are.
+	resp, _ := a.get("/feeds/regions/410100.atom", "Accept-Encoding", "gzip")
+	etag := resp.Header.Get("ETag")
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != atomType || etag == "" {
+		t.Errorf("gzip: %q, %q, ETag %q", resp.Header.Get("Content-Encoding"), resp.Header.Get("Content-Type"), etag)
+	}
+	if resp, _ := a.get("/feeds/regions/410100.atom", "If-None-Match", etag); resp.StatusCode != 304 {
+		t.Errorf("If-None-Match: %d, want 304", resp.StatusCode)
 	}
 	// A department with no matured month yet: a valid feed, no entry,
 	// updated when the data was computed.
@@ -322,7 +331,7 @@ func TestFeedLinks(t *testing.T) {
 // was published, with its changes; an empty feed before the first.
 func TestReleasesFeed(t *testing.T) {
 	app, _ := mustReleasesApp(t)
-	a := &feedAppT{t: t, get: func(target string) (*http.Response, string) { return get(t, app, target) }}
+	a := &feedAppT{t: t, get: func(target string, header ...string) (*http.Response, string) { return get(t, app, target, header...) }}
 	d, _ := a.atom("/feeds/releases.atom")
 	if d.ID != "tag:example.com,2026:/feeds/releases.atom" || d.Updated != "2025-12-09T02:00:00Z" || len(d.Entries) != 2 {
 		t.Fatalf("feed %q updated %s, %d entries", d.ID, d.Updated, len(d.Entries))
@@ -381,7 +390,7 @@ func TestDemoFeeds(t *testing.T) {
 	for _, m := range hist {
 		score[m.Period] = fixed(m.Score, 1)
 	}
-	a := &feedAppT{t: t, get: func(target string) (*http.Response, string) { return get(t, app, target) }}
+	a := &feedAppT{t: t, get: func(target string, header ...string) (*http.Response, string) { return get(t, app, target, header...) }}
 	d, _ := a.atom("/feeds/departments/" + id + ".atom?lang=en")
 	if len(d.Entries) < 3 || len(d.Entries) > feedMonths {
 		t.Fatalf("%d entries", len(d.Entries))
@@ -420,7 +429,7 @@ func TestHostileNamesInFeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &feedAppT{t: t, get: func(target string) (*http.Response, string) { return get(t, app, target) }}
+	a := &feedAppT{t: t, get: func(target string, header ...string) (*http.Response, string) { return get(t, app, target, header...) }}
 	for _, tt := range []struct{ target, name string }{
 		{"/feeds/regions/" + f.province + ".atom?lang=zh", hostile.Province},
 		{"/feeds/regions/" + f.province + ".atom?lang=en", hostile.ProvinceEn},

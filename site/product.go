@@ -15,8 +15,16 @@ import (
 // The small things a product has (issue 15): sitemap.xml, robots.txt,
 // the favicon.
 
-// productLabels are their labels.
-var productLabels = map[string][2]string{}
+// productLabels are their labels, and the thread's line on the original
+// post: no source Wenzheng reads records a link to it (the canonical
+// record, the 智慧政务 export, NYC 311's open data and Open311 GeoReport
+// v2 have none; that NYC's portal finds a request by the open data's Unique
+// Key could not be confirmed), and a URL pieced together from an id could
+// show someone else's message, so the thread says so instead.
+var productLabels = map[string][2]string{
+	"msg.original":    {"原帖", "Original post"},
+	"msg.no_original": {"来源未提供原帖链接", "The source gives no link to the original post"},
+}
 
 // productReader is what sitemap.xml reads: every entity with a scorecard.
 type productReader interface {

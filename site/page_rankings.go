@@ -335,6 +335,9 @@ func (s *Server) handleRankings(table, embed string) fiber.Handler {
 			view := rankingsViewOf(l, req, d, rankingsPlace{Embed: embed, Base: base, Charts: s.hasCharts})
 			if embed == "" {
 				view.Map = tileMapOf(l, tileMapIn{Ranking: d.Ranking, Metric: metric, Link: rankingsMapLink(view.Req), Charts: s.hasCharts})
+				if view.Map != nil && view.Map.Param != "" {
+					view.Hidden = append(view.Hidden, rankingField{"map", view.Map.Param}) // the period form keeps the map's figure
+				}
 			}
 			out := pageOut{Title: view.Heading, Content: view, Charts: view.Chart != nil || view.Map.drawn()}
 			if embed != "" {

@@ -84,6 +84,8 @@ type tileMapView struct {
 	Chart                    *chart
 	HasCharts                bool
 	Notes                    []string
+	// Param is ?map= when not the default: the period forms keep it.
+	Param string
 	// Side is the grid's squares a side: the figure's width follows it.
 	Side int
 	// Note is Notes as one paragraph.
@@ -145,7 +147,7 @@ func tileMapOf(l string, in tileMapIn) *tileMapView {
 		return nil
 	}
 	label := T(l, mapMetricLabel[in.Metric])
-	v := &tileMapView{Lang: l, Side: side, Title: T(l, "map.title") + " · " + label, MetricLabel: label, HasCharts: in.Charts}
+	v := &tileMapView{Lang: l, Side: side, Param: map[bool]string{true: in.Metric}[in.Metric != mapMetrics[0]], Title: T(l, "map.title") + " · " + label, MetricLabel: label, HasCharts: in.Charts}
 	for _, m := range mapMetrics {
 		link := in.Link(m)
 		if m == mapMetrics[0] {

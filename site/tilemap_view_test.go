@@ -168,6 +168,9 @@ func TestTileMapSquares(t *testing.T) {
 	if len(v.Rows) != 34 || v.Rows[0].Figure != "78.0" || v.Rows[0].URL == "" || v.Rows[33].Status != "无数据" {
 		t.Errorf("table rows %d, first %+v, last %+v", len(v.Rows), v.Rows[0], v.Rows[len(v.Rows)-1])
 	}
+	if v.Param != "" {
+		t.Errorf("the default figure is a parameter of the forms: %q", v.Param)
+	}
 	if len(v.Metrics) != 5 || v.Metrics[0].URL != "/?map=#map" || !v.Metrics[0].Current || v.Metrics[4].URL != "/?map=median_hours#map" {
 		t.Errorf("metric links %+v", v.Metrics)
 	}
@@ -191,6 +194,9 @@ func TestTileMapColoursByMetric(t *testing.T) {
 		{"score", "en", 50, 78, "110000", "BJ\n50.0", false, 50},
 	} {
 		v := tileMapOf(c.lang, tileMapIn{Ranking: rk, Metric: c.metric, Link: mapLink, Charts: true})
+		if want := map[bool]string{true: c.metric}[c.metric != "score"]; v.Param != want {
+			t.Errorf("%s: the forms keep map=%q, want %q", c.metric, v.Param, want)
+		}
 		o := decodeMap(t, v.Chart)
 		vm := o.VisualMap[0]
 		want := slices.Clone(tilePalette)

@@ -168,6 +168,10 @@ func TestTileMapSquares(t *testing.T) {
 	if len(v.Rows) != 34 || v.Rows[0].Figure != "78.0" || v.Rows[0].URL == "" || v.Rows[33].Status != "无数据" {
 		t.Errorf("table rows %d, first %+v, last %+v", len(v.Rows), v.Rows[0], v.Rows[len(v.Rows)-1])
 	}
+	// without echarts built in: no chart, the same table
+	if off := tileMapOf("zh", tileMapIn{Ranking: rk, Metric: "score", Link: mapLink}); off.Chart != nil || off.drawn() || len(off.Rows) != 34 {
+		t.Errorf("without charts: chart %v, %d rows", off.Chart != nil, len(off.Rows))
+	}
 	if v.Param != "" {
 		t.Errorf("the default figure is a parameter of the forms: %q", v.Param)
 	}

@@ -1,11 +1,14 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	_ "embed"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/width"
 )
@@ -14,39 +17,71 @@ import (
 // departments, tolerant of the suffixes people leave out (鼓楼 for 鼓楼区,
 // beijing for 北京市) and of English names.
 
-// The suffixes a name may be given with or without, stripped from the
-// query and from every name alike: Chinese administrative ones (the
-// longest alternatives first, so 自治区 goes whole) and English ones. A
-// name that is only a suffix (市, District) is kept as it is. Both are RE2,
-// the syntax of Go's regexp and of DuckDB's regexp_replace, which
-// find.sql runs them with.
-const (
-	zhSuffix = `^(.+?)(?:特别行政区|自治区|自治州|地区|省|市|区|县|盟|旗)$`
-	enSuffix = `(?i)^(.+?) (?:province|city|district|county)$`
+// The suffixes a name may be given with or without, stripped (one of
+// each list, the first that ends it, so the longer go first: 自治区 before
+// 区) from the query and from every name alike, lower-cased; a name that is
+// only a suffix (市, District) is kept as it is.
+var (
+	zhSuffixes = []string{"特别行政区", "自治区", "自治州", "地区", "省", "市", "区", "县", "盟", "旗"}
+	enSuffixes = []string{" province", " city", " district", " county"}
 )
 
-var (
-	zhSuffixRE = regexp.MustCompile(zhSuffix)
-	enSuffixRE = regexp.MustCompile(enSuffix)
-	spacesRE   = regexp.MustCompile(`\s+`)
-)
+// FindKey is the normal form of a name or a query: full-width letters and
+// digits folded to ASCII, runs of spaces made one, lower case, one Chinese
+// suffix and then one English suffix stripped.
+// Every name a search may find goes through it, so the common case (no
+// full-width character, single spaces) is not rewritten.
+func FindKey(s string) string {
+	if strings.ContainsFunc(s, fullWidth) {
+		s = width.Fold.String(s)
+	}
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	s = strings.ToLower(s)
+	return strings.TrimSpace(stripSuffix(stripSuffix(s, zhSuffixes), enSuffixes))
+}
+
+// fullWidth is a character width.Fold changes for the search: a
+// full-width ASCII form (Ａ, １) or the ideographic space.
+func fullWidth(r rune) bool {
+	return r >= 0xFF01 && r <= 0xFF5E || r == 0x3000
+}
+
+func stripSuffix(s string, suffixes []string) string {
+	for _, x := range suffixes {
+		if len(s) > len(x) && strings.HasSuffix(s, x) {
+			return s[:len(s)-len(x)]
+		}
+	}
+	return s
+}
 
 //go:embed find.sql
 var findSQLText string
 
-// findSQL is find.sql with the suffix patterns written in, as constants
-// DuckDB compiles once per statement.
-var findSQL = strings.NewReplacer("ZH_SUFFIX", zhSuffix, "EN_SUFFIX", enSuffix).Replace(findSQLText)
+// findSQL is find.sql finding its candidates case-insensitively ([1]: for
+// a query with a cased letter) or not ([0]: for one without, which
+// lower-cases no name), and ordering them by findLevels.
+var findSQL = [2]string{findSQLWith("contains($1, $$1)"), findSQLWith("contains(lower($1), $$1)")}
 
-// FindKey is the normal form of a name or a query: full-width letters and
-// digits folded to ASCII, runs of spaces made one, one suffix stripped,
-// lower case. find.sql puts the names in the same form (the names are not
-// width-folded: the reference lists write ASCII).
-func FindKey(s string) string {
-	s = spacesRE.ReplaceAllString(strings.TrimSpace(width.Fold.String(s)), " ")
-	s = zhSuffixRE.ReplaceAllString(s, "$1")
-	s = enSuffixRE.ReplaceAllString(s, "$1")
-	return strings.ToLower(strings.TrimSpace(s))
+func findSQLWith(candidate string) string {
+	levels := "['" + strings.Join(findLevels, "', '") + "']"
+	return strings.ReplaceAll(regexp.MustCompile(`CANDIDATE\((\w+)\)`).ReplaceAllString(findSQLText, candidate), "LEVELS", levels)
+}
+
+// findLevels are the levels in the order their matches come: provinces
+// first, departments last.
+var findLevels = []string{"province", "city", "county", "department"}
+
+// cased tells whether s has a letter with an upper and a lower case.
+func cased(s string) bool {
+	for _, r := range s {
+		if unicode.ToUpper(r) != unicode.ToLower(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // EntityMatch is a region or department a search found, with the regions
@@ -77,38 +112,85 @@ type EntityParent struct {
 
 var matchKinds = []string{"exact", "prefix", "contains"}
 
-// FindEntities finds regions and departments by name or code, best first
-// (see find.sql), at most limit of them; a query that is empty once
-// normalised finds nothing.
+// FindEntities finds regions and departments by name or code, at most
+// limit of them, best first: exact names (or the code), then names that
+// start with the query, then names that contain it, each after FindKey;
+// among equals by level, then most messages, then id. A query that is
+// empty once normalised finds nothing.
 func FindEntities(ctx context.Context, q Querier, query string, limit int) ([]EntityMatch, error) {
 	key := FindKey(query)
 	if key == "" || limit <= 0 {
 		return nil, nil
 	}
-	rows, err := q.QueryContext(ctx, findSQL, key, limit)
+	stmt := findSQL[0]
+	if cased(key) {
+		stmt = findSQL[1]
+	}
+	rows, err := q.QueryContext(ctx, stmt, key)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []EntityMatch
-	for rows.Next() {
+	var how []int // out's match kinds, as indexes of matchKinds
+	tail := 0     // matches among the names that do not start with key
+	for rows.Next() && tail < limit {
 		var m EntityMatch
-		var how int
+		var head bool
 		var up [3][3]sql.NullString
-		if err := rows.Scan(&m.ID, &m.Level, &m.Jurisdiction, &m.Name, &m.NameEn, &how, &m.Messages,
+		if err := rows.Scan(&head, &m.ID, &m.Level, &m.Jurisdiction, &m.Name, &m.NameEn, &m.Messages,
 			&up[0][0], &up[0][1], &up[0][2], &up[1][0], &up[1][1], &up[1][2], &up[2][0], &up[2][1], &up[2][2]); err != nil {
 			return nil, err
 		}
-		m.Match = matchKinds[how]
+		h := matchOf(key, m)
+		if h < 0 {
+			continue
+		}
+		if !head {
+			tail++
+		}
+		m.Match = matchKinds[h]
 		m.Parents = []EntityParent{}
 		for _, p := range up {
 			if p[0].Valid {
 				m.Parents = append(m.Parents, EntityParent{ID: p[0].String, Name: p[1].String, NameEn: p[2].String})
 			}
 		}
-		out = append(out, m)
+		out, how = append(out, m), append(how, h)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := out[i], out[j]
+		return cmp.Or(cmp.Compare(how[i], how[j]),
+			cmp.Compare(slices.Index(findLevels, a.Level), slices.Index(findLevels, b.Level)),
+			cmp.Compare(b.Messages, a.Messages), strings.Compare(a.ID, b.ID))
+	})
+	best := make([]EntityMatch, 0, min(limit, len(order)))
+	for _, i := range order[:min(limit, len(order))] {
+		best = append(best, out[i])
+	}
+	return best, nil
+}
+
+// matchOf is how an entity's names match key: an index of matchKinds, or
+// -1 when they do not (a candidate whose match was in a stripped suffix).
+func matchOf(key string, m EntityMatch) int {
+	zh, en := FindKey(m.Name), FindKey(m.NameEn)
+	switch {
+	case zh == key || en == key || strings.ToLower(m.ID) == key:
+		return 0
+	case strings.HasPrefix(zh, key) || strings.HasPrefix(en, key):
+		return 1
+	case strings.Contains(zh, key) || strings.Contains(en, key):
+		return 2
+	}
+	return -1
 }
 
 func (v *View) FindEntities(ctx context.Context, query string, limit int) ([]EntityMatch, error) {

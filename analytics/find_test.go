@@ -101,6 +101,10 @@ func TestFindEntities(t *testing.T) {
 		// The city before its bureau, which only starts with 福州.
 		{"福州", 20, []string{"福州市·福建省 city exact 3", "福州市公安局·福州市,福建省 department prefix 1"}},
 		{"公安", 20, []string{"北京市东城区公安局·东城区,北京市 department contains 3", "福州市公安局·福州市,福建省 department contains 1"}},
+		// Reading stops once enough names contain the query: the best of them.
+		{"公安", 1, []string{"北京市东城区公安局·东城区,北京市 department contains 3"}},
+		// An entity found by its name and its code is found once.
+		{"110000", 20, []string{"北京市· province exact 3"}},
 		// Long suffixes: 自治区, 自治州.
 		{"新疆", 20, []string{"新疆维吾尔自治区· province prefix 0"}},
 		{"新疆维吾尔自治区", 20, []string{"新疆维吾尔自治区· province exact 0"}},

@@ -31,20 +31,57 @@ type PackageLicence struct {
 	Title string `json:"title"`
 }
 
-// PackageResource is one tabular data resource: a CSV file and its schema.
+// PackageResource is one tabular data resource: a table's CSV file, or
+// its files of every year (a multipart resource: path is then a list,
+// every part with its own header row), gzip-compressed, and its schema.
 type PackageResource struct {
-	Profile     string         `json:"profile"`
-	Name        string         `json:"name"`
-	Path        string         `json:"path"`
-	Title       string         `json:"title"`
-	Description string         `json:"description"`
-	Format      string         `json:"format"`
-	Mediatype   string         `json:"mediatype"`
-	Encoding    string         `json:"encoding"`
-	Bytes       int64          `json:"bytes"`
-	Hash        string         `json:"hash"`
-	Dialect     PackageDialect `json:"dialect"`
-	Schema      PackageSchema  `json:"schema"`
+	Profile     string       `json:"profile"`
+	Name        string       `json:"name"`
+	Path        ResourcePath `json:"path"`
+	Title       string       `json:"title"`
+	Description string       `json:"description"`
+	Format      string       `json:"format"`
+	Mediatype   string       `json:"mediatype"`
+	Encoding    string       `json:"encoding"`
+	Compression string       `json:"compression,omitempty"`
+	// Bytes is the size of the file, of every part together for a
+	// multipart resource; Hash is the file's, absent for a multipart
+	// resource (each part's is in SHA256SUMS and Parts).
+	Bytes   int64          `json:"bytes"`
+	Hash    string         `json:"hash,omitempty"`
+	Parts   []PackagePart  `json:"parts,omitempty"`
+	Dialect PackageDialect `json:"dialect"`
+	Schema  PackageSchema  `json:"schema"`
+}
+
+// PackagePart is one file of a multipart resource, with its size and
+// checksum (a property of Wenzheng's own, beside the standard ones).
+type PackagePart struct {
+	Path  string `json:"path"`
+	Bytes int64  `json:"bytes"`
+	Hash  string `json:"hash"`
+}
+
+// ResourcePath is a resource's path: a string for one file, a list for a
+// multipart resource, as the Data Resource spec has it.
+type ResourcePath []string
+
+// MarshalJSON writes one path as a string.
+func (p ResourcePath) MarshalJSON() ([]byte, error) {
+	if len(p) == 1 {
+		return json.Marshal(p[0])
+	}
+	return json.Marshal([]string(p))
+}
+
+// UnmarshalJSON reads a string or a list of strings.
+func (p *ResourcePath) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*p = ResourcePath{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(p))
 }
 
 // PackageDialect describes the CSV files (CSV Dialect).
@@ -86,16 +123,24 @@ func dataPackage(m Manifest) ([]byte, error) {
 		Licenses: []PackageLicence{{Name: m.Licence.ID, Path: m.Licence.URL, Title: m.Licence.Title}},
 	}
 	for _, t := range m.Tables {
-		f := t.FilesOf(FormatCSV)
-		if len(f) != 1 {
-			return nil, fmt.Errorf("table %s has %d CSV files", t.Name, len(f))
+		files := t.FilesOf(FormatCSV)
+		if len(files) == 0 {
+			return nil, fmt.Errorf("table %s has no CSV file", t.Name)
 		}
 		r := PackageResource{
-			Profile: "tabular-data-resource", Name: t.Name, Path: f[0].Path,
+			Profile: "tabular-data-resource", Name: t.Name,
 			Title: bilingual(t.Title), Description: bilingual(t.Description),
-			Format: "csv", Mediatype: "text/csv", Encoding: "utf-8", Bytes: f[0].Bytes, Hash: "sha256:" + f[0].SHA256,
+			Format: "csv", Mediatype: "text/csv", Encoding: "utf-8", Compression: files[0].Compression,
 			Dialect: PackageDialect{Delimiter: ",", LineTerminator: "\n", QuoteChar: `"`, DoubleQuote: true, Header: true},
 			Schema:  PackageSchema{PrimaryKey: t.PrimaryKey, MissingValues: []string{""}},
+		}
+		for _, f := range files {
+			r.Path = append(r.Path, f.Path)
+			r.Bytes += f.Bytes
+			r.Parts = append(r.Parts, PackagePart{Path: f.Path, Bytes: f.Bytes, Hash: "sha256:" + f.SHA256})
+		}
+		if len(files) == 1 {
+			r.Hash, r.Parts = "sha256:"+files[0].SHA256, nil
 		}
 		for _, fd := range t.Fields {
 			r.Schema.Fields = append(r.Schema.Fields, PackageField{Name: fd.Name, Type: fd.Type, Description: bilingual(fd.Description)})
@@ -149,19 +194,21 @@ func readme(m Manifest) string {
 	w(`
 ## 文件 / Files
 
-每个表有四种格式 / Each table comes in four formats:
+每个表有四种格式；文本格式以 gzip 压缩（.gz，可用 gunzip、7-Zip 解压，DuckDB、pandas、R 可直接读取）。Each table comes in four formats; the text formats are gzip-compressed (.gz: gunzip or 7-Zip open them, DuckDB, pandas and R read them as they are).
 
 | 目录 folder | 格式 format |
 |---|---|
-| csv/ | CSV，UTF-8，无 BOM，LF 换行；空字段即空值 / UTF-8 without BOM, LF line ends; an empty field is a missing value |
-| csv-excel/ | 供 Excel 使用的 CSV：UTF-8 带 BOM，CRLF 换行；以 = + - @ 开头的文本前加 ' 以免被当作公式 / for Excel: UTF-8 with BOM, CRLF; text starting with = + - @ is prefixed with ' so it is never run as a formula |
-| parquet/ | Parquet（zstd）；messages、replies、ratings 按年份分区（year=2025/…，按来源时区）/ Parquet (zstd); messages, replies and ratings are partitioned by year (year=2025/…, in the source's time zone) |
-| ndjson/ | 每行一个 JSON 对象 / one JSON object per line |
+| csv/ | CSV（.csv.gz），UTF-8，无 BOM，LF 换行；空字段即空值 / CSV (.csv.gz), UTF-8 without BOM, LF line ends; an empty field is a missing value |
+| csv-excel/ | 供 Excel 使用的 CSV（.csv.gz，解压后打开）：UTF-8 带 BOM，CRLF 换行；以 = + - @ 开头的文本前加 ' 以免被当作公式 / for Excel (.csv.gz, open once unpacked): UTF-8 with BOM, CRLF; text starting with = + - @ is prefixed with ' so it is never run as a formula |
+| parquet/ | Parquet（zstd）/ Parquet (zstd) |
+| ndjson/ | 每行一个 JSON 对象（.ndjson.gz）/ one JSON object per line (.ndjson.gz) |
+
+messages、replies、ratings 在每种格式中都按年份分文件（按来源时区），例如 csv/messages/year=2025/messages.csv.gz、parquet/messages/year=2025/data_0.parquet；每个 CSV 文件都有表头。Messages, replies and ratings are split by year in every format (in the source's time zone), e.g. csv/messages/year=2025/messages.csv.gz, parquet/messages/year=2025/data_0.parquet; every CSV file has its header row.
 
 时间均为 UTC，ISO 8601 格式（2025-03-03T01:00:00Z）。Times are in UTC, ISO 8601 (2025-03-03T01:00:00Z).
 
 - release.json：本版本的清单（表、行数、文件、校验和、脱敏计数、变更）/ the release manifest (tables, rows, files, checksums, redaction counts, changes)
-- datapackage.json：Frictionless 表格数据包描述 / Frictionless Tabular Data Package descriptor
+- datapackage.json：Frictionless 表格数据包描述（按年分文件的表是多文件资源）/ Frictionless Tabular Data Package descriptor (a table split by year is a multipart resource)
 - SHA256SUMS：全部文件的校验和（sha256sum -c SHA256SUMS）/ checksums of every file (sha256sum -c SHA256SUMS)
 - rankings.sql：由本版本的 Parquet 文件复算排行 / recomputes the rankings from this release's Parquet files
 

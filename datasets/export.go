@@ -74,66 +74,146 @@ func exportTable(ctx context.Context, conn *sql.Conn, dir string, t table) (Tabl
 		sortBy = t.key
 	}
 	order := " ORDER BY " + strings.Join(quoteAll(sortBy), ", ")
-	text := "SELECT " + strings.Join(csvCols, ", ") + " FROM _pub" + order
-
-	for _, d := range []string{"csv", "csv-excel", "ndjson", "parquet"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return out, err
-		}
-	}
-	csvPath := "csv/" + t.name + ".csv"
-	if err := copyTo(ctx, conn, text, filepath.Join(dir, csvPath), "FORMAT csv, HEADER"); err != nil {
-		return out, err
-	}
-	excelPath := "csv-excel/" + t.name + ".csv"
-	if err := excelCSV(filepath.Join(dir, csvPath), filepath.Join(dir, excelPath), out.Fields); err != nil {
-		return out, fmt.Errorf("%s: %w", excelPath, err)
-	}
-	ndjsonPath := "ndjson/" + t.name + ".ndjson"
-	if err := copyTo(ctx, conn, text, filepath.Join(dir, ndjsonPath), "FORMAT json"); err != nil {
-		return out, err
-	}
-	parquetPaths, err := writeParquet(ctx, conn, dir, t, out.Rows, order)
+	parts, err := partitionsOf(ctx, conn, t, out.Rows)
 	if err != nil {
 		return out, err
 	}
-	for _, f := range []struct{ path, format string }{{csvPath, FormatCSV}, {excelPath, FormatCSVExcel}, {ndjsonPath, FormatNDJSON}} {
-		file, err := describeFile(dir, f.path, f.format)
+	byFormat := map[string][]File{}
+	for _, part := range parts {
+		text := "SELECT " + strings.Join(csvCols, ", ") + " FROM _pub" + part.where + order
+		files, err := writeTexts(ctx, conn, dir, t.name, part, text, out.Fields)
 		if err != nil {
 			return out, err
 		}
-		out.Files = append(out.Files, file)
+		for _, f := range files {
+			byFormat[f.Format] = append(byFormat[f.Format], f)
+		}
+	}
+	parquetPaths, err := writeParquet(ctx, conn, dir, t, parts, order)
+	if err != nil {
+		return out, err
 	}
 	for _, p := range parquetPaths {
 		file, err := describeFile(dir, p, FormatParquet)
 		if err != nil {
 			return out, err
 		}
-		out.Files = append(out.Files, file)
+		byFormat[FormatParquet] = append(byFormat[FormatParquet], file)
+	}
+	for _, format := range []string{FormatCSV, FormatCSVExcel, FormatNDJSON, FormatParquet} {
+		out.Files = append(out.Files, byFormat[format]...)
+	}
+	return out, nil
+}
+
+// partition is the rows of a table that go to one file of each format:
+// all of them, or, for a table partitioned by year, one year's.
+type partition struct {
+	where string // the filter of _pub: "" or " WHERE year = 2025"
+	dir   string // "" or "year=2025", the folder of the partition's files
+}
+
+// partitionsOf lists a table's partitions, by year. An unpartitioned
+// table, and an empty partitioned one (which has no year to name a
+// partition after), have one.
+func partitionsOf(ctx context.Context, conn *sql.Conn, t table, rows int64) ([]partition, error) {
+	if !t.partitioned || rows == 0 {
+		return []partition{{}}, nil
+	}
+	r, err := conn.QueryContext(ctx, `SELECT DISTINCT year FROM _pub ORDER BY year`)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []partition
+	for r.Next() {
+		var y int64
+		if err := r.Scan(&y); err != nil {
+			return nil, err
+		}
+		out = append(out, partition{where: fmt.Sprintf(" WHERE year = %d", y), dir: fmt.Sprintf("year=%d", y)})
+	}
+	return out, r.Err()
+}
+
+// partPath is the path of a table's file of one partition in a format's
+// folder: csv/regions.csv.gz, csv/messages/year=2025/messages.csv.gz.
+func partPath(folder, table string, part partition, ext string) string {
+	if part.dir == "" {
+		return folder + "/" + table + ext
+	}
+	return folder + "/" + table + "/" + part.dir + "/" + table + ext
+}
+
+// writeTexts writes one partition of a table as CSV, CSV for Excel and
+// NDJSON, each gzip-compressed. DuckDB writes the plain CSV and NDJSON
+// beside them first; Go compresses them (deterministically, gzip.go) and
+// re-encodes the CSV for Excel.
+func writeTexts(ctx context.Context, conn *sql.Conn, dir, name string, part partition, text string, fields []Field) ([]File, error) {
+	csvPath := partPath("csv", name, part, ".csv"+gzipSuffix)
+	excelPath := partPath("csv-excel", name, part, ".csv"+gzipSuffix)
+	ndjsonPath := partPath("ndjson", name, part, ".ndjson"+gzipSuffix)
+	for _, p := range []string{csvPath, excelPath, ndjsonPath} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, filepath.FromSlash(p))), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	abs := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
+	plain := filepath.Join(dir, ".plain")
+	if err := copyTo(ctx, conn, text, plain, "FORMAT csv, HEADER"); err != nil {
+		return nil, err
+	}
+	if err := excelCSV(plain, abs(excelPath), fields); err != nil {
+		return nil, fmt.Errorf("%s: %w", excelPath, err)
+	}
+	if err := gzipFile(plain, abs(csvPath)); err != nil {
+		return nil, fmt.Errorf("%s: %w", csvPath, err)
+	}
+	if err := copyTo(ctx, conn, text, plain, "FORMAT json"); err != nil {
+		return nil, err
+	}
+	if err := gzipFile(plain, abs(ndjsonPath)); err != nil {
+		return nil, fmt.Errorf("%s: %w", ndjsonPath, err)
+	}
+	var out []File
+	for _, f := range []struct{ path, format string }{{csvPath, FormatCSV}, {excelPath, FormatCSVExcel}, {ndjsonPath, FormatNDJSON}} {
+		file, err := describeFile(dir, f.path, f.format)
+		if err != nil {
+			return nil, err
+		}
+		file.Compression = Compression
+		out = append(out, file)
 	}
 	return out, nil
 }
 
 // writeParquet writes a table's Parquet: one file per year for a
-// partitioned table, one file otherwise (and for an empty partitioned
-// table, which has no partitions: one file holds its schema).
-func writeParquet(ctx context.Context, conn *sql.Conn, dir string, t table, rows int64, order string) ([]string, error) {
-	if t.partitioned && rows > 0 {
-		p := "parquet/" + t.name
-		if err := copyTo(ctx, conn, "SELECT * FROM _pub"+order, filepath.Join(dir, p), "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year)"); err != nil {
+// partitioned table, in hive folders (parquet/messages/year=2025/
+// data_0.parquet, the partition column left out of the file, as DuckDB's
+// PARTITION_BY names and writes them), one file otherwise (and for an
+// empty partitioned table: one file holds its schema). Each year is
+// written by a COPY of its own, in the table's order, so a year whose rows
+// did not change gets the same bytes again.
+func writeParquet(ctx context.Context, conn *sql.Conn, dir string, t table, parts []partition, order string) ([]string, error) {
+	var out []string
+	for _, part := range parts {
+		p := "parquet/" + t.name + ".parquet"
+		if part.dir != "" {
+			p = "parquet/" + t.name + "/" + part.dir + "/data_0.parquet"
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, filepath.FromSlash(p))), 0o755); err != nil {
 			return nil, err
 		}
-		return filesUnder(dir, p)
+		q := "SELECT * FROM _pub" + part.where + order
+		if t.partitioned {
+			q = "SELECT * EXCLUDE (year) FROM _pub" + part.where + order
+		}
+		if err := copyTo(ctx, conn, q, filepath.Join(dir, filepath.FromSlash(p)), "FORMAT parquet, COMPRESSION zstd"); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
 	}
-	p := "parquet/" + t.name + ".parquet"
-	q := "SELECT * FROM _pub" + order
-	if t.partitioned {
-		q = "SELECT * EXCLUDE (year) FROM _pub" + order
-	}
-	if err := copyTo(ctx, conn, q, filepath.Join(dir, p), "FORMAT parquet, COMPRESSION zstd"); err != nil {
-		return nil, err
-	}
-	return []string{p}, nil
+	return out, nil
 }
 
 type column struct{ name, typ string }
@@ -207,7 +287,7 @@ func SpreadsheetSafe(v string) string {
 	return v
 }
 
-// excelCSV re-encodes a CSV for Excel: a UTF-8 byte order mark (so Excel
+// excelCSV re-encodes a CSV for Excel, gzip-compressed into dst: a UTF-8 byte order mark (so Excel
 // reads Chinese as UTF-8), CRLF line ends, and text cells that Excel would
 // take for a formula (starting with = + - @) prefixed with an apostrophe,
 // so a citizen's text never runs as a formula in a reader's spreadsheet.
@@ -217,7 +297,7 @@ func excelCSV(src, dst string, fields []Field) error {
 		return err
 	}
 	defer in.Close()
-	f, err := os.Create(dst)
+	f, err := createGzip(dst)
 	if err != nil {
 		return err
 	}

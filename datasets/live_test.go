@@ -20,14 +20,14 @@ func TestBuildVerifiesBeforeItGoesLive(t *testing.T) {
 		if step != "documents" {
 			return nil
 		}
-		builds, _ := filepath.Glob(filepath.Join(dir, buildingPrefix+"*", "csv", "regions.csv"))
+		builds, _ := filepath.Glob(filepath.Join(dir, buildingPrefix+"*", "csv", "regions.csv.gz"))
 		if len(builds) != 1 {
 			t.Fatalf("build folder: %v", builds)
 		}
 		return os.WriteFile(builds[0], []byte("region_code\n"), 0o644)
 	}})
-	if !errors.Is(err, ErrVerify) || !strings.Contains(err.Error(), "csv/regions.csv") {
-		t.Errorf("build of a release that does not verify: %v, want ErrVerify naming csv/regions.csv", err)
+	if !errors.Is(err, ErrVerify) || !strings.Contains(err.Error(), "csv/regions.csv.gz") {
+		t.Errorf("build of a release that does not verify: %v, want ErrVerify naming csv/regions.csv.gz", err)
 	}
 	if ids, _ := IDs(dir); len(ids) != 0 {
 		t.Errorf("a release that does not verify is listed: %v", ids)

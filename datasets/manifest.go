@@ -102,10 +102,10 @@ type Field struct {
 
 // The formats a table is published in.
 const (
-	FormatCSV      = "csv"       // UTF-8, no BOM, LF line ends
-	FormatCSVExcel = "csv-excel" // UTF-8 with BOM, CRLF line ends
+	FormatCSV      = "csv"       // UTF-8, no BOM, LF line ends; gzip
+	FormatCSVExcel = "csv-excel" // UTF-8 with BOM, CRLF line ends; gzip
 	FormatParquet  = "parquet"
-	FormatNDJSON   = "ndjson"
+	FormatNDJSON   = "ndjson" // gzip
 )
 
 // File is one file of a table.
@@ -114,6 +114,9 @@ type File struct {
 	Format string `json:"format"`
 	Bytes  int64  `json:"bytes"`
 	SHA256 string `json:"sha256"`
+	// Compression is "gz" for a gzip-compressed text file (.csv.gz,
+	// .ndjson.gz), empty otherwise (Parquet compresses inside).
+	Compression string `json:"compression,omitempty"`
 }
 
 // RedactionCounts is how many items of each kind were masked in the
@@ -273,7 +276,8 @@ const DefaultRetention = 7
 
 // Prune deletes the oldest releases in dir beyond the newest keep, and
 // returns the ids it deleted. A directory left by a build that was killed
-// (.building-*, older than a day) is removed too.
+// (.building-*, older than a day) is removed too, and then the objects no
+// release links any more (CleanObjects).
 func Prune(dir string, keep int) ([]string, error) {
 	if keep < 1 {
 		return nil, fmt.Errorf("keep at least one release (asked to keep %d)", keep)
@@ -299,5 +303,6 @@ func Prune(dir string, keep int) ([]string, error) {
 			os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
 	}
-	return removed, nil
+	_, _, err = CleanObjects(dir)
+	return removed, err
 }

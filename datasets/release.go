@@ -39,9 +39,11 @@ type BuildOptions struct {
 	failAt func(step string) error
 }
 
-// BuildStats are the timings of one build.
+// BuildStats are the timings of one build, and how many bytes of its
+// files it shares with earlier releases (objects.go).
 type BuildStats struct {
 	Build, Verify time.Duration
+	Reused        int64
 }
 
 // ErrDefaultSecret refuses to publish real data whose pseudonyms anyone
@@ -99,8 +101,14 @@ func Build(ctx context.Context, db *store.DB, opts BuildOptions) (Manifest, erro
 	}
 	start := time.Now()
 	b := &builder{db: db, dir: tmp, opts: opts, run: run}
-	if err := b.build(ctx, &m); err != nil {
+	// A build that is not published leaves neither its folder nor the
+	// objects only it linked.
+	discard := func() {
 		os.RemoveAll(tmp)
+		CleanObjects(opts.Dir)
+	}
+	if err := b.build(ctx, &m); err != nil {
+		discard()
 		return Manifest{}, err
 	}
 	built := time.Since(start)
@@ -108,15 +116,15 @@ func Build(ctx context.Context, db *store.DB, opts BuildOptions) (Manifest, erro
 	// does not verify (or a stop during the verification) never appears
 	// under its id.
 	if _, err := Verify(ctx, tmp); err != nil {
-		os.RemoveAll(tmp)
+		discard()
 		return Manifest{}, fmt.Errorf("release %s was not published: %w", id, err)
 	}
 	if opts.Stats != nil {
-		*opts.Stats = BuildStats{Build: built, Verify: time.Since(start) - built}
+		*opts.Stats = BuildStats{Build: built, Verify: time.Since(start) - built, Reused: b.reused}
 	}
 	final := filepath.Join(opts.Dir, id)
 	if err := os.Rename(tmp, final); err != nil {
-		os.RemoveAll(tmp)
+		discard()
 		return Manifest{}, err
 	}
 	return m, nil
@@ -150,7 +158,8 @@ func sourceClocks(ctx context.Context, db *store.DB) ([]SourceClock, error) {
 }
 
 // CleanBuilds deletes the build folders (.building-*) in the releases
-// directory dir that a stopped build left behind, returning their names.
+// directory dir that a stopped build left behind, and the objects only
+// they linked, returning their names.
 // Call it only where no build can be running: Wenzheng builds while it
 // holds the database, which one process at a time can.
 func CleanBuilds(dir string) ([]string, error) {
@@ -171,7 +180,9 @@ func CleanBuilds(dir string) ([]string, error) {
 		}
 		removed = append(removed, e.Name())
 	}
-	return removed, nil
+	// and the objects only they linked
+	_, _, err = CleanObjects(dir)
+	return removed, err
 }
 
 // newReleaseDir creates the build directory of a new release id: the UTC
@@ -203,6 +214,8 @@ type builder struct {
 	run  analytics.Run
 	// conn holds the temp tables of the build.
 	conn *sql.Conn
+	// reused is the bytes of the files linked from earlier releases.
+	reused int64
 }
 
 func (b *builder) step(name string) error {
@@ -255,6 +268,12 @@ func (b *builder) build(ctx context.Context, m *Manifest) error {
 		}
 	}
 	if err := writeSums(b.dir, known); err != nil {
+		return err
+	}
+	// The table files become links to the object store (objects.go), so
+	// what an earlier release holds already takes no new space. Verify
+	// then checks the files as linked.
+	if b.reused, err = shareFiles(b.opts.Dir, b.dir, known); err != nil {
 		return err
 	}
 	return readOnly(b.dir)

@@ -155,26 +155,30 @@ func TestBuildVerifies(t *testing.T) {
 				}
 			}
 			// The Excel CSV opens in Excel: a BOM, CRLF, the same header.
-			b, _ := os.ReadFile(filepath.Join(rel, "csv-excel", "messages.csv"))
-			if !strings.HasPrefix(string(b), "\ufeffsource,source_id,channel,") || !strings.Contains(string(b), "\r\n") {
-				t.Errorf("csv-excel/messages.csv starts %q", string(b[:min(len(b), 40)]))
+			msgs, _ := m.Table("messages")
+			excel := msgs.FilesOf(FormatCSVExcel)[0].Path
+			b := readText(t, filepath.Join(rel, filepath.FromSlash(excel)))
+			if !strings.HasPrefix(b, "\ufeffsource,source_id,channel,") || !strings.Contains(b, "\r\n") {
+				t.Errorf("%s starts %q", excel, b[:min(len(b), 40)])
 			}
 			// A partitioned table lists every partition in the manifest.
-			msgs, _ := m.Table("messages")
 			for _, f := range msgs.FilesOf(FormatParquet) {
 				if !regexp.MustCompile(`^parquet/messages/year=\d{4}/[^/]+\.parquet$`).MatchString(f.Path) {
 					t.Errorf("messages parquet file %s", f.Path)
 				}
 			}
-			// A second build of the same data writes the same bytes.
+			// A second build of the same data writes the same bytes, in
+			// every format, so it shares every table file with the first.
 			again := mustBuild(t, db, dir, time.Date(2025, 6, 2, 3, 4, 5, 0, time.UTC))
 			if again.ID != m.ID+"-2" || again.Previous != m.ID {
 				t.Errorf("second build %s (previous %q), want %s-2 against %s", again.ID, again.Previous, m.ID, m.ID)
 			}
 			for i, tb := range m.Tables {
 				for j, f := range tb.Files {
-					if g := again.Tables[i].Files[j]; (f.Format == FormatCSV || f.Format == FormatNDJSON) && g.SHA256 != f.SHA256 {
+					if g := again.Tables[i].Files[j]; g.SHA256 != f.SHA256 || g.Path != f.Path {
 						t.Errorf("%s differs between two builds of the same data", f.Path)
+					} else if !os.SameFile(mustStat(t, filepath.Join(rel, f.Path)), mustStat(t, filepath.Join(dir, again.ID, f.Path))) {
+						t.Errorf("%s is not shared by two builds of the same data", f.Path)
 					}
 				}
 				if c := again.Changes[tb.Name]; c != (Change{}) && tb.Name != "params" {
@@ -249,10 +253,10 @@ func TestVerifyFindsTampering(t *testing.T) {
 		resum                bool // rewrite SHA256SUMS, as a careful forger would
 		want                 []string
 	}{
-		{"a changed CSV", "csv/sources.csv", "Asia/Shanghai", "Asia/Chongqing", false, []string{"SHA256SUMS: ", "csv/sources.csv: checksum", "datapackage.json: "}},
-		{"a bad value", "csv/sources.csv", ",15,", ",fifteen,", true, []string{`"fifteen" is not a integer`}},
+		{"a changed CSV", "csv/sources.csv.gz", "Asia/Shanghai", "Asia/Chongqing", false, []string{"SHA256SUMS: ", "csv/sources.csv.gz: checksum", "datapackage.json: "}},
+		{"a bad value", "csv/sources.csv.gz", ",15,", ",fifteen,", true, []string{`"fifteen" is not a integer`}},
 		{"a different rankings.sql", "rankings.sql", "min_n FROM params", "min_n + 5 AS min_n FROM params", true, []string{"rankings.sql: row 1 (", "rankings.sql gives"}},
-		{"a lost row", "ndjson/regions.ndjson", "\n", "", true, []string{"regions: 0 rows in ndjson"}},
+		{"a lost row", "ndjson/regions.ndjson.gz", "\n", "", true, []string{"regions: 0 rows in ndjson"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,12 +264,12 @@ func TestVerifyFindsTampering(t *testing.T) {
 			m := mustBuild(t, db, dir, time.Now())
 			rel := filepath.Join(dir, m.ID)
 			p := filepath.Join(rel, filepath.FromSlash(tt.file))
-			b, _ := os.ReadFile(p)
+			b := readText(t, p)
 			os.Chmod(p, 0o644)
-			if !strings.Contains(string(b), tt.old) {
+			if !strings.Contains(b, tt.old) {
 				t.Fatalf("%s lacks %q", tt.file, tt.old)
 			}
-			os.WriteFile(p, []byte(strings.ReplaceAll(string(b), tt.old, tt.new)), 0o644)
+			writeText(t, p, strings.ReplaceAll(b, tt.old, tt.new))
 			if tt.resum {
 				os.Chmod(filepath.Join(rel, SumsFile), 0o644)
 				if err := writeSums(rel, nil); err != nil {
@@ -348,16 +352,14 @@ func scanRelease(t *testing.T, rel string, m Manifest) (found []string, cells in
 		}
 	}
 	for _, sub := range []string{"csv", "csv-excel"} {
-		files, _ := filepath.Glob(filepath.Join(rel, sub, "*.csv"))
+		files, _ := filesUnder(rel, sub)
 		if len(files) == 0 {
 			t.Fatalf("no CSV files in %s", sub)
 		}
 		for _, file := range files {
-			b, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(b), "\ufeff")))
+			b := readText(t, filepath.Join(rel, file))
+			file = strings.TrimSuffix(file, ".gz")
+			r := csv.NewReader(strings.NewReader(strings.TrimPrefix(b, "\ufeff")))
 			header, err := r.Read()
 			if err != nil {
 				t.Fatal(err)
@@ -585,8 +587,8 @@ func TestFailedBuildLeavesNoRelease(t *testing.T) {
 		t.Errorf("the build after the failures: %v", err)
 	}
 	// A release is read-only.
-	if fi, err := os.Stat(filepath.Join(dir, m.ID, "csv", "messages.csv")); err != nil || fi.Mode().Perm() != 0o444 {
-		t.Errorf("csv/messages.csv mode %v, %v", fi.Mode(), err)
+	if fi, err := os.Stat(filepath.Join(dir, m.ID, "csv", "regions.csv.gz")); err != nil || fi.Mode().Perm() != 0o444 {
+		t.Errorf("csv/regions.csv.gz mode %v, %v", fi, err)
 	}
 }
 
@@ -700,7 +702,7 @@ func TestRankingsCSVIsRankingsSQLOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(out)
-	want, _ := os.ReadFile(filepath.Join(rel, "csv", "rankings.csv"))
+	want := readText(t, filepath.Join(rel, "csv", "rankings.csv.gz"))
 	if string(got) != string(want) || len(want) == 0 {
 		t.Errorf("rankings.sql prints %d bytes, csv/rankings.csv holds %d; they differ", len(got), len(want))
 	}
@@ -730,7 +732,7 @@ func TestPublishedNumbersAreRounded(t *testing.T) {
 			if proportion.MatchString(f.Name) {
 				d = analytics.RateDecimals
 			}
-			for _, src := range []string{"read_csv('csv/" + name + ".csv', header = true, all_varchar = true)", "read_parquet('parquet/" + name + ".parquet')"} {
+			for _, src := range []string{"read_csv('csv/" + name + ".csv.gz', header = true, all_varchar = true)", "read_parquet('parquet/" + name + ".parquet')"} {
 				var bad, n int
 				var example sql.NullString
 				q := `SELECT count(*) FILTER (WHERE x IS NOT NULL AND (round(x, ` + itoa(d) + `) <> x OR (? AND (x < 0 OR x > 1)))),

@@ -50,11 +50,8 @@ func TestReleasePublishesReplyQuality(t *testing.T) {
 	}
 	var cluster string
 	db.QueryRow(`SELECT cluster_id FROM reply_quality WHERE source_id = 'A'`).Scan(&cluster)
-	csv, err := os.ReadFile(filepath.Join(rel, "csv", "replies.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	header, body, _ := strings.Cut(string(csv), "\n")
+	csv := readText(t, filepath.Join(rel, "csv", "replies", "year=2025", "replies.csv.gz"))
+	header, body, _ := strings.Cut(csv, "\n")
 	if want := "source,source_id,seq,replied_at,department_id,body,kind,class,reason,evidence,relevance,cluster_id,cluster_size"; header != want {
 		t.Fatalf("replies.csv header\n  %s\nwant\n  %s", header, want)
 	}
@@ -86,7 +83,7 @@ func TestReleasePublishesReplyQuality(t *testing.T) {
 	rows, err := db.Query(`SELECT concat_ws(' ', entity_id, 'base', base, 'substantive', substantive, 'template', template, 'reused', reused,
 			'ack', ack, 'shares', template_share, '[' || template_lo || ']', ack_share, 'threads', threads, 'followed', followed_up,
 			'rounds', rounds_mean, coalesce(dialogue_absent_reason, '-'), 'repeats', coalesce(CAST(repeat_base AS VARCHAR), '-'), repeat_absent_reason)
-		FROM read_csv('` + filepath.Join(rel, "csv", "metrics_departments.csv") + `', header = true, all_varchar = true)
+		FROM read_csv('` + filepath.Join(rel, "csv", "metrics_departments.csv.gz") + `', header = true, all_varchar = true)
 		WHERE period_kind = 'month' AND period = '2025-03' ORDER BY entity_id`)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +121,7 @@ func TestReleasePublishesReplyQuality(t *testing.T) {
 	// named by A's reply, the earliest.
 	var clusters string
 	if err := db.QueryRow(`SELECT string_agg(concat_ws(' ', department_id, cluster_id, replies, messages, example_source_id, example_seq), '; ')
-		FROM read_csv('` + filepath.Join(rel, "csv", "template_clusters.csv") + `', header = true, all_varchar = true)`).Scan(&clusters); err != nil ||
+		FROM read_csv('` + filepath.Join(rel, "csv", "template_clusters.csv.gz") + `', header = true, all_varchar = true)`).Scan(&clusters); err != nil ||
 		clusters != "d:lights "+cluster+" 3 3 A 1" {
 		t.Errorf("template_clusters.csv: %q (%v), want d:lights %s 3 3 A 1", clusters, err, cluster)
 	}

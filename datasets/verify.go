@@ -197,9 +197,10 @@ func verifyRows(ctx context.Context, db *sql.DB, dir string, m Manifest, csvRows
 	return errors.Join(errs...)
 }
 
-// excelRows checks a CSV for Excel (BOM, CRLF line ends) and counts its rows.
+// excelRows checks a CSV for Excel (BOM, CRLF line ends) and counts its
+// rows; a .gz file is read decompressed.
 func excelRows(file string) (int64, error) {
-	f, err := os.Open(file)
+	f, err := openText(file)
 	if err != nil {
 		return 0, err
 	}
@@ -229,9 +230,9 @@ func excelRows(file string) (int64, error) {
 	return n - 1, nil
 }
 
-// countLines counts the lines of an NDJSON file.
+// countLines counts the lines of an NDJSON file (.gz: decompressed).
 func countLines(file string) (int64, error) {
-	f, err := os.Open(file)
+	f, err := openText(file)
 	if err != nil {
 		return 0, err
 	}

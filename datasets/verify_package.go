@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,8 +63,8 @@ func verifyDataPackage(dir string) (map[string]int64, error) {
 		if r.Profile != "tabular-data-resource" || r.Format != "csv" || r.Mediatype != "text/csv" || strings.ToLower(r.Encoding) != "utf-8" {
 			bad("%s: profile/format/mediatype/encoding are %q/%q/%q/%q, want tabular-data-resource/csv/text/csv/utf-8", where, r.Profile, r.Format, r.Mediatype, r.Encoding)
 		}
-		if r.Path == "" || path.IsAbs(r.Path) || strings.Contains(r.Path, "\\") || slicesContains(strings.Split(r.Path, "/"), "..") {
-			bad("%s: path %q must be a relative path inside the release", where, r.Path)
+		if len(r.Path) == 0 || slices.ContainsFunc(r.Path, badResourcePath) {
+			bad("%s: path %q must be relative paths inside the release", where, r.Path)
 			continue
 		}
 		fields := r.Schema.Fields
@@ -89,20 +90,58 @@ func verifyDataPackage(dir string) (map[string]int64, error) {
 				bad("%s: primary key field %s is not in the schema", where, k)
 			}
 		}
-		full := filepath.Join(dir, filepath.FromSlash(r.Path))
-		sum, size, err := fileSHA256(full)
+		n, err := checkParts(dir, r)
 		if err != nil {
 			bad("%s: %v", where, err)
-			continue
-		}
-		if r.Bytes != size || r.Hash != "sha256:"+sum {
-			bad("%s: bytes/hash %d/%s, the file has %d/sha256:%s", where, r.Bytes, r.Hash, size, sum)
-		}
-		n, err := checkCSV(full, r.Schema)
-		if err != nil {
-			bad("%s: %s: %v", where, r.Path, err)
 		}
 		rows[r.Name] = n
+	}
+	return rows, errors.Join(errs...)
+}
+
+// badResourcePath: a path that is not a relative path inside the release.
+func badResourcePath(p string) bool {
+	return p == "" || path.IsAbs(p) || strings.Contains(p, "\\") || slicesContains(strings.Split(p, "/"), "..")
+}
+
+// checkParts checks a resource's files: each one's size and checksum
+// (bytes and hash of a single file; the sum of the sizes and each part's
+// entry of a multipart one), its compression as declared, and its rows
+// against the schema, the primary key unique across all parts. It
+// returns the rows of all parts.
+func checkParts(dir string, r PackageResource) (int64, error) {
+	var errs []error
+	if len(r.Path) > 1 && (r.Hash != "" || len(r.Parts) != len(r.Path)) {
+		errs = append(errs, fmt.Errorf("a multipart resource has a hash (%q) or %d parts listed for %d paths", r.Hash, len(r.Parts), len(r.Path)))
+	}
+	var total, rows int64
+	keys := map[string]bool{}
+	for i, p := range r.Path {
+		if gz := isGzip(p); gz != (r.Compression == Compression) {
+			errs = append(errs, fmt.Errorf("%s: compression %q for a file named so", p, r.Compression))
+		}
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		sum, size, err := fileSHA256(full)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		total += size
+		want := PackagePart{Path: p, Bytes: r.Bytes, Hash: r.Hash}
+		if len(r.Path) > 1 && i < len(r.Parts) {
+			want = r.Parts[i]
+		}
+		if want.Path != p || want.Bytes != size || want.Hash != "sha256:"+sum {
+			errs = append(errs, fmt.Errorf("%s: bytes/hash %d/%s, the file has %d/sha256:%s", p, want.Bytes, want.Hash, size, sum))
+		}
+		n, err := checkCSV(full, r.Schema, keys)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p, err))
+		}
+		rows += n
+	}
+	if total != r.Bytes {
+		errs = append(errs, fmt.Errorf("bytes %d, the files have %d", r.Bytes, total))
 	}
 	return rows, errors.Join(errs...)
 }
@@ -127,10 +166,11 @@ func slicesContains(s []string, v string) bool {
 
 // checkCSV reads a CSV file against its schema: the header names the
 // fields in order, every value parses as its field's type (an empty value
-// is missing), and primary keys are present and unique. It returns the
-// number of rows.
-func checkCSV(file string, s PackageSchema) (int64, error) {
-	f, err := os.Open(file)
+// is missing), and primary keys are present and not in keys already (the
+// keys of the resource's other parts). It returns the number of rows.
+// A .gz file is read decompressed.
+func checkCSV(file string, s PackageSchema, keys map[string]bool) (int64, error) {
+	f, err := openText(file)
 	if err != nil {
 		return 0, err
 	}
@@ -160,7 +200,6 @@ func checkCSV(file string, s PackageSchema) (int64, error) {
 			}
 		}
 	}
-	keys := map[string]bool{}
 	var rows int64
 	var key strings.Builder
 	for {

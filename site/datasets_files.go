@@ -212,9 +212,14 @@ func validReleasePath(p string) bool {
 	return true
 }
 
-// contentType is the media type of a release file, by its name.
+// contentType is the media type of a release file, by its name. A
+// compressed table file (.csv.gz, .ndjson.gz) is served as the gzip file
+// it is, never with Content-Encoding: the bytes sent are the bytes of
+// SHA256SUMS, byte ranges count them, and a browser saves the .gz as is.
 func contentType(name string) string {
 	switch path.Ext(name) {
+	case ".gz":
+		return "application/gzip"
 	case ".csv":
 		return "text/csv; charset=utf-8"
 	case ".ndjson":
@@ -237,7 +242,7 @@ func contentType(name string) string {
 // isDataFile: a table's file, downloaded rather than read in the browser.
 func isDataFile(name string) bool {
 	switch path.Ext(name) {
-	case ".csv", ".ndjson", ".parquet":
+	case ".csv", ".ndjson", ".parquet", ".gz":
 		return true
 	}
 	return false

@@ -23,7 +23,7 @@ import (
 // datasetsLabels are the page's labels (see labels in i18n.go).
 var datasetsLabels = map[string][2]string{
 	"ds.title":           {"开放数据", "Open data"},
-	"ds.intro":           {"每晚发布一个完整的数据版本：已脱敏的留言、回复和评价，按地区和部门统计的指标与排行。每个表都有 CSV、Excel 用 CSV、Parquet 和 NDJSON 四种格式。版本一经发布不再改动，其链接在版本保留期间一直有效。", "Every night a complete release of the data: redacted messages, replies and ratings, and metrics and rankings by region and by department, each table as CSV, CSV for Excel, Parquet and NDJSON. A release never changes once published, so its links stay valid for as long as it is kept."},
+	"ds.intro":           {"每晚发布一个完整的数据版本：已脱敏的留言、回复和评价，按地区和部门统计的指标与排行。每个表都有 CSV、Excel 用 CSV、Parquet 和 NDJSON 四种格式；文本格式以 gzip 压缩（.gz），留言、回复和评价按年份分文件，只需下载所需的年份。版本一经发布不再改动，其链接在版本保留期间一直有效。", "Every night a complete release of the data: redacted messages, replies and ratings, and metrics and rankings by region and by department, each table as CSV, CSV for Excel, Parquet and NDJSON; the text formats are gzip-compressed (.gz), and messages, replies and ratings come in one file per year, so you download only the years you need. A release never changes once published, so its links stay valid for as long as it is kept."},
 	"ds.latest":          {"最新版本", "Latest release"},
 	"ds.older":           {"历史版本", "Older release"},
 	"ds.created":         {"发布于", "published"},
@@ -55,6 +55,7 @@ var datasetsLabels = map[string][2]string{
 	"ds.fmt.csv-excel":   {"CSV（Excel 用，UTF-8 带 BOM）", "CSV for Excel (UTF-8 with BOM)"},
 	"ds.fmt.parquet":     {"Parquet", "Parquet"},
 	"ds.fmt.ndjson":      {"NDJSON", "NDJSON"},
+	"ds.gz":              {"，gzip 压缩", ", gzip"},
 	"ds.stable":          {"固定链接：把地址中的版本号换成 latest，例如 %s，总是跳转到最新版本的同一文件。", "Stable links: put latest in place of the release id, as in %s, to always reach the same file of the newest release."},
 	"ds.licence_is":      {"数据许可：", "Licence: "},
 	"ds.credit":          {"使用时请注明来源“问政”。", "Please credit “Wenzheng”."},
@@ -234,7 +235,11 @@ func releaseViewOf(l string, r *release) *releaseView {
 		tv := releaseTableView{Name: t.Name, Title: cmp.Or(pickName(l, t.Title.Zh, t.Title.En), t.Name), Description: pickName(l, t.Description.Zh, t.Description.En),
 			Rows: t.Rows, PrimaryKey: strings.Join(t.PrimaryKey, ", ")}
 		for _, f := range t.Files {
-			tv.Files = append(tv.Files, releaseFileView{Format: formatLabel(l, f.Format), Path: f.Path, URL: r.fileURL(f.Path),
+			format := formatLabel(l, f.Format)
+			if strings.HasSuffix(f.Path, ".gz") {
+				format += T(l, "ds.gz")
+			}
+			tv.Files = append(tv.Files, releaseFileView{Format: format, Path: f.Path, URL: r.fileURL(f.Path),
 				Size: byteSize(f.Bytes), SHA256: f.SHA256})
 		}
 		for _, f := range t.Fields {

@@ -51,11 +51,11 @@ func TestPublishReleasesVerify(t *testing.T) {
 	release()
 
 	// A damaged release fails, naming the check and the file.
-	file := filepath.Join(pipeline.ReleaseDir(data), id[1], "csv", "regions.csv")
+	file := filepath.Join(pipeline.ReleaseDir(data), id[1], "csv", "regions.csv.gz")
 	os.Chmod(file, 0o644)
 	os.WriteFile(file, []byte("region_code\n"), 0o644)
 	out, err = cli(t, "verify", "--data", data, id[1])
-	if !errors.Is(err, datasets.ErrVerify) || !strings.Contains(out, "FAIL  SHA256SUMS") || !strings.Contains(err.Error(), "csv/regions.csv") {
+	if !errors.Is(err, datasets.ErrVerify) || !strings.Contains(out, "FAIL  SHA256SUMS") || !strings.Contains(err.Error(), "csv/regions.csv.gz") {
 		t.Errorf("verify of a damaged release: %v\n%s", err, out)
 	}
 	if _, err := cli(t, "verify", "--data", data, "20200101T000000Z"); err == nil || !strings.Contains(err.Error(), "is not a release") {

@@ -93,7 +93,7 @@ func discover(ctx context.Context, base string) (*mix, error) {
 			}
 			// The small tables people download whole; messages are
 			// fetched as filtered extracts, not in a load mix.
-			for _, t := range []string{"/csv/regions.csv", "/csv/departments.csv", "/csv/rankings.csv", "/csv-excel/rankings.csv", "/csv/level_averages.csv"} {
+			for _, t := range []string{"/csv/regions.csv.gz", "/csv/departments.csv.gz", "/csv/rankings.csv.gz", "/csv-excel/rankings.csv.gz", "/csv/level_averages.csv.gz"} {
 				if strings.HasSuffix(u.Path, t) {
 					e.files = append(e.files, u.Path)
 				}

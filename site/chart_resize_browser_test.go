@@ -22,8 +22,9 @@ type chartWidths struct {
 // TestChartResizesInBrowser opens a ranking page in Chromium at 1200 px,
 // turns the "phone" to 400 px and back, then narrows the chart's container
 // without any window event: each time the chart's canvas follows its box
-// (within 2 px), and at 400 px the chart fits the screen. It never skips
-// with CI=true (testenv.NewBrowser).
+// (within 2 px), and at 400 px the chart fits the screen and the ranking
+// table, wider than the screen, shows its "swipe" hint (not at 1200 px).
+// It never skips with CI=true (testenv.NewBrowser).
 func TestChartResizesInBrowser(t *testing.T) {
 	r := &fakeReader{rankings: func(_ context.Context, rq analytics.RankingQuery) (analytics.Ranking, error) {
 		return qualityRanking(rq), nil
@@ -70,11 +71,24 @@ func TestChartResizesInBrowser(t *testing.T) {
 	if w := settled("rotated to 400 px"); w.Canvas > 400 || w.Canvas >= wide.Canvas {
 		t.Errorf("at 400 px the chart is %d px wide (%d at 1200 px)", w.Canvas, wide.Canvas)
 	}
+	// On the phone the ranking table scrolls sideways, and says so.
+	hint, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.table-wrap')].map(w =>
+		(w.scrollWidth > w.clientWidth) + ' ' + getComputedStyle(w, '::before').visibility + ' ' + getComputedStyle(w, '::before').content)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hint) == 0 || (hint[0] != `true visible "← 左右滑动 →"` && hint[0] != `true visible "← swipe sideways →"`) {
+		t.Errorf("at 400 px the wide table's hint: %q", hint)
+	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 900)); err != nil {
 		t.Fatal(err)
 	}
 	if w := settled("back to 1200 px"); abs(w.Canvas-wide.Canvas) > 2 {
 		t.Errorf("back at 1200 px the chart is %d px wide, was %d", w.Canvas, wide.Canvas)
+	}
+	// Not a phone: no hint.
+	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.table-wrap'), '::before').content`)); err != nil || v != "none" {
+		t.Errorf("at 1200 px the hint is %q (%v)", v, err)
 	}
 	// The container changes size with no window event (a sidebar, a
 	// <details> opening, a grid reflowing).

@@ -9,10 +9,15 @@
   var dark = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
   var drawn = []; // {el, option}
 
+  // Paper is light whatever the screen's scheme: beforeprint and the print
+  // media query (which emulated print media changes too) redraw light.
+  var printing = false;
+  var print = window.matchMedia ? window.matchMedia("print") : null;
+
   function init(el, option) {
     var old = echarts.getInstanceByDom(el);
     if (old) old.dispose();
-    var isDark = !!(dark && dark.matches);
+    var isDark = !!(dark && dark.matches) && !printing && !(print && print.matches);
     var chart = echarts.init(el, isDark ? "dark" : null, { renderer: "canvas" });
     chart.setOption(option);
     if (isDark) chart.setOption({ backgroundColor: "transparent" });
@@ -67,14 +72,11 @@
     });
     window.addEventListener("resize", fit);
     window.addEventListener("orientationchange", fit);
-    window.addEventListener("beforeprint", function () {
-      drawn.forEach(function (d) { var c = echarts.getInstanceByDom(d.el); if (c) c.resize(); });
-    });
-    if (dark && dark.addEventListener) {
-      dark.addEventListener("change", function () {
-        drawn.forEach(function (d) { init(d.el, d.option); });
-      });
-    }
+    var redraw = function () { drawn.forEach(function (d) { init(d.el, d.option); }); };
+    window.addEventListener("beforeprint", function () { printing = true; redraw(); });
+    window.addEventListener("afterprint", function () { printing = false; redraw(); });
+    if (dark && dark.addEventListener) dark.addEventListener("change", redraw);
+    if (print && print.addEventListener) print.addEventListener("change", redraw);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);

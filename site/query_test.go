@@ -129,6 +129,12 @@ func TestQueryPage(t *testing.T) {
 	if strings.Contains(text, "read_parquet('parquet/regions.parquet')") {
 		t.Error("the rankings example keeps a view over a relative path, which a browser cannot open")
 	}
+	_, body = get(t, app, "/datasets/query?lang=zh")
+	for _, want := range []string{"<h1>SQL 查询</h1>", "逾期未回复留言最多的 10 个部门", "一个省每月的回复率", "运行"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Chinese query page lacks %q", want)
+		}
+	}
 	_, body = get(t, app, "/datasets/query?sql="+strings.ReplaceAll(queryURL("SELECT '<b>' AS x;")[len("/datasets/query?sql="):], "+", "%20"))
 	if !strings.Contains(body, ">SELECT &#39;&lt;b&gt;&#39; AS x;</textarea>") {
 		t.Errorf("?sql= does not pre-fill the editor (escaped):\n%s", body)

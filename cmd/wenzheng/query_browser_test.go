@@ -107,6 +107,7 @@ func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
 	if n, _ := strconv.Atoi(strings.SplitN(want[0], "=", 2)[1]); n == 0 {
 		t.Errorf("the demo has no overdue messages in %s: the comparison says nothing", year)
 	}
+	saveScreenshot(t, ctx, "query-page-en.png")
 	// The CSV download: a real one, into a folder of the test's.
 	dl := t.TempDir()
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{

@@ -138,6 +138,9 @@ func locs(urls []string) []sitemapURL {
 	return out
 }
 
+// handleSitemap serves sitemap.xml or one of its parts, built once per data
+// version and host (its URLs are absolute), then from the cache like the
+// feeds: a crawler asking often costs one read of the entities.
 func (s *Server) handleSitemap(c *fiber.Ctx) error {
 	part := c.Params("part")
 	n := 0
@@ -147,25 +150,32 @@ func (s *Server) handleSitemap(c *fiber.Ctx) error {
 		}
 	}
 	ctx := c.UserContext()
-	r, err := s.data.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	entities, err := r.SitemapEntities(ctx)
+	version, err := s.cache.currentVersion(ctx, s.data.LatestRun)
 	if err != nil {
 		return err
 	}
 	base := strings.TrimSuffix(c.BaseURL(), "/")
-	doc, ok := sitemapDoc(base, sitemapURLs(base, entities), n, sitemapMax)
-	if !ok {
-		return fiber.ErrNotFound
-	}
-	b, err := xml.Marshal(doc)
+	a, err := s.cache.getOrBuild(ctx, version, "sitemap/"+base+c.Path(), func(ctx context.Context) ([]byte, int64, error) {
+		r, err := s.data.Open(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer r.Close()
+		entities, err := r.SitemapEntities(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		doc, ok := sitemapDoc(base, sitemapURLs(base, entities), n, sitemapMax)
+		if !ok {
+			return nil, 0, fiber.ErrNotFound
+		}
+		b, err := xml.Marshal(doc)
+		return append([]byte(xml.Header), b...), version, err
+	})
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/xml; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	return c.Send(append([]byte(xml.Header), b...))
+	return a.send(c, false)
 }

@@ -14,9 +14,11 @@ import (
 type sitemapReader struct {
 	*fakeReader
 	entities []analytics.EntityRef
+	reads    *int // SitemapEntities calls
 }
 
 func (r sitemapReader) SitemapEntities(context.Context) ([]analytics.EntityRef, error) {
+	*r.reads++
 	return r.entities, nil
 }
 
@@ -79,9 +81,11 @@ func TestSitemapDoc(t *testing.T) {
 }
 
 // TestProductRoutes: sitemap.xml parses back with every page, robots.txt
-// names it, the favicon is an SVG and /favicon.ico leads to it.
+// names it, the favicon is an SVG and /favicon.ico leads to it; a second
+// request for the sitemap of the same data is answered from the cache.
 func TestProductRoutes(t *testing.T) {
-	r := sitemapReader{fakeReader: &fakeReader{}, entities: []analytics.EntityRef{{ID: "110000"}, {ID: "x-dept", Department: true}}}
+	reads := 0
+	r := sitemapReader{fakeReader: &fakeReader{}, entities: []analytics.EntityRef{{ID: "110000"}, {ID: "x-dept", Department: true}}, reads: &reads}
 	app, err := New(Config{Data: sitemapSource{r}, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +102,9 @@ func TestProductRoutes(t *testing.T) {
 	if set.XMLName.Space != "http://www.sitemaps.org/schemas/sitemap/0.9" || set.XMLName.Local != "urlset" || len(set.URLs) != 7 ||
 		set.URLs[5] != "http://example.com/regions/110000" || set.URLs[6] != "http://example.com/departments/x-dept" {
 		t.Errorf("sitemap %+v", set)
+	}
+	if resp, again := get(t, app, "/sitemap.xml"); resp.StatusCode != 200 || again != body || reads != 1 {
+		t.Errorf("the second sitemap.xml: %d, same %v, entities read %d times", resp.StatusCode, again == body, reads)
 	}
 	if resp, _ := get(t, app, "/sitemap-1.xml"); resp.StatusCode != 404 {
 		t.Errorf("/sitemap-1.xml of a one-file sitemap: %d", resp.StatusCode)

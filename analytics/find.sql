@@ -2,7 +2,9 @@
 -- never empty), each with the regions above it and its messages in every
 -- year computed; find.go puts their names in normal form, keeps those that
 -- match and ranks them. A name's normal form is a piece of the name
--- lower-cased, so only names containing the query can match, and the
+-- lower-cased (reference lists write ASCII letters and single spaces; a
+-- name with full-width letters or a run of spaces is found by its other
+-- name or code), so only names containing the query can match, and the
 -- others are never read out: CANDIDATE(x) is contains(lower(x), $1), or
 -- contains(x, $1) when the query has no letter with a case (Chinese), as
 -- lower() of 65,000 Chinese names would take most of a search's time. A

@@ -25,7 +25,8 @@ type finder interface {
 var findLabels = map[string][2]string{
 	"find.title":       {"查找地区或部门", "Find a region or department"},
 	"find.label":       {"查找地区或部门", "Find a region or department"},
-	"find.placeholder": {"地区或部门，如 鼓楼", "Region or department, e.g. Gulou"},
+	"find.placeholder": {"地区或部门，如 鼓楼", "e.g. Gulou"},
+	"find.q_label":     {"名称或代码", "Name or code"},
 	"find.go":          {"查找", "Find"},
 	"find.hint":        {"输入地区或部门的名称（中文或英文，可省略“省、市、区、县”等字）或行政区划代码。", "Type a region's or department's name, in Chinese or English (suffixes such as Province, City or District may be left out), or a region code."},
 	"find.count":       {"找到 %d 个与“%s”相符的地区或部门。", "%d found for “%s”."},

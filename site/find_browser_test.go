@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
@@ -146,5 +147,45 @@ func TestFindSuggestionsInBrowser(t *testing.T) {
 	}
 	if got, _ := chromedp.Run(ctx, chromedp.Evaluate[suggestState](suggestStateJS)); got.Expanded != "false" || len(got.Options) != 0 {
 		t.Errorf("Escape left %q open (expanded %q)", got.Options, got.Expanded)
+	}
+}
+
+// TestFindSuggestionsStayText: names planted with markup show as text in
+// the suggestions (search.js sets textContent only), nothing planted runs,
+// and the page's Content-Security-Policy is not violated.
+func TestFindSuggestionsStayText(t *testing.T) {
+	planted := analytics.EntityMatch{ID: "x", Level: "department", Jurisdiction: "CN", Name: `<img src=x onerror="window.__pwned=1">局`,
+		NameEn: "x", Parents: []analytics.EntityParent{{ID: "p", Name: `<script>window.__pwned=2</script>市`, NameEn: "p"}}, Match: "contains"}
+	app := fakeAppWith(t, &findFake{matches: []analytics.EntityMatch{planted, gulouNJ}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	t.Cleanup(func() { app.Shutdown() })
+	ctx := testenv.NewBrowser(t)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.__csp = [];
+		document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/find?lang=zh"), chromedp.WaitVisible(chromedp.CSS("#site-find")),
+		chromedp.Focus(chromedp.CSS("#site-find")), chromedp.SendKeys(chromedp.CSS("#site-find"), "局")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('#site-find-list [role=option]').length === 2`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("no suggestions: %v", err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[suggestState](suggestStateJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pwned, err := chromedp.Run(ctx, chromedp.Evaluate[string](`String(window.__pwned) + ' ' + document.querySelectorAll('#site-find-list img, #site-find-list script').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<img src=x onerror="window.__pwned=1">局 | <script>window.__pwned=2</script>市`
+	if len(got.Options) != 2 || got.Options[0] != want || pwned != "undefined 0" || got.Violations != "" {
+		t.Errorf("suggestions %q (want the first %q), pwned and elements %q, CSP violations %q", got.Options, want, pwned, got.Violations)
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -187,5 +189,47 @@ func TestFindSuggestionsStayText(t *testing.T) {
 	want := `<img src=x onerror="window.__pwned=1">局 | <script>window.__pwned=2</script>市`
 	if len(got.Options) != 2 || got.Options[0] != want || pwned != "undefined 0" || got.Violations != "" {
 		t.Errorf("suggestions %q (want the first %q), pwned and elements %q, CSP violations %q", got.Options, want, pwned, got.Violations)
+	}
+}
+
+// TestFindWaitsForIME: while an input method composes (gulou on the way to
+// 鼓楼), the box asks nothing; the committed text is what it asks for, so
+// the pinyin does not spend the visitor's rate limit or flash suggestions
+// for "gul".
+func TestFindWaitsForIME(t *testing.T) {
+	f := &findFake{matches: []analytics.EntityMatch{gulouNJ}}
+	app := fakeAppWith(t, f)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	t.Cleanup(func() { app.Shutdown() })
+	ctx := testenv.NewBrowser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/find?lang=zh"), chromedp.WaitVisible(chromedp.CSS("#site-find")),
+		chromedp.Focus(chromedp.CSS("#site-find"))); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"g", "gu", "gul", "gulou"} {
+		if _, err := chromedp.Call(ctx, input.ImeSetComposition, input.ImeSetCompositionParams{Text: text, SelectionStart: int64(len(text)), SelectionEnd: int64(len(text))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Second) // several times the box's wait
+	if asked := f.queries(); len(asked) != 0 {
+		t.Errorf("asked %q while composing", asked)
+	}
+	if _, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: "鼓楼"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(f.queries()) == 0 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('#site-find-list [role=option]').length === 1`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("no suggestion after the composition: %v", err)
+	}
+	if asked := f.queries(); !slices.Equal(asked, []string{"鼓楼"}) {
+		t.Errorf("asked %q, want only 鼓楼", asked)
 	}
 }

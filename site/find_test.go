@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,13 +20,23 @@ import (
 type findFake struct {
 	fakeReader
 	matches []analytics.EntityMatch
+	mu      sync.Mutex // the server's goroutines ask, the test reads
 	asked   []string
 	limits  []int
 }
 
 func (f *findFake) FindEntities(_ context.Context, q string, limit int) ([]analytics.EntityMatch, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.asked, f.limits = append(f.asked, q), append(f.limits, limit)
 	return f.matches, nil
+}
+
+// queries are the queries asked so far.
+func (f *findFake) queries() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.asked)
 }
 
 var (

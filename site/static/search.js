@@ -98,10 +98,16 @@
       .catch(function () {});
   }
 
-  input.addEventListener('input', function () {
+  function later() {
     clearTimeout(timer);
     timer = setTimeout(suggest, wait);
+  }
+  // While an input method composes (gulou on the way to 鼓楼) the text is
+  // not yet what the visitor means: ask when it is committed.
+  input.addEventListener('input', function (e) {
+    if (!e.isComposing) later();
   });
+  input.addEventListener('compositionend', later);
   input.addEventListener('keydown', function (e) {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       if (!options.length) return;

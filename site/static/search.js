@@ -18,7 +18,7 @@
   input.setAttribute('aria-expanded', 'false');
   input.setAttribute('aria-controls', list.id);
   list.setAttribute('role', 'listbox');
-  list.setAttribute('aria-label', input.getAttribute('placeholder') || '');
+  list.setAttribute('aria-label', input.labels && input.labels.length ? input.labels[0].textContent : '');
 
   function close() {
     list.hidden = true;

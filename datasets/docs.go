@@ -32,7 +32,7 @@ type PackageLicence struct {
 }
 
 // PackageResource is one tabular data resource: a table's CSV file, or
-// its files of every year (a multipart resource: path is then a list,
+// its files of every month (a multipart resource: path is then a list,
 // every part with its own header row), gzip-compressed, and its schema.
 type PackageResource struct {
 	Profile     string       `json:"profile"`
@@ -203,12 +203,12 @@ func readme(m Manifest) string {
 | parquet/ | Parquet（zstd）/ Parquet (zstd) |
 | ndjson/ | 每行一个 JSON 对象（.ndjson.gz）/ one JSON object per line (.ndjson.gz) |
 
-messages、replies、ratings 在每种格式中都按年份分文件（按来源时区），例如 csv/messages/year=2025/messages.csv.gz、parquet/messages/year=2025/data_0.parquet；每个 CSV 文件都有表头。Messages, replies and ratings are split by year in every format (in the source's time zone), e.g. csv/messages/year=2025/messages.csv.gz, parquet/messages/year=2025/data_0.parquet; every CSV file has its header row.
+messages、replies、ratings 在每种格式中都按月份分文件（按来源时区），例如 csv/messages/year=2025/month=3/messages.csv.gz、parquet/messages/year=2025/month=3/data_0.parquet；每个 CSV 文件都有表头。Messages, replies and ratings are split by month in every format (in the source's time zone), e.g. csv/messages/year=2025/month=3/messages.csv.gz, parquet/messages/year=2025/month=3/data_0.parquet; every CSV file has its header row.
 
 时间均为 UTC，ISO 8601 格式（2025-03-03T01:00:00Z）。Times are in UTC, ISO 8601 (2025-03-03T01:00:00Z).
 
 - release.json：本版本的清单（表、行数、文件、校验和、脱敏计数、变更）/ the release manifest (tables, rows, files, checksums, redaction counts, changes)
-- datapackage.json：Frictionless 表格数据包描述（按年分文件的表是多文件资源）/ Frictionless Tabular Data Package descriptor (a table split by year is a multipart resource)
+- datapackage.json：Frictionless 表格数据包描述（按月分文件的表是多文件资源）/ Frictionless Tabular Data Package descriptor (a table split by month is a multipart resource)
 - SHA256SUMS：全部文件的校验和（sha256sum -c SHA256SUMS）/ checksums of every file (sha256sum -c SHA256SUMS)
 - rankings.sql：由本版本的 Parquet 文件复算排行 / recomputes the rankings from this release's Parquet files
 

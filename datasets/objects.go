@@ -16,7 +16,7 @@ import (
 //	<releases>/.objects/sha256/ab/cdef…   (the hash's first two hex digits, then the rest)
 //
 // so a file whose bytes did not change since an earlier release (the
-// year partitions a night's changes did not touch, the tables that did not
+// month partitions a night's changes did not touch, the tables that did not
 // change; the compression is deterministic, gzip.go) takes no new space:
 // seven retained releases cost little more than one. A release folder is
 // still complete on its own: a hard link is the file, for readers,

@@ -116,11 +116,11 @@ func rankingsFile(m Manifest, timeZone string) (string, error) {
 }
 
 // parquetSource is the read_parquet call over a table's Parquet files,
-// with paths relative to the release; a table partitioned by year is read
-// with its partitions, the partition column left out.
+// with paths relative to the release; a table partitioned by month is read
+// with its partitions, the partition columns left out.
 func parquetSource(t Table) (from, exclude string) {
 	if files := t.FilesOf(FormatParquet); len(files) == 1 && !strings.Contains(files[0].Path, "=") {
 		return fmt.Sprintf("read_parquet('%s')", files[0].Path), ""
 	}
-	return fmt.Sprintf("read_parquet('parquet/%s/*/*.parquet', hive_partitioning = true)", t.Name), "EXCLUDE (year) "
+	return fmt.Sprintf("read_parquet('parquet/%s/*/*/*.parquet', hive_partitioning = true)", t.Name), "EXCLUDE (" + strings.Join(partitionColumns, ", ") + ") "
 }

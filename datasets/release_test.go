@@ -163,7 +163,7 @@ func TestBuildVerifies(t *testing.T) {
 			}
 			// A partitioned table lists every partition in the manifest.
 			for _, f := range msgs.FilesOf(FormatParquet) {
-				if !regexp.MustCompile(`^parquet/messages/year=\d{4}/[^/]+\.parquet$`).MatchString(f.Path) {
+				if !regexp.MustCompile(`^parquet/messages/year=\d{4}/month=\d{1,2}/[^/]+\.parquet$`).MatchString(f.Path) {
 					t.Errorf("messages parquet file %s", f.Path)
 				}
 			}
@@ -228,7 +228,7 @@ func TestDataPackageDescribesEveryField(t *testing.T) {
 	// rankings.sql reads the partitioned messages with the partition
 	// column left out, and every column metrics.sql reads is there.
 	script, _ := os.ReadFile(filepath.Join(dir, m.ID, "rankings.sql"))
-	if !strings.Contains(string(script), "CREATE OR REPLACE VIEW messages AS SELECT * EXCLUDE (year) FROM read_parquet('parquet/messages/*/*.parquet', hive_partitioning = true);") ||
+	if !strings.Contains(string(script), "CREATE OR REPLACE VIEW messages AS SELECT * EXCLUDE (year, month) FROM read_parquet('parquet/messages/*/*/*.parquet', hive_partitioning = true);") ||
 		!strings.Contains(string(script), analytics.MetricsSQL()[:200]) {
 		t.Errorf("rankings.sql:\n%s", script[:2000])
 	}

@@ -50,7 +50,7 @@ func TestReleasePublishesReplyQuality(t *testing.T) {
 	}
 	var cluster string
 	db.QueryRow(`SELECT cluster_id FROM reply_quality WHERE source_id = 'A'`).Scan(&cluster)
-	csv := readText(t, filepath.Join(rel, "csv", "replies", "year=2025", "replies.csv.gz"))
+	csv := readText(t, filepath.Join(rel, "csv", "replies", "year=2025", "month=3", "replies.csv.gz"))
 	header, body, _ := strings.Cut(csv, "\n")
 	if want := "source,source_id,seq,replied_at,department_id,body,kind,class,reason,evidence,relevance,cluster_id,cluster_size"; header != want {
 		t.Fatalf("replies.csv header\n  %s\nwant\n  %s", header, want)

@@ -13,7 +13,7 @@ import (
 // table is one published table: the query that reads it from the
 // database (after the text was redacted into _redacted_* temp tables), its
 // primary key, and the words that document it. A partitioned table's
-// query has one more column, year, which names its Parquet partition.
+// query has two more columns, year and month, which name its partition.
 type table struct {
 	name        string
 	title, desc Text
@@ -26,11 +26,19 @@ type table struct {
 	decimals map[string]int
 }
 
-// yearOf is the year of a timestamp in the source's time zone, which is the
-// Parquet partition a row goes to.
-func yearOf(ts string) string {
-	return `year(timezone(coalesce(s.time_zone, 'Asia/Shanghai'), ` + ts + `)) AS year`
+// monthOf is the year and month of a timestamp in the source's time zone,
+// which name the partition a row goes to (year=2025/month=3). A month, not
+// a year: a night's new messages and replies fall in the newest month or
+// two, so the other months' files stay the same bytes and the next release
+// links them (objects.go) instead of writing them again.
+func monthOf(ts string) string {
+	local := `timezone(coalesce(s.time_zone, 'Asia/Shanghai'), ` + ts + `)`
+	return `year(` + local + `) AS year, month(` + local + `) AS month`
 }
+
+// partitionColumns are the columns a partitioned table's query adds; the
+// files leave them out (they are in the paths).
+var partitionColumns = []string{"year", "month"}
 
 // regionLevels are the levels of metrics_regions; metrics_departments has
 // the rest.
@@ -156,7 +164,7 @@ func tables() []table {
 	CASE WHEN x.source IS NULL THEN m.title ELSE x.title END AS title,
 	CASE WHEN x.source IS NULL THEN m.body ELSE x.body END AS body,
 	m.author_key, m.posted_at, m.first_reply_at, m.closed_at, m.status, m.rating, m.rated_at,
-	m.likes, m.dislikes, m.deleted_detected_at, ` + yearOf("m.posted_at") + `
+	m.likes, m.dislikes, m.deleted_detected_at, ` + monthOf("m.posted_at") + `
 FROM messages m
 LEFT JOIN _redacted_messages x ON x.source = m.source AND x.source_id = m.source_id
 LEFT JOIN sources s ON s.name = m.source`,
@@ -171,7 +179,7 @@ LEFT JOIN sources s ON s.name = m.source`,
 			query: `SELECT p.source, p.source_id, p.seq, p.replied_at, p.department_id,
 	CASE WHEN x.source IS NULL THEN p.body ELSE x.body END AS body,
 	p.kind, q.class, q.reason, q.evidence, ` + rounded("q.relevance", analytics.RateDecimals) + ` AS relevance,
-	q.cluster_id, q.cluster_size, ` + yearOf("p.replied_at") + `
+	q.cluster_id, q.cluster_size, ` + monthOf("p.replied_at") + `
 FROM replies p
 LEFT JOIN _redacted_replies x ON x.source = p.source AND x.source_id = p.source_id AND x.seq = p.seq
 LEFT JOIN reply_quality q ON q.source = p.source AND q.source_id = p.source_id AND q.seq = p.seq
@@ -185,7 +193,7 @@ LEFT JOIN sources s ON s.name = p.source`,
 			title: Text{"评价", "Ratings"},
 			desc: Text{"留言人给出的每一次满意度评价（评价改变时保留历次）。",
 				"Every satisfaction rating a message received; when a rating changed, each one is kept."},
-			query: `SELECT g.source, g.source_id, g.seq, g.rated_at, g.rating, ` + yearOf("g.rated_at") + `
+			query: `SELECT g.source, g.source_id, g.seq, g.rated_at, g.rating, ` + monthOf("g.rated_at") + `
 FROM ratings g
 LEFT JOIN sources s ON s.name = g.source`,
 			key:         []string{"source", "source_id", "seq"},

@@ -116,7 +116,7 @@ func (s *Server) handleQuery(c *fiber.Ctx) error {
 func queryViewOf(l string, rel *release, origin, rankings string) *queryView {
 	v := &queryView{ReleaseID: rel.ID, Origin: strings.TrimSuffix(origin, "/"), Views: queryViewsSQL(rel.Manifest, origin)}
 	for _, t := range rel.Tables {
-		if len(t.FilesOf(datasets.FormatCSV)) > 0 && len(t.Fields) > 0 && tableName.MatchString(t.Name) {
+		if len(t.FilesOf(datasets.FormatParquet)) > 0 && tableName.MatchString(t.Name) {
 			v.Tables = append(v.Tables, t.Name)
 		}
 	}

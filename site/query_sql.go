@@ -3,7 +3,6 @@ package site
 import (
 	"fmt"
 	"net/url"
-	"path"
 	"regexp"
 	"strings"
 
@@ -16,12 +15,11 @@ import (
 // files; the figures come from the published metrics tables, which the
 // site computed with metrics.sql, never from a second definition here.
 //
-// The views read the release's CSV, not its Parquet: DuckDB-WASM 1.32
-// (the npm package) has no Parquet reader and no ICU built in; it would
-// download those extensions from DuckDB's servers at run time, which this
-// site never makes a reader's browser do. DuckDB's CSV reader is built in,
-// and the data dictionary gives every column its type, so a view has the
-// same columns and types as the Parquet (times as TIMESTAMPTZ in UTC).
+// The views read the release's Parquet by URL: DuckDB-WASM 1.28.0 (DuckDB
+// 0.9.1, npm, pinned) has the Parquet reader built in (1.32 loads it from
+// DuckDB's servers at run time, which this site never makes a reader's
+// browser do), and DuckDB reads a remote Parquet file by range
+// requests: the footer, then only the row groups and columns a query needs.
 
 // tableName is what a view may be called: the release's table names are
 // ours, but they go into SQL unquoted, so anything else is left out.
@@ -30,60 +28,27 @@ var tableName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 // sqlString is s as a SQL string literal.
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// sqlTypes are DuckDB's types for the data dictionary's (Table Schema's).
-var sqlTypes = map[string]string{
-	"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "datetime": "TIMESTAMPTZ", "string": "VARCHAR",
-}
-
-// queryViewsSQL makes one view per table of the release over its CSV
-// files by absolute URL (origin + /datasets/<id>/…), each column typed as
-// the data dictionary says. HTTP has no glob, so a table partitioned by
-// year lists its files from the manifest and, as rankings.sql does, leaves
-// the partition column out.
+// queryViewsSQL makes one view per table of the release over its Parquet
+// files by absolute URL (origin + /datasets/<id>/…). HTTP has no glob, so
+// every file is listed from the manifest, however the table is split.
+// The files carry their own columns and types; hive partitioning stays
+// off, so the columns that are only in a path (messages' year and month)
+// stay out, as in rankings.sql.
 func queryViewsSQL(m datasets.Manifest, origin string) string {
 	var b strings.Builder
 	base := strings.TrimSuffix(origin, "/") + "/datasets/" + url.PathEscape(m.ID) + "/"
 	for _, t := range m.Tables {
-		files := t.FilesOf(datasets.FormatCSV)
-		if len(files) == 0 || len(t.Fields) == 0 || !tableName.MatchString(t.Name) {
+		files := t.FilesOf(datasets.FormatParquet)
+		if len(files) == 0 || !tableName.MatchString(t.Name) {
 			continue
 		}
 		urls := make([]string, len(files))
 		for i, f := range files {
 			urls[i] = sqlString(base + escapePath(f.Path))
 		}
-		cols := make([]string, len(t.Fields))
-		for i, f := range t.Fields {
-			typ, ok := sqlTypes[f.Type]
-			if !ok {
-				typ = "VARCHAR"
-			}
-			cols[i] = sqlString(f.Name) + ": " + sqlString(typ)
-		}
-		from, exclude := "["+strings.Join(urls, ", ")+"]", ""
-		if len(files) == 1 {
-			from = urls[0]
-		}
-		opts := "header = true, auto_detect = false, columns = {" + strings.Join(cols, ", ") + "}"
-		if keys := partitionKeys(files[0].Path); len(keys) > 0 {
-			opts += ", hive_partitioning = true"
-			exclude = "EXCLUDE (" + strings.Join(keys, ", ") + ") "
-		}
-		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s AS SELECT * %sFROM read_csv(%s, %s);\n", t.Name, exclude, from, opts)
+		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet([%s], hive_partitioning = false);\n", t.Name, strings.Join(urls, ", "))
 	}
 	return b.String()
-}
-
-// partitionKeys are the hive partition columns of a file's path
-// (csv/messages/year=2024/… → year).
-func partitionKeys(p string) []string {
-	var keys []string
-	for _, dir := range strings.Split(path.Dir(p), "/") {
-		if k, _, ok := strings.Cut(dir, "="); ok && tableName.MatchString(k) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
 }
 
 // viewLine is a view statement of rankings.sql over a relative path, which

@@ -15,29 +15,39 @@ import (
 	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
-// queryManifest is a release of four tables: messages in two year
-// partitions, regions in one file (gzipped), a table without CSV, and one
-// whose name could not be a view's.
+// queryManifest is a release of five tables: messages in two month
+// partitions (year and month only in the paths), a metrics table split by
+// period (its columns inside the files), regions in one file, a table
+// without Parquet, and one whose name could not be a view's.
 var queryManifest = datasets.Manifest{ID: "20251209T020000Z", Demo: true, Tables: []datasets.Table{
 	{Name: "messages", Files: []datasets.File{
-		{Path: "csv/messages/year=2024/messages.csv", Format: datasets.FormatCSV},
-		{Path: "csv/messages/year=2025/messages.csv", Format: datasets.FormatCSV},
-		{Path: "parquet/messages/year=2024/data_0.parquet", Format: datasets.FormatParquet}},
+		{Path: "csv/messages/year=2024/month=12/messages.csv.gz", Format: datasets.FormatCSV},
+		{Path: "parquet/messages/year=2024/month=12/data_0.parquet", Format: datasets.FormatParquet},
+		{Path: "parquet/messages/year=2025/month=1/data_0.parquet", Format: datasets.FormatParquet}},
 		Fields: []datasets.Field{{Name: "source_id", Type: "string"}, {Name: "posted_at", Type: "datetime"}, {Name: "likes", Type: "integer"}}},
+	{Name: "metrics_regions", Files: []datasets.File{
+		{Path: "parquet/metrics_regions/month/2025-01.parquet", Format: datasets.FormatParquet},
+		{Path: "parquet/metrics_regions/year/2025.parquet", Format: datasets.FormatParquet},
+		{Path: "csv/metrics_regions/year/2025.csv.gz", Format: datasets.FormatCSV}},
+		Fields: []datasets.Field{{Name: "period_kind", Type: "string"}, {Name: "period", Type: "string"}}},
 	{Name: "regions", Files: []datasets.File{{Path: "csv/regions.csv.gz", Format: datasets.FormatCSV}, {Path: "parquet/regions.parquet", Format: datasets.FormatParquet}},
-		Fields: []datasets.Field{{Name: "region_code", Type: "string"}, {Name: "rate", Type: "number"}, {Name: "day", Type: "date"}, {Name: "ok", Type: "boolean"}, {Name: "x", Type: "geopoint"}}},
-	{Name: "notes", Files: []datasets.File{{Path: "parquet/notes.parquet", Format: datasets.FormatParquet}}, Fields: []datasets.Field{{Name: "a", Type: "string"}}},
-	{Name: "bad name; DROP", Files: []datasets.File{{Path: "csv/x.csv", Format: datasets.FormatCSV}}, Fields: []datasets.Field{{Name: "a", Type: "string"}}},
+		Fields: []datasets.Field{{Name: "region_code", Type: "string"}, {Name: "rate", Type: "number"}}},
+	{Name: "notes", Files: []datasets.File{{Path: "csv/notes.csv.gz", Format: datasets.FormatCSV}}, Fields: []datasets.Field{{Name: "a", Type: "string"}}},
+	{Name: "bad name; DROP", Files: []datasets.File{{Path: "parquet/x.parquet", Format: datasets.FormatParquet}}, Fields: []datasets.Field{{Name: "a", Type: "string"}}},
 }}
 
+// Every table with Parquet files is a view over all of them by absolute
+// URL (HTTP has no glob), without hive partitioning: the files carry
+// their own columns and types, and messages' year and month, which are
+// only in the paths, stay out as in rankings.sql.
 func TestQueryViewsSQL(t *testing.T) {
 	got := queryViewsSQL(queryManifest, "http://example.org:8080/")
-	want := "CREATE OR REPLACE VIEW messages AS SELECT * EXCLUDE (year) FROM read_csv([" +
-		"'http://example.org:8080/datasets/20251209T020000Z/csv/messages/year=2024/messages.csv', " +
-		"'http://example.org:8080/datasets/20251209T020000Z/csv/messages/year=2025/messages.csv'], header = true, auto_detect = false, " +
-		"columns = {'source_id': 'VARCHAR', 'posted_at': 'TIMESTAMPTZ', 'likes': 'BIGINT'}, hive_partitioning = true);\n" +
-		"CREATE OR REPLACE VIEW regions AS SELECT * FROM read_csv('http://example.org:8080/datasets/20251209T020000Z/csv/regions.csv.gz', " +
-		"header = true, auto_detect = false, columns = {'region_code': 'VARCHAR', 'rate': 'DOUBLE', 'day': 'DATE', 'ok': 'BOOLEAN', 'x': 'VARCHAR'});\n"
+	const base = "'http://example.org:8080/datasets/20251209T020000Z/parquet/"
+	want := "CREATE OR REPLACE VIEW messages AS SELECT * FROM read_parquet([" +
+		base + "messages/year=2024/month=12/data_0.parquet', " + base + "messages/year=2025/month=1/data_0.parquet'], hive_partitioning = false);\n" +
+		"CREATE OR REPLACE VIEW metrics_regions AS SELECT * FROM read_parquet([" +
+		base + "metrics_regions/month/2025-01.parquet', " + base + "metrics_regions/year/2025.parquet'], hive_partitioning = false);\n" +
+		"CREATE OR REPLACE VIEW regions AS SELECT * FROM read_parquet([" + base + "regions.parquet'], hive_partitioning = false);\n"
 	if got != want {
 		t.Errorf("views:\n%s\nwant:\n%s", got, want)
 	}
@@ -118,7 +128,7 @@ func TestQueryPage(t *testing.T) {
 	text := html.UnescapeString(body)
 	for _, want := range []string{
 		">" + overdueExampleSQL + "</textarea>",
-		"read_csv('http://example.com/datasets/20251209T020000Z/csv/regions.csv.gz'",
+		"read_parquet(['http://example.com/datasets/20251209T020000Z/parquet/regions.parquet'], hive_partitioning = false)",
 		"SELECT 42 AS answer;", "the page made these views", "FROM metrics_regions", "needs ICU",
 		"The 10 departments with the most overdue messages", "duckdb-browser-eh.worker.js", "duckdb-eh.wasm", "query.js",
 	} {

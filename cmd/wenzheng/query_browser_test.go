@@ -39,8 +39,7 @@ func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
 	want, year := apiTopOverdue(t, base, rel.MetricRunID)
 
 	ctx := testenv.NewBrowser(t)
-	var reqs requestLog
-	reqs.listen(t, ctx)
+	watch := watchOrigin(t, ctx)
 	eval := func(js string, v any) {
 		t.Helper()
 		raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js, chromedp.EvalAwaitPromise))
@@ -165,9 +164,30 @@ func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
 		}
 	}
 
-	if bad, n := reqs.offsite(); len(bad) > 0 || n == 0 {
-		t.Errorf("of %d requests, these went elsewhere: %v", n, bad)
+	// Nothing left the origin, from the page or from DuckDB's worker
+	// (which fetched the wasm itself), and no policy had to refuse anything.
+	watch.check(t, base)
+	if !slices.ContainsFunc(watch.requests(), func(r watchedRequest) bool { return r.Worker && strings.HasSuffix(r.URL, "duckdb-eh.wasm") }) {
+		t.Errorf("the worker's request for the wasm was not seen: %v", watch.requests())
 	}
+	// The views read the release's Parquet, by range requests (the footer,
+	// then the row groups a query needs), never a whole file.
+	parquet := 0
+	for _, r := range watch.requests() {
+		if !strings.Contains(r.URL, "/datasets/"+rel.ID+"/") {
+			continue
+		}
+		if !strings.HasSuffix(r.URL, ".parquet") {
+			t.Errorf("the page read a release file that is not Parquet: %s", r.URL)
+		} else if r.Method == "GET" && r.Range == "" {
+			t.Errorf("a whole Parquet file was asked for, not a range: %s", r.URL)
+		}
+		parquet++
+	}
+	if parquet == 0 {
+		t.Error("no request for the release's Parquet files was seen")
+	}
+	t.Logf("%d requests for the release's Parquet files", parquet)
 }
 
 // topProvince is the province first in the API's yearly ranking.

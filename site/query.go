@@ -20,7 +20,7 @@ import (
 var queryLabels = map[string][2]string{
 	"qy.title":     {"SQL 查询", "SQL query"},
 	"qy.intro":     {"在浏览器中用 DuckDB 查询最新的开放数据版本：查询在你的电脑上运行，本站只提供文件。", "Query the latest open-data release with DuckDB in your browser: the query runs on your computer; the site only serves the files."},
-	"qy.csv_note":  {"视图读取版本的 CSV 文件，列类型按数据字典设定：DuckDB-WASM 1.32 不含 Parquet 读取器和 ICU 时区扩展，而本站不让浏览器从别处下载扩展。rankings.sql 需要 ICU，请在下载的版本目录中用 DuckDB 命令行运行。", "The views read the release's CSV files, each column typed as the data dictionary says: DuckDB-WASM 1.32 has neither the Parquet reader nor the ICU time-zone extension built in, and this site never makes your browser download extensions from elsewhere. rankings.sql needs ICU: run it with the DuckDB command line in the downloaded release's folder."},
+	"qy.note":      {"视图按 URL 读取版本的 Parquet 文件，只取查询用到的部分（范围请求）。DuckDB-WASM 1.28 不含 ICU 时区扩展，而本站不让浏览器从别处下载扩展：时间一律按 UTC 显示，SET TimeZone 会出错。rankings.sql 需要 ICU，请在下载的版本目录中用 DuckDB 命令行运行。", "The views read the release's Parquet files by URL, only the parts a query needs (range requests). DuckDB-WASM 1.28 has no ICU time-zone extension built in, and this site never makes your browser download extensions from elsewhere: times show in UTC, and SET TimeZone fails. rankings.sql needs ICU: run it with the DuckDB command line in the downloaded release's folder."},
 	"qy.release":   {"版本", "Release"},
 	"qy.none":      {"还没有发布任何数据版本，暂无可查询的数据。", "No release has been published yet: there is nothing to query."},
 	"qy.examples":  {"示例", "Examples"},

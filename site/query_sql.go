@@ -56,10 +56,11 @@ func queryViewsSQL(m datasets.Manifest, origin string) string {
 var viewLine = regexp.MustCompile(`(?m)^CREATE OR REPLACE VIEW \w+ AS SELECT \*.* FROM read_parquet\('[^']*'.*;\n`)
 
 // rankingsNote heads the rankings.sql example: it reads, but DuckDB-WASM
-// cannot run it (see queryViewsSQL).
-const rankingsNote = `-- 注意：本脚本需要 ICU 时区扩展，DuckDB-WASM 1.32 不含它，浏览器中运行会在 SET TimeZone 处停止；
+// 1.28 cannot run it: ICU (time zones) is not built in, and SET TimeZone
+// fails; without ICU every TIMESTAMPTZ shows in UTC.
+const rankingsNote = `-- 注意：本脚本需要 ICU 时区扩展，DuckDB-WASM 1.28 不含它，浏览器中运行会在 SET TimeZone 处停止；
 -- 请在下载的版本目录中运行：duckdb < rankings.sql
--- Note: this script needs DuckDB's ICU (time zone) extension, which DuckDB-WASM 1.32 does not contain:
+-- Note: this script needs DuckDB's ICU (time zone) extension, which DuckDB-WASM 1.28 does not contain:
 -- in the browser it stops at SET TimeZone. Run it in the downloaded release's folder: duckdb < rankings.sql
 
 `

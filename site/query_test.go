@@ -130,17 +130,21 @@ func TestQueryPage(t *testing.T) {
 		">" + overdueExampleSQL + "</textarea>",
 		"read_parquet(['http://example.com/datasets/20251209T020000Z/parquet/regions.parquet'], hive_partitioning = false)",
 		"SELECT 42 AS answer;", "the page made these views", "FROM metrics_regions", "needs ICU",
+		"read the release's Parquet files by URL", "times show in UTC", "SET TimeZone fails", "DuckDB-WASM 1.28 does not contain",
 		"The 10 departments with the most overdue messages", "duckdb-browser-eh.worker.js", "duckdb-eh.wasm", "query.js",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the query page lacks %q", want)
 		}
 	}
+	if strings.Contains(text, "1.32") || strings.Contains(text, "CSV files") {
+		t.Error("the query page still says the views read CSV with DuckDB-WASM 1.32")
+	}
 	if strings.Contains(text, "read_parquet('parquet/regions.parquet')") {
 		t.Error("the rankings example keeps a view over a relative path, which a browser cannot open")
 	}
 	_, body = get(t, app, "/datasets/query?lang=zh")
-	for _, want := range []string{"<h1>SQL 查询</h1>", "逾期未回复留言最多的 10 个部门", "一个省每月的回复率", "运行"} {
+	for _, want := range []string{"<h1>SQL 查询</h1>", "逾期未回复留言最多的 10 个部门", "一个省每月的回复率", "运行", "按 URL 读取版本的 Parquet 文件", "时间一律按 UTC 显示"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the Chinese query page lacks %q", want)
 		}

@@ -250,9 +250,13 @@ func isDataFile(name string) bool {
 
 // uncompressed tells the compression middleware to leave a response alone:
 // release files keep their exact bytes, so byte ranges and the SHA-256
-// ETag refer to what is sent (Parquet is compressed inside anyway).
+// ETag refer to what is sent (Parquet is compressed inside anyway). The
+// query page, the one page under /datasets/, is compressed as pages are.
 func uncompressed(c *fiber.Ctx) bool {
 	p := strings.ToLower(c.Path()) // routes match in any case
+	if strings.TrimSuffix(p, "/") == queryPath {
+		return false
+	}
 	return strings.HasPrefix(p, "/datasets/") || strings.HasSuffix(p, ".parquet")
 }
 

@@ -219,3 +219,28 @@ func TestQueryPageWithoutRelease(t *testing.T) {
 		t.Errorf("/datasets/query without a release: %d\n%s", resp.StatusCode, body)
 	}
 }
+
+// The query page is compressed for a client that takes gzip (its views
+// list every Parquet file: tens of kilobytes); a release's own files
+// under /datasets/ are not, so byte ranges and ETags stay those of the
+// published bytes.
+func TestQueryPageCompressed(t *testing.T) {
+	app, err := New(Config{DB: mustEmptyDB(t), ReleasesDir: writeQueryRelease(t, queryManifest)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path, encoding string
+	}{
+		{"/datasets/query?lang=en", "gzip"},
+		{"/datasets/query/", "gzip"},
+		{"/Datasets/Query", "gzip"},
+		{"/datasets/" + queryManifest.ID + "/" + datasets.ManifestFile, ""},
+		{"/datasets/" + queryManifest.ID + "/rankings.sql", ""},
+	} {
+		resp, _ := get(t, app, tc.path, "Accept-Encoding", "gzip")
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != tc.encoding {
+			t.Errorf("%s: %d, Content-Encoding %q, want %q", tc.path, resp.StatusCode, resp.Header.Get("Content-Encoding"), tc.encoding)
+		}
+	}
+}

@@ -171,7 +171,9 @@ func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
 		t.Errorf("the worker's request for the wasm was not seen: %v", watch.requests())
 	}
 	// The views read the release's Parquet, by range requests (the footer,
-	// then the row groups a query needs), never a whole file.
+	// then the row groups a query needs), never a whole file; and a view is
+	// made when a query first names its table (making one asks for every
+	// file of the table), so no query here touched the messages' files.
 	parquet := 0
 	for _, r := range watch.requests() {
 		if !strings.Contains(r.URL, "/datasets/"+rel.ID+"/") {
@@ -182,12 +184,37 @@ func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
 		} else if r.Method == "GET" && r.Range == "" {
 			t.Errorf("a whole Parquet file was asked for, not a range: %s", r.URL)
 		}
+		for _, unread := range []string{"/parquet/messages/", "/parquet/replies/", "/parquet/ratings/"} {
+			if strings.Contains(r.URL, unread) {
+				t.Errorf("no query named %s, yet the page asked for %s %s", unread, r.Method, r.URL)
+			}
+		}
 		parquet++
 	}
 	if parquet == 0 {
 		t.Error("no request for the release's Parquet files was seen")
 	}
 	t.Logf("%d requests for the release's Parquet files", parquet)
+
+	// A query of the catalogue makes every view: SHOW TABLES lists each
+	// table that has Parquet files.
+	tables := 0
+	for _, tb := range rel.Tables {
+		if len(tb.FilesOf(datasets.FormatParquet)) > 0 {
+			tables++
+		}
+	}
+	var shown int
+	eval(`(() => { document.getElementById('q-sql').value = 'SHOW TABLES;'; document.getElementById('q-result').textContent = '';
+		document.getElementById('q-run').click(); return 0 })()`, &shown)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('q-app').dataset.state === 'error' || document.getElementById('q-result').textContent !== ''`,
+		chromedp.WithPollingTimeout(90*time.Second))); err != nil {
+		t.Fatalf("SHOW TABLES: %v", err)
+	}
+	eval(`document.querySelectorAll('#q-result tbody tr').length`, &shown)
+	if shown != tables || tables < 10 {
+		t.Errorf("SHOW TABLES lists %d views, want the release's %d tables", shown, tables)
+	}
 }
 
 // topProvince is the province first in the API's yearly ranking.

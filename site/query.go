@@ -33,7 +33,7 @@ var queryLabels = map[string][2]string{
 	"qy.views":     {"可查询的表（视图）", "Tables you can query (views)"},
 	"qy.views_sql": {"建视图语句（查询第一次用到某表时运行）", "The statements that make the views (each run when a query first names its table)"},
 	"qy.nojs":      {"本页需要 JavaScript 和 WebAssembly。也可以下载 Parquet 文件，用 DuckDB 命令行运行同样的 SQL。", "This page needs JavaScript and WebAssembly. You can also download the Parquet files and run the same SQL with the DuckDB command line."},
-	"qy.size":      {"首次打开需下载约 9 MB（DuckDB-WASM），之后由浏览器缓存。", "The first visit downloads about 9 MB (DuckDB-WASM); the browser caches it after that."},
+	"qy.size":      {"首次打开需下载约 4.3 MB（DuckDB-WASM），之后由浏览器缓存。", "The first visit downloads about 4.3 MB (DuckDB-WASM); the browser caches it after that."},
 	"qy.loading":   {"正在加载 DuckDB…", "Loading DuckDB…"},
 	"qy.ready":     {"就绪。", "Ready."},
 	"qy.running":   {"正在运行…", "Running…"},

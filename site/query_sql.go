@@ -74,7 +74,7 @@ func rankingsExample(script string) string {
 		if n > 1 {
 			return ""
 		}
-		return "-- (本页已按 URL 为版本的文件建好视图 · the page made these views over the release's files by URL)\n"
+		return "-- (本页按 URL 为版本的文件建视图，查询用到哪个表就建哪个 · the page makes these views over the release's files by URL, each when a query names its table)\n"
 	})
 }
 

@@ -59,7 +59,7 @@ func TestRankingsExampleDropsRelativeViews(t *testing.T) {
 		"CREATE OR REPLACE VIEW regions AS SELECT * FROM read_parquet('parquet/regions.parquet');\n" +
 		"\nCREATE OR REPLACE TEMP TABLE _params AS SELECT 1;\n"
 	want := rankingsNote + "-- head\nSET TimeZone = 'Asia/Shanghai';\n\n-- The tables metrics.sql reads, as views over the release's files.\n" +
-		"-- (本页已按 URL 为版本的文件建好视图 · the page made these views over the release's files by URL)\n" +
+		"-- (本页按 URL 为版本的文件建视图，查询用到哪个表就建哪个 · the page makes these views over the release's files by URL, each when a query names its table)\n" +
 		"\nCREATE OR REPLACE TEMP TABLE _params AS SELECT 1;\n"
 	if got := rankingsExample(script); got != want {
 		t.Errorf("rankings example:\n%s\nwant:\n%s", got, want)
@@ -129,7 +129,7 @@ func TestQueryPage(t *testing.T) {
 	for _, want := range []string{
 		">" + overdueExampleSQL + "</textarea>",
 		"read_parquet(['http://example.com/datasets/20251209T020000Z/parquet/regions.parquet'], hive_partitioning = false)",
-		"SELECT 42 AS answer;", "the page made these views", "FROM metrics_regions", "needs ICU",
+		"SELECT 42 AS answer;", "the page makes these views", "FROM metrics_regions", "needs ICU",
 		"read the release's Parquet files by URL", "times show in UTC", "SET TimeZone fails", "DuckDB-WASM 1.28 does not contain",
 		"The 10 departments with the most overdue messages", "duckdb-browser-eh.worker.js", "duckdb-eh.wasm", "query.js",
 	} {

@@ -32,8 +32,9 @@ type PackageLicence struct {
 }
 
 // PackageResource is one tabular data resource: a table's CSV file, or
-// its files of every month (a multipart resource: path is then a list,
-// every part with its own header row), gzip-compressed, and its schema.
+// its files of every month or period (a multipart resource: path is then
+// a list, every part with its own header row), gzip-compressed, and its
+// schema.
 type PackageResource struct {
 	Profile     string       `json:"profile"`
 	Name        string       `json:"name"`
@@ -205,10 +206,12 @@ func readme(m Manifest) string {
 
 messages、replies、ratings 在每种格式中都按月份分文件（按来源时区），例如 csv/messages/year=2025/month=3/messages.csv.gz、parquet/messages/year=2025/month=3/data_0.parquet；每个 CSV 文件都有表头。Messages, replies and ratings are split by month in every format (in the source's time zone), e.g. csv/messages/year=2025/month=3/messages.csv.gz, parquet/messages/year=2025/month=3/data_0.parquet; every CSV file has its header row.
 
+metrics_regions、metrics_departments、rankings 在每种格式中都按统计期分文件，每个（period_kind, period）一个文件，例如 csv/rankings/month/2025-03.csv.gz、parquet/metrics_regions/quarter/2025-Q1.parquet、ndjson/metrics_departments/rolling30/30d.ndjson.gz；period_kind 和 period 两列保留在文件中（目录名不是 key=value 形式，DuckDB 不会把目录当作列）。按清单顺序（先 period_kind，后 period）首尾相接即整张表，例如 read_parquet('parquet/rankings/*/*.parquet')。Metrics_regions, metrics_departments and rankings are split by period in every format, one file per (period_kind, period), e.g. csv/rankings/month/2025-03.csv.gz, parquet/metrics_regions/quarter/2025-Q1.parquet, ndjson/metrics_departments/rolling30/30d.ndjson.gz; period_kind and period stay columns inside the files (no folder is named key=value, so DuckDB takes no folder for a column). One after the other, as release.json lists them (by period_kind, then period), they are the whole table, e.g. read_parquet('parquet/rankings/*/*.parquet').
+
 时间均为 UTC，ISO 8601 格式（2025-03-03T01:00:00Z）。Times are in UTC, ISO 8601 (2025-03-03T01:00:00Z).
 
 - release.json：本版本的清单（表、行数、文件、校验和、脱敏计数、变更）/ the release manifest (tables, rows, files, checksums, redaction counts, changes)
-- datapackage.json：Frictionless 表格数据包描述（按月分文件的表是多文件资源）/ Frictionless Tabular Data Package descriptor (a table split by month is a multipart resource)
+- datapackage.json：Frictionless 表格数据包描述（按月或按统计期分文件的表是多文件资源）/ Frictionless Tabular Data Package descriptor (a table split by month or by period is a multipart resource)
 - SHA256SUMS：全部文件的校验和（sha256sum -c SHA256SUMS）/ checksums of every file (sha256sum -c SHA256SUMS)
 - rankings.sql：由本版本的 Parquet 文件复算排行 / recomputes the rankings from this release's Parquet files
 

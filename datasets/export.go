@@ -53,7 +53,7 @@ func exportTable(ctx context.Context, conn *sql.Conn, dir string, t table) (Tabl
 	}
 	var csvCols []string
 	for _, c := range cols {
-		if t.partitioned && slices.Contains(partitionColumns, c.name) {
+		if t.split == byMonth && slices.Contains(partitionColumns, c.name) {
 			continue
 		}
 		doc, ok := fieldDoc(t.name, c.name)
@@ -107,45 +107,6 @@ func exportTable(ctx context.Context, conn *sql.Conn, dir string, t table) (Tabl
 	return out, nil
 }
 
-// partition is the rows of a table that go to one file of each format:
-// all of them, or, for a partitioned table, one month's.
-type partition struct {
-	where string // the filter of _pub: "" or " WHERE year = 2025 AND month = 3"
-	dir   string // "" or "year=2025/month=3", the folders of the partition's files
-}
-
-// partitionsOf lists a table's partitions, by month. An unpartitioned
-// table, and an empty partitioned one (which has no month to name a
-// partition after), have one.
-func partitionsOf(ctx context.Context, conn *sql.Conn, t table, rows int64) ([]partition, error) {
-	if !t.partitioned || rows == 0 {
-		return []partition{{}}, nil
-	}
-	r, err := conn.QueryContext(ctx, `SELECT DISTINCT year, month FROM _pub ORDER BY year, month`)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []partition
-	for r.Next() {
-		var y, mo int64
-		if err := r.Scan(&y, &mo); err != nil {
-			return nil, err
-		}
-		out = append(out, partition{where: fmt.Sprintf(" WHERE year = %d AND month = %d", y, mo), dir: fmt.Sprintf("year=%d/month=%d", y, mo)})
-	}
-	return out, r.Err()
-}
-
-// partPath is the path of a table's file of one partition in a format's
-// folder: csv/regions.csv.gz, csv/messages/year=2025/month=3/messages.csv.gz.
-func partPath(folder, table string, part partition, ext string) string {
-	if part.dir == "" {
-		return folder + "/" + table + ext
-	}
-	return folder + "/" + table + "/" + part.dir + "/" + table + ext
-}
-
 // writeTexts writes one partition of a table as CSV, CSV for Excel and
 // NDJSON, each gzip-compressed. DuckDB writes the plain CSV and NDJSON
 // beside them first; Go compresses them (deterministically, gzip.go) and
@@ -188,25 +149,19 @@ func writeTexts(ctx context.Context, conn *sql.Conn, dir, name string, part part
 	return out, nil
 }
 
-// writeParquet writes a table's Parquet: one file per month for a
-// partitioned table, in hive folders (parquet/messages/year=2025/month=3/
-// data_0.parquet, the partition columns left out of the file, as DuckDB's
-// PARTITION_BY names and writes them), one file otherwise (and for an
-// empty partitioned table: one file holds its schema). Each month is
-// written by a COPY of its own, in the table's order, so a month whose
-// rows did not change gets the same bytes again.
+// writeParquet writes a table's Parquet, one file per partition
+// (partitions.go; for an empty split table one file holds its schema).
+// Each partition is written by a COPY of its own, in the table's order, so
+// a partition whose rows did not change gets the same bytes again.
 func writeParquet(ctx context.Context, conn *sql.Conn, dir string, t table, parts []partition, order string) ([]string, error) {
 	var out []string
 	for _, part := range parts {
-		p := "parquet/" + t.name + ".parquet"
-		if part.dir != "" {
-			p = "parquet/" + t.name + "/" + part.dir + "/data_0.parquet"
-		}
+		p := parquetPath(t.name, part)
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, filepath.FromSlash(p))), 0o755); err != nil {
 			return nil, err
 		}
 		q := "SELECT * FROM _pub" + part.where + order
-		if t.partitioned {
+		if t.split == byMonth {
 			q = "SELECT * EXCLUDE (" + strings.Join(partitionColumns, ", ") + ") FROM _pub" + part.where + order
 		}
 		if err := copyTo(ctx, conn, q, filepath.Join(dir, filepath.FromSlash(p)), "FORMAT parquet, COMPRESSION zstd"); err != nil {

@@ -95,7 +95,7 @@ var fieldDocs = map[string]Text{
 	"name":                {"名称", "name"},
 	"name_en":             {"英文名称", "English name"},
 	"parent_id":           {"上级地区代码（部门为其所属地区）", "code of the region above (for a department, its region)"},
-	"period_kind":         {"统计期类型：month 月、quarter 季度、year 年、rolling30 近 30 天、rolling90 近 90 天", "kind of period: month, quarter, year, rolling30 or rolling90 (days up to as_of)"},
+	"period_kind":         {"统计期类型：month 月、quarter 季度、year 年、rolling30 近 30 天、rolling90 近 90 天（metrics_regions、metrics_departments、rankings 按统计期分文件：<表>/<period_kind>/<period>）", "kind of period: month, quarter, year, rolling30 or rolling90 (days up to as_of); metrics_regions, metrics_departments and rankings have a file per period: <table>/<period_kind>/<period>"},
 	"period":              {"统计期：2025-03、2025-Q1、2025、30d、90d", "period: 2025-03, 2025-Q1, 2025, 30d, 90d"},
 	"period_start":        {"统计期第一天", "first day of the period"},
 	"period_end":          {"统计期结束日（不含）", "day after the period's last day"},

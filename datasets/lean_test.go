@@ -3,6 +3,7 @@ package datasets
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
@@ -323,6 +324,61 @@ func TestSecondReleaseAddsOnlyWhatChanged(t *testing.T) {
 	if fi, err := os.Stat(obj); err != nil || !os.SameFile(fi, mustStat(t, fresh)) {
 		t.Errorf("the object was not replaced by the new file: %v", err)
 	}
+
+	// A night whose metrics change: 1% of the messages (30) posted in the
+	// newest month, May 2025 (Beijing), and rated, are rated the other way,
+	// and the metrics computed again as of the same time. By hand: the
+	// metrics of 2025-05, of its quarter 2025-Q2, of its year 2025 and of
+	// the rolling 30 and 90 days (which end on 1 June) change; those of
+	// every other period are the same bytes. So in metrics_regions,
+	// metrics_departments and rankings exactly those five periods' files
+	// are new, in each of the four formats, and every other period's file
+	// is the third release's, a link to the same object.
+	res, err = db.ExecContext(ctx, `UPDATE messages SET rating = CASE WHEN rating = 'satisfied' THEN 'unsatisfied' ELSE 'satisfied' END
+		WHERE source_id IN (SELECT source_id FROM messages
+			WHERE strftime(timezone('Asia/Shanghai', posted_at), '%Y-%m') = '2025-05' AND rating IS NOT NULL ORDER BY source_id LIMIT 30)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 30 {
+		t.Fatalf("%d messages rated again, want 30", n)
+	}
+	mustCompute(t, db)
+	fourth := mustBuild(t, db, dir, time.Date(2025, 6, 5, 2, 0, 0, 0, time.UTC))
+	rel3, rel4 := filepath.Join(dir, third.ID), filepath.Join(dir, fourth.ID)
+	newPeriods := []string{"month/2025-05", "quarter/2025-Q2", "year/2025", "rolling30/30d", "rolling90/90d"}
+	for _, name := range []string{"metrics_regions", "metrics_departments", "rankings"} {
+		tb, _ := fourth.Table(name)
+		var got, want []string
+		for _, f := range tb.Files {
+			fi3, err := os.Stat(filepath.Join(rel3, filepath.FromSlash(f.Path)))
+			if err == nil && os.SameFile(fi3, mustStat(t, filepath.Join(rel4, filepath.FromSlash(f.Path)))) {
+				continue
+			}
+			got = append(got, f.Path)
+		}
+		// (a table has the periods it has rows of: the rankings none of
+		// months too young to rank)
+		has := map[string]bool{}
+		for _, f := range tb.Files {
+			has[f.Path] = true
+		}
+		for _, format := range []struct{ folder, ext string }{{"csv", ".csv.gz"}, {"csv-excel", ".csv.gz"}, {"ndjson", ".ndjson.gz"}, {"parquet", ".parquet"}} {
+			for _, p := range newPeriods {
+				if f := format.folder + "/" + name + "/" + p + format.ext; has[f] {
+					want = append(want, f)
+				}
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) || len(want) == 0 || len(want) == len(tb.Files) {
+			t.Errorf("%s: new files\n  %v\nwant\n  %v\nof %d files", name, got, want, len(tb.Files))
+		}
+	}
+	if c := fourth.Changes["rankings"]; c.Updated == 0 || c.Added != 0 || c.Deleted != 0 {
+		t.Errorf("rankings changes %+v, want some updated, none added or deleted", c)
+	}
 }
 
 func mustStat(tb testing.TB, p string) os.FileInfo {
@@ -380,4 +436,100 @@ func writeText(tb testing.TB, path, text string) {
 	if err := f.Close(); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// metrics_regions, metrics_departments and rankings are split by period in
+// every format: one file per (period_kind, period) of the table, at
+// <format>/<table>/<period_kind>/<period><ext>, and each file keeps
+// period_kind and period as columns. No folder is named key=value, so
+// DuckDB, reading a file or the table's folder by glob with its defaults,
+// takes no folder for a column (it would add period twice, or read year
+// 2025 as a number). Each file holds its period's rows only, and together
+// they are the table.
+func TestMetricsSplitByPeriod(t *testing.T) {
+	ctx := context.Background()
+	db := mustDemoDB(t, 1500)
+	dir := t.TempDir()
+	m := mustBuild(t, db, dir, time.Date(2025, 6, 2, 3, 4, 5, 0, time.UTC))
+	rel := filepath.Join(dir, m.ID)
+	fresh, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	for _, c := range []struct{ name, where string }{
+		{"metrics_regions", "level <> 'department'"}, {"metrics_departments", "level = 'department'"}, {"rankings", "rank IS NOT NULL"},
+	} {
+		rows, err := db.QueryContext(ctx, `SELECT DISTINCT period_kind || '/' || period AS p FROM metrics WHERE `+c.where+` ORDER BY period_kind, period`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var periods []string
+		for rows.Next() {
+			var p string
+			rows.Scan(&p)
+			periods = append(periods, p)
+		}
+		rows.Close()
+		var want []string
+		for _, format := range []struct{ folder, ext string }{{"csv", ".csv.gz"}, {"csv-excel", ".csv.gz"}, {"ndjson", ".ndjson.gz"}, {"parquet", ".parquet"}} {
+			for _, p := range periods {
+				want = append(want, format.folder+"/"+c.name+"/"+p+format.ext)
+			}
+		}
+		tb, _ := m.Table(c.name)
+		if got := filePaths(tb.Files); len(periods) < 2 || !slices.Equal(got, want) {
+			t.Errorf("%s files\n  %v\nwant\n  %v", c.name, got, want)
+			continue
+		}
+		var names []string
+		for _, f := range tb.Fields {
+			names = append(names, f.Name)
+		}
+		var total int64
+		for _, f := range tb.FilesOf(FormatParquet) {
+			kind, period, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(f.Path, "parquet/"+c.name+"/"), ".parquet"), "/")
+			file := sqlString(filepath.Join(rel, filepath.FromSlash(f.Path)))
+			var n, own int64
+			if err := fresh.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE period_kind = ? AND period = ?) FROM read_parquet(`+file+`)`, kind, period).Scan(&n, &own); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 || own != n {
+				t.Errorf("%s: %d rows, %d of them of %s %s", f.Path, n, own, kind, period)
+			}
+			total += n
+			if cols := describe(t, fresh, `read_parquet(`+file+`)`); !slices.Equal(cols, names) {
+				t.Errorf("%s: columns %v, want the table's %v", f.Path, cols, names)
+			}
+		}
+		if total != tb.Rows {
+			t.Errorf("%s: the files hold %d rows, the table %d", c.name, total, tb.Rows)
+		}
+		glob := `read_parquet(` + sqlString(filepath.Join(rel, "parquet", c.name, "*", "*.parquet")) + `)`
+		var n int64
+		var types string
+		if err := fresh.QueryRowContext(ctx, `SELECT count(*), any_value(typeof(period)) FROM `+glob).Scan(&n, &types); err != nil {
+			t.Fatal(err)
+		}
+		if cols := describe(t, fresh, glob); n != tb.Rows || types != "VARCHAR" || !slices.Equal(cols, names) {
+			t.Errorf("%s by glob: %d rows, period %s, columns %v; want %d, VARCHAR, %v", c.name, n, types, cols, tb.Rows, names)
+		}
+	}
+}
+
+// describe lists the columns of a relation.
+func describe(tb testing.TB, db *sql.DB, rel string) []string {
+	tb.Helper()
+	rows, err := db.Query(`SELECT column_name FROM (DESCRIBE SELECT * FROM ` + rel + `)`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		out = append(out, c)
+	}
+	return out
 }

@@ -24,8 +24,10 @@ CROSS JOIN _due p
 WHERE m.rank IS NOT NULL
 ORDER BY ` + strings.Join(rankingsOrder, ", ")
 
-// rankingsOrder sorts the published rankings (and is the table's order).
-var rankingsOrder = []string{"jurisdiction", "level", "period_kind", "period", "pool", "rank", "entity_id"}
+// rankingsOrder sorts the published rankings (and is the table's order):
+// by period first, so the table's files, one per period (partitions.go),
+// one after the other, are rankings.sql's output.
+var rankingsOrder = []string{"period_kind", "period", "jurisdiction", "level", "pool", "rank", "entity_id"}
 
 // periodEndedSQL is analytics' test of whether a period has ended by its
 // jurisdiction's as_of (the latest of its sources', else the run's), in
@@ -94,8 +96,7 @@ var rankingsScript string
 var rankingsInputs = []string{"messages", "sources", "regions", "departments", "calendar", "params"}
 
 // rankingsFile writes rankings.sql for a release whose tables were written
-// as the manifest says. A partitioned table is read with its year
-// partitions (hive_partitioning) and the partition column left out.
+// as the manifest says (parquetSource).
 func rankingsFile(m Manifest, timeZone string) (string, error) {
 	var views strings.Builder
 	for _, name := range rankingsInputs {
@@ -116,11 +117,17 @@ func rankingsFile(m Manifest, timeZone string) (string, error) {
 }
 
 // parquetSource is the read_parquet call over a table's Parquet files,
-// with paths relative to the release; a table partitioned by month is read
-// with its partitions, the partition columns left out.
+// with paths relative to the release: its one file; a table split by
+// month read with its hive partitions, the partition columns left out; a
+// table split by period by its folder (partitions.go: the columns are in
+// the files, no folder is taken for one).
 func parquetSource(t Table) (from, exclude string) {
-	if files := t.FilesOf(FormatParquet); len(files) == 1 && !strings.Contains(files[0].Path, "=") {
+	files := t.FilesOf(FormatParquet)
+	switch {
+	case len(files) > 0 && strings.Contains(files[0].Path, "="):
+		return fmt.Sprintf("read_parquet('parquet/%s/*/*/*.parquet', hive_partitioning = true)", t.Name), "EXCLUDE (" + strings.Join(partitionColumns, ", ") + ") "
+	case len(files) == 1:
 		return fmt.Sprintf("read_parquet('%s')", files[0].Path), ""
 	}
-	return fmt.Sprintf("read_parquet('parquet/%s/*/*/*.parquet', hive_partitioning = true)", t.Name), "EXCLUDE (" + strings.Join(partitionColumns, ", ") + ") "
+	return fmt.Sprintf("read_parquet('parquet/%s/*/*.parquet', hive_partitioning = false)", t.Name), ""
 }

@@ -7,10 +7,12 @@
 --     duckdb < rankings.sql
 --     duckdb -csv < rankings.sql > rankings-recomputed.csv
 --
--- The result equals the published rankings table (csv/rankings.csv,
--- parquet/rankings.parquet) row for row. In between runs metrics.sql, the
--- SQL Wenzheng itself computes every metric with, unchanged; the
--- methodology page explains each definition.
+-- The result equals the published rankings table row for row: its files,
+-- one per period (csv/rankings/<period_kind>/<period>.csv.gz,
+-- parquet/rankings/<period_kind>/<period>.parquet), one after the other
+-- as release.json lists them (by period_kind, then period). In between
+-- runs metrics.sql, the SQL Wenzheng itself computes every metric with,
+-- unchanged; the methodology page explains each definition.
 -- 输出与发布的 rankings 表逐行一致；中间一段即问政计算全部指标所用的 metrics.sql，原样未改。
 
 -- Times of day are read in each source's own time zone; the session time

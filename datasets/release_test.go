@@ -659,7 +659,9 @@ func TestRankingsSQLRunsInsideTheRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer got.Close()
-	want, err := fresh.Query(`SELECT * FROM read_parquet('parquet/rankings.parquet')`)
+	// the table's folder, one file per period, read by glob as a reader
+	// would: the files' paths sort as the periods do
+	want, err := fresh.Query(`SELECT * FROM read_parquet('parquet/rankings/*/*.parquet')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -671,8 +673,9 @@ func TestRankingsSQLRunsInsideTheRelease(t *testing.T) {
 }
 
 // The published rankings are what rankings.sql prints, byte for byte: the
-// script's result written as the release writes csv/rankings.csv is that
-// file. Its columns are analytics.RankingColumns, the site's and the CLI's.
+// script's result written as the release writes its CSV is the files of
+// csv/rankings/, one per period, one after the other. Its columns are
+// analytics.RankingColumns, the site's and the CLI's.
 func TestRankingsCSVIsRankingsSQLOutput(t *testing.T) {
 	db := mustDemoDB(t, 2000)
 	dir := t.TempDir()
@@ -702,9 +705,19 @@ func TestRankingsCSVIsRankingsSQLOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(out)
-	want := readText(t, filepath.Join(rel, "csv", "rankings.csv.gz"))
-	if string(got) != string(want) || len(want) == 0 {
-		t.Errorf("rankings.sql prints %d bytes, csv/rankings.csv holds %d; they differ", len(got), len(want))
+	// The table's CSV files, one per period, one after the other as the
+	// manifest lists them, each header but the first left out.
+	var want string
+	tb, _ := m.Table("rankings")
+	for i, f := range tb.FilesOf(FormatCSV) {
+		text := readText(t, filepath.Join(rel, filepath.FromSlash(f.Path)))
+		if i > 0 {
+			_, text, _ = strings.Cut(text, "\n")
+		}
+		want += text
+	}
+	if n := len(tb.FilesOf(FormatCSV)); string(got) != want || len(want) == 0 || n < 2 {
+		t.Errorf("rankings.sql prints %d bytes, the %d files of csv/rankings/ hold %d; they differ", len(got), n, len(want))
 	}
 	header, _, _ := strings.Cut(string(want), "\n")
 	if header != strings.Join(analytics.RankingHeader(), ",") {
@@ -732,13 +745,20 @@ func TestPublishedNumbersAreRounded(t *testing.T) {
 			if proportion.MatchString(f.Name) {
 				d = analytics.RateDecimals
 			}
-			for _, src := range []string{"read_csv('csv/" + name + ".csv.gz', header = true, all_varchar = true)", "read_parquet('parquet/" + name + ".parquet')"} {
+			// every file of the table (one per period, or one)
+			files := func(format string) string {
+				var paths []string
+				for _, f := range tb.FilesOf(format) {
+					paths = append(paths, sqlString(filepath.Join(rel, filepath.FromSlash(f.Path))))
+				}
+				return "[" + strings.Join(paths, ", ") + "]"
+			}
+			for _, src := range []string{"read_csv(" + files(FormatCSV) + ", header = true, all_varchar = true)", "read_parquet(" + files(FormatParquet) + ")"} {
 				var bad, n int
 				var example sql.NullString
 				q := `SELECT count(*) FILTER (WHERE x IS NOT NULL AND (round(x, ` + itoa(d) + `) <> x OR (? AND (x < 0 OR x > 1)))),
 					count(x), any_value(CAST(x AS VARCHAR)) FILTER (WHERE round(x, ` + itoa(d) + `) <> x OR (? AND (x < 0 OR x > 1)))
-					FROM (SELECT CAST("` + f.Name + `" AS DOUBLE) AS x FROM ` + strings.ReplaceAll(src, "'csv/", "'"+rel+"/csv/") + `)`
-				q = strings.ReplaceAll(q, "'parquet/", "'"+rel+"/parquet/")
+					FROM (SELECT CAST("` + f.Name + `" AS DOUBLE) AS x FROM ` + src + `)`
 				if err := db.QueryRow(q, d == analytics.RateDecimals, d == analytics.RateDecimals).Scan(&bad, &n, &example); err != nil {
 					t.Fatalf("%s.%s: %v", name, f.Name, err)
 				}
@@ -787,7 +807,7 @@ func TestRankingsLabelProvisionalPeriods(t *testing.T) {
 	dir := t.TempDir()
 	m := mustBuild(t, db, dir, time.Now())
 	rows, err := db.Query(`SELECT DISTINCT jurisdiction, period_kind, period, provisional, due_share FROM read_parquet(?)`,
-		filepath.Join(dir, m.ID, "parquet", "rankings.parquet"))
+		filepath.Join(dir, m.ID, "parquet", "rankings", "*", "*.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}

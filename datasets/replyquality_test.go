@@ -83,7 +83,7 @@ func TestReleasePublishesReplyQuality(t *testing.T) {
 	rows, err := db.Query(`SELECT concat_ws(' ', entity_id, 'base', base, 'substantive', substantive, 'template', template, 'reused', reused,
 			'ack', ack, 'shares', template_share, '[' || template_lo || ']', ack_share, 'threads', threads, 'followed', followed_up,
 			'rounds', rounds_mean, coalesce(dialogue_absent_reason, '-'), 'repeats', coalesce(CAST(repeat_base AS VARCHAR), '-'), repeat_absent_reason)
-		FROM read_csv('` + filepath.Join(rel, "csv", "metrics_departments.csv.gz") + `', header = true, all_varchar = true)
+		FROM read_csv('` + filepath.Join(rel, "csv", "metrics_departments", "month", "2025-03.csv.gz") + `', header = true, all_varchar = true)
 		WHERE period_kind = 'month' AND period = '2025-03' ORDER BY entity_id`)
 	if err != nil {
 		t.Fatal(err)

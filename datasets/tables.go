@@ -12,16 +12,18 @@ import (
 
 // table is one published table: the query that reads it from the
 // database (after the text was redacted into _redacted_* temp tables), its
-// primary key, and the words that document it. A partitioned table's
-// query has two more columns, year and month, which name its partition.
+// primary key, and the words that document it. A table split by month
+// has two more columns in its query, year and month, which name its
+// partition; a table split by period is divided by its own period_kind
+// and period (partitions.go).
 type table struct {
 	name        string
 	title, desc Text
 	query       string
 	key         []string
 	// order sorts the rows when it is not the key.
-	order       []string
-	partitioned bool
+	order []string
+	split split
 	// decimals are the columns published rounded, and to how many decimals.
 	decimals map[string]int
 }
@@ -36,8 +38,8 @@ func monthOf(ts string) string {
 	return `year(` + local + `) AS year, month(` + local + `) AS month`
 }
 
-// partitionColumns are the columns a partitioned table's query adds; the
-// files leave them out (they are in the paths).
+// partitionColumns are the columns a table split by month adds in its
+// query; the files leave them out (they are in the paths).
 var partitionColumns = []string{"year", "month"}
 
 // regionLevels are the levels of metrics_regions; metrics_departments has
@@ -168,8 +170,8 @@ func tables() []table {
 FROM messages m
 LEFT JOIN _redacted_messages x ON x.source = m.source AND x.source_id = m.source_id
 LEFT JOIN sources s ON s.name = m.source`,
-			key:         []string{"source", "source_id"},
-			partitioned: true,
+			key:   []string{"source", "source_id"},
+			split: byMonth,
 		},
 		{
 			name:  "replies",
@@ -184,9 +186,9 @@ FROM replies p
 LEFT JOIN _redacted_replies x ON x.source = p.source AND x.source_id = p.source_id AND x.seq = p.seq
 LEFT JOIN reply_quality q ON q.source = p.source AND q.source_id = p.source_id AND q.seq = p.seq
 LEFT JOIN sources s ON s.name = p.source`,
-			key:         []string{"source", "source_id", "seq"},
-			partitioned: true,
-			decimals:    map[string]int{"relevance": analytics.RateDecimals},
+			key:      []string{"source", "source_id", "seq"},
+			split:    byMonth,
+			decimals: map[string]int{"relevance": analytics.RateDecimals},
 		},
 		{
 			name:  "ratings",
@@ -196,8 +198,8 @@ LEFT JOIN sources s ON s.name = p.source`,
 			query: `SELECT g.source, g.source_id, g.seq, g.rated_at, g.rating, ` + monthOf("g.rated_at") + `
 FROM ratings g
 LEFT JOIN sources s ON s.name = g.source`,
-			key:         []string{"source", "source_id", "seq"},
-			partitioned: true,
+			key:   []string{"source", "source_id", "seq"},
+			split: byMonth,
 		},
 		{
 			name:  "regions",
@@ -247,11 +249,12 @@ LEFT JOIN sources s ON s.name = g.source`,
 		{
 			name:  "rankings",
 			title: Text{"排行", "Rankings"},
-			desc: Text{"参与排名的地区和部门（成熟留言数达到最低样本量），按层级、统计期和名次排列；rankings.sql 可从本版本的 Parquet 文件复算此表。",
-				"The ranked regions and departments (those with enough mature messages), by level, period and rank; rankings.sql recomputes this table from the release's Parquet files."},
+			desc: Text{"参与排名的地区和部门（成熟留言数达到最低样本量），按统计期、辖区、层级和名次排列；rankings.sql 可从本版本的 Parquet 文件复算此表。",
+				"The ranked regions and departments (those with enough mature messages), by period, jurisdiction, level and rank; rankings.sql recomputes this table from the release's Parquet files."},
 			query:    rankingsSelect("metrics"),
 			key:      []string{"jurisdiction", "level", "period_kind", "period", "entity_id"},
 			order:    rankingsOrder,
+			split:    byPeriod,
 			decimals: rankingDecimals(),
 		},
 		{
@@ -296,7 +299,11 @@ LEFT JOIN jurisdictions j ON m.level = 'national' AND j.code = m.entity_id
 LEFT JOIN quality_metrics qm ON qm.jurisdiction = m.jurisdiction AND qm.level = m.level AND qm.entity_id = m.entity_id
 	AND qm.period_kind = m.period_kind AND qm.period = m.period
 WHERE ` + where + `)`,
-		key:      []string{"jurisdiction", "level", "entity_id", "period_kind", "period"},
+		key: []string{"jurisdiction", "level", "entity_id", "period_kind", "period"},
+		// by period first: the files of the periods, one after the other,
+		// are the table in its order
+		order:    []string{"period_kind", "period", "jurisdiction", "level", "entity_id"},
+		split:    byPeriod,
 		decimals: publishedDecimals(mergedDecimals(metricDecimals, qualityDecimals), hoursRenamed)}
 }
 

@@ -93,10 +93,14 @@ func discover(ctx context.Context, base string) (*mix, error) {
 			}
 			// The small tables people download whole; messages are
 			// fetched as filtered extracts, not in a load mix.
-			for _, t := range []string{"/csv/regions.csv.gz", "/csv/departments.csv.gz", "/csv/rankings.csv.gz", "/csv-excel/rankings.csv.gz", "/csv/level_averages.csv.gz"} {
+			for _, t := range []string{"/csv/regions.csv.gz", "/csv/departments.csv.gz", "/csv/level_averages.csv.gz"} {
 				if strings.HasSuffix(u.Path, t) {
 					e.files = append(e.files, u.Path)
 				}
+			}
+			// the rankings, one file per period: a year's
+			if strings.Contains(u.Path, "/csv/rankings/year/") || strings.Contains(u.Path, "/csv-excel/rankings/year/") {
+				e.files = append(e.files, u.Path)
 			}
 		}
 	}

@@ -303,9 +303,12 @@ CREATE OR REPLACE TEMP TABLE _scored AS
 WITH x AS (
     SELECT a.*, p.*,
            a.satisfied + p.w_basic * a.basic AS sat_k,
-           (a.replied + p.m * l.p_reply) / (a.mature + p.m) AS reply_shrunk,
-           (a.on_time + p.m * l.p_on_time) / (a.mature + p.m) AS on_time_shrunk,
-           (a.satisfied + p.w_basic * a.basic + p.m * l.p_satisfaction) / (a.rated + p.m) AS satisfaction_shrunk
+           -- nullif: with m = 0 (no shrinkage) an entity without mature or
+           -- rated messages has no such component; 0/0 would be NaN, which
+           -- survives a zero weight and sorts above every score
+           (a.replied + p.m * l.p_reply) / nullif(a.mature + p.m, 0) AS reply_shrunk,
+           (a.on_time + p.m * l.p_on_time) / nullif(a.mature + p.m, 0) AS on_time_shrunk,
+           (a.satisfied + p.w_basic * a.basic + p.m * l.p_satisfaction) / nullif(a.rated + p.m, 0) AS satisfaction_shrunk
     FROM _agg a
     LEFT JOIN _level_rates l USING (jurisdiction, level, pool, period_kind, period)
     CROSS JOIN _params p

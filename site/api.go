@@ -85,29 +85,13 @@ func (s *Server) serveAPI(rt apiRoute) fiber.Handler {
 		if err != nil {
 			return problem.New(problem.Invalid, "编号 %q 不是有效的路径", "entity id %q is not a valid path segment", c.Params("id"))
 		}
-		ctx := c.UserContext()
-		version, err := s.cache.currentVersion(ctx, s.data.LatestRun)
-		if err != nil {
-			return err
-		}
 		key := "api " + c.Path() + "?" + queryKey(c)
-		a, err := s.cache.getOrBuild(ctx, version, key, func(ctx context.Context) ([]byte, int64, error) {
-			rd, err := s.data.Open(ctx)
-			if err != nil {
-				return nil, 0, err
-			}
-			defer rd.Close()
-			// Before anything is computed every route says so (503), whatever it is asked.
-			run, err := rd.CurrentRun(ctx)
-			if err != nil {
-				return nil, 0, err
-			}
+		a, err := s.cachedRead(c.UserContext(), key, func(ctx context.Context, rd Reader, _ dataVersion) ([]byte, error) {
 			v, err := rt.Read(ctx, rd, apiRequest{ID: id, Query: query, DefaultScope: s.defaultScope})
 			if err != nil {
-				return nil, 0, err
+				return nil, err
 			}
-			b, err := json.Marshal(v)
-			return b, run.MetricRunID, err
+			return json.Marshal(v)
 		})
 		if err != nil {
 			return err

@@ -85,7 +85,7 @@ func (s *Server) handleDataJSON(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	return c.JSON(dataJSONOf(r, strings.TrimSuffix(c.BaseURL(), "/"), s.contactEmail))
+	return c.JSON(dataJSONOf(r, s.baseURL(c), s.contactEmail))
 }
 
 // dataJSONOf is the catalogue of release r (none: no dataset) for a site

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 
@@ -121,7 +122,7 @@ func (s *Server) handleReleasesFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := renderAtom(releasesAtom(lang(c), feedBaseOf(c), rels))
+	body, err := renderAtom(releasesAtom(lang(c), feedBaseOf(s.baseURL(c)), rels))
 	if err != nil {
 		return err
 	}
@@ -137,36 +138,21 @@ const atomType = "application/atom+xml; charset=utf-8"
 type feedBuilder func(ctx context.Context, rd Reader, l string, b feedBase) (atomFeed, error)
 
 // serveFeed serves a feed of the database as servePage serves a page:
-// built once per data version, language and host (its links and ids are
-// absolute), then from the cache; errors are the pages' (404, 503).
+// built once per data version, language and (without public_url) host,
+// since its links and ids are absolute, then from the cache; errors are
+// the pages' (404, 503).
 func (s *Server) serveFeed(c *fiber.Ctx, build feedBuilder) error {
-	ctx := c.UserContext()
-	version, err := s.cache.currentVersion(ctx, s.data.LatestRun)
-	if err != nil {
-		return err
-	}
-	if version == 0 {
-		return s.renderNoData(c)
-	}
-	l, b := lang(c), feedBaseOf(c)
-	key := "feed/" + l + "/" + b.URL + c.Path()
-	a, err := s.cache.getOrBuild(ctx, version, key, func(ctx context.Context) ([]byte, int64, error) {
-		rd, err := s.data.Open(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer rd.Close()
-		v, err := rd.Version(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
+	l, b := lang(c), feedBaseOf(s.baseURL(c))
+	a, err := s.cachedRead(c.UserContext(), "feed/"+l+s.hostKey(c)+c.Path(), func(ctx context.Context, rd Reader, _ dataVersion) ([]byte, error) {
 		f, err := build(ctx, rd, l, b)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		body, err := renderAtom(f)
-		return body, v.MetricRunID, err
+		return renderAtom(f)
 	})
+	if errors.Is(err, analytics.ErrNoMetrics) {
+		return s.renderNoData(c)
+	}
 	if err != nil {
 		return err
 	}

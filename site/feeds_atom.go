@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/feeds"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
@@ -24,27 +23,29 @@ import (
 // again as updated when its updated time moves.
 
 // feedBase is what makes a feed's links and ids absolute: the site's
-// origin as the request reached it, and the tag URI prefix (RFC 4151) of
-// its ids, tag:<host>,2026:<path>. The host is the request's, so every
-// id of a site served under one name stays the same from day to day; the
-// date is when Wenzheng began minting them.
+// address (baseURL: public_url, else the request's), and the tag URI
+// prefix (RFC 4151) of its ids, tag:<host>,2026:<path>. With public_url
+// every id stays the same whatever name the site is reached under; without
+// it, ids follow the request's host. The date is when Wenzheng began
+// minting them.
 type feedBase struct {
 	URL string // https://example.org
 	Tag string // tag:example.org,2026:
 }
 
-// tagHost keeps of a Host header what a tag URI's authority may hold.
+// tagHost keeps of a host what a tag URI's authority may hold.
 var tagHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 
-func feedBaseOf(c *fiber.Ctx) feedBase {
-	host := strings.ToLower(c.Hostname())
-	if h, _, ok := strings.Cut(host, ":"); ok {
-		host = h
+// feedBaseOf is the feed base of an address such as https://example.org:8080.
+func feedBaseOf(base string) feedBase {
+	host := ""
+	if u, err := url.Parse(base); err == nil {
+		host = strings.ToLower(u.Hostname())
 	}
 	if !tagHost.MatchString(host) {
 		host = "localhost"
 	}
-	return feedBase{URL: strings.TrimSuffix(c.BaseURL(), "/"), Tag: "tag:" + host + ",2026:"}
+	return feedBase{URL: base, Tag: "tag:" + host + ",2026:"}
 }
 
 // atomFeed is gorilla's AtomFeed with two links, the page's and the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"net/url"
 	"sort"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
@@ -35,30 +37,12 @@ type pageBuilder func(ctx context.Context, r Reader, l string, v dataVersion) (p
 // Errors of the analytics read API become 400 / 404 / 503 with their
 // messages, in the visitor's language, through handleError.
 func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
-	ctx := c.UserContext()
-	version, err := s.cache.currentVersion(ctx, s.data.LatestRun)
-	if err != nil {
-		return err
-	}
-	if version == 0 {
-		return s.renderNoData(c)
-	}
 	l := lang(c)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
-	key := page + "/" + l + c.Path() + "?" + queryKey(c)
-	a, err := s.cache.getOrBuild(ctx, version, key, func(ctx context.Context) ([]byte, int64, error) {
-		r, err := s.data.Open(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer r.Close()
-		v, err := r.Version(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
+	key := page + "/" + l + s.hostKey(c) + c.Path() + "?" + queryKey(c)
+	a, err := s.cachedRead(c.UserContext(), key, func(ctx context.Context, r Reader, v dataVersion) ([]byte, error) {
 		out, err := build(ctx, r, l, v)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if out.Charts && !s.hasCharts {
 			out.Charts = false
@@ -68,22 +52,79 @@ func (s *Server) servePage(c *fiber.Ctx, page string, build pageBuilder) error {
 		data.Alternates = out.Alternates
 		js, err := r.Jurisdictions(ctx)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		data.Clocks = clockLines(l, js)
 		if out.Charts {
 			data.Scripts = []string{s.assetsPrefix() + "echarts.min.js", s.assetsPrefix() + "charts.js"}
 		}
-		b, err := s.renderBytes(page, data)
-		return b, v.MetricRunID, err
+		return s.renderBytes(page, data)
 	})
+	if errors.Is(err, analytics.ErrNoMetrics) {
+		return s.renderNoData(c)
+	}
 	if err != nil {
 		return err
 	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	if err := sendHTML(c, a.body); err != nil { // its headers
 		return err
 	}
 	return a.send(c, false)
+}
+
+// readBuilder makes an answer's bytes from one read transaction of data
+// version v.
+type readBuilder func(ctx context.Context, r Reader, v dataVersion) ([]byte, error)
+
+// cachedRead is the answer under key for the data version in force: from
+// the cache, or built once, however many ask at once, from one read
+// transaction, so an answer never mixes two computations (with the version
+// in memory, a cached answer touches no database). Before the first
+// computation it is analytics.ErrNoMetrics. Pages, feeds, the sitemap and
+// the API are all read this way.
+func (s *Server) cachedRead(ctx context.Context, key string, build readBuilder) (*answer, error) {
+	version, err := s.cache.currentVersion(ctx, s.data.LatestRun)
+	if err != nil {
+		return nil, err
+	}
+	if version == 0 {
+		return nil, analytics.ErrNoMetrics
+	}
+	return s.cache.getOrBuild(ctx, version, key, func(ctx context.Context) ([]byte, int64, error) {
+		r, err := s.data.Open(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer r.Close()
+		v, err := r.Version(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		b, err := build(ctx, r, v)
+		return b, v.MetricRunID, err
+	})
+}
+
+// baseURL is the site's address as the public reaches it, without a final
+// slash: public_url when configured, else the request's own scheme and
+// host (which any client may set: see hostKey).
+func (s *Server) baseURL(c *fiber.Ctx) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	return strings.TrimSuffix(c.BaseURL(), "/")
+}
+
+// hostKey is what a cache key must hold of the request's address: nothing
+// when public_url names the site, else the request's base URL, since an
+// answer may name it (an embed code, a feed's links) and one client's Host
+// header must never reach another's answer.
+func (s *Server) hostKey(c *fiber.Ctx) string {
+	if s.publicURL != "" {
+		return ""
+	}
+	return " " + s.baseURL(c) + " "
 }
 
 // queryKey is the request's query in a stable order, without lang.

@@ -157,7 +157,7 @@ func (s *Server) handleDatasets(c *fiber.Ctx) error {
 		return err
 	}
 	l := lang(c)
-	view, err := datasetsOf(l, rels, c.Query("release"), c.BaseURL())
+	view, err := datasetsOf(l, rels, c.Query("release"), s.baseURL(c))
 	if err != nil {
 		return err
 	}

@@ -326,7 +326,7 @@ func (s *Server) handleRankings(table, embed string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		base := c.BaseURL()
+		base := s.baseURL(c)
 		return s.servePage(c, page, func(ctx context.Context, r Reader, l string, v dataVersion) (pageOut, error) {
 			d, err := readRankingsPage(ctx, r, req, s.defaultScope)
 			if err != nil {

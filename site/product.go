@@ -76,7 +76,7 @@ func robotsTxt(base string) string {
 func (s *Server) handleRobots(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/plain; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	return c.SendString(robotsTxt(strings.TrimSuffix(c.BaseURL(), "/")))
+	return c.SendString(robotsTxt(s.baseURL(c)))
 }
 
 // sitemapURLs are the site's pages: the fixed ones, then each region's and
@@ -149,28 +149,18 @@ func (s *Server) handleSitemap(c *fiber.Ctx) error {
 			return fiber.ErrNotFound
 		}
 	}
-	ctx := c.UserContext()
-	version, err := s.cache.currentVersion(ctx, s.data.LatestRun)
-	if err != nil {
-		return err
-	}
-	base := strings.TrimSuffix(c.BaseURL(), "/")
-	a, err := s.cache.getOrBuild(ctx, version, "sitemap/"+base+c.Path(), func(ctx context.Context) ([]byte, int64, error) {
-		r, err := s.data.Open(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer r.Close()
+	base := s.baseURL(c)
+	a, err := s.cachedRead(c.UserContext(), "sitemap/"+s.hostKey(c)+c.Path(), func(ctx context.Context, r Reader, _ dataVersion) ([]byte, error) {
 		entities, err := r.SitemapEntities(ctx)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		doc, ok := sitemapDoc(base, sitemapURLs(base, entities), n, sitemapMax)
 		if !ok {
-			return nil, 0, fiber.ErrNotFound
+			return nil, fiber.ErrNotFound
 		}
 		b, err := xml.Marshal(doc)
-		return append([]byte(xml.Header), b...), version, err
+		return append([]byte(xml.Header), b...), err
 	})
 	if err != nil {
 		return err

@@ -83,6 +83,11 @@ type Config struct {
 	// asked for (config default_scope); empty: the one with the most
 	// messages.
 	DefaultScope string
+	// PublicURL is the address the public reaches the site at (config
+	// public_url, such as https://wenzheng.example.org): the links, embed
+	// codes and feed ids a page gives name it, whatever Host a request
+	// carries; empty: the request's own address.
+	PublicURL string
 	// NextRun is when the nightly run next starts (/status shows it); nil:
 	// nothing is scheduled in this process.
 	NextRun func() time.Time
@@ -106,6 +111,7 @@ type Server struct {
 	redactErr  error
 
 	contactEmail  string // data.json's contact address, "" for none
+	publicURL     string // the site's public address without a final /, "" for the request's
 	secureCookies bool
 	timeouts      Timeouts
 	defaultScope  string
@@ -127,7 +133,7 @@ func New(cfg Config) (*fiber.App, error) {
 func newServer(cfg Config) (*Server, error) {
 	s := &Server{db: cfg.DB, log: cfg.Log, adminToken: cfg.AdminToken, startJob: cfg.StartJob, readOnly: cfg.ReadOnly,
 		releases: releaseStore{dir: cfg.ReleasesDir}, contactEmail: cfg.ContactEmail, secureCookies: cfg.SecureCookies,
-		defaultScope: cfg.DefaultScope, nextRun: cfg.NextRun}
+		defaultScope: cfg.DefaultScope, nextRun: cfg.NextRun, publicURL: strings.TrimSuffix(cfg.PublicURL, "/")}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

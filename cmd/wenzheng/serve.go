@@ -152,7 +152,7 @@ func siteConfig(cfg config.Config, db *store.DB, version *site.Version, log *slo
 	}
 	return site.Config{
 		DB: db, Version: version, Log: log,
-		ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(), DefaultScope: cfg.DefaultScope,
+		ReleasesDir: pipeline.ReleaseDir(cfg.DataDir), ContactEmail: cfg.ContactEmail, SecureCookies: cfg.HTTPS(), DefaultScope: cfg.DefaultScope, PublicURL: cfg.PublicURL,
 		Timeouts: site.Timeouts{Page: page, Download: download, Extract: extract},
 	}, nil
 }

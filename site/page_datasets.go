@@ -23,7 +23,7 @@ import (
 // datasetsLabels are the page's labels (see labels in i18n.go).
 var datasetsLabels = map[string][2]string{
 	"ds.title":           {"开放数据", "Open data"},
-	"ds.intro":           {"每晚发布一个完整的数据版本：已脱敏的留言、回复和评价，按地区和部门统计的指标与排行。每个表都有 CSV、Excel 用 CSV、Parquet 和 NDJSON 四种格式；文本格式以 gzip 压缩（.gz），留言、回复和评价按年份分文件，只需下载所需的年份。版本一经发布不再改动，其链接在版本保留期间一直有效。", "Every night a complete release of the data: redacted messages, replies and ratings, and metrics and rankings by region and by department, each table as CSV, CSV for Excel, Parquet and NDJSON; the text formats are gzip-compressed (.gz), and messages, replies and ratings come in one file per year, so you download only the years you need. A release never changes once published, so its links stay valid for as long as it is kept."},
+	"ds.intro":           {"每晚发布一个完整的数据版本：已脱敏的留言、回复和评价，按地区和部门统计的指标与排行。每个表都有 CSV、Excel 用 CSV、Parquet 和 NDJSON 四种格式；文本格式以 gzip 压缩（.gz），留言、回复和评价按月份分文件，指标与排行按统计期分文件，只需下载所需的部分。版本一经发布不再改动，其链接在版本保留期间一直有效。", "Every night a complete release of the data: redacted messages, replies and ratings, and metrics and rankings by region and by department, each table as CSV, CSV for Excel, Parquet and NDJSON; the text formats are gzip-compressed (.gz), and messages, replies and ratings come in one file per month, metrics and rankings in one file per period, so you download only what you need. A release never changes once published, so its links stay valid for as long as it is kept."},
 	"ds.latest":          {"最新版本", "Latest release"},
 	"ds.older":           {"历史版本", "Older release"},
 	"ds.created":         {"发布于", "published"},
@@ -86,6 +86,14 @@ var datasetsLabels = map[string][2]string{
 	"ds.csv":             {"每个排行表和图表旁的 CSV 链接：正是页面所示的数据（UTF-8 带 BOM，可直接用 Excel 打开）。", "The CSV link beside every ranking table and chart: exactly the data shown (UTF-8 with a BOM, opens in Excel)."},
 	"ds.messages":        {"留言检索结果的 CSV（已脱敏）。", "CSV of message search results (redacted)."},
 	"ds.extract_api":     {"按地区、部门和日期导出留言（CSV、NDJSON、Parquet，已脱敏），文档见 OpenAPI。", "Messages by region, department and dates (CSV, NDJSON, Parquet; redacted), documented in OpenAPI."},
+	"ds.newest":          {"最新：%s", "Newest: %s"},
+	"ds.newest.period":   {"%s（%s）", "%s (%s)"},
+	"ds.more.year":       {"其余 %d 个文件（按年份），共 %s", "%d more files (by year), %s"},
+	"ds.more.kind":       {"其余 %d 个文件（按统计期类型），共 %s", "%d more files (by period kind), %s"},
+	"ds.group":           {"%d 个文件，共 %s", "%d files, %s"},
+	"ds.period":          {"统计期", "Period"},
+	"ds.month":           {"月份", "Month"},
+	"ds.whole":           {"按月份或统计期分文件的表，其各文件首尾相接即整张表（CSV 每个文件都有表头）。下载一张表某种格式的全部文件，例如 CSV 格式的 %s：", "A table split by month or period is its files one after the other (every CSV file has its header row). To download all of a table's files in one format, e.g. %s as CSV:"},
 	"ds.licence_default": {"数据按 CC BY 4.0 许可发布，请注明来源“问政”。", "Data is published under CC BY 4.0; please credit “Wenzheng”."},
 }
 
@@ -109,17 +117,23 @@ type releaseView struct {
 	Docs              []releaseDocLink
 	Redaction         []redactionCount
 	HasRankingsSQL    bool
+	WholeExample      string // a split table, to show how to download all its files
 }
 
 type releaseTableView struct {
 	Name, Title, Description string
 	Rows                     int64
 	PrimaryKey               string
-	Files                    []releaseFileView
+	Files                    []releaseFileView // all of them, or a split table's newest slice's
+	Newest                   string            // a split table's newest slice ("2025-03"), "" for a whole one
+	More                     *fileFold         // a split table's other files
 	Fields                   []releaseFieldView
 }
 
-type releaseFileView struct{ Format, Path, URL, Size, SHA256 string }
+type releaseFileView struct {
+	Format, Path, URL, Size, SHA256 string
+	bytes                           int64
+}
 
 type releaseFieldView struct{ Name, Type, Description string }
 
@@ -240,7 +254,11 @@ func releaseViewOf(l string, r *release) *releaseView {
 				format += T(l, "ds.gz")
 			}
 			tv.Files = append(tv.Files, releaseFileView{Format: format, Path: f.Path, URL: r.fileURL(f.Path),
-				Size: byteSize(f.Bytes), SHA256: f.SHA256})
+				Size: byteSize(f.Bytes), SHA256: f.SHA256, bytes: f.Bytes})
+		}
+		tv.Files, tv.Newest, tv.More = foldFiles(l, t.Name, tv.Files)
+		if tv.More != nil && v.WholeExample == "" {
+			v.WholeExample = t.Name
 		}
 		for _, f := range t.Fields {
 			tv.Fields = append(tv.Fields, releaseFieldView{Name: f.Name, Type: f.Type, Description: pickName(l, f.Description.Zh, f.Description.En)})

@@ -1,11 +1,17 @@
 package site
 
 import (
+	"context"
+	"fmt"
+	"math"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
@@ -117,5 +123,120 @@ func TestTileMapInBrowser(t *testing.T) {
 	}
 	if h, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('h1').innerText`)); !strings.Contains(h, "广东") {
 		t.Errorf("the scorecard's heading is %q, want 广东省's", h)
+	}
+}
+
+// squarePaint is what TestTileMapFollowsTheme reads of one square: the
+// colour of the canvas inside it (off its label) and its label's colour.
+type squarePaint struct {
+	RGB   [4]int `json:"rgb"`
+	Label string `json:"label"`
+}
+
+const squarePaintJS = `((code) => {
+	const el = document.getElementById('chartMap');
+	const c = echarts.getInstanceByDom(el), o = c.getOption();
+	let si = -1, d = null;
+	o.series.forEach((s, i) => s.data.forEach(x => { if (x.code === code) { si = i; d = x; } }));
+	const p = c.convertToPixel({seriesIndex: si}, [d.value[0], d.value[1]]);
+	const q = c.convertToPixel({seriesIndex: si}, [d.value[0] - 1, d.value[1] - 1]);
+	const canvas = el.querySelector('canvas'), k = canvas.width / canvas.getBoundingClientRect().width;
+	// a third of the way to the square's corner: inside it, off the label
+	const x = p[0] + (q[0] - p[0]) / 3, y = p[1] + (q[1] - p[1]) / 3;
+	return {rgb: [...canvas.getContext('2d').getImageData(Math.round(x * k), Math.round(y * k), 1, 1).data], label: d.label.color};
+})`
+
+// TestTileMapFollowsTheme: on a dark page the map's 无数据 squares
+// (Taiwan, 710000) are dark grey, not white, with a label that reads on
+// them (contrast ≥ 4.5); on a light page they are white again, redrawn
+// when the scheme changes. It never skips with CI=true.
+func TestTileMapFollowsTheme(t *testing.T) {
+	app := mustDemoApp(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	t.Cleanup(func() { app.Shutdown() })
+	ctx := testenv.NewBrowser(t)
+	scheme := func(s string) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s}}})
+		return err
+	}
+	if err := scheme("dark"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(412, 900), chromedp.Navigate("http://"+ln.Addr().String()+"/?lang=zh")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!(window.echarts && echarts.getInstanceByDom(document.getElementById('chartMap')))`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the map is not drawn: %v", err)
+	}
+	chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('chartMap').scrollIntoView({block: 'center'})`))
+	for _, c := range []struct {
+		scheme string
+		dark   bool
+	}{{"dark", true}, {"light", false}} {
+		if err := scheme(c.scheme); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond) // charts.js redraws on the scheme's change event
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[squarePaint](squarePaintJS+`('710000')`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fill := [3]int{got.RGB[0], got.RGB[1], got.RGB[2]}
+		if l := luminance(fill); got.RGB[3] != 255 || (c.dark && l > 0.1) || (!c.dark && l < 0.95) {
+			t.Errorf("%s page: Taiwan's 无数据 square is painted %v (luminance %.2f)", c.scheme, got.RGB, l)
+		}
+		if r := contrast(fill, hexRGB(got.Label)); r < 4.5 {
+			t.Errorf("%s page: label %s on %v has contrast %.1f, want ≥ 4.5", c.scheme, got.Label, fill, r)
+		}
+		saveShot(t, ctx, "map-412-"+c.scheme+".png")
+	}
+}
+
+// luminance is the WCAG relative luminance of an sRGB colour.
+func luminance(c [3]int) float64 {
+	var l [3]float64
+	for i, v := range c {
+		s := float64(v) / 255
+		if s <= 0.04045 {
+			l[i] = s / 12.92
+		} else {
+			l[i] = math.Pow((s+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*l[0] + 0.7152*l[1] + 0.0722*l[2]
+}
+
+// contrast is the WCAG contrast ratio of two colours.
+func contrast(a, b [3]int) float64 {
+	la, lb := luminance(a), luminance(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+// hexRGB reads #rrggbb.
+func hexRGB(s string) [3]int {
+	var c [3]int
+	fmt.Sscanf(s, "#%02x%02x%02x", &c[0], &c[1], &c[2])
+	return c
+}
+
+// saveShot saves a screenshot into $WENZHENG_SCREENSHOTS, when set.
+func saveShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("WENZHENG_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -18,10 +18,20 @@ import (
 var tilePalette = []string{"#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"}
 
 // Grey squares: 样本不足 filled grey, 无数据 white with a dashed border.
+// A dark page (charts.js applies an item's "dark") keeps the blues but
+// darkens the greys, and the gaps between squares take the page's dark
+// background (style.css' --bg) instead of white; each label keeps a
+// contrast of 4.5 or more on its square.
 const (
+	tileGap               = "#ffffff"
 	tileInsufficientColor = "#c4c9cf"
 	tileNoDataColor       = "#ffffff"
 	tileNoDataBorder      = "#8c959f"
+
+	tileGapDark               = "#0d1117"
+	tileInsufficientColorDark = "#545d68"
+	tileNoDataColorDark       = "#2d333b"
+	tileNoDataBorderDark      = "#768390"
 )
 
 // tileItem is one square as echarts reads it: go-echarts' HeatMapData has
@@ -36,6 +46,13 @@ type tileItem struct {
 	Label     tileText   `json:"label"`
 	Tooltip   tileText   `json:"tooltip"`
 	ItemStyle *tileStyle `json:"itemStyle,omitempty"`
+	Dark      tileDark   `json:"dark"` // what a dark page draws instead
+}
+
+// tileDark is a square's style and label on a dark page.
+type tileDark struct {
+	ItemStyle tileStyle `json:"itemStyle"`
+	Label     *tileText `json:"label,omitempty"`
 }
 
 type tileText struct {
@@ -44,7 +61,7 @@ type tileText struct {
 }
 
 type tileStyle struct {
-	Color       string  `json:"color"`
+	Color       string  `json:"color,omitempty"` // none: the visualMap's
 	BorderColor string  `json:"borderColor"`
 	BorderWidth float64 `json:"borderWidth"`
 	BorderType  string  `json:"borderType,omitempty"`
@@ -91,14 +108,14 @@ func tileChart(l string, rk analytics.Ranking, metric string, squares []tileSqua
 		}
 	}
 	label := charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), FontSize: 11, LineHeight: 14})
-	gap := charts.WithItemStyleOpts(opts.ItemStyle{BorderColor: "#ffffff", BorderWidth: 2})
+	gap := charts.WithItemStyleOpts(opts.ItemStyle{BorderColor: tileGap, BorderWidth: 2})
 	names := []string{T(l, mapMetricLabel[metric]), T(l, "rank.insufficient"), T(l, "map.no_data")}
 	colors := []string{tilePalette[3], tileInsufficientColor, tileNoDataColor}
 	for i, items := range series {
 		if i > 0 && len(items) == 0 {
 			continue // no empty grey series
 		}
-		hm.AddSeries(names[i], nil, label, gap, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[i], BorderColor: "#ffffff", BorderWidth: 2}))
+		hm.AddSeries(names[i], nil, label, gap, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[i], BorderColor: tileGap, BorderWidth: 2}))
 		hm.MultiSeries[len(hm.MultiSeries)-1].Data = items
 	}
 	c := newChart("chartMap", 0, title, hm)
@@ -145,12 +162,17 @@ func tileItemOf(l string, rk analytics.Ranking, metric string, s tileSquare, lo,
 		if t >= 0.55 {
 			it.Label.Color = "#ffffff"
 		}
+		it.Dark = tileDark{ItemStyle: tileStyle{BorderColor: tileGapDark, BorderWidth: 2}}
 	case s.Row != nil:
 		it.Label = tileText{Formatter: tileLabel(l, rk.Query, s, T(l, "map.too_few")), Color: "#1f2328"}
-		it.ItemStyle = &tileStyle{Color: tileInsufficientColor, BorderColor: "#ffffff", BorderWidth: 2}
+		it.ItemStyle = &tileStyle{Color: tileInsufficientColor, BorderColor: tileGap, BorderWidth: 2}
+		it.Dark = tileDark{ItemStyle: tileStyle{Color: tileInsufficientColorDark, BorderColor: tileGapDark, BorderWidth: 2},
+			Label: &tileText{Formatter: it.Label.Formatter, Color: "#ffffff"}}
 	default:
 		it.Label = tileText{Formatter: tileLabel(l, rk.Query, s, T(l, "map.no_data")), Color: "#57606a"}
 		it.ItemStyle = &tileStyle{Color: tileNoDataColor, BorderColor: tileNoDataBorder, BorderWidth: 1, BorderType: "dashed"}
+		it.Dark = tileDark{ItemStyle: tileStyle{Color: tileNoDataColorDark, BorderColor: tileNoDataBorderDark, BorderWidth: 1, BorderType: "dashed"},
+			Label: &tileText{Formatter: it.Label.Formatter, Color: "#cdd9e5"}}
 	}
 	return it
 }

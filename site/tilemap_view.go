@@ -40,7 +40,7 @@ var mapLabels = map[string][2]string{
 	"map.code_note":     {"方块按行政区划代码排列，不表示地理位置。", "Squares are in the order of their administrative codes, not where they lie."},
 	"map.abbr_note":     {"方块上为省级行政区的 ISO 3166-2 代码。", "Squares are labelled with their ISO 3166-2 codes."},
 	"map.short_note":    {"方块上为简称。", "Squares show short names."},
-	"map.colour_note":   {"颜色越深越好（本图范围 %s 至 %s）；灰色：样本不足；白色虚线框：无数据。点击方块打开该地区详情。", "Darker is better (this map's range: %s to %s); grey: insufficient data; dashed white: no data. Click a square for its scorecard."},
+	"map.colour_note":   {"颜色越深越好（本图范围 %s 至 %s）；灰色：样本不足；虚线框：无数据。点击方块打开该地区详情。", "Darker is better (this map's range: %s to %s); grey: insufficient data; dashed outline: no data. Click a square for its scorecard."},
 	"map.no_data":       {"无数据", "No data"},
 	"map.off_map":       {"另有 %d 个地区在地图上没有位置（如匿名化的地区），见数据表。", "%d more have no place on the map (pseudonymised regions, for instance): see the table."},
 	"map.other_pools":   {"只显示本比较池；其他比较池的地区显示为无数据。", "Only this pool is shown; regions of other pools show as no data."},

@@ -14,12 +14,33 @@
   var printing = false;
   var print = window.matchMedia ? window.matchMedia("print") : null;
 
+  // An object of an option may carry "dark": fields that replace its own
+  // on a dark page, merged deeply (the map's grey squares, whose colours
+  // are their own and not the theme's). themed copies the option for the
+  // scheme drawn, without the "dark" keys; the original stays for a redraw.
+  function themed(v, isDark) {
+    if (Array.isArray(v)) return v.map(function (x) { return themed(x, isDark); });
+    if (!v || typeof v !== "object") return v;
+    var out = {};
+    Object.keys(v).forEach(function (k) { if (k !== "dark") out[k] = themed(v[k], isDark); });
+    if (isDark && v.dark && typeof v.dark === "object") merge(out, themed(v.dark, isDark));
+    return out;
+  }
+  function merge(into, from) {
+    Object.keys(from).forEach(function (k) {
+      var a = into[k], b = from[k];
+      var objects = a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b);
+      if (objects) merge(a, b);
+      else into[k] = b;
+    });
+  }
+
   function init(el, option) {
     var old = echarts.getInstanceByDom(el);
     if (old) old.dispose();
     var isDark = !!(dark && dark.matches) && !printing && !(print && print.matches);
     var chart = echarts.init(el, isDark ? "dark" : null, { renderer: "canvas" });
-    chart.setOption(option);
+    chart.setOption(themed(option, isDark));
     if (isDark) chart.setOption({ backgroundColor: "transparent" });
     // A data item with a url (the ranking map's squares) opens it; only
     // a path on this site, never another host ("//x", "/\\x").

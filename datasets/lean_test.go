@@ -409,7 +409,7 @@ func TestShareFilesWithoutLinks(t *testing.T) {
 	os.WriteFile(filepath.Join(rel, "a.csv"), body, 0o644)
 	// The object store's place is taken by a file: no object can be made.
 	os.WriteFile(filepath.Join(dir, ObjectsDir), nil, 0o644)
-	reused, err := shareFiles(dir, rel, map[string]string{"a.csv": hex.EncodeToString(sum[:])})
+	reused, _, err := shareFiles(dir, rel, map[string]string{"a.csv": hex.EncodeToString(sum[:])})
 	if err != nil || reused != 0 {
 		t.Errorf("shareFiles = %d, %v; want the file kept as it is", reused, err)
 	}

@@ -40,9 +40,9 @@ func objectPath(releases, sum string) string {
 // the object from the file when there is none. An object is checked
 // before it is reused: one whose bytes no longer match its name (a disk
 // fault, a hand edit) is replaced by the new file, never linked into
-// another release. It returns the bytes the release reuses.
-func shareFiles(releases, dir string, sums map[string]string) (int64, error) {
-	var reused int64
+// another release. It returns the bytes and the number of files the
+// release reuses.
+func shareFiles(releases, dir string, sums map[string]string) (reused int64, files int, err error) {
 	paths := make([]string, 0, len(sums))
 	for p := range sums {
 		paths = append(paths, p)
@@ -51,7 +51,7 @@ func shareFiles(releases, dir string, sums map[string]string) (int64, error) {
 	for _, p := range paths {
 		sum := sums[p]
 		if len(sum) != 64 || strings.ContainsAny(sum, "/\\.") {
-			return reused, errors.New("bad checksum for " + p)
+			return reused, files, errors.New("bad checksum for " + p)
 		}
 		file := filepath.Join(dir, filepath.FromSlash(p))
 		obj := objectPath(releases, sum)
@@ -60,9 +60,10 @@ func shareFiles(releases, dir string, sums map[string]string) (int64, error) {
 			if os.Link(obj, tmp) == nil {
 				if err := os.Rename(tmp, file); err != nil {
 					os.Remove(tmp)
-					return reused, err
+					return reused, files, err
 				}
 				reused += size
+				files++
 			}
 			continue
 		} else if err == nil {
@@ -74,7 +75,7 @@ func shareFiles(releases, dir string, sums map[string]string) (int64, error) {
 			_ = os.Link(file, obj)
 		}
 	}
-	return reused, nil
+	return reused, files, nil
 }
 
 // CleanObjects deletes the objects of the releases directory dir that no

@@ -39,11 +39,12 @@ type BuildOptions struct {
 	failAt func(step string) error
 }
 
-// BuildStats are the timings of one build, and how many bytes of its
-// files it shares with earlier releases (objects.go).
+// BuildStats are the timings of one build, and how many bytes and files
+// of its tables it shares with earlier releases (objects.go).
 type BuildStats struct {
 	Build, Verify time.Duration
 	Reused        int64
+	ReusedFiles   int
 }
 
 // ErrDefaultSecret refuses to publish real data whose pseudonyms anyone
@@ -120,7 +121,7 @@ func Build(ctx context.Context, db *store.DB, opts BuildOptions) (Manifest, erro
 		return Manifest{}, fmt.Errorf("release %s was not published: %w", id, err)
 	}
 	if opts.Stats != nil {
-		*opts.Stats = BuildStats{Build: built, Verify: time.Since(start) - built, Reused: b.reused}
+		*opts.Stats = BuildStats{Build: built, Verify: time.Since(start) - built, Reused: b.reused, ReusedFiles: b.reusedFiles}
 	}
 	final := filepath.Join(opts.Dir, id)
 	if err := os.Rename(tmp, final); err != nil {
@@ -214,8 +215,10 @@ type builder struct {
 	run  analytics.Run
 	// conn holds the temp tables of the build.
 	conn *sql.Conn
-	// reused is the bytes of the files linked from earlier releases.
-	reused int64
+	// reused is the bytes of the files linked from earlier releases,
+	// reusedFiles their number.
+	reused      int64
+	reusedFiles int
 }
 
 func (b *builder) step(name string) error {
@@ -273,7 +276,7 @@ func (b *builder) build(ctx context.Context, m *Manifest) error {
 	// The table files become links to the object store (objects.go), so
 	// what an earlier release holds already takes no new space. Verify
 	// then checks the files as linked.
-	if b.reused, err = shareFiles(b.opts.Dir, b.dir, known); err != nil {
+	if b.reused, b.reusedFiles, err = shareFiles(b.opts.Dir, b.dir, known); err != nil {
 		return err
 	}
 	return readOnly(b.dir)

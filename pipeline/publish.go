@@ -25,12 +25,17 @@ func Publish(ctx context.Context, e *Env, dir string) (datasets.Manifest, error)
 	if err != nil {
 		return m, fmt.Errorf("publish: %w", err)
 	}
-	var size int64
+	var size, files int64
 	for _, t := range m.Tables {
 		size += t.Bytes()
+		files += int64(len(t.Files))
 	}
-	e.Log.Info("release verified and published", "id", m.ID, "dir", dir, "bytes", size, "redacted", m.Redaction.Total(),
-		"built", stats.Build.Round(time.Millisecond), "verified", stats.Verify.Round(time.Millisecond))
+	// What the night cost on disk: the files written anew, and those
+	// linked from earlier releases' objects (unchanged months and periods).
+	reusedFiles := int64(stats.ReusedFiles)
+	e.Log.Info("release verified and published", "id", m.ID, "dir", dir, "files", files, "bytes", size,
+		"written_files", files-reusedFiles, "written_bytes", size-stats.Reused, "reused_files", reusedFiles, "reused_bytes", stats.Reused,
+		"redacted", m.Redaction.Total(), "built", stats.Build.Round(time.Millisecond), "verified", stats.Verify.Round(time.Millisecond))
 	keep := e.Cfg.ReleaseRetention
 	if keep < 1 {
 		keep = datasets.DefaultRetention

@@ -290,7 +290,10 @@ func (s *Server) handleReleaseFile(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if r == nil || !r.has(name) {
+		if r == nil {
+			return fiber.ErrNotFound
+		}
+		if _, _, whole := wholeFiles(r.Manifest, name); !r.has(name) && !whole {
 			return fiber.ErrNotFound
 		}
 		dataHeaders(c)
@@ -300,6 +303,9 @@ func (s *Server) handleReleaseFile(c *fiber.Ctx) error {
 	r, err := s.releases.get(id)
 	if err != nil {
 		return err
+	}
+	if strings.HasPrefix(name, wholeDir) {
+		return serveWhole(c, r, name)
 	}
 	return serveReleaseFile(c, r, name)
 }

@@ -100,6 +100,17 @@ func TestWholeTableDownload(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, id, datasets.ManifestFile), b, 0o444)
 
 	base := "/datasets/" + id + "/whole/"
+	// The catalogue links a split table's whole downloads, not a whole table's.
+	_, page := get(t, app, "/datasets?release="+id)
+	for _, w := range []string{`href="` + base + `csv/rankings.csv.gz" download>CSV`, `href="` + base + `csv-excel/rankings.csv.gz"`,
+		`href="` + base + `ndjson/rankings.ndjson.gz"`} {
+		if !strings.Contains(page, w) {
+			t.Errorf("/datasets lacks %s", w)
+		}
+	}
+	if strings.Contains(page, "whole/csv/regions") {
+		t.Error("/datasets links a whole download of a table that is one file")
+	}
 	for _, tt := range wholeCases[:3] {
 		target := base + tt.format + "/rankings" + wholeExts[tt.format]
 		resp, body := get(t, app, target, "Accept-Encoding", "gzip, br")

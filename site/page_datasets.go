@@ -93,7 +93,8 @@ var datasetsLabels = map[string][2]string{
 	"ds.group":           {"%d 个文件，共 %s", "%d files, %s"},
 	"ds.period":          {"统计期", "Period"},
 	"ds.month":           {"月份", "Month"},
-	"ds.whole":           {"按月份或统计期分文件的表，其各文件首尾相接即整张表（CSV 每个文件都有表头）。下载一张表某种格式的全部文件，例如 CSV 格式的 %s：", "A table split by month or period is its files one after the other (every CSV file has its header row). To download all of a table's files in one format, e.g. %s as CSV:"},
+	"ds.whole_table":     {"整张表，一个文件（gzip）：", "The whole table as one file (gzip):"},
+	"ds.whole":           {"按月份或统计期分文件的表，其各文件首尾相接即整张表（CSV 每个文件都有表头），每张表上方的“整张表”链接把它们接成一个文件下载。用脚本逐个下载某种格式的全部文件并核对校验和，例如 CSV 格式的 %s：", "A table split by month or period is its files one after the other (every CSV file has its header row); the \"whole table\" links above each such table put them together as one download. To fetch all of a table's files in one format with a script, each checkable against SHA256SUMS, e.g. %s as CSV:"},
 	"ds.licence_default": {"数据按 CC BY 4.0 许可发布，请注明来源“问政”。", "Data is published under CC BY 4.0; please credit “Wenzheng”."},
 }
 
@@ -127,6 +128,7 @@ type releaseTableView struct {
 	Files                    []releaseFileView // all of them, or a split table's newest slice's
 	Newest                   string            // a split table's newest slice ("2025-03"), "" for a whole one
 	More                     *fileFold         // a split table's other files
+	Whole                    []wholeLink       // a split table's whole downloads, one per text format
 	Fields                   []releaseFieldView
 }
 
@@ -136,6 +138,9 @@ type releaseFileView struct {
 }
 
 type releaseFieldView struct{ Name, Type, Description string }
+
+// wholeLink is a whole table in one format (datasets_whole.go).
+type wholeLink struct{ Format, URL string }
 
 type releaseDocLink struct{ Name, URL, Label string }
 
@@ -257,8 +262,13 @@ func releaseViewOf(l string, r *release) *releaseView {
 				Size: byteSize(f.Bytes), SHA256: f.SHA256, bytes: f.Bytes})
 		}
 		tv.Files, tv.Newest, tv.More = foldFiles(l, t.Name, tv.Files)
-		if tv.More != nil && v.WholeExample == "" {
-			v.WholeExample = t.Name
+		if tv.More != nil {
+			v.WholeExample = cmp.Or(v.WholeExample, t.Name)
+			for _, format := range []string{datasets.FormatCSV, datasets.FormatCSVExcel, datasets.FormatNDJSON} {
+				if len(t.FilesOf(format)) > 0 {
+					tv.Whole = append(tv.Whole, wholeLink{Format: formatLabel(l, format), URL: r.fileURL(wholePath(t.Name, format))})
+				}
+			}
 		}
 		for _, f := range t.Fields {
 			tv.Fields = append(tv.Fields, releaseFieldView{Name: f.Name, Type: f.Type, Description: pickName(l, f.Description.Zh, f.Description.En)})

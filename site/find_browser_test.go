@@ -1,21 +1,16 @@
 package site
 
 import (
-	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
-	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
 // suggestState is what TestFindSuggestionsInBrowser reads off the page.
@@ -56,18 +51,7 @@ const suggestStateJS = `(() => {
 // (testenv.NewBrowser).
 func TestFindSuggestionsInBrowser(t *testing.T) {
 	app := mustDemoApp(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	base := "http://" + ln.Addr().String()
-	ctx := testenv.NewBrowser(t)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.__csp = [];
-		document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`}); err != nil {
-		t.Fatal(err)
-	}
+	ctx, base := serveInBrowser(t, app)
 	for _, c := range []struct {
 		lang, typed string
 		want        []string
@@ -108,15 +92,7 @@ func TestFindSuggestionsInBrowser(t *testing.T) {
 		if got.Violations != "" {
 			t.Errorf("%s: CSP violations: %s", c.lang, got.Violations)
 		}
-		if dir := os.Getenv("WENZHENG_SCREENSHOTS"); dir != "" {
-			png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, c.shot), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		saveShot(t, ctx, c.shot)
 	}
 	// Down, down, up: the first option is chosen; Enter opens it.
 	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowUp)); err != nil {
@@ -159,18 +135,8 @@ func TestFindSuggestionsStayText(t *testing.T) {
 	planted := analytics.EntityMatch{ID: "x", Level: "department", Jurisdiction: "CN", Name: `<img src=x onerror="window.__pwned=1">局`,
 		NameEn: "x", Parents: []analytics.EntityParent{{ID: "p", Name: `<script>window.__pwned=2</script>市`, NameEn: "p"}}, Match: "contains"}
 	app := fakeAppWith(t, &findFake{matches: []analytics.EntityMatch{planted, gulouNJ}})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	ctx := testenv.NewBrowser(t)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.__csp = [];
-		document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`}); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/find?lang=zh"), chromedp.WaitVisible(chromedp.CSS("#site-find")),
+	ctx, base := serveInBrowser(t, app)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/find?lang=zh"), chromedp.WaitVisible(chromedp.CSS("#site-find")),
 		chromedp.Focus(chromedp.CSS("#site-find")), chromedp.SendKeys(chromedp.CSS("#site-find"), "局")); err != nil {
 		t.Fatal(err)
 	}
@@ -199,14 +165,8 @@ func TestFindSuggestionsStayText(t *testing.T) {
 func TestFindWaitsForIME(t *testing.T) {
 	f := &findFake{matches: []analytics.EntityMatch{gulouNJ}}
 	app := fakeAppWith(t, f)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	ctx := testenv.NewBrowser(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/find?lang=zh"), chromedp.WaitVisible(chromedp.CSS("#site-find")),
+	ctx, base := serveInBrowser(t, app)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/find?lang=zh"), chromedp.WaitVisible(chromedp.CSS("#site-find")),
 		chromedp.Focus(chromedp.CSS("#site-find"))); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"net"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,13 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
 	"github.com/wenzheng-transparency/wenzheng/demo"
 	"github.com/wenzheng-transparency/wenzheng/ingest"
-	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 	"github.com/wenzheng-transparency/wenzheng/store"
 )
 
@@ -219,19 +216,7 @@ func TestHostileNamesInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	base := "http://" + ln.Addr().String()
-	ctx := testenv.NewBrowser(t)
-	// Collect CSP violations from the first moment of every page.
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.__csp = [];
-		document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`}); err != nil {
-		t.Fatal(err)
-	}
+	ctx, base := serveInBrowser(t, app)
 	charts := 0
 	for _, p := range f.pages() {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p)); err != nil {

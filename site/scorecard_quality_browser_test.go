@@ -1,18 +1,15 @@
 package site
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
-	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
 // qualityState is what TestScorecardQualityInBrowser reads off the page.
@@ -55,18 +52,7 @@ func TestScorecardQualityInBrowser(t *testing.T) {
 		},
 	}
 	app := fakeApp(t, r, Timeouts{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	base := "http://" + ln.Addr().String()
-	ctx := testenv.NewBrowser(t)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.__csp = [];
-		document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`}); err != nil {
-		t.Fatal(err)
-	}
+	ctx, base := serveInBrowser(t, app)
 	for _, c := range []struct{ lang, heading, absent, shot string }{
 		{"zh", "回复质量", "此来源不记录追问和评价", "scorecard-quality-375-zh.png"},
 		{"en", "Reply quality", "This source records no follow-ups or ratings", "scorecard-quality-375-en.png"},

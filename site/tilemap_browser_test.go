@@ -1,20 +1,14 @@
 package site
 
 import (
-	"context"
 	"fmt"
 	"math"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-
-	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
 // mapState is what TestTileMapInBrowser reads off the drawn map.
@@ -40,14 +34,7 @@ func TestTileMapInBrowser(t *testing.T) {
 	if _, err := staticFiles.ReadFile("static/vendor/echarts.min.js"); err != nil {
 		t.Fatalf("echarts is not embedded (make vendor): %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	base := "http://" + ln.Addr().String()
-	ctx := testenv.NewBrowser(t)
+	ctx, base := serveInBrowser(t, app)
 
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(412, 900), chromedp.Navigate(base+"/?lang=zh")); err != nil {
 		t.Fatal(err)
@@ -152,13 +139,7 @@ const squarePaintJS = `((code) => {
 // when the scheme changes. It never skips with CI=true.
 func TestTileMapFollowsTheme(t *testing.T) {
 	app := mustDemoApp(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	ctx := testenv.NewBrowser(t)
+	ctx, base := serveInBrowser(t, app)
 	scheme := func(s string) error {
 		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s}}})
@@ -167,7 +148,7 @@ func TestTileMapFollowsTheme(t *testing.T) {
 	if err := scheme("dark"); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(412, 900), chromedp.Navigate("http://"+ln.Addr().String()+"/?lang=zh")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(412, 900), chromedp.Navigate(base+"/?lang=zh")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!(window.echarts && echarts.getInstanceByDom(document.getElementById('chartMap')))`,
@@ -223,20 +204,4 @@ func hexRGB(s string) [3]int {
 	var c [3]int
 	fmt.Sscanf(s, "#%02x%02x%02x", &c[0], &c[1], &c[2])
 	return c
-}
-
-// saveShot saves a screenshot into $WENZHENG_SCREENSHOTS, when set.
-func saveShot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("WENZHENG_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,7 +17,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -456,48 +454,4 @@ func (w *contentWriter) ReadFrom(r io.Reader) (int64, error) {
 	w.WriteHeader(http.StatusOK)
 	w.stream, w.size = lr, lr.N
 	return lr.N, nil
-}
-
-// streamedFile is a file's bytes on their way out; fasthttp closes it
-// when the response is sent or the client goes.
-type streamedFile struct {
-	r        io.Reader // what ServeContent chose to send: the whole file or a range of it
-	file     *os.File
-	deadline idleDeadline
-}
-
-func (b *streamedFile) Read(p []byte) (int, error) {
-	b.deadline.extend()
-	return b.r.Read(p)
-}
-
-func (b *streamedFile) Close() error { return b.file.Close() }
-
-// downloadIdle is how long a download may make no progress before the
-// connection is dropped.
-const downloadIdle = time.Minute
-
-// idleDeadline turns the server's WriteTimeout, which bounds a whole
-// response, into an idle timeout for long downloads: each chunk sent moves
-// the connection's write deadline on, so a slow reader of a large file is
-// not cut off at the minute while a stalled one still is.
-type idleDeadline struct {
-	conn net.Conn
-	next time.Time
-}
-
-func newIdleDeadline(c *fiber.Ctx) idleDeadline {
-	return idleDeadline{conn: c.Context().Conn()}
-}
-
-func (d *idleDeadline) extend() {
-	if d.conn == nil {
-		return
-	}
-	now := time.Now()
-	if now.Before(d.next) {
-		return
-	}
-	d.next = now.Add(time.Second)
-	d.conn.SetWriteDeadline(now.Add(downloadIdle))
 }

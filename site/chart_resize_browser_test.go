@@ -2,14 +2,12 @@ package site
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/wenzheng-transparency/wenzheng/analytics"
-	"github.com/wenzheng-transparency/wenzheng/internal/testenv"
 )
 
 // chartWidths is what TestChartResizesInBrowser reads off the page: the
@@ -30,15 +28,9 @@ func TestChartResizesInBrowser(t *testing.T) {
 		return qualityRanking(rq), nil
 	}}
 	app := fakeApp(t, r, Timeouts{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { app.Shutdown() })
-	ctx := testenv.NewBrowser(t)
+	ctx, base := serveInBrowser(t, app)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 900),
-		chromedp.Navigate("http://"+ln.Addr().String()+"/rankings/departments"),
+		chromedp.Navigate(base+"/rankings/departments"),
 		chromedp.WaitVisible(chromedp.CSS("#chartRanking canvas"))); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +44,7 @@ func TestChartResizesInBrowser(t *testing.T) {
 	settled := func(step string) chartWidths {
 		t.Helper()
 		var w chartWidths
+		var err error
 		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 			w, err = chromedp.Run(ctx, chromedp.Evaluate[chartWidths](measure))
 			if err != nil {

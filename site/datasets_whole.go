@@ -73,6 +73,17 @@ func wholeFiles(m datasets.Manifest, name string) (format string, files []datase
 	return "", nil, false
 }
 
+// isWholeDownload is a request for a whole table (of a release, or of the
+// latest, which redirects to it).
+func isWholeDownload(c *fiber.Ctx) bool {
+	rest, ok := strings.CutPrefix(c.Path(), "/datasets/")
+	if !ok {
+		return false
+	}
+	_, name, _ := strings.Cut(rest, "/")
+	return strings.HasPrefix(name, wholeDir)
+}
+
 // serveWhole answers with a whole table of release r, streamed: each file
 // is opened first (a missing one is a 404, never a truncated table), then
 // read and written out in turn.

@@ -75,7 +75,11 @@ func TestWriteWhole(t *testing.T) {
 // release lacks or a file gone from the disk is a 404, never part of a
 // table; a second download of the same release is a 304.
 func TestWholeTableDownload(t *testing.T) {
-	app, dir := mustReleasesApp(t)
+	_, dir := mustReleasesApp(t)
+	app, err := New(Config{DB: mustEmptyDB(t), ReleasesDir: dir, RateLimits: RateLimits{Search: 1e6, Extract: 1e6, Admin: 1e6}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	const id = "20251211T020000Z"
 	var files []datasets.File
 	for _, tt := range wholeCases[:3] {
@@ -145,5 +149,24 @@ func TestWholeTableDownload(t *testing.T) {
 		if tt.status == 302 && resp.Header.Get("Location") != base+"csv/rankings.csv.gz" {
 			t.Errorf("%s: Location %q", tt.target, resp.Header.Get("Location"))
 		}
+	}
+
+	// Packed again as sent: counted like the extracts, per client and
+	// minute; the release's own files are not.
+	limited, err := New(Config{DB: mustEmptyDB(t), ReleasesDir: dir, RateLimits: RateLimits{Extract: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{200, 302, 429} {
+		target := base + "ndjson/rankings.ndjson.gz"
+		if i == 1 {
+			target = "/datasets/latest/whole/ndjson/rankings.ndjson.gz"
+		}
+		if resp, _ := get(t, limited, target); resp.StatusCode != want {
+			t.Errorf("whole download %d: status %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	if resp, _ := get(t, limited, "/datasets/"+id+"/"+files[0].Path); resp.StatusCode != 200 {
+		t.Errorf("a release file after the whole downloads' limit: status %d, want 200", resp.StatusCode)
 	}
 }

@@ -8,6 +8,9 @@ import (
 // routes registers every route, area by area, in the order they match.
 func (s *Server) routes(app *fiber.App, lim RateLimits) {
 	app.Use(rateLimit(lim.Search, func(c *fiber.Ctx) bool { return !isSearch(c) }))
+	// A whole table is packed again as it is sent (seconds of CPU for a
+	// large one): counted like the extracts.
+	app.Use(rateLimit(lim.Extract, func(c *fiber.Ctx) bool { return !isWholeDownload(c) }))
 	app.Get("/assets/:version/*", s.handleAsset)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	s.productRoutes(app)

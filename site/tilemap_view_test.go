@@ -253,11 +253,11 @@ func TestTileMapDrillDown(t *testing.T) {
 		t.Errorf("visualMap %v–%v, want 70–71", vm.Min, vm.Max)
 	}
 	// a board whose regions are pseudonymised has nothing to place: no
-	// map of 34 empty squares
+	// map of 34 empty squares, a sentence instead (TestTileMapNonePlaced)
 	pseudo := analytics.Ranking{Query: analytics.RankingQuery{Scope: analytics.China, Level: "province"}, Run: fakeRun,
 		Ranked: []analytics.Metrics{{Level: "province", EntityID: "zhzw-A", Name: "A市", Eligible: true, Score: f(70)}}}
-	if tileMapOf("en", tileMapIn{Ranking: pseudo, Metric: "score", Link: mapLink, Charts: true}) != nil {
-		t.Error("a map of pseudonymised regions only")
+	if v := tileMapOf("en", tileMapIn{Ranking: pseudo, Metric: "score", Link: mapLink, Charts: true}); v == nil || v.Chart != nil || len(v.Rows) != 0 {
+		t.Errorf("a map of pseudonymised regions only: %+v", v)
 	}
 	rk.Query.Parent = ""
 	if tileMapOf("zh", tileMapIn{Ranking: rk, Metric: "score", Link: mapLink}) != nil {
@@ -344,5 +344,33 @@ func TestTileMapBoroughs(t *testing.T) {
 		if d.Code == "nyc-staten-island" && d.Label.Formatter != "Staten Island\n64.0" {
 			t.Errorf("Staten Island's label %q", d.Label.Formatter)
 		}
+	}
+}
+
+// TestTileMapNonePlaced: a ranking none of whose regions has a square (a
+// source that names no province: 智慧政务's 未公开省份) gets no chart and
+// no empty table, but a sentence saying why; a ranking with no rows, nothing.
+func TestTileMapNonePlaced(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	rk := analytics.Ranking{Query: analytics.RankingQuery{Scope: analytics.China, Level: "province"}, Run: fakeRun,
+		Ranked:       []analytics.Metrics{{Level: "province", EntityID: "zhzw-unknown", Name: "智慧政务（未公开省份）", Eligible: true, Score: f(89.9)}},
+		Insufficient: []analytics.Metrics{{Level: "province", EntityID: "zhzw-other", Name: "其他"}}}
+	v := tileMapOf("zh", tileMapIn{Ranking: rk, Metric: "score", Link: mapLink, Charts: true})
+	if v == nil || v.Chart != nil || len(v.Rows) != 0 || v.Note != "本排行的 2 个地区在地图上都没有位置（如来源未公开所在省份的地区），因此不画地图，见下方排行表。" {
+		t.Fatalf("map of a ranking with no placed region: %+v", v)
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := tmpl["rankings"].ExecuteTemplate(&b, "tilemap", v); err != nil {
+		t.Fatal(err)
+	}
+	if html := b.String(); !strings.Contains(html, v.Note) || strings.Contains(html, "<table") || strings.Contains(html, "map-metrics") {
+		t.Errorf("rendered:\n%s", html)
+	}
+	if v := tileMapOf("zh", tileMapIn{Ranking: analytics.Ranking{Query: rk.Query}, Metric: "score", Link: mapLink}); v != nil {
+		t.Errorf("a ranking with no rows has a map: %+v", v)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 )
 
 // A table's rows go to one file per format, or to one file per partition
@@ -98,4 +100,33 @@ func parquetPath(table string, part partition) string {
 		return "parquet/" + table + "/" + part.dir + "/data_0.parquet"
 	}
 	return partPath("parquet", table, part, ".parquet")
+}
+
+// SliceOf reads partPath back: where a file of a split table falls, its
+// group (a year, or a period kind) and its slice (a month as 2025-03, or
+// a period), from <format>/<table>/year=2025/month=3/<file> or
+// <format>/<table>/<period_kind>/<period><ext>. ok is false for a table's
+// only file in a format (<format>/<table><ext>). Readers of a release's
+// file list (the site's catalogue) ask this rather than parse the layout
+// again.
+func SliceOf(table, path string) (group, slice string, byMonth, ok bool) {
+	parts := strings.Split(path, "/")
+	if len(parts) < 4 || parts[1] != table {
+		return "", "", false, false
+	}
+	y, yok := strings.CutPrefix(parts[2], "year=")
+	m, mok := strings.CutPrefix(parts[3], "month=")
+	if yok && mok && len(parts) == 5 {
+		if n, err := strconv.Atoi(m); err == nil {
+			m = fmt.Sprintf("%02d", n) // 2025-03 sorts before 2025-10
+		}
+		return y, y + "-" + m, true, true
+	}
+	if len(parts) == 4 {
+		// A period names no dot (periodName), so the extension starts at
+		// the first.
+		period, _, _ := strings.Cut(parts[3], ".")
+		return parts[2], period, false, true
+	}
+	return "", "", false, false
 }

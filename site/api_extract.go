@@ -308,16 +308,19 @@ func (s *Server) parquetExtract(c *fiber.Ctx, f messageFilter, done func()) erro
 		return err
 	}
 	keep = true // the stream deletes it
-	c.Context().SetBodyStream(&tempFile{streamedFile{r: file, file: file, deadline: newIdleDeadline(c)}}, int(fi.Size()))
+	c.Context().SetBodyStream(&tempFile{streamedBody{r: file, c: file, deadline: newIdleDeadline(c)}, file.Name()}, int(fi.Size()))
 	return nil
 }
 
 // tempFile is a streamed file deleted once sent.
-type tempFile struct{ streamedFile }
+type tempFile struct {
+	streamedBody
+	name string
+}
 
 func (t *tempFile) Close() error {
-	err := t.streamedFile.Close()
-	os.Remove(t.file.Name())
+	err := t.streamedBody.Close()
+	os.Remove(t.name)
 	return err
 }
 

@@ -373,7 +373,7 @@ func serveReleaseFile(c *fiber.Ctx, r *release, name string) error {
 		}
 		return nil
 	}
-	body := &streamedFile{r: w.stream, file: f, deadline: newIdleDeadline(c)}
+	body := &streamedBody{r: w.stream, c: f, deadline: newIdleDeadline(c)}
 	c.Context().SetBodyStream(body, int(w.size))
 	return nil
 }

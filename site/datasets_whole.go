@@ -136,22 +136,9 @@ func serveWhole(c *fiber.Ctx, r *release, name string) error {
 	}()
 	// When the client goes, fasthttp closes the body: the pipe's reader
 	// closes, the writer's next write fails and the goroutine ends.
-	c.Context().SetBodyStream(&streamedPipe{r: pr, deadline: newIdleDeadline(c)}, -1)
+	c.Context().SetBodyStream(&streamedBody{r: pr, c: pr, deadline: newIdleDeadline(c)}, -1)
 	return nil
 }
-
-// streamedPipe is a whole table on its way out.
-type streamedPipe struct {
-	r        *io.PipeReader
-	deadline idleDeadline
-}
-
-func (b *streamedPipe) Read(p []byte) (int, error) {
-	b.deadline.extend()
-	return b.r.Read(p)
-}
-
-func (b *streamedPipe) Close() error { return b.r.Close() }
 
 // utf8BOM starts each file of a CSV for Excel.
 var utf8BOM = []byte("\xef\xbb\xbf")

@@ -3,26 +3,27 @@ package site
 import (
 	"io"
 	"net"
-	"os"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
 
-// streamedFile is a file's bytes on their way out; fasthttp closes it
-// when the response is sent or the client goes.
-type streamedFile struct {
-	r        io.Reader // what ServeContent chose to send: the whole file or a range of it
-	file     *os.File
+// streamedBody is a download's bytes on their way out (a release file or a
+// range of it, an extract, a whole table), each read moving the idle
+// deadline on; fasthttp closes it when the response is sent or the client
+// goes, which closes what the bytes come from.
+type streamedBody struct {
+	r        io.Reader
+	c        io.Closer
 	deadline idleDeadline
 }
 
-func (b *streamedFile) Read(p []byte) (int, error) {
+func (b *streamedBody) Read(p []byte) (int, error) {
 	b.deadline.extend()
 	return b.r.Read(p)
 }
 
-func (b *streamedFile) Close() error { return b.file.Close() }
+func (b *streamedBody) Close() error { return b.c.Close() }
 
 // downloadIdle is how long a download may make no progress before the
 // connection is dropped.

@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/wenzheng-transparency/wenzheng/datasets"
 )
 
 // A table split by month (messages, replies, ratings) or by period
@@ -34,34 +34,6 @@ type fileSlice struct {
 	Files []releaseFileView
 }
 
-// slicePlace is where a file of a split table falls: its group (a year,
-// or a period kind) and its slice (a month as 2025-03, or a period), read
-// from the layout datasets' partitions.go writes —
-// <format>/<table>/year=2025/month=3/<file> or
-// <format>/<table>/<period_kind>/<period><ext>. ok is false for a table's
-// only file in a format (<format>/<table><ext>).
-func slicePlace(table, path string) (group, slice string, byMonth, ok bool) {
-	parts := strings.Split(path, "/")
-	if len(parts) < 4 || parts[1] != table {
-		return "", "", false, false
-	}
-	y, yok := strings.CutPrefix(parts[2], "year=")
-	m, mok := strings.CutPrefix(parts[3], "month=")
-	if yok && mok && len(parts) == 5 {
-		if n, err := strconv.Atoi(m); err == nil {
-			m = fmt.Sprintf("%02d", n) // 2025-03 sorts before 2025-10
-		}
-		return y, y + "-" + m, true, true
-	}
-	if len(parts) == 4 {
-		// A period names no dot (datasets' periodName), so the extension
-		// starts at the first.
-		period, _, _ := strings.Cut(parts[3], ".")
-		return parts[2], period, false, true
-	}
-	return "", "", false, false
-}
-
 // kindOrder is the order period kinds are listed in; a kind not named
 // here comes after them, by name.
 var kindOrder = []string{"month", "quarter", "year", "rolling30", "rolling90"}
@@ -86,7 +58,7 @@ func foldFiles(l, table string, files []releaseFileView) (shown []releaseFileVie
 	var all []placed
 	byMonth := false
 	for _, f := range files {
-		g, s, m, ok := slicePlace(table, f.Path)
+		g, s, m, ok := datasets.SliceOf(table, f.Path)
 		if !ok {
 			return files, "", nil
 		}

@@ -21,7 +21,11 @@ func TestSiteJourneyInBrowser(t *testing.T) {
 	reqs.listen(t, ctx)
 	text := func() string {
 		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+		// innerText by script, not chromedp.Text: a node id taken from a
+		// document that a click's navigation is replacing is gone by the
+		// time its text is asked ("No node with given id found").
+		s, err := chromedp.Run(ctx, chromedp.Poll[string](`document.readyState === "complete" && document.body ? document.body.innerText : null`,
+			chromedp.WithPollingTimeout(20*time.Second)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -42,7 +42,7 @@ var mapLabels = map[string][2]string{
 	"map.short_note":    {"方块上为简称。", "Squares show short names."},
 	"map.colour_note":   {"颜色越深越好（本图范围 %s 至 %s）；灰色：样本不足；虚线框：无数据。点击方块打开该地区详情。", "Darker is better (this map's range: %s to %s); grey: insufficient data; dashed outline: no data. Click a square for its scorecard."},
 	"map.no_data":       {"无数据", "No data"},
-	"map.none_placed":   {"本排行的 %d 个地区在地图上都没有位置（如来源未公开所在省份的地区），因此不画地图，见下方排行表。", "None of this ranking's %d regions has a place on the map (regions a source does not place, for instance): no map is drawn; see the ranking below."},
+	"map.none_placed":   {"本排行的地区（共 %d 个）在地图上都没有位置（如来源未公开所在省份的地区），因此不画地图，见下方排行表。", "No region of this ranking (%d in all) has a place on the map (regions a source does not place, for instance): no map is drawn; see the ranking below."},
 	"map.off_map":       {"另有 %d 个地区在地图上没有位置（如匿名化的地区），见数据表。", "%d more have no place on the map (pseudonymised regions, for instance): see the table."},
 	"map.other_pools":   {"只显示本比较池；其他比较池的地区显示为无数据。", "Only this pool is shown; regions of other pools show as no data."},
 	"map.table":         {"地图数据表", "The map's data as a table"},

@@ -356,8 +356,15 @@ func TestTileMapNonePlaced(t *testing.T) {
 		Ranked:       []analytics.Metrics{{Level: "province", EntityID: "zhzw-unknown", Name: "智慧政务（未公开省份）", Eligible: true, Score: f(89.9)}},
 		Insufficient: []analytics.Metrics{{Level: "province", EntityID: "zhzw-other", Name: "其他"}}}
 	v := tileMapOf("zh", tileMapIn{Ranking: rk, Metric: "score", Link: mapLink, Charts: true})
-	if v == nil || v.Chart != nil || len(v.Rows) != 0 || v.Note != "本排行的 2 个地区在地图上都没有位置（如来源未公开所在省份的地区），因此不画地图，见下方排行表。" {
+	if v == nil || v.Chart != nil || len(v.Rows) != 0 || v.Note != "本排行的地区（共 2 个）在地图上都没有位置（如来源未公开所在省份的地区），因此不画地图，见下方排行表。" {
 		t.Fatalf("map of a ranking with no placed region: %+v", v)
+	}
+	// One region reads as well as many (a real 智慧政务 release has one).
+	one := rk
+	one.Insufficient = nil
+	if en := tileMapOf("en", tileMapIn{Ranking: one, Metric: "score", Link: mapLink, Charts: true}); en == nil ||
+		en.Note != "No region of this ranking (1 in all) has a place on the map (regions a source does not place, for instance): no map is drawn; see the ranking below." {
+		t.Fatalf("English note for one region: %+v", en)
 	}
 	tmpl, err := parseTemplates()
 	if err != nil {

@@ -58,6 +58,9 @@ func TestStatusRejectsAndFailures(t *testing.T) {
 		// 3 March to 28 May (Beijing); nyc's one names a department only,
 		// 3 March 20:00 in New York (before summer time).
 		"失败的导入", `<tr class="run-failed"><td><code>city</code></td><td class="num">2</td>`,
+		// its reason on a row of its own across the table, not squeezed
+		// into a last column (a phone showed a column of one word a line)
+		`<tr class="run-failed run-error"><td colspan="4"><strong>错误:</strong> read line 2: unexpected byte near 138****5678</td></tr>`,
 		`<div class="value">100.0%</div>` + "\n      " + `<div class="sub">4 / 4 条</div>`,
 		`<div class="value">75.0%</div>` + "\n      " + `<div class="sub">3 / 4 条</div>`,
 		"2025-03-03 09:00 UTC+8 –<br>2025-05-28 09:00 UTC+8", `<div class="sub">0 / 1 条</div>`, "2025-03-03 20:00 UTC−5 –<br>2025-03-03 20:00 UTC−5",

@@ -75,6 +75,20 @@ func levelLabel(l string, j analytics.Jurisdiction, level string) string {
 	return pickName(l, t.Zh, t.En)
 }
 
+// levelOne names the level of one entity (a scorecard's badge): the
+// jurisdiction's tier in the singular (Borough, 行政区), else the site's
+// words (省级, Province).
+func levelOne(l string, j analytics.Jurisdiction, level string) string {
+	t, ok := j.TierOf(level)
+	if !ok || level == "department" || j.Code == analytics.China || j.Code == "" {
+		return T(l, "sc.level."+level)
+	}
+	if l == "en" && t.En != "" {
+		return strings.TrimSuffix(t.En, "s")
+	}
+	return pickName(l, t.Zh, t.En)
+}
+
 // levelChoices are the level tabs of a jurisdiction: only the levels it
 // has (and the current one, so a link never leads nowhere).
 func levelChoices(l string, j analytics.Jurisdiction, levels []string, current string, link func(level string) string) []choice {

@@ -22,7 +22,7 @@ func scorecardViewOf(l string, r scorecardRequest, d scorecardData, hasCharts bo
 	sc := d.Card
 	m := sc.Metrics
 	v := &scorecardView{Req: r, Card: sc, M: m, Name: pickName(l, m.Name, m.NameEn),
-		LevelName: T(l, "sc.level."+r.Level), Department: r.Entity.department, HasCharts: hasCharts}
+		LevelName: levelOne(l, sc.Jurisdiction, r.Level), Department: r.Entity.department, HasCharts: hasCharts}
 	v.PeriodName, v.Dates = periodName(l, r.Kind, r.Period), periodDates(m.PeriodStart, m.PeriodEnd)
 	v.Provisional = provisionalNote(l, sc.PeriodStatus, sc.Run.Params)
 	v.Crumbs, v.Parent = scorecardPlace(l, r, v.Name, d.Ancestors)

@@ -81,6 +81,28 @@ func TestScorecardViewOf(t *testing.T) {
 			t.Errorf("history CSV %q, chart %v", v.HistoryCSV, v.RankChart)
 		}
 	})
+	t.Run("the level is named as the entity's jurisdiction names it", func(t *testing.T) {
+		nyc := analytics.Jurisdiction{Code: "nyc", Tiers: map[string]analytics.Tier{"province": {Zh: "行政区", En: "Borough"}}}
+		borough := scorecardRequest{Entity: scorecardEntity{"/regions/", false}, ID: "nyc-brooklyn", Path: "/regions/nyc-brooklyn", Level: "province", Kind: "month", Period: "2022-05"}
+		for _, c := range []struct {
+			l    string
+			req  scorecardRequest
+			j    analytics.Jurisdiction
+			want string
+		}{
+			{"en", borough, nyc, "Borough"}, // was "Province" on a real NYC 311 scorecard
+			{"zh", borough, nyc, "行政区"},
+			{"en", city, analytics.Jurisdiction{Code: analytics.China}, "City"},
+			{"zh", city, analytics.Jurisdiction{Code: analytics.China}, "地市级"},
+			{"en", dept, nyc, "Department"},
+		} {
+			sc := card(false)
+			sc.Jurisdiction = c.j
+			if v := scorecardViewOf(c.l, c.req, scorecardData{Card: sc}, false); v.LevelName != c.want {
+				t.Errorf("%s %s in %s: level %q, want %q", c.l, c.req.Level, c.j.Code, v.LevelName, c.want)
+			}
+		}
+	})
 	t.Run("a department: its region is the parent and a link; the department ends the crumbs", func(t *testing.T) {
 		v := scorecardViewOf("zh", dept, scorecardData{Card: card(true), Ancestors: []analytics.Region{henan, zhengzhou}}, true)
 		if v.Parent == nil || v.Parent.Name != "郑州市" || v.Parent.URL != "/regions/410100" {

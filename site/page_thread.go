@@ -78,15 +78,21 @@ type replyQuality struct {
 	Sent, ClusterURL string
 }
 
-// replyQualityOf is a reply's marks, nil when it has no class.
-func replyQualityOf(l string, rp analytics.Reply) *replyQuality {
+// replyQualityOf is a reply's marks, nil when it has no class. noDept says
+// that neither the reply nor its message names a department: the reply's
+// template cluster is then among its source's replies of no department.
+func replyQualityOf(l string, rp analytics.Reply, noDept bool) *replyQuality {
 	if rp.Class == "" {
 		return nil
 	}
 	q := &replyQuality{Class: rp.Class, Label: T(l, "q.class."+rp.Class), Reason: reasonText(l, rp.Reason),
 		Evidence: evidenceText(l, rp.Evidence), Relevance: fixed(&rp.Relevance, 2)}
 	if rp.ClusterSize >= substance.MinTemplate && isClusterID(rp.ClusterID) {
-		q.Sent = fmt.Sprintf(T(l, "q.cluster_sent"), num(int64(rp.ClusterSize)))
+		sent := "q.cluster_sent"
+		if noDept {
+			sent = "q.cluster_sent_nodept"
+		}
+		q.Sent = fmt.Sprintf(T(l, sent), num(int64(rp.ClusterSize)))
 		q.ClusterURL = templateURL(rp.ClusterID)
 	}
 	return q
@@ -155,7 +161,7 @@ func threadView(l string, ver dataVersion, t analytics.Thread, full bool) *threa
 	}
 	p.threadPlaces(l, t)
 	p.threadDeadline(l, t, loc)
-	p.Replies = replyViews(l, t.Replies, full, loc)
+	p.Replies = replyViews(l, t.Replies, t.DepartmentID == "", full, loc)
 	for _, r := range p.Replies {
 		p.Classified = p.Classified || r.Quality != nil
 	}
@@ -208,11 +214,11 @@ func (p *threadPage) threadDeadline(l string, t analytics.Thread, loc *time.Loca
 	p.Verdict, p.VerdictKey = vd.label(l), vd.Key
 }
 
-func replyViews(l string, replies []analytics.Reply, full bool, loc *time.Location) []replyView {
+func replyViews(l string, replies []analytics.Reply, noDept, full bool, loc *time.Location) []replyView {
 	var out []replyView
 	for _, rp := range replies {
 		r := replyView{Time: localTime(rp.At, loc), Department: nameIn(l, rp.Department), Kind: T(l, "msg.reply."+rp.Kind), KindKey: rp.Kind,
-			Quality: replyQualityOf(l, rp)}
+			Quality: replyQualityOf(l, rp, noDept && rp.DepartmentID == "")}
 		r.Body, r.Cut = shownText(rp.Body, rp.BodyLen, full)
 		if r.Department == "" && rp.DepartmentID != "" {
 			r.Department = rp.DepartmentID

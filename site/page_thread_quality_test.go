@@ -17,7 +17,7 @@ import (
 func TestThreadMarksReplyClasses(t *testing.T) {
 	at := time.Date(2025, 11, 3, 2, 0, 0, 0, time.UTC)
 	th := analytics.Thread{Source: "city", SourceID: "A1", Title: "路灯坏了", Body: "XX路路灯坏了", Posted: at, TimeZone: "Asia/Shanghai",
-		SLADays: 15, Workdays: true, Status: "replied",
+		SLADays: 15, Workdays: true, Status: "replied", DepartmentID: "d1",
 		Replies: []analytics.Reply{
 			{At: at, Kind: "official", Body: "网友您好！留言已收悉。", Class: "ack", Reason: substance.ReasonReceiptOnly,
 				ClusterID: "00000000000000aa", ClusterSize: 2},
@@ -75,6 +75,37 @@ func TestThreadMarksReplyClasses(t *testing.T) {
 		}
 		if n := strings.Count(body, `class="q-mark"`); n != 3 {
 			t.Errorf("%s: %d replies marked, want 3 (not the citizen's)", c.target, n)
+		}
+	}
+}
+
+// A reply of no known department (neither it nor its message names one)
+// is clustered with the other such replies of its source: its count says
+// so, not "this department" (a real 智慧政务 thread of no department said
+// "This department sent this text 9 times").
+func TestThreadTemplateOfNoDepartment(t *testing.T) {
+	at := time.Date(2025, 11, 3, 2, 0, 0, 0, time.UTC)
+	reply := analytics.Reply{At: at, Kind: "official", Body: "您的留言已收悉。", Class: "template", Reason: substance.ReasonTemplate,
+		ClusterID: "00ff00ff00ff00ff", ClusterSize: 9}
+	for _, c := range []struct {
+		name           string
+		thread, reply  string // department ids
+		wantZh, wantEn string
+	}{
+		{"no department anywhere", "", "", "未识别部门的回复中，同样的文字共出现 9 次", "Replies of no known department carried this text 9 times"},
+		{"the message's department", "d1", "", "此部门同样的文字共发出 9 次", "This department sent this text 9 times"},
+		{"the reply's own department", "", "d2", "此部门同样的文字共发出 9 次", "This department sent this text 9 times"},
+	} {
+		rp := reply
+		rp.DepartmentID = c.reply
+		th := analytics.Thread{Source: "zhihuizhengwu", SourceID: "87827", Posted: at, TimeZone: "Asia/Shanghai", DepartmentID: c.thread,
+			Replies: []analytics.Reply{rp}}
+		zh, en := threadView("zh", dataVersion{}, th, false), threadView("en", dataVersion{}, th, false)
+		if got := zh.Replies[0].Quality.Sent; got != c.wantZh {
+			t.Errorf("%s: %q, want %q", c.name, got, c.wantZh)
+		}
+		if got := en.Replies[0].Quality.Sent; got != c.wantEn {
+			t.Errorf("%s: %q, want %q", c.name, got, c.wantEn)
 		}
 	}
 }

@@ -259,6 +259,24 @@ government departments; personal data in them was masked (see README.md).
 `, m.ID, m.Licence.Title, m.Licence.ID, m.Licence.Title, m.Licence.ID, m.Licence.URL, m.ID)
 }
 
+// changedColumnsShown is how many changed columns a changelog row names.
+const changedColumnsShown = 5
+
+// changedColumns names the columns an update changed, the most first, and
+// in how many rows: "status 260, deleted_detected_at 260". release.json has
+// them all.
+func changedColumns(cols []ColumnChange) string {
+	var parts []string
+	for i, c := range cols {
+		if i == changedColumnsShown {
+			parts = append(parts, fmt.Sprintf("… +%d", len(cols)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", c.Name, c.Rows))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // changelogEntries is how many releases CHANGELOG.md remembers.
 const changelogEntries = 60
 
@@ -275,10 +293,10 @@ func changelog(m Manifest, previous string) string {
 	} else {
 		w("与 / Against %s:\n\n", m.Previous)
 	}
-	w("| 表 table | 行数 rows | 新增 added | 更新 updated | 删除 deleted |\n|---|---|---|---|---|\n")
+	w("| 表 table | 行数 rows | 新增 added | 更新 updated | 删除 deleted | 更新的列（行数） columns updated (rows) |\n|---|---|---|---|---|---|\n")
 	for _, t := range m.Tables {
 		c := m.Changes[t.Name]
-		w("| %s | %d | %d | %d | %d |\n", t.Name, t.Rows, c.Added, c.Updated, c.Deleted)
+		w("| %s | %d | %d | %d | %d | %s |\n", t.Name, t.Rows, c.Added, c.Updated, c.Deleted, changedColumns(c.Columns))
 	}
 	r := m.Redaction
 	w("\n脱敏 / Redacted: mobile %d, landline %d, id_number %d, email %d, bank_card %d.\n", r.Mobile, r.Landline, r.IDNumber, r.Email, r.BankCard)

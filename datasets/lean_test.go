@@ -240,8 +240,9 @@ func TestSecondReleaseAddsOnlyWhatChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := second.Changes["messages"]; c != (Change{Updated: 30}) {
-		t.Errorf("messages changes %+v, want 30 updated", c)
+	if c := second.Changes["messages"]; c.Counts() != (Change{Updated: 30}).Counts() ||
+		len(c.Columns) != 1 || c.Columns[0] != (ColumnChange{"title", 30}) {
+		t.Errorf("messages changes %+v, want 30 updated, in their title only", c)
 	}
 
 	changed := map[string]bool{

@@ -161,7 +161,19 @@ type Change struct {
 	Added   int64 `json:"added"`
 	Updated int64 `json:"updated"`
 	Deleted int64 `json:"deleted"`
+	// Columns are the columns that changed in the updated rows, with how
+	// many rows each changed in, the most first.
+	Columns []ColumnChange `json:"columns,omitempty"`
 }
+
+// ColumnChange is a column and the number of updated rows it changed in.
+type ColumnChange struct {
+	Name string `json:"name"`
+	Rows int64  `json:"rows"`
+}
+
+// Counts are a change's rows added, updated and deleted, to compare.
+func (c Change) Counts() [3]int64 { return [3]int64{c.Added, c.Updated, c.Deleted} }
 
 // Table returns the table of that name.
 func (m Manifest) Table(name string) (Table, bool) {

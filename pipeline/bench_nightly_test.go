@@ -99,6 +99,13 @@ func nightByTable(first, second datasets.Manifest) string {
 		changed, rows = changed+n, rows+t.Rows
 		fmt.Fprintf(&out, "\n%-20s %7d of %7d rows changed, %3d of %3d files new, %6.2f of %6.2f MB",
 			t.Name, n, t.Rows, files, len(t.Files), float64(bytes)/1e6, float64(t.Bytes())/1e6)
+		for i, col := range c.Columns {
+			if i == 4 {
+				fmt.Fprintf(&out, " …")
+				break
+			}
+			fmt.Fprintf(&out, "; %s %d", col.Name, col.Rows)
+		}
 	}
 	fmt.Fprintf(&out, "\nrows changed: %d of %d (%.2f%%)", changed, rows, 100*float64(changed)/float64(rows))
 	return out.String()

@@ -15,32 +15,52 @@ import (
 // its values changed. Both sides are read from the releases' Parquet files,
 // so the count says what a reader of the two releases would find. It also
 // says, for the updated rows, which columns changed in how many of them
-// (a night's 19,000 updated replies are their template clusters' sizes):
-// each column of both releases compared by its hash, so that the join
-// holds a few numbers a row, never the texts.
+// (a night's 19,000 updated replies are their template clusters' sizes).
+// The rows are joined by key and one hash of each side, as before any
+// column was counted; only the updated rows are read again, each column
+// by its hash, so the memory grows with what changed, never with the texts.
 func changes(ctx context.Context, conn *sql.Conn, dir string, t Table, prevDir string, prev Manifest) (Change, error) {
 	pt, ok := prev.Table(t.Name)
 	if prev.ID == "" || !ok || pt.Rows == 0 {
 		return Change{Added: t.Rows}, nil
 	}
-	cols := comparedColumns(t, pt)
+	cur, old := parquetFiles(dir, t), parquetFiles(prevDir, pt)
 	key := strings.Join(quoteAll(t.PrimaryKey), ", ")
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE _changed AS
+WITH c AS (SELECT %[1]s, hash(x) AS _h FROM %[2]s x),
+	p AS (SELECT %[1]s, hash(x) AS _h FROM %[3]s x)
+SELECT %[1]s, p._h IS NULL AS added, c._h IS NULL AS deleted
+FROM c FULL JOIN p USING (%[1]s) WHERE c._h IS DISTINCT FROM p._h`, key, cur, old)); err != nil {
+		return Change{}, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS _changed`)
+	var ch Change
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added AND NOT deleted),
+	count(*) FILTER (WHERE deleted) FROM _changed`).Scan(&ch.Added, &ch.Updated, &ch.Deleted); err != nil {
+		return ch, err
+	}
+	cols := comparedColumns(t, pt)
+	if ch.Updated == 0 || len(cols) == 0 {
+		return ch, nil
+	}
 	hashes, counts := "", ""
 	for i, c := range cols {
 		hashes += fmt.Sprintf(", hash(x.%s) AS _c%d", quote(c), i)
-		counts += fmt.Sprintf(",\n\tcount(*) FILTER (WHERE c._c%[1]d <> p._c%[1]d)", i)
+		if i > 0 {
+			counts += ",\n\t"
+		}
+		counts += fmt.Sprintf("count(*) FILTER (WHERE c._c%[1]d <> p._c%[1]d)", i)
 	}
-	q := fmt.Sprintf(`WITH c AS (SELECT %[1]s, hash(x) AS _h%[4]s FROM %[2]s x),
-	p AS (SELECT %[1]s, hash(x) AS _h%[4]s FROM %[3]s x)
-SELECT count(*) FILTER (WHERE p._h IS NULL), count(*) FILTER (WHERE c._h <> p._h), count(*) FILTER (WHERE c._h IS NULL)%[5]s
-FROM c FULL JOIN p USING (%[1]s)`, key, parquetFiles(dir, t), parquetFiles(prevDir, pt), hashes, counts)
-	var ch Change
+	updated := `(SELECT ` + key + ` FROM _changed WHERE NOT added AND NOT deleted)`
 	n := make([]int64, len(cols))
-	dest := []any{&ch.Added, &ch.Updated, &ch.Deleted}
+	dest := make([]any, len(cols))
 	for i := range n {
-		dest = append(dest, &n[i])
+		dest[i] = &n[i]
 	}
-	if err := conn.QueryRowContext(ctx, q).Scan(dest...); err != nil {
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT %[5]s
+FROM (SELECT %[1]s%[4]s FROM %[2]s x SEMI JOIN %[6]s u USING (%[1]s)) c
+JOIN (SELECT %[1]s%[4]s FROM %[3]s x SEMI JOIN %[6]s u USING (%[1]s)) p USING (%[1]s)`,
+		key, cur, old, hashes, counts, updated)).Scan(dest...); err != nil {
 		return ch, err
 	}
 	for i, c := range cols {

@@ -74,6 +74,12 @@ func classify(err error) (int, *problem.Error) {
 func pageMessage(l string, code int, p *problem.Error, err error) string {
 	switch code {
 	case fiber.StatusNotFound:
+		// What is missing, when the error says so in both languages
+		// (no region "xx9999", no data for 2019-01); a route nobody
+		// serves is only "page not found".
+		if p.Zh != "" && p.En != "" {
+			return p.Message(l)
+		}
 		return T(l, "err.404")
 	case fiber.StatusServiceUnavailable:
 		switch {

@@ -26,7 +26,8 @@ func TestErrorModel(t *testing.T) {
 			`{"error":"level \"planet\" is not one we rank","error_zh":"级别 \"planet\" 无效","status":400}`,
 			`请求有误: 级别 &#34;planet&#34; 无效`, `Bad request: level &#34;planet&#34; is not one we rank`, "bad query"},
 		{"not found", problem.New(problem.NotFound, "2019-01 没有数据", "no data for 2019-01"), 404,
-			`{"error":"no data for 2019-01","error_zh":"2019-01 没有数据","status":404}`, "404", "404", ""},
+			// the page says what is missing, not only "page not found"
+			`{"error":"no data for 2019-01","error_zh":"2019-01 没有数据","status":404}`, "<p>2019-01 没有数据</p>", "<p>no data for 2019-01</p>", ""},
 		{"nothing computed", analytics.ErrNoMetrics, 503,
 			`{"error":"no metrics computed yet","error_zh":"还没有计算出任何指标，请稍后再来。","status":503}`, "数据库中还没有可统计的留言", "The database holds no messages", ""},
 		{"conflict", problem.New(problem.Conflict, "正在运行", "a run is under way"), 409,

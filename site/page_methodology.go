@@ -27,7 +27,7 @@ var methodologyLabels = map[string][2]string{
 	"me.due_share":       {"周期认定为成熟所需的已到期留言比例", "share of a period's messages that must be due for it to be mature"},
 	"me.z":               {"区间的正态分位数（1.96 即 95%）", "normal quantile of the intervals (1.96 is 95%)"},
 	"me.computed":        {"本次计算", "This computation"},
-	"me.run":             {"计算编号 %d，计算于 %s（北京时间），数据截至 %s。", "Computation %d, made %s (Beijing time), data as of %s."},
+	"me.run":             {"计算编号 %d，计算于 %s（北京时间），计入截至 %s 的载入；各数据源的数据截至时间见页末。", "Computation %d, made %s (Beijing time), counting the loads up to %s; each source's data-as-of time is at the foot of the page."},
 	"me.sources":         {"数据源与办理时限", "Sources and deadlines"},
 	"me.source":          {"数据源", "Source"},
 	"me.sla":             {"时限", "Deadline"},

@@ -20,8 +20,11 @@ func TestMethodologyPage(t *testing.T) {
 		// The demo is computed with the defaults: 0.3 / 0.3 / 0.4, w_basic 0.9, m 10, min_n 20.
 		{"/methodology", []string{"方法说明", "<code>min_n</code>", `<td class="num">20</td>`, `<td class="num">0.9</td>`,
 			"shrunk = (k + 10·p̄) ÷ (n + 10)", "100 × (0.3·reply′ + 0.3·on_time′ + 0.4·satisfaction′)",
-			"if mature ≥ 20", "15 个工作日", "Kaplan–Meier", `id="percentile"`, "/api/v1/methodology"}},
-		{"/methodology?lang=en", []string{"Values in force", "15 working days", "Satisfaction rate = (satisfied + w_basic"}},
+			"if mature ≥ 20", "15 个工作日", "Kaplan–Meier", `id="percentile"`, "/api/v1/methodology", "的载入；各数据源的数据截至时间见页末"}},
+		// The run's as_of is when its loads end, not the data's time: each
+		// source has its own (a demo until 1 December loaded on the 4th).
+		{"/methodology?lang=en", []string{"Values in force", "15 working days", "Satisfaction rate = (satisfied + w_basic",
+			"counting the loads up to", "each source's data-as-of time is at the foot of the page"}},
 	}
 	for _, tt := range tests {
 		resp, body := get(t, app, tt.target)

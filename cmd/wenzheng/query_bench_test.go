@@ -95,7 +95,7 @@ func BenchmarkQueryPageFirstLoad(b *testing.B) {
 		wall := time.Since(start)
 		raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](`({ms: document.getElementById('q-app').dataset.firstResultMs,
 			state: document.getElementById('q-app').dataset.state + ': ' + document.getElementById('q-status').textContent,
-			province: [...document.querySelectorAll('.q-example')].at(-1)?.dataset.sql ?? ''})`))
+			province: [...document.querySelectorAll('.qy-example')].at(-1)?.dataset.sql ?? ''})`))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -55,7 +55,7 @@ func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
 	runExample := func(label string) (head []string, rows [][]string) {
 		t.Helper()
 		var ok bool
-		eval(fmt.Sprintf(`(() => { const b = [...document.querySelectorAll('.q-example')].find(b => b.textContent.includes(%q));
+		eval(fmt.Sprintf(`(() => { const b = [...document.querySelectorAll('.qy-example')].find(b => b.textContent.includes(%q));
 			if (!b) return false; b.click(); document.getElementById('q-result').textContent = '';
 			document.getElementById('q-run').click(); return true })()`, label), &ok)
 		if !ok {
@@ -127,7 +127,7 @@ func TestQueryPageMatchesTheAPIInBrowser(t *testing.T) {
 
 	// The release's rankings.sql is offered (to read: it needs ICU).
 	var examples []string
-	eval(`[...document.querySelectorAll('.q-example')].map(b => b.textContent)`, &examples)
+	eval(`[...document.querySelectorAll('.qy-example')].map(b => b.textContent)`, &examples)
 	if len(examples) != 3 || !strings.Contains(examples[0], "rankings.sql") {
 		t.Errorf("examples: %q", examples)
 	}

@@ -24,7 +24,7 @@
       status.textContent = msg;
     }
 
-    document.querySelectorAll(".q-example").forEach(function (b) {
+    document.querySelectorAll(".qy-example").forEach(function (b) {
       b.addEventListener("click", function () {
         text.value = b.dataset.sql;
         text.focus();

@@ -64,27 +64,26 @@ func scopeChoices(l string, js []analytics.Jurisdiction, current string, link fu
 // levelLabel names a level as the jurisdiction does (New York's top tier
 // is its boroughs), else by the site's words.
 func levelLabel(l string, j analytics.Jurisdiction, level string) string {
-	t, ok := j.TierOf(level)
-	if !ok || level == "department" || j.Code == analytics.China || j.Code == "" {
-		return T(l, "level."+level)
-	}
-	if l == "en" && t.En != "" {
-		// the site names levels in the plural (Provinces, Boroughs)
-		return strings.TrimSuffix(t.En, "s") + "s"
-	}
-	return pickName(l, t.Zh, t.En)
+	return tierName(l, j, level, "level.", "s") // the site names levels in the plural (Provinces, Boroughs)
 }
 
 // levelOne names the level of one entity (a scorecard's badge): the
 // jurisdiction's tier in the singular (Borough, 行政区), else the site's
 // words (省级, Province).
 func levelOne(l string, j analytics.Jurisdiction, level string) string {
+	return tierName(l, j, level, "sc.level.", "")
+}
+
+// tierName is a level's name in the jurisdiction's words, the English
+// ending in plural ("s" or ""), else the site's words under key+level;
+// China's levels and departments always take the site's.
+func tierName(l string, j analytics.Jurisdiction, level, key, plural string) string {
 	t, ok := j.TierOf(level)
 	if !ok || level == "department" || j.Code == analytics.China || j.Code == "" {
-		return T(l, "sc.level."+level)
+		return T(l, key+level)
 	}
 	if l == "en" && t.En != "" {
-		return strings.TrimSuffix(t.En, "s")
+		return strings.TrimSuffix(t.En, "s") + plural
 	}
 	return pickName(l, t.Zh, t.En)
 }

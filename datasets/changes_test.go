@@ -19,3 +19,7 @@ func TestChangedColumns(t *testing.T) {
 		}
 	}
 }
+
+// counts are a change's rows added, updated and deleted, to compare (a
+// Change with its columns is not comparable).
+func counts(c Change) [3]int64 { return [3]int64{c.Added, c.Updated, c.Deleted} }

@@ -240,7 +240,7 @@ func TestSecondReleaseAddsOnlyWhatChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := second.Changes["messages"]; c.Counts() != (Change{Updated: 30}).Counts() ||
+	if c := second.Changes["messages"]; counts(c) != counts(Change{Updated: 30}) ||
 		len(c.Columns) != 1 || c.Columns[0] != (ColumnChange{"title", 30}) {
 		t.Errorf("messages changes %+v, want 30 updated, in their title only", c)
 	}

@@ -172,9 +172,6 @@ type ColumnChange struct {
 	Rows int64  `json:"rows"`
 }
 
-// Counts are a change's rows added, updated and deleted, to compare.
-func (c Change) Counts() [3]int64 { return [3]int64{c.Added, c.Updated, c.Deleted} }
-
 // Table returns the table of that name.
 func (m Manifest) Table(name string) (Table, bool) {
 	for _, t := range m.Tables {
